@@ -1,0 +1,1 @@
+"""Leerteam's wiring: configuration, entry point, events and replies, dispatcher, transports."""

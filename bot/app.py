@@ -1,0 +1,98 @@
+"""The assembled bot, independent of any platform: database, catalogs, clock, dispatcher.
+
+Transports hold one :class:`Leerteam` and call :meth:`Leerteam.handle` for every event they
+receive; tests do the same with a recording transport.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+import handlers  # noqa: F401  (registers every command)
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.delivery import Outgoing, SentRef, Transport
+from bot.dispatcher import Dispatcher
+from bot.events import Event
+from bot.replies import Choices, Text
+from prompts.catalog import Catalog, default_catalog
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+from storage.models import SentMessage
+
+log = logging.getLogger(__name__)
+
+
+class Leerteam:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: AsyncEngine | None = None,
+        clock: Clock | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine or create_engine(settings.database_url)
+        self.sessions = session_factory(self.engine)
+        self.clock = clock or SystemClock()
+        self.catalog = catalog or default_catalog()
+        self.dispatcher = Dispatcher(self.sessions, self.catalog, settings, self.clock)
+
+    async def migrate(self) -> None:
+        await upgrade(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def language_of(self, platform: str, user_id: str) -> str:
+        """The language a person has chosen, for transport-level texts (console prompts, menus)."""
+        from storage.queries import member_for_identity
+
+        async with self.sessions() as session:
+            member = await member_for_identity(session, platform, user_id)
+        if member is not None and member.language in self.catalog.messages:
+            return member.language  # type: ignore[return-value]
+        return self.settings.language
+
+    async def handle(self, event: Event, transport: Transport) -> list[SentRef]:
+        """Process one event and deliver its replies through ``transport``."""
+        outgoing = await self.dispatcher.dispatch(event)
+        return await self.deliver(outgoing, transport)
+
+    async def deliver(self, outgoing: list[Outgoing], transport: Transport) -> list[SentRef]:
+        sent: list[SentRef] = []
+        for out in outgoing:
+            try:
+                ref = await transport.send(out)
+            except Exception:
+                log.exception("delivery to %s failed", out.address)
+                continue
+            if ref is None:
+                continue
+            sent.append(ref)
+            logical = getattr(out.reply, "ref", None)
+            if logical and isinstance(out.reply, (Text, Choices)):
+                await self._remember_sent(logical, ref, out.lang)
+        return sent
+
+    async def _remember_sent(self, logical: str, ref: SentRef, lang: str) -> None:
+        async with self.sessions() as session:
+            stmt = select(SentMessage).where(
+                SentMessage.ref == logical, SentMessage.platform == ref.platform, SentMessage.chat_id == ref.chat_id
+            )
+            row = (await session.exec(stmt)).first()
+            if row is None:
+                row = SentMessage(ref=logical, platform=ref.platform, chat_id=ref.chat_id,
+                                  message_id=ref.message_id, lang=lang, sent_at=self.clock.now())
+            else:
+                row.message_id, row.lang, row.sent_at = ref.message_id, lang, self.clock.now()
+            session.add(row)
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()

@@ -1,0 +1,109 @@
+"""The command registry: what each command needs (arguments, role, kind of chat).
+
+Handlers declare their needs with :func:`command`; the dispatcher enforces them before the
+handler runs, so a handler never has to remember to check a role. Command *names* are not here:
+they live in the catalogs (``cmd.<id>.name``) in both languages, and either language's name
+works everywhere.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from bot.errors import UsageError
+from prompts.catalog import Msg
+
+
+class Access(enum.Enum):
+    ANYONE = "anyone"
+    SCHOOL_MEMBER = "school_member"
+    SCHOOL_MANAGER = "school_manager"  # leader or admin of the school
+
+
+class Where(enum.Enum):
+    ANYWHERE = "anywhere"
+    GROUP = "group"  # a team channel or group, not a private chat
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    required: bool = True
+    rest: bool = False  # takes the remainder of the line (names with spaces)
+    max_length: int = 200
+
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    handler: Handler
+    params: tuple[Param, ...] = ()
+    access: Access = Access.ANYONE
+    where: Where = Where.ANYWHERE
+    hidden: bool = False  # only reachable through buttons; not typed, not in /help
+    section: str = "general"
+
+
+COMMANDS: dict[str, Command] = {}
+ANSWER_HANDLERS: dict[str, Handler] = {}
+SECTIONS = ("general", "school", "teams")
+
+
+def command(
+    id: str,
+    *,
+    params: tuple[Param, ...] = (),
+    access: Access = Access.ANYONE,
+    where: Where = Where.ANYWHERE,
+    hidden: bool = False,
+    section: str = "general",
+) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        if id in COMMANDS and COMMANDS[id].handler is not fn:
+            raise ValueError(f"command {id} registered twice")
+        COMMANDS[id] = Command(id, fn, params, access, where, hidden, section)
+        return fn
+
+    return register
+
+
+def answers(kind: str) -> Callable[[Handler], Handler]:
+    """Register the handler for free-text answers to questions of this kind."""
+
+    def register(fn: Handler) -> Handler:
+        ANSWER_HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def split_args(text: str) -> list[str]:
+    """Split on spaces; double quotes group words. Apostrophes are text ('t Kompas, Anna's)."""
+    return [m.group(1) if m.group(1) is not None else m.group(2) for m in _TOKEN.finditer(text)]
+
+
+def parse_args(cmd: Command, text: str) -> dict[str, str | None]:
+    tokens = split_args(text)
+    values: dict[str, str | None] = {}
+    for i, param in enumerate(cmd.params):
+        if param.rest:
+            chunk = " ".join(tokens[i:]).strip()
+            tokens = tokens[:i]
+            values[param.name] = chunk or None
+        else:
+            values[param.name] = tokens[i] if i < len(tokens) else None
+        if values[param.name] is None and param.required:
+            raise UsageError(cmd.id, Msg("usage.missing"))
+    if not any(p.rest for p in cmd.params) and len(tokens) > len(cmd.params):
+        raise UsageError(cmd.id, Msg("usage.extra"))
+    return values

@@ -1,0 +1,99 @@
+"""Settings from the environment and a ``.env`` file, checked before anything starts.
+
+A school's installer should never see a stack trace for a typo: every wrong setting is turned
+into one sentence (from ``prompts/``) that names the variable and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from prompts.catalog import LANGUAGES, Msg
+from storage.db import DatabaseUrlError, async_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(default="sqlite:///leerteam.db", alias="DATABASE_URL")
+    language: str = Field(default="nl", alias="LEERTEAM_LANGUAGE")
+    timezone: str = Field(default="Europe/Amsterdam", alias="LEERTEAM_TIMEZONE")
+    image_dir: Path = Field(default=Path("leerteam-images"), alias="LEERTEAM_IMAGE_DIR")
+    log_level: str = Field(default="WARNING", alias="LEERTEAM_LOG_LEVEL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        try:
+            async_url(value)
+        except DatabaseUrlError as exc:
+            raise ValueError(f"setting.bad_database|{exc}") from None
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in LANGUAGES:
+            raise ValueError("setting.bad_language|")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("setting.bad_timezone|") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("setting.bad_log_level|")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class SettingsError(Exception):
+    """A wrong setting; ``message`` is a catalog Msg naming it, ``lang`` the language to say it in."""
+
+    def __init__(self, message: Msg, lang: str) -> None:
+        super().__init__(message.key)
+        self.message = message
+        self.lang = lang
+
+
+def _field_alias(name: str) -> str:
+    field = Settings.model_fields.get(name)
+    return (field.alias if field and field.alias else name).upper()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise :class:`SettingsError` with a sentence for the first wrong one."""
+    lang = os.environ.get("LEERTEAM_LANGUAGE", "nl").strip().lower()
+    lang = lang if lang in LANGUAGES else "nl"
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = _field_alias(str(err["loc"][0])) if err.get("loc") else "?"
+        value = err.get("input")
+        text = str(err.get("msg", ""))
+        marker = text.split("Value error, ", 1)[-1]
+        key, _, detail = marker.partition("|")
+        if not key.startswith("setting."):
+            key, detail = "setting.invalid", text
+        raise SettingsError(Msg(key, name=name, value=str(value), detail=detail), lang) from None

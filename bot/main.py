@@ -1,0 +1,56 @@
+"""``python -m bot`` / ``leerteam``: check settings, migrate the database, run a transport.
+
+The console is the default: with no platform token set, Leerteam runs in the terminal on a
+local SQLite file, so trying it needs nothing but Python.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.markup import plain
+from prompts.catalog import CatalogError, Msg, default_catalog
+
+
+def _fail(text: str) -> None:
+    print(text, file=sys.stderr)
+    raise SystemExit(2)
+
+
+async def run(settings: Settings) -> None:
+    from bot.app import Leerteam
+    from bot.transports.console import ConsoleTransport
+
+    app = Leerteam(settings)
+    try:
+        try:
+            await app.migrate()
+        except Exception as exc:  # the installer needs the reason, not a traceback
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            _fail(plain(app.catalog.render(Msg("startup.database_failed", detail=detail), settings.language)))
+        await ConsoleTransport(app).run()
+    finally:
+        await app.close()
+
+
+def main() -> None:
+    try:
+        catalog = default_catalog()
+    except CatalogError as exc:
+        _fail(f"prompts/: {exc}")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        _fail(plain(catalog.render(exc.message, exc.lang)))
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(run(settings))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""The local console: talk to Leerteam in a terminal, or pipe a script through it.
+
+Like errbot's text backend it can switch who is speaking and where: ``/as anna`` speaks as Anna,
+``/in groep-3-4`` moves into that team channel, ``/dm`` back to the private chat with the bot.
+All console users share one workspace (``local``), the way a Slack workspace is one school.
+Choices are shown as numbered options and answered by typing the number; images are saved as
+files. When stdin is not a terminal, each input line is echoed before its replies so a piped
+session reads like a transcript, and end of input ends the program with exit code 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import sys
+import uuid
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import Leerteam
+from bot.delivery import Outgoing, SentRef
+from bot.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
+from bot.markup import plain
+from bot.replies import Ask, Choices, Edit, Image, Text
+from prompts.catalog import Msg
+
+PLATFORM = "console"
+WORKSPACE = "local"
+DM_CHAT = "dm"
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
+CONTROL = {"as": "as", "in": "in", "dm": "dm", "stop": "stop", "quit": "stop", "exit": "stop"}
+
+
+class ConsoleTransport:
+    platform = PLATFORM
+
+    def __init__(
+        self, app: Leerteam, stdin: TextIO | None = None, stdout: TextIO | None = None,
+        interactive: bool | None = None, user: str = "ik",
+    ) -> None:
+        self.app = app
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.user_id = user
+        self.display = user.capitalize()
+        self.chat: str | None = None  # None: the private chat with the bot
+        self.options: list[str] = []  # values of the numbered choices last shown (screen state only)
+        self._ids = itertools.count(1)
+
+    # --- output ---------------------------------------------------------------------------
+    def _print(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    async def _say(self, msg: Msg) -> None:
+        lang = await self.app.language_of(PLATFORM, self.user_id)
+        self._print(plain(self.app.catalog.render(msg, lang)))
+
+    def _place(self) -> Msg:
+        return Msg("console.place_chat", chat=self.chat) if self.chat else Msg("console.place_dm")
+
+    async def send(self, out: Outgoing) -> SentRef | None:
+        cat, lang, addr, reply = self.app.catalog, out.lang, out.address, out.reply
+        note: Msg | None = None
+        if addr.private and addr.chat_id is None and addr.user_id != self.user_id:
+            note = Msg("console.to_dm", user=addr.user_id)
+        elif addr.private and addr.chat_id not in (None, DM_CHAT) and addr.user_id:
+            note = Msg("console.private_for", user=addr.user_id)
+        elif not addr.private and addr.chat_id != (self.chat or DM_CHAT):
+            note = Msg("console.to_chat", chat=addr.chat_id)
+        if note is not None:
+            self._print(plain(cat.render(note, lang)))
+        if isinstance(reply, Edit):
+            self._print(plain(cat.render(Msg("console.edited"), lang)))
+            reply = reply.replacement
+        if isinstance(reply, Text):
+            self._print(plain(reply.body))
+        elif isinstance(reply, Choices):
+            self._print(plain(reply.body))
+            self.options = [o.value for o in reply.options]
+            for i, option in enumerate(reply.options, 1):
+                self._print(f"  {i}) {plain(option.label)}")
+            self._print(plain(cat.render(Msg("console.choose"), lang)))
+        elif isinstance(reply, Ask):
+            self._print(plain(reply.body))
+            self._print(plain(cat.render(Msg("console.answer_hint"), lang)))
+        elif isinstance(reply, Image):
+            path = self._save_image(reply)
+            if reply.caption:
+                self._print(plain(reply.caption))
+            if reply.alt_text:
+                self._print(plain(reply.alt_text))
+            self._print(plain(cat.render(Msg("console.image_saved", path=str(path)), lang)))
+        self._print()
+        chat = addr.chat_id or f"{DM_CHAT}:{addr.user_id}"
+        return SentRef(PLATFORM, chat, addr.message_id or str(next(self._ids)))
+
+    def _save_image(self, image: Image) -> Path:
+        directory = Path(self.app.settings.image_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9_\-]+", "-", Path(image.filename).stem).strip("-") or "image"
+        path = directory / f"{stem}-{uuid.uuid4().hex[:8]}.png"
+        path.write_bytes(image.png)
+        return path.resolve()
+
+    # --- input ----------------------------------------------------------------------------
+    def _event_base(self) -> dict:
+        chat = ChatRef(PLATFORM, self.chat or DM_CHAT, self.chat is None, self.chat, WORKSPACE)
+        user = UserRef(PLATFORM, self.user_id, self.display, handle=self.user_id)
+        return {"event_id": uuid.uuid4().hex, "chat": chat, "user": user, "received_at": self.app.clock.now()}
+
+    async def _control(self, name: str, args: str) -> bool:
+        """Console-only commands; returns False when the console should stop."""
+        if name == "stop":
+            return False
+        if name == "dm":
+            self.chat = None
+        elif name == "as":
+            parts = args.split(maxsplit=1)
+            if not parts:
+                await self._say(Msg("console.usage_as"))
+                return True
+            if not ID.match(parts[0]):
+                await self._say(Msg("console.bad_id"))
+                return True
+            self.user_id = parts[0].lower()
+            self.display = parts[1].strip()[:80] if len(parts) > 1 else parts[0].capitalize()
+        elif name == "in":
+            chat = args.strip().lstrip("#")
+            if not chat:
+                await self._say(Msg("console.usage_in"))
+                return True
+            if not ID.match(chat):
+                await self._say(Msg("console.bad_id"))
+                return True
+            self.chat = chat.lower()
+        self.options = []
+        await self._say(Msg("console.now", user=self.display, place=self._place()))
+        self._print()
+        return True
+
+    def to_event(self, line: str) -> Event | None:
+        text = line.strip()
+        if not text:
+            return None
+        base = self._event_base()
+        if text.startswith("/"):
+            name, _, args = text[1:].partition(" ")
+            return CommandEvent(name=name.lower(), args=args.strip(), **base)
+        if text.isdigit() and self.options:
+            index = int(text) - 1
+            if 0 <= index < len(self.options):
+                return ChoiceEvent(value=self.options[index], **base)
+        return MessageEvent(text=text, **base)
+
+    async def handle_line(self, line: str) -> bool:
+        text = line.strip()
+        if not self.interactive and text:
+            where = f"#{self.chat}" if self.chat else DM_CHAT
+            self._print(f"> {self.user_id}@{where}: {text}")
+        if text.startswith("/"):
+            name, _, args = text[1:].partition(" ")
+            if name.lower() in CONTROL:
+                return await self._control(CONTROL[name.lower()], args)
+        if text.isdigit() and self.options and not (1 <= int(text) <= len(self.options)):
+            await self._say(Msg("console.bad_number", max=len(self.options)))
+            return True
+        event = self.to_event(text)
+        if event is not None:
+            await self.app.handle(event, self)
+        return True
+
+    async def _read(self) -> str | None:
+        if self.interactive:
+            where = f"#{self.chat}" if self.chat else DM_CHAT
+            try:
+                return await asyncio.to_thread(input, f"{self.user_id}@{where}> ")
+            except EOFError:
+                return None
+        line = await asyncio.to_thread(self.stdin.readline)
+        return line if line else None
+
+    async def run(self) -> None:
+        if self.interactive:
+            await self._say(Msg("console.banner", user=self.display, place=self._place()))
+        while True:
+            line = await self._read()
+            if line is None:
+                break
+            if not await self.handle_line(line.rstrip("\r\n")):
+                break
+        if self.interactive:
+            await self._say(Msg("console.bye"))

@@ -1,0 +1,6 @@
+"""What the bot does: platform-neutral handlers, one module per capability.
+
+Importing this package registers every command with :mod:`bot.commands`.
+"""
+
+from handlers import help, language, school, teams  # noqa: F401

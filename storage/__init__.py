@@ -1,0 +1,1 @@
+"""What the bot remembers: SQLModel models, the async engine, queries and migrations."""

@@ -1,0 +1,44 @@
+"""Alembic environment: runs on a connection handed over by ``storage.migrate``, or on the
+URL in the Alembic config (``alembic -x`` style use by developers generating revisions)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers the tables)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def _configure_and_run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _configure_and_run(connection)
+        return
+    from storage.db import create_engine
+
+    async def _go() -> None:
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        async with engine.begin() as conn:
+            await conn.run_sync(_configure_and_run)
+        await engine.dispose()
+
+    asyncio.run(_go())
+
+
+run_online()

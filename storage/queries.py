@@ -1,0 +1,182 @@
+"""Queries the handlers share. Lists are fetched set-based (one query per table, not per row)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    ChatLink,
+    Identity,
+    Member,
+    School,
+    SchoolLink,
+    SchoolMembership,
+    Team,
+    TeamMembership,
+)
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def name_key(name: str) -> str:
+    """How two names are compared: 'Groep 3-4', 'groep 3 4' and 'GROEP_3-4' are the same team."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\s_\-]+", "-", folded).strip("-")
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(8))
+
+
+async def member_for_identity(session: AsyncSession, platform: str, user_id: str) -> Member | None:
+    stmt = (
+        select(Member)
+        .join(Identity, col(Identity.member_id) == col(Member.id))
+        .where(Identity.platform == platform, Identity.user_id == user_id)
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def identity_of(session: AsyncSession, member_id: int, platform: str | None) -> Identity | None:
+    stmt = select(Identity).where(Identity.member_id == member_id).order_by(col(Identity.id))
+    rows = (await session.exec(stmt)).all()
+    for row in rows:
+        if platform is None or row.platform == platform:
+            return row
+    return rows[0] if rows else None
+
+
+async def school_for_workspace(session: AsyncSession, platform: str, workspace_id: str) -> School | None:
+    stmt = (
+        select(School)
+        .join(SchoolLink, col(SchoolLink.school_id) == col(School.id))
+        .where(SchoolLink.platform == platform, SchoolLink.workspace_id == workspace_id)
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def team_for_chat(session: AsyncSession, platform: str, chat_id: str) -> Team | None:
+    stmt = (
+        select(Team)
+        .join(ChatLink, col(ChatLink.team_id) == col(Team.id))
+        .where(ChatLink.platform == platform, ChatLink.chat_id == chat_id)
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def chat_of_team(session: AsyncSession, team_id: int, platform: str | None) -> ChatLink | None:
+    stmt = select(ChatLink).where(ChatLink.team_id == team_id).order_by(col(ChatLink.id))
+    rows = (await session.exec(stmt)).all()
+    for row in rows:
+        if platform is None or row.platform == platform:
+            return row
+    return rows[0] if rows else None
+
+
+async def first_school_of(session: AsyncSession, member_id: int) -> School | None:
+    stmt = (
+        select(School)
+        .join(SchoolMembership, col(SchoolMembership.school_id) == col(School.id))
+        .where(SchoolMembership.member_id == member_id)
+        .order_by(col(SchoolMembership.joined_at), col(SchoolMembership.id))
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def school_by_code(session: AsyncSession, code: str) -> School | None:
+    stmt = select(School).where(School.join_code == code.strip().upper())
+    return (await session.exec(stmt)).first()
+
+
+async def school_membership(session: AsyncSession, school_id: int, member_id: int) -> SchoolMembership | None:
+    stmt = select(SchoolMembership).where(
+        SchoolMembership.school_id == school_id, SchoolMembership.member_id == member_id
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def team_membership(session: AsyncSession, team_id: int, member_id: int) -> TeamMembership | None:
+    stmt = select(TeamMembership).where(
+        TeamMembership.team_id == team_id, TeamMembership.member_id == member_id
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def team_by_name(session: AsyncSession, school_id: int, name: str) -> Team | None:
+    stmt = select(Team).where(Team.school_id == school_id, Team.name_key == name_key(name))
+    return (await session.exec(stmt)).first()
+
+
+async def team_count(session: AsyncSession, school_id: int) -> int:
+    stmt = select(func.count()).select_from(Team).where(Team.school_id == school_id)
+    return int((await session.exec(stmt)).one())
+
+
+@dataclass(frozen=True)
+class Person:
+    member: Member
+    membership: SchoolMembership
+    identities: tuple[Identity, ...]
+
+
+async def people_of_school(session: AsyncSession, school_id: int) -> list[Person]:
+    """Everyone in a school with their identities, in two queries."""
+    rows = (
+        await session.exec(
+            select(Member, SchoolMembership)
+            .join(SchoolMembership, col(SchoolMembership.member_id) == col(Member.id))
+            .where(SchoolMembership.school_id == school_id)
+            .order_by(col(Member.display_name))
+        )
+    ).all()
+    ids = [m.id for m, _ in rows]
+    idents: dict[int, list[Identity]] = {}
+    if ids:
+        for ident in (await session.exec(select(Identity).where(col(Identity.member_id).in_(ids)))).all():
+            idents.setdefault(ident.member_id, []).append(ident)
+    return [Person(m, sm, tuple(idents.get(m.id or 0, ()))) for m, sm in rows]
+
+
+@dataclass(frozen=True)
+class TeamOverview:
+    team: Team
+    linked: bool
+    members: tuple[tuple[Member, str], ...]  # (member, role) chairs first
+
+
+async def teams_overview(session: AsyncSession, school_id: int) -> list[TeamOverview]:
+    """All teams of a school with their members and roles, in three queries."""
+    teams = (
+        await session.exec(select(Team).where(Team.school_id == school_id).order_by(col(Team.name_key)))
+    ).all()
+    if not teams:
+        return []
+    team_ids = [t.id for t in teams]
+    rows = (
+        await session.exec(
+            select(TeamMembership, Member)
+            .join(Member, col(Member.id) == col(TeamMembership.member_id))
+            .where(col(TeamMembership.team_id).in_(team_ids))
+        )
+    ).all()
+    linked = set(
+        (await session.exec(select(ChatLink.team_id).where(col(ChatLink.team_id).in_(team_ids)))).all()
+    )
+    by_team: dict[int, list[tuple[Member, str]]] = {}
+    for tm, m in rows:
+        by_team.setdefault(tm.team_id, []).append((m, tm.role))
+    out = []
+    for t in teams:
+        members = sorted(
+            by_team.get(t.id or 0, []), key=lambda mr: (mr[1] != "chair", mr[0].display_name.casefold())
+        )
+        out.append(TeamOverview(t, (t.id in linked), tuple(members)))
+    return out
+
