@@ -93,17 +93,24 @@ def split_args(text: str) -> list[str]:
 
 
 def parse_args(cmd: Command, text: str) -> dict[str, str | None]:
-    tokens = split_args(text)
+    """Positional arguments; a ``rest`` parameter takes the remaining text as typed (so a name
+    keeps its inner spacing, and stray line breaks or control characters reach validation)."""
+    matches = list(_TOKEN.finditer(text))
     values: dict[str, str | None] = {}
+    used = 0
     for i, param in enumerate(cmd.params):
         if param.rest:
-            chunk = " ".join(tokens[i:]).strip()
-            tokens = tokens[:i]
-            values[param.name] = chunk or None
+            raw = text[matches[i].start():].strip() if i < len(matches) else ""
+            if len(matches) - i == 1 and matches[i].group(1) is not None:
+                raw = matches[i].group(1)  # one quoted name: drop the quotes
+            values[param.name] = raw or None
+            used = len(matches)
         else:
-            values[param.name] = tokens[i] if i < len(tokens) else None
+            m = matches[i] if i < len(matches) else None
+            values[param.name] = (m.group(1) if m.group(1) is not None else m.group(2)) if m else None
+            used = min(i + 1, len(matches))
         if values[param.name] is None and param.required:
             raise UsageError(cmd.id, Msg("usage.missing"))
-    if not any(p.rest for p in cmd.params) and len(tokens) > len(cmd.params):
+    if len(matches) > used:
         raise UsageError(cmd.id, Msg("usage.extra"))
     return values

@@ -24,7 +24,7 @@ from bot.context import Context
 from bot.delivery import PRIVATE_CHAT, Outgoing, Resolver
 from bot.errors import UsageError, UserError
 from bot.events import AnswerEvent, ChoiceEvent, CommandEvent, Event, MessageEvent
-from bot.replies import Reply, Text
+from bot.replies import Ask, Reply, Text
 from prompts.catalog import Catalog, Msg
 from storage.models import PendingQuestion, ProcessedEvent
 
@@ -72,6 +72,8 @@ class Dispatcher:
             lang = ctx.lang
             try:
                 replies = await self._route(ctx)
+                if any(isinstance(r, Ask) for r in replies):
+                    await ctx.ensure_member()  # a question needs someone to wait for
                 outgoing = await self._resolver(ctx, session).resolve(replies)
                 await session.commit()
                 return outgoing
