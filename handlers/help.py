@@ -33,5 +33,6 @@ async def help_(ctx: Context, topic: str | None) -> Text:
         lines.append(Msg(f"help.section.{section}"))
         for cmd in cmds:
             lines.append(Msg("help.item", line=usage_line(cat, ctx.lang, cmd), help=Msg(f"cmd.{cmd.id}.help")))
-    lines.append(Msg("help.more", help_cmd=cat.raw(ctx.lang, "cmd.help.name")))
+    if ctx.event.platform == "console":
+        lines.append(Msg("help.console"))
     return Text(Join(lines))

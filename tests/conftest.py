@@ -125,3 +125,18 @@ async def app(settings, clock):
 @pytest.fixture
 def chat(app) -> Chat:
     return Chat(app)
+
+
+# --- under CI nothing may skip -------------------------------------------------------------
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if IN_CI and _skipped:
+        print(f"\nCI=true, but {len(_skipped)} test(s) skipped: {', '.join(_skipped[:10])}")
+        session.exitstatus = 1

@@ -1,0 +1,101 @@
+"""The catalogs: both languages complete and consistent, and every key the code uses exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import handlers  # noqa: F401
+from bot.commands import COMMANDS, SECTIONS, Access
+from prompts.catalog import LANGUAGES, Catalog, CatalogError, default_catalog
+from storage.models import TEAM_ROLES
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE_DIRS = ("bot", "handlers", "storage", "prompts")
+CONSOLE_COMMANDS = {"as", "in", "dm", "stop"}
+
+
+def test_both_languages_load_and_agree():
+    cat = Catalog.load()
+    assert set(cat.messages) == set(LANGUAGES)
+    assert set(cat.messages["nl"]) == set(cat.messages["en"])
+
+
+def test_a_missing_translation_is_refused(tmp_path):
+    good = Catalog.load().messages
+    broken = {lang: dict(m) for lang, m in good.items()}
+    del broken["en"]["team.created"]
+    with pytest.raises(CatalogError, match="en: missing key team.created"):
+        Catalog(broken)
+
+
+def test_a_placeholder_in_one_language_only_is_refused():
+    broken = {lang: dict(m) for lang, m in Catalog.load().messages.items()}
+    broken["en"]["team.created"] = "Team {name} created"
+    with pytest.raises(CatalogError, match="placeholders"):
+        Catalog(broken)
+
+
+def test_broken_markup_or_command_name_is_refused():
+    broken = {lang: dict(m) for lang, m in Catalog.load().messages.items()}
+    broken["nl"]["team.created"] = "Team *{team} is er"
+    broken["en"]["cmd.teams.name"] = "Teams!"
+    with pytest.raises(CatalogError) as err:
+        Catalog(broken)
+    assert "unbalanced" in str(err.value) and "not a valid command name" in str(err.value)
+
+
+def _literal_keys() -> set[str]:
+    """Every string literal passed as the first argument to Msg(...) in the product code."""
+    keys: set[str] = set()
+    for folder in CODE_DIRS:
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Msg" and node.args
+                        and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                    keys.add(node.args[0].value)
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    m = re.fullmatch(r"(setting\.[a-z_]+)\|", node.value)
+                    if m:
+                        keys.add(m.group(1))
+    return keys
+
+
+def test_every_key_used_in_code_exists():
+    cat = default_catalog()
+    keys = _literal_keys()
+    assert len(keys) > 50  # the scan really found the code's keys
+    missing = sorted(k for k in keys if not cat.has(k))
+    assert missing == []
+
+
+def test_every_dynamic_key_exists():
+    cat = default_catalog()
+    dynamic = [f"cmd.{c.id}.{part}" for c in COMMANDS.values() if not c.hidden for part in ("name", "args", "help")]
+    dynamic += [f"help.access.{a.value}" for a in Access] + [f"help.section.{s}" for s in SECTIONS]
+    dynamic += [f"teams.member_{role}" for role in TEAM_ROLES]
+    assert [k for k in dynamic if not cat.has(k)] == []
+
+
+def test_command_names_are_unique_across_languages():
+    cat = default_catalog()
+    owner: dict[str, str] = {}
+    for cmd in COMMANDS.values():
+        if cmd.hidden:
+            continue
+        for lang in LANGUAGES:
+            name = cat.raw(lang, f"cmd.{cmd.id}.name")
+            assert owner.setdefault(name, cmd.id) == cmd.id, f"/{name} means two commands"
+
+
+def test_commands_mentioned_in_texts_exist_in_that_language():
+    cat = default_catalog()
+    for lang in LANGUAGES:
+        names = {cat.raw(lang, f"cmd.{c.id}.name") for c in COMMANDS.values() if not c.hidden} | CONSOLE_COMMANDS
+        for key, text in cat.messages[lang].items():
+            for word in re.findall(r"(?<![\w/])/([a-z]+)\b", text):
+                assert word in names, f"{lang}:{key} mentions /{word}, which is not a {lang} command"
