@@ -28,6 +28,22 @@ class Settings(BaseSettings):
     image_dir: Path = Field(default=Path("leerteam-images"), alias="LEERTEAM_IMAGE_DIR")
     log_level: str = Field(default="WARNING", alias="LEERTEAM_LOG_LEVEL")
 
+    # Telegram (issue: Leerteam on Telegram). A token selects the Telegram transport.
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_api_base: str | None = Field(default=None, alias="TELEGRAM_API_BASE")  # tests: a local Bot API
+
+    # Slack (issue: Leerteam on Slack). A bot token selects the Slack transport.
+    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")  # tests: a local Web API
+
+    # Webhook/HTTP servers (Telegram webhooks, Slack Events API).
+    host: str = Field(default="0.0.0.0", alias="LEERTEAM_HOST")
+    port: int = Field(default=8080, alias="PORT")
+
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
@@ -61,6 +77,15 @@ class Settings(BaseSettings):
         if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("setting.bad_log_level|")
         return value
+
+    @property
+    def transport(self) -> str:
+        """Which platform to run: the first one whose token is set, else the console."""
+        if self.telegram_bot_token:
+            return "telegram"
+        if self.slack_bot_token:
+            return "slack"
+        return "console"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -20,9 +20,24 @@ def _fail(text: str) -> None:
     raise SystemExit(2)
 
 
+async def run_transport(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Start the platform chosen by the settings; imports are lazy so the console starts fast."""
+    if settings.transport == "telegram":
+        from bot.transports.telegram import run_telegram
+
+        await run_telegram(app, settings)
+    elif settings.transport == "slack":
+        from bot.transports.slack import run_slack
+
+        await run_slack(app, settings)
+    else:
+        from bot.transports.console import ConsoleTransport
+
+        await ConsoleTransport(app).run()
+
+
 async def run(settings: Settings) -> None:
     from bot.app import Leerteam
-    from bot.transports.console import ConsoleTransport
 
     app = Leerteam(settings)
     try:
@@ -31,7 +46,7 @@ async def run(settings: Settings) -> None:
         except Exception as exc:  # the installer needs the reason, not a traceback
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             _fail(plain(app.catalog.render(Msg("startup.database_failed", detail=detail), settings.language)))
-        await ConsoleTransport(app).run()
+        await run_transport(app, settings)
     finally:
         await app.close()
 

@@ -1,4 +1,4 @@
-"""Loads and checks the message catalogs (``nl.toml``, ``en.toml``).
+"""Loads and checks the message catalogs (``nl/*.toml``, ``en/*.toml``).
 
 Every sentence a user sees comes from here. The catalogs are validated as a pair when the bot
 starts, so a missing translation, a placeholder that exists in one language only, or a broken
@@ -75,15 +75,24 @@ class Catalog:
 
     @classmethod
     def load(cls, directory: Path = CATALOG_DIR) -> "Catalog":
+        """Each language is a folder of TOML files (one per capability), merged into one catalog."""
         messages: dict[str, dict[str, str]] = {}
         for lang in LANGUAGES:
-            path = directory / f"{lang}.toml"
-            try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise CatalogError(f"{path}: {exc}") from exc
             flat: dict[str, str] = {}
-            _flatten("", data, flat)
+            files = sorted((directory / lang).glob("*.toml"))
+            if not files:
+                raise CatalogError(f"{directory / lang}: no catalog files")
+            for path in files:
+                try:
+                    data = tomllib.loads(path.read_text(encoding="utf-8"))
+                except (OSError, tomllib.TOMLDecodeError) as exc:
+                    raise CatalogError(f"{path}: {exc}") from exc
+                part: dict[str, str] = {}
+                _flatten("", data, part)
+                twice = sorted(set(part) & set(flat))
+                if twice:
+                    raise CatalogError(f"{path}: keys defined in another file too: {', '.join(twice)}")
+                flat.update(part)
             messages[lang] = flat
         return cls(messages)
 
