@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from prompts.catalog import Msg
+from prompts.catalog import Join, Msg
 
 
 class UserError(Exception):
     """Something the user can fix; the transaction is rolled back and ``message`` is shown."""
 
-    def __init__(self, message: Msg) -> None:
-        super().__init__(message.key)
+    def __init__(self, message: Msg | Join) -> None:
+        super().__init__(getattr(message, "key", "user_error"))
         self.message = message
 
 

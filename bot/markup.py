@@ -93,8 +93,8 @@ def _toggles(markup: str, i: int, is_open: bool) -> bool:
     before = markup[i - 1] if i > 0 else " "
     after = markup[i + 1] if i + 1 < len(markup) else " "
     if is_open:
-        return not before.isspace() and not after.isalnum()
-    return not before.isalnum() and not after.isspace()
+        return not before.isspace() and before != "(" and not after.isalnum()
+    return not before.isalnum() and not after.isspace() and after not in ").,;:!?"
 
 
 def plain(markup: str) -> str:

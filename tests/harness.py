@@ -18,7 +18,7 @@ from bot.app import Leerteam
 from bot.delivery import Outgoing, SentRef
 from bot.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from bot.markup import plain
-from bot.replies import Ask, Choices, Edit, Image, Text
+from bot.replies import Ask, Choices, Document, Edit, Image, Text
 
 
 class RecordingTransport:
@@ -41,7 +41,7 @@ def text_of(out: Outgoing) -> str:
         return plain(reply.body)
     if isinstance(reply, Choices):
         return "\n".join([plain(reply.body)] + [f"{i}) {plain(o.label)}" for i, o in enumerate(reply.options, 1)])
-    if isinstance(reply, Image):
+    if isinstance(reply, (Image, Document)):
         return plain(reply.caption or "")
     return ""
 

@@ -22,7 +22,7 @@ from bot.app import Leerteam
 from bot.delivery import Outgoing, SentRef
 from bot.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from bot.markup import plain
-from bot.replies import Ask, Choices, Edit, Image, Text
+from bot.replies import Ask, Choices, Document, Edit, Image, Text
 from prompts.catalog import Msg
 
 PLATFORM = "console"
@@ -85,9 +85,18 @@ class ConsoleTransport:
             self._print(plain(cat.render(Msg("console.choose"), lang)))
         elif isinstance(reply, Ask):
             self._print(plain(reply.body))
+            if addr.private and self.chat is not None and addr.user_id == self.user_id:
+                # like Telegram, a private question continues in the private chat
+                self.chat = None
+                self._print(plain(cat.render(Msg("console.moved_to_dm"), lang)))
             self._print(plain(cat.render(Msg("console.answer_hint"), lang)))
+        elif isinstance(reply, Document):
+            path = self._save_file(reply.data, reply.filename)
+            if reply.caption:
+                self._print(plain(reply.caption))
+            self._print(plain(cat.render(Msg("console.file_saved", path=str(path)), lang)))
         elif isinstance(reply, Image):
-            path = self._save_image(reply)
+            path = self._save_file(reply.png, reply.filename)
             if reply.caption:
                 self._print(plain(reply.caption))
             if reply.alt_text:
@@ -97,12 +106,14 @@ class ConsoleTransport:
         chat = addr.chat_id or f"{DM_CHAT}:{addr.user_id}"
         return SentRef(PLATFORM, chat, addr.message_id or str(next(self._ids)))
 
-    def _save_image(self, image: Image) -> Path:
+    def _save_file(self, data: bytes, filename: str) -> Path:
         directory = Path(self.app.settings.image_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_\-]+", "-", Path(image.filename).stem).strip("-") or "image"
-        path = directory / f"{stem}-{uuid.uuid4().hex[:8]}.png"
-        path.write_bytes(image.png)
+        name = Path(filename)
+        stem = re.sub(r"[^A-Za-z0-9_\-]+", "-", name.stem).strip("-") or "file"
+        suffix = re.sub(r"[^A-Za-z0-9.]+", "", name.suffix) or ".bin"
+        path = directory / f"{stem}-{uuid.uuid4().hex[:8]}{suffix}"
+        path.write_bytes(data)
         return path.resolve()
 
     # --- input ----------------------------------------------------------------------------

@@ -1,0 +1,118 @@
+"""Reading the numbers, dates and levels teachers type, the Dutch way and the English way.
+
+``62``, ``62,5``, ``62.5`` and ``62%`` are numbers; ``15-3-2027``, ``15/03/2027``,
+``2027-03-15``, ``15 maart 2027`` and ``15 march 2027`` are dates (without a year: the next
+such day). Each reader raises a UserError with a sentence saying what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserError
+from handlers.validation import shorten
+from prompts.catalog import Msg
+
+MONTHS = {
+    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2, "mrt": 3, "maart": 3,
+    "mar": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7, "aug": 8, "augustus": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "okt": 10, "oct": 10, "oktober": 10, "october": 10, "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}
+LEVELS = {"1": 1, "laag": 1, "low": 1, "2": 2, "middel": 2, "gemiddeld": 2, "medium": 2, "3": 3, "hoog": 3,
+          "high": 3}
+NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def read_number(raw: str) -> float:
+    text = raw.strip().rstrip("%").strip().replace(" ", "")
+    if not NUMBER.match(text):
+        raise UserError(Msg("value.not_number", text=shorten(raw)))
+    value = float(text.replace(",", "."))
+    if abs(value) > 1e9:
+        raise UserError(Msg("value.not_number", text=shorten(raw)))
+    return value
+
+
+def read_date(raw: str, today: date) -> date:
+    text = raw.strip().lower().rstrip(".")
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?", text):
+            return _complete(int(m[1]), int(m[2]), m[3], today)
+        if m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?", text):
+            if m[2] in MONTHS:
+                return _complete(int(m[1]), MONTHS[m[2]], m[3], today)
+    except ValueError:
+        pass
+    raise UserError(Msg("value.not_date", text=shorten(raw)))
+
+
+def _complete(day: int, month: int, year: str | None, today: date) -> date:
+    if year is not None:
+        y = int(year)
+        return date(y + 2000 if y < 100 else y, month, day)
+    candidate = date(today.year, month, day)
+    return candidate if candidate >= today else date(today.year + 1, month, day)
+
+
+def read_future_date(raw: str, today: date) -> date:
+    when = read_date(raw, today)
+    if when < today:
+        raise UserError(Msg("value.date_past", when=date_msg(when)))
+    if when.year > today.year + 5:
+        raise UserError(Msg("value.date_far", when=date_msg(when)))
+    return when
+
+
+def read_level(raw: str) -> int:
+    level = LEVELS.get(raw.strip().lower())
+    if level is None:
+        raise UserError(Msg("value.not_level", text=shorten(raw)))
+    return level
+
+
+def read_text(raw: str | None, *, max_length: int, what: str) -> str:
+    """Free text: trimmed, not empty, not too long; line breaks are fine, control characters not."""
+    text = (raw or "").strip()
+    if not text:
+        raise UserError(Msg("value.empty", what=Msg(what)))
+    if len(text) > max_length:
+        raise UserError(Msg("value.too_long", what=Msg(what), length=len(text), max=max_length))
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
+        raise UserError(Msg("value.control", what=Msg(what)))
+    return text
+
+
+def read_url(raw: str) -> str | None:
+    text = raw.strip()
+    if text in ("", "-"):
+        return None
+    if not re.fullmatch(r"https?://[^\s<>\"]{3,490}", text):
+        raise UserError(Msg("value.not_url", text=shorten(text)))
+    return text
+
+
+def today_in(tz: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def number_msg(value: float | None) -> Msg | str:
+    """A number in the reader's convention (62,5 in Dutch, 62.5 in English)."""
+    if value is None:
+        return "?"
+    if float(value).is_integer():
+        return str(int(value))
+    whole, frac = f"{value:.2f}".rstrip("0").split(".")
+    return Msg("value.decimal", whole=whole, frac=frac)
+
+
+def date_msg(when: date | None) -> Msg | str:
+    """A date in the reader's language (15 maart 2027 / 15 March 2027)."""
+    if when is None:
+        return "?"
+    return Msg("value.date", day=when.day, month=Msg(f"value.month.m{when.month}"), year=when.year)
