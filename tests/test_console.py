@@ -109,3 +109,22 @@ async def test_run_reads_until_end_of_input(app):
     console = ConsoleTransport(app, stdin=io.StringIO("/as anna\n/hulp\n"), stdout=out, interactive=False)
     await console.run()
     assert "> anna@dm: /hulp" in out.getvalue() and "Wat ik kan" in out.getvalue()
+
+
+def test_scripted_inquiry_cycle_then_restart_retrieves_the_card(tmp_path, database_url):
+    script = (EXAMPLES / "cycle.txt").read_text()
+    first = run_console(script, tmp_path, DATABASE_URL=database_url, LEERTEAM_IMAGE_DIR=str(tmp_path / "files"))
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert out.count("Nog niet naar de volgende fase") == 1
+    assert "Ronde 2. Het oordeel was: deels opgelost" in out
+    assert "De cyclus Begrijpend lezen in groep 5 is afgerond" in out
+    assert "Er ging bij mij iets mis" not in out and "Dat kan nu niet" not in out
+    cards = list((tmp_path / "files").glob("kwaliteitskaart-*.md"))
+    assert len(cards) == 1
+    card = cards[0].read_text()
+    assert "Oordeel: opgelost" in card and "Strategiekaart en tweetallen-lezen" in card
+    again = run_console("/as dirk\n/in groep-5\n/kaart 1\n", tmp_path, DATABASE_URL=database_url,
+                        LEERTEAM_IMAGE_DIR=str(tmp_path / "files"))
+    assert again.returncode == 0, again.stderr
+    assert len(list((tmp_path / "files").glob("kwaliteitskaart-*.md"))) == 2
