@@ -7,10 +7,11 @@ into one sentence (from ``prompts/``) that names the variable and what is wrong 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from prompts.catalog import LANGUAGES, Msg
@@ -39,6 +40,7 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")  # tests: a local Web API
+    slack_command: str = Field(default="/leerteam", alias="SLACK_COMMAND")  # as in slack-manifest.yml
 
     # Webhook/HTTP servers (Telegram webhooks, Slack Events API).
     host: str = Field(default="0.0.0.0", alias="LEERTEAM_HOST")
@@ -77,6 +79,34 @@ class Settings(BaseSettings):
         if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("setting.bad_log_level|")
         return value
+
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret")
+    @classmethod
+    def _slack_secret(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+        value = (value or "").strip() or None
+        prefix = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}.get(info.field_name)
+        if value is not None and prefix and not value.startswith(prefix):
+            raise ValueError(f"setting.slack_token|{prefix}")
+        return value
+
+    @field_validator("slack_command")
+    @classmethod
+    def _slack_command(cls, value: str) -> str:
+        value = value.strip()
+        if not re.fullmatch(r"/[a-z0-9_\-]{1,31}", value):
+            raise ValueError("setting.slack_command|/leerteam")
+        return value
+
+    @model_validator(mode="after")
+    def _slack_mode(self) -> "Settings":
+        if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
+            raise ValueError("setting.slack_mode|")
+        return self
+
+    @property
+    def slack_mode(self) -> str:
+        """Socket Mode when an app-level token is set (no public URL needed), else the HTTP Events API."""
+        return "socket" if self.slack_app_token else "http"
 
     @property
     def transport(self) -> str:

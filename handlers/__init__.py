@@ -4,3 +4,4 @@ Importing this package registers every command with :mod:`bot.commands`.
 """
 
 from handlers import help, language, school, teams  # noqa: F401
+from handlers import home  # noqa: F401  (the overview: Slack's App Home tab)
