@@ -100,7 +100,7 @@ async def start_form(ctx: Context, form_id: str, args: str | None, context: dict
         raise UsageError(f.command_id, Msg("form.field_count", expected=len(f.fields), got=len(parts)))
     parts += [""] * (len(f.fields) - len(parts))
     values = {}
-    for field, raw in zip(f.fields, parts):
+    for field, raw in zip(f.fields, parts, strict=True):
         if not field.optional and not raw:
             raise UserError(Msg("value.empty", what=Msg(f"form.{f.id}.{field.name}.what")))
         values[field.name] = await read_field(ctx, f, field, raw)

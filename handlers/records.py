@@ -21,7 +21,6 @@ from handlers.cycle_state import (
     MAX_HYPOTHESES,
     chair_or_manager,
     cycle_team,
-    load_round,
     require_cycle,
     require_phase,
     require_team_member,
@@ -70,6 +69,12 @@ async def _round_from(ctx: Context, context: dict[str, Any], phases: tuple[int, 
 async def _one(ctx: Context, model: Any, rnd: CycleRound) -> Any:
     row = (await ctx.session.exec(select(model).where(model.round_id == rnd.id))).first()
     return row or model(round_id=rnd.id, updated_at=ctx.now())
+
+
+async def _moments(ctx: Context, rnd: CycleRound) -> list[MeasurementMoment]:
+    """Measurement moments in date order: the numbers people type refer to this order."""
+    return list((await ctx.session.exec(select(MeasurementMoment).where(MeasurementMoment.round_id == rnd.id)
+                                        .order_by(col(MeasurementMoment.on), col(MeasurementMoment.id)))).all())
 
 
 def _by(ctx: Context) -> int | None:
@@ -262,8 +267,7 @@ async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, 
     m = MeasurementMoment(round_id=rnd.id, on=as_date(values["on"]), label=values["label"])  # type: ignore[arg-type]
     ctx.session.add(m)
     await ctx.session.flush()
-    moments = list((await ctx.session.exec(select(MeasurementMoment).where(MeasurementMoment.round_id == rnd.id)
-                                           .order_by(col(MeasurementMoment.on), col(MeasurementMoment.id)))).all())
+    moments = await _moments(ctx, rnd)
     lines: list[object] = [Msg("rec.moment_saved"), Msg("rec.moments_now")]
     lines += [Msg("rec.moment_line", n=i, on=date_msg(x.on), label=x.label or "") for i, x in enumerate(moments, 1)]
     return [Text(Join(lines))]
@@ -273,8 +277,7 @@ async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, 
 @command("result", params=(Param("moment"), Param("value")), access=Access.SCHOOL_MEMBER, section="cycle")
 async def result(ctx: Context, moment: str, value: str) -> Text:
     _, rnd = await _context(ctx, (4,), "what.result")
-    moments = list((await ctx.session.exec(select(MeasurementMoment).where(MeasurementMoment.round_id == rnd.id)
-                                           .order_by(col(MeasurementMoment.on), col(MeasurementMoment.id)))).all())
+    moments = await _moments(ctx, rnd)
     if not moment.isdigit() or not 1 <= int(moment) <= len(moments):
         raise UsageError("result", Msg("rec.moment_number", max=len(moments)))
     m = moments[int(moment) - 1]
