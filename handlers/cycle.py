@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import col, select
+
 from bot.commands import Access, Param, command
 from bot.context import Context
 from bot.errors import UserError
@@ -13,6 +15,7 @@ from bot.replies import Document, Reply, TeamChat, Text
 from handlers.answers import stored_key
 from handlers.cycle_state import (
     MAX_HYPOTHESES,
+    active_cycle,
     chair_or_manager,
     cycle_team,
     load_round,
@@ -90,8 +93,6 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
     team = await cycle_team(ctx)
     await chair_or_manager(ctx, team)
     clean = clean_name(title, max_length=TITLE_MAX, what="name.cycle")
-    from handlers.cycle_state import active_cycle
-
     current = await active_cycle(ctx.session, team.id)  # type: ignore[arg-type]
     if current is not None:
         raise UserError(Msg("cycle.already_active", team=team.name, title=current[0].title))
@@ -254,8 +255,6 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
 
 @command("card", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="cycle")
 async def show_card(ctx: Context, number: str | None) -> list[Reply]:
-    from sqlmodel import col, select
-
     team = await cycle_team(ctx)
     cards = list((await ctx.session.exec(
         select(QualityCard, Cycle).join(Cycle, col(Cycle.id) == col(QualityCard.cycle_id))
