@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_api_base: str | None = Field(default=None, alias="TELEGRAM_API_BASE")  # tests: a local Bot API
+    telegram_mode: str | None = Field(default=None, alias="TELEGRAM_MODE")  # polling|webhook; default by URL
 
     # Slack (issue: Leerteam on Slack). A bot token selects the Slack transport.
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
@@ -107,6 +109,55 @@ class Settings(BaseSettings):
     def slack_mode(self) -> str:
         """Socket Mode when an app-level token is set (no public URL needed), else the HTTP Events API."""
         return "socket" if self.slack_app_token else "http"
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _telegram_token(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and not re.fullmatch(r"\d{1,20}:[A-Za-z0-9_-]{1,200}", value):
+            raise ValueError("setting.telegram_token|")
+        return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _telegram_webhook_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ValueError("setting.telegram_webhook_url|")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_webhook_secret(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("setting.telegram_webhook_secret|")
+        return value
+
+    @field_validator("telegram_mode")
+    @classmethod
+    def _telegram_mode(cls, value: str | None) -> str | None:
+        value = (value or "").strip().lower() or None
+        if value not in (None, "polling", "webhook"):
+            raise ValueError("setting.telegram_mode|")
+        return value
+
+    @model_validator(mode="after")
+    def _telegram_webhook(self) -> "Settings":
+        if self.telegram_bot_token and self.telegram_mode == "webhook" and not self.telegram_webhook_url:
+            raise ValueError("setting.telegram_url_needed|")
+        if self.telegram_bot_token and self.telegram_webhook and not self.telegram_webhook_secret:
+            raise ValueError("setting.telegram_secret_needed|")
+        return self
+
+    @property
+    def telegram_webhook(self) -> bool:
+        """Webhook mode: asked for, or implied by a webhook URL (unless TELEGRAM_MODE=polling)."""
+        if self.telegram_mode is not None:
+            return self.telegram_mode == "webhook"
+        return bool(self.telegram_webhook_url)
 
     @property
     def transport(self) -> str:

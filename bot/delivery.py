@@ -22,6 +22,7 @@ from storage import queries as q
 from storage.models import Member, PendingQuestion, School, SentMessage, Team
 
 PRIVATE_CHAT = ""  # PendingQuestion.chat_id for questions answered in a private chat
+PROMPT_KEY = "_prompt"  # PendingQuestion.payload: the question as asked, so it can be shown again
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Outgoing:
     lang: str
     reply: Reply  # bodies rendered to Markup
     question_id: str | None = None
+    is_error: bool = False  # the answer to a user mistake (e.g. a refused button press)
 
 
 @dataclass(frozen=True)
@@ -107,9 +109,10 @@ class Resolver:
             return None
         address, lang = found
         question_id = None
-        if isinstance(reply, Ask):
-            question_id = await self._remember_question(reply, address)
-        return Outgoing(address, lang, _render_reply(reply, self.catalog, lang), question_id)
+        rendered = _render_reply(reply, self.catalog, lang)
+        if isinstance(rendered, Ask):
+            question_id = await self._remember_question(rendered, address)
+        return Outgoing(address, lang, rendered, question_id)
 
     async def _address(self, target: Any) -> tuple[Address, str] | None:
         ev = self.event
@@ -161,13 +164,14 @@ class Resolver:
         )
         existing = (await self.session.exec(stmt)).first()
         now = self.now
+        payload = {**ask.payload, PROMPT_KEY: str(ask.body)}  # the rendered question, to ask again later
         if existing is None:
             existing = PendingQuestion(
                 member_id=self.caller_member_id, platform=address.platform, chat_id=chat_key,
-                kind=ask.question_id, payload=dict(ask.payload), asked_at=now,
+                kind=ask.question_id, payload=payload, asked_at=now,
             )
         else:
-            existing.kind, existing.payload, existing.asked_at = ask.question_id, dict(ask.payload), now
+            existing.kind, existing.payload, existing.asked_at = ask.question_id, payload, now
         self.session.add(existing)
         await self.session.flush()
         return str(existing.id)

@@ -9,6 +9,7 @@ platform's redelivery can try again.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -21,12 +22,12 @@ from bot.clock import Clock
 from bot.commands import ANSWER_HANDLERS, COMMANDS, Access, Command, Where, parse_args
 from bot.config import Settings
 from bot.context import Context
-from bot.delivery import PRIVATE_CHAT, Outgoing, Resolver
+from bot.delivery import PRIVATE_CHAT, PROMPT_KEY, Outgoing, Resolver
 from bot.errors import UsageError, UserError
 from bot.events import AnswerEvent, ChoiceEvent, CommandEvent, Event, MessageEvent
 from bot.replies import Ask, Reply, Text
 from prompts.catalog import Catalog, Msg
-from storage.models import PendingQuestion, ProcessedEvent
+from storage.models import PendingQuestion, ProcessedEvent, TeamMembership
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class Dispatcher:
             except Exception:
                 await session.rollback()
                 log.exception("handler failed for %s/%s", event.platform, event.event_id)
-                return await Resolver(None, self.catalog, event, lang).resolve([Text(Msg("common.failed"))])
+                return _as_errors(await Resolver(None, self.catalog, event, lang).resolve([Text(Msg("common.failed"))]))
         # A user mistake: keep only the event key, so a redelivery stays quiet.
         async with self.sessions() as session:
             session.add(ProcessedEvent(platform=event.platform, event_id=event.event_id[:128],
@@ -98,7 +99,7 @@ class Dispatcher:
             except IntegrityError:
                 await session.rollback()
                 return []
-        return await Resolver(None, self.catalog, event, lang).resolve(replies)
+        return _as_errors(await Resolver(None, self.catalog, event, lang).resolve(replies))
 
     def _resolver(self, ctx: Context, session: AsyncSession) -> Resolver:
         return Resolver(
@@ -169,14 +170,37 @@ class Dispatcher:
                 raise UserError(Msg("common.question_closed"))
             if ev.chat.is_private:
                 return [Text(Msg("common.private_hint", help_cmd=self.catalog.raw(ctx.lang, "cmd.help.name")))]
+            if question_id is None and ctx.team is not None:
+                await _join_by_writing(ctx)
             return []  # ordinary chatter in a team's group: not ours to answer
         handler = ANSWER_HANDLERS.get(pending.kind)
         payload = dict(pending.payload)
+        payload.pop(PROMPT_KEY, None)
         await ctx.session.delete(pending)
         await ctx.session.flush()
         if handler is None:
             raise UserError(Msg("common.question_closed"))
         return _as_list(await handler(ctx, payload, text))
+
+
+async def _join_by_writing(ctx: Context) -> None:
+    """Writing in a team's linked channel or group makes you a member of that team, quietly.
+
+    The platform vouches for the place (Context.in_school); school leaders and admins only visit
+    teams, so their words do not make them members (they can still /aansluiten)."""
+    team = ctx.team
+    if team is None or ctx.event.chat.is_private or await ctx.team_membership(team) is not None:
+        return
+    if ctx.member is not None and await ctx.is_school_manager():
+        return
+    member = await ctx.ensure_member()
+    await ctx.ensure_school_membership()
+    ctx.session.add(TeamMembership(team_id=team.id, member_id=member.id, role="member", joined_at=ctx.now()))  # type: ignore[arg-type]
+    await ctx.session.flush()
+
+
+def _as_errors(outgoing: list[Outgoing]) -> list[Outgoing]:
+    return [dataclasses.replace(o, is_error=True) for o in outgoing]
 
 
 def _int(value: str) -> int:

@@ -29,6 +29,7 @@ class ChatRef:
     is_private: bool
     title: str | None = None
     workspace_id: str | None = None  # Slack workspace, the console's single workspace
+    join_link: str | None = None  # a link that joins the school whose code fills {code} (Telegram deep link)
 
 
 @dataclass(frozen=True, kw_only=True)

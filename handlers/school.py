@@ -43,16 +43,23 @@ async def start_school(ctx: Context, name: str) -> list[Text]:
         Msg("school.next_step", team_cmd=ctx.catalog.raw(ctx.lang, "cmd.team_create.name")),
     ]))]
     if not ev.chat.workspace_id:
-        replies.append(Text(Msg("school.code", code=school.join_code,
-                                join_cmd=ctx.catalog.raw(ctx.lang, "cmd.school_join.name")), target=PRIVATE))
+        replies.append(Text(_code_message(ctx, school), target=PRIVATE))
     return replies
+
+
+def _code_message(ctx: Context, school: School) -> Join:
+    """The join code, and where the platform has them, a link that joins with one tap."""
+    lines: list[object] = [Msg("school.code", code=school.join_code,
+                               join_cmd=ctx.catalog.raw(ctx.lang, "cmd.school_join.name"))]
+    if ctx.event.chat.join_link:
+        lines.append(Msg("school.code_link", link=ctx.event.chat.join_link.replace("{code}", school.join_code)))
+    return Join(lines)
 
 
 @command("school_code", access=Access.SCHOOL_MANAGER, section="school")
 async def show_code(ctx: Context) -> Text:
     school = ctx.require_school()
-    return Text(Msg("school.code", code=school.join_code,
-                    join_cmd=ctx.catalog.raw(ctx.lang, "cmd.school_join.name")), target=PRIVATE)
+    return Text(_code_message(ctx, school), target=PRIVATE)
 
 
 @command("school_join", params=(Param("code"),), section="school")

@@ -1,0 +1,356 @@
+"""The Telegram transport: python-telegram-bot (v22) as a pure transport over the core.
+
+Inbound, every update goes through one handler that turns it into a core event
+(:mod:`.updates`), lets the dispatcher handle it and delivers the replies. Outbound, replies are
+rendered natively: Telegram HTML (:mod:`.render`), inline keyboards whose callback data is the
+core's untrusted choice value (:mod:`.payloads`), a forced reply for questions, photos for
+images. Nothing about a conversation is kept in memory: pending questions and earlier messages
+live in the database, so a restart loses nothing.
+
+A reply meant only for one person (``Private``) that comes from a group goes to their private
+chat; when Telegram refuses that (403: they never started the bot), the group gets a short note
+with a deep link that opens the private chat, where ``/start`` asks the waiting question again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    ChatMemberUpdated,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.app import Leerteam
+from bot.commands import COMMANDS
+from bot.config import Settings
+from bot.delivery import Address, Outgoing, SentRef
+from bot.events import ChoiceEvent
+from bot.markup import Markup, escape, plain
+from bot.replies import Ask, Choices, Edit, Image, Text
+from bot.transports.telegram.payloads import CONTINUE, encode_callback
+from bot.transports.telegram.render import MAX_CAPTION, plain_label, split_html, to_html, utf16_len
+from bot.transports.telegram.updates import PLATFORM, BotInfo, to_event
+from prompts.catalog import LANGUAGES, Msg
+from storage.queries import member_for_identity
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+MAX_ALERT = 200  # characters in an answerCallbackQuery text
+MAX_RETRIES = 3  # AIORateLimiter: retries after RetryAfter (flood control)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the update being answered came from (for reply-to and the group note)."""
+
+    chat_id: int
+    message_id: int | None
+    user_id: int
+    user_name: str
+    private: bool
+
+
+class TelegramTransport:
+    """Sends core replies through a PTB :class:`telegram.Bot`; usable outside an update too."""
+
+    platform = PLATFORM
+
+    def __init__(self, app: Leerteam, bot: Bot) -> None:
+        self.app = app
+        self.bot = bot
+
+    # --- bot identity ---------------------------------------------------------------------
+    def info(self) -> BotInfo:
+        names = frozenset(self.app.dispatcher.names)
+        return BotInfo(self.bot.username or "", names)
+
+    def render(self, body: Any, lang: str) -> str:
+        return self.app.catalog.render(body, lang)
+
+    # --- outbound -------------------------------------------------------------------------
+    async def send(self, out: Outgoing, origin: Origin | None = None, noted: set[int] | None = None) -> SentRef | None:
+        reply, addr = out.reply, out.address
+        if isinstance(reply, Edit):
+            return await self._edit(out)
+        chat_id = self._target(addr)
+        if chat_id is None:
+            log.warning("no Telegram chat for %s", addr)
+            return None
+        try:
+            return await self._deliver(chat_id, out, origin)
+        except ChatMigrated as moved:  # the group became a supergroup
+            return await self._deliver(int(moved.new_chat_id), out, origin)
+        except Forbidden as exc:
+            from_group = addr.private and addr.chat_id is not None and addr.chat_id != addr.user_id
+            if from_group and addr.user_id is not None:
+                user_id = int(addr.user_id)
+                if noted is None or user_id not in noted:  # one note per person per update
+                    await self._continue_privately(int(addr.chat_id), user_id, out.lang, origin)  # type: ignore[arg-type]
+                if noted is not None:
+                    noted.add(user_id)
+            else:
+                log.info("Telegram refused a message to %s: %s", chat_id, exc)
+            return None
+
+    @staticmethod
+    def _target(addr: Address) -> int | None:
+        """Private replies go to the person's own chat (its id is their user id on Telegram)."""
+        raw = addr.user_id if addr.private and addr.user_id else addr.chat_id
+        try:
+            return int(raw) if raw is not None else None
+        except ValueError:
+            return None
+
+    async def _deliver(self, chat_id: int, out: Outgoing, origin: Origin | None) -> SentRef | None:
+        reply = out.reply
+        if isinstance(reply, Image):
+            return await self._photo(chat_id, reply, out.lang)
+        if hasattr(reply, "data") and hasattr(reply, "filename"):  # a Document (a file to download)
+            return await self._document(chat_id, reply)
+        if not isinstance(reply, (Text, Choices, Ask)):
+            log.warning("cannot show %r on Telegram", type(reply).__name__)
+            return None
+        chunks = split_html(reply.body) or [to_html(escape("…"))]
+        markup: Any = None
+        reply_to = None
+        if isinstance(reply, Choices):
+            markup = self._keyboard(reply)
+        elif isinstance(reply, Ask):
+            placeholder = plain_label(self.render(Msg("telegram.answer_placeholder"), out.lang))
+            markup = ForceReply(selective=True, input_field_placeholder=placeholder)
+            if origin is not None and origin.chat_id == chat_id and not origin.private and origin.message_id:
+                reply_to = ReplyParameters(origin.message_id, allow_sending_without_reply=True)
+        sent = None
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            sent = await self.bot.send_message(
+                chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
+                reply_parameters=reply_to if last else None,
+            )
+        assert sent is not None
+        return SentRef(PLATFORM, str(sent.chat.id if sent.chat else chat_id), str(sent.message_id))
+
+    def _keyboard(self, reply: Choices) -> InlineKeyboardMarkup | None:
+        rows = []
+        for option in reply.options:
+            data = encode_callback(option.value)
+            if data is None:
+                log.error("choice value too long for a Telegram button, left out: %r", option.value[:80])
+                continue
+            rows.append([InlineKeyboardButton(plain_label(option.label), callback_data=data)])
+        return InlineKeyboardMarkup(rows) if rows else None
+
+    async def _photo(self, chat_id: int, image: Image, lang: str) -> SentRef:
+        caption = image.caption or ""
+        alt = self.render(Msg("telegram.alt_text", text=Markup(image.alt_text)), lang) if image.alt_text else ""
+        with_alt = Markup(f"{caption}\n\n{alt}" if caption and alt else caption or alt)
+        parts = split_html(with_alt, MAX_CAPTION)
+        rest: list[str] = []
+        if len(parts) > 1:  # too long for a caption: the alt text follows as a message
+            parts = split_html(caption, MAX_CAPTION) if caption else []
+            rest = split_html(alt) if alt else []
+            if len(parts) > 1:
+                rest = parts[1:] + rest
+                parts = parts[:1]
+        sent = await self.bot.send_photo(
+            chat_id, InputFile(image.png, filename=image.filename or "image.png"),
+            caption=parts[0] if parts else None, parse_mode=ParseMode.HTML,
+        )
+        for chunk in rest:
+            await self.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
+        return SentRef(PLATFORM, str(chat_id), str(sent.message_id))
+
+    async def _document(self, chat_id: int, doc: Any) -> SentRef:
+        caption = split_html(doc.caption, MAX_CAPTION) if getattr(doc, "caption", None) else []
+        sent = await self.bot.send_document(
+            chat_id, InputFile(doc.data, filename=doc.filename), caption=caption[0] if caption else None,
+            parse_mode=ParseMode.HTML,
+        )
+        return SentRef(PLATFORM, str(chat_id), str(sent.message_id))
+
+    async def _edit(self, out: Outgoing) -> SentRef | None:
+        reply: Edit = out.reply  # type: ignore[assignment]
+        addr = out.address
+        if addr.chat_id is None or addr.message_id is None:
+            return None
+        replacement = reply.replacement
+        chunks = split_html(replacement.body) or [to_html(escape("…"))]
+        if len(chunks) > 1:
+            log.warning("edit longer than one Telegram message; showing the first part")
+        markup = self._keyboard(replacement) if isinstance(replacement, Choices) else None
+        try:
+            await self.bot.edit_message_text(
+                chunks[0], chat_id=int(addr.chat_id), message_id=int(addr.message_id),
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                log.warning("edit of %s/%s refused: %s", addr.chat_id, addr.message_id, exc)
+                return None
+        return SentRef(PLATFORM, addr.chat_id, addr.message_id)
+
+    async def _continue_privately(self, group_id: int, user_id: int, lang: str, origin: Origin | None) -> None:
+        """The person never started a chat with the bot: a short note in the group with a deep link."""
+        name = origin.user_name if origin is not None and origin.user_id == user_id else "👋"
+        label = escape(re.sub(r"[\]\n]", " ", name))
+        mention = Markup(f"[{label}](tg://user?id={user_id})")
+        text = split_html(self.render(Msg("telegram.dm_blocked", name=mention), lang))
+        button = InlineKeyboardButton(plain_label(self.render(Msg("telegram.dm_button"), lang)),
+                                      url=self.info().deep_link(CONTINUE))
+        try:
+            await self.bot.send_message(group_id, text[0], parse_mode=ParseMode.HTML,
+                                        reply_markup=InlineKeyboardMarkup([[button]]))
+        except TelegramError as exc:
+            log.warning("could not post the private-chat note in %s: %s", group_id, exc)
+
+
+class _Scoped:
+    """The transport as seen while answering one update (knows where the update came from)."""
+
+    platform = PLATFORM
+
+    def __init__(self, transport: TelegramTransport, origin: Origin | None) -> None:
+        self.transport = transport
+        self.origin = origin
+        self.noted: set[int] = set()  # people already told (in the group) to continue privately
+
+    async def send(self, out: Outgoing) -> SentRef | None:
+        return await self.transport.send(out, self.origin, self.noted)
+
+
+class TelegramBridge:
+    """The PTB side: one handler for every update, the command menu, and errors."""
+
+    def __init__(self, app: Leerteam, application: Application) -> None:
+        self.app = app
+        self.application = application
+        self.transport = TelegramTransport(app, application.bot)
+
+    async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not isinstance(update, Update):
+            return
+        if update.my_chat_member is not None:
+            await self._membership_changed(update.my_chat_member)
+            return
+        event = to_event(update, self.transport.info(), self.app.clock.now())
+        query = update.callback_query
+        if event is None:
+            if query is not None:
+                await self._answer(query)
+            return
+        origin = None
+        message = update.effective_message
+        if update.effective_chat is not None and update.effective_user is not None:
+            origin = Origin(update.effective_chat.id, message.message_id if message else None,
+                            update.effective_user.id, event.user.display_name,
+                            update.effective_chat.type == "private")
+        scoped = _Scoped(self.transport, origin)
+        if query is None:
+            await self.app.handle(event, scoped)
+            return
+        # A button: the refusal (if any) is the short answer to the press; the rest is sent.
+        assert isinstance(event, ChoiceEvent)
+        outgoing = await self.app.dispatcher.dispatch(event)
+        errors = [o for o in outgoing if o.is_error and isinstance(o.reply, Text)]
+        alert = "\n".join(plain(o.reply.body) for o in errors)  # type: ignore[union-attr]
+        if utf16_len(alert) > MAX_ALERT:
+            alert = alert[: MAX_ALERT - 1] + "…"
+        await self._answer(query, alert or None)
+        await self.app.deliver([o for o in outgoing if not any(o is e for e in errors)], scoped)
+
+    async def _answer(self, query: Any, text: str | None = None) -> None:
+        try:
+            await query.answer(text=text, show_alert=bool(text))
+        except TelegramError as exc:  # too old, or already answered by a redelivery
+            log.info("answerCallbackQuery failed: %s", exc)
+
+    async def _membership_changed(self, change: ChatMemberUpdated) -> None:
+        """Added to a group: say how to link it to a team. Nothing is stored."""
+        old, new = change.old_chat_member.status, change.new_chat_member.status
+        joined = old in ("left", "kicked") and new in ("member", "administrator")
+        if not joined or change.chat.type == "private" or change.from_user.is_bot:
+            return
+        lang = await self.language(change.from_user.id, change.from_user.language_code)
+        cat = self.app.catalog
+        text = Msg("telegram.added_to_group", link_cmd=cat.raw(lang, "cmd.team_link.name"),
+                   team_cmd=cat.raw(lang, "cmd.team_create.name"))
+        try:
+            for chunk in split_html(self.transport.render(text, lang)):
+                await self.transport.bot.send_message(change.chat.id, chunk, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.info("could not greet group %s: %s", change.chat.id, exc)
+
+    async def language(self, user_id: int, client_language: str | None) -> str:
+        """The member's chosen language, else the Telegram app's language, else the default."""
+        async with self.app.sessions() as session:
+            member = await member_for_identity(session, PLATFORM, str(user_id))
+        if member is not None and member.language in LANGUAGES:
+            return member.language  # type: ignore[return-value]
+        client = (client_language or "").split("-")[0].lower()
+        return client if client in LANGUAGES else self.app.settings.language
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling a Telegram update", exc_info=context.error)
+
+    async def register_commands(self) -> None:
+        """The command menu (setMyCommands), in every language plus a default for other clients."""
+        cat = self.app.catalog
+        visible = [c for c in COMMANDS.values() if not c.hidden]
+        for lang in (*LANGUAGES, None):
+            shown = lang or self.app.settings.language
+            commands = [
+                BotCommand(cat.raw(shown, f"cmd.{c.id}.name"),
+                           plain_label(cat.render(Msg(f"cmd.{c.id}.help"), shown), 256))
+                for c in visible
+            ]
+            try:
+                await self.application.bot.set_my_commands(commands, language_code=lang)
+            except TelegramError as exc:
+                log.warning("setMyCommands (%s) failed: %s", lang or "default", exc)
+
+
+def api_base(settings: Settings) -> tuple[str, str] | None:
+    """TELEGRAM_API_BASE (a local Bot API server, e.g. in tests) as PTB's base URLs."""
+    base = (settings.telegram_api_base or "").strip().rstrip("/")
+    if not base:
+        return None
+    root = base[: -len("/bot")] if base.endswith("/bot") else base
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def build_application(
+    app: Leerteam, settings: Settings, *, request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None, rate_limit: bool = True,
+) -> tuple[Application, TelegramBridge]:
+    """A PTB Application wired to Leerteam (``request``: tests pass an offline one)."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = Application.builder().token(settings.telegram_bot_token)
+    urls = api_base(settings)
+    if urls is not None:
+        builder = builder.base_url(urls[0]).base_file_url(urls[1])
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
+    application = builder.build()
+    bridge = TelegramBridge(app, application)
+    application.add_handler(TypeHandler(Update, bridge.on_update))
+    application.add_error_handler(bridge.on_error)
+    return application, bridge
