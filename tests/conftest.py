@@ -44,7 +44,7 @@ def _migrate(url: str) -> None:
 
 def unavailable(reason: str) -> None:
     if IN_CI:
-        pytest.fail(f"CI=true but PostgreSQL is unavailable: {reason}")
+        pytest.fail(f"CI=true but a test peer (PostgreSQL, node) is unavailable: {reason}")
     pytest.skip(reason)
 
 

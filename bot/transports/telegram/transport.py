@@ -349,6 +349,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(updates_request or request)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
+    builder = builder.job_queue(None)  # scheduled work is the core's (in the database), never PTB's memory
     application = builder.build()
     bridge = TelegramBridge(app, application)
     application.add_handler(TypeHandler(Update, bridge.on_update))
