@@ -49,6 +49,33 @@ class Leerteam:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    async def chat_moved(self, platform: str, old_chat_id: str, new_chat_id: str) -> bool:
+        """A platform gave a chat a new id (Telegram: a group upgraded to a supergroup): the team
+        link and questions waiting there follow it. Returns whether a team link moved."""
+        from storage.models import ChatLink, PendingQuestion
+
+        async with self.sessions() as session:
+            link = (await session.exec(select(ChatLink).where(
+                ChatLink.platform == platform, ChatLink.chat_id == old_chat_id))).first()
+            taken = (await session.exec(select(ChatLink).where(
+                ChatLink.platform == platform, ChatLink.chat_id == new_chat_id))).first()
+            if link is None or taken is not None:
+                return False
+            link.chat_id = new_chat_id
+            session.add(link)
+            waiting = (await session.exec(select(PendingQuestion).where(
+                PendingQuestion.platform == platform, PendingQuestion.chat_id == old_chat_id))).all()
+            for question in waiting:
+                question.chat_id = new_chat_id
+                session.add(question)
+            try:
+                await session.commit()
+            except IntegrityError:  # a concurrent move won
+                await session.rollback()
+                return False
+        log.info("%s chat %s is now %s", platform, old_chat_id, new_chat_id)
+        return True
+
     async def language_of(self, platform: str, user_id: str) -> str:
         """The language a person has chosen, for transport-level texts (console prompts, menus)."""
         from storage.queries import member_for_identity

@@ -60,6 +60,8 @@ class FakeBotApi(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.blocked: set[int] = set()  # users who never started the bot (403 on a private message)
+        self.migrated: dict[int, int] = {}  # group id -> its new supergroup id (400 + migrate_to_chat_id)
+        self.flood: dict[int, int] = {}  # chat id -> how many sends still get 429 Too Many Requests
         self._ids = itertools.count(100)
 
     @property
@@ -103,6 +105,14 @@ class FakeBotApi(BaseRequest):
                        "supports_inline_queries": False})
         if api in ("sendMessage", "sendPhoto", "sendDocument"):
             chat_id = int(p["chat_id"])
+            if chat_id in self.migrated:
+                return 400, json.dumps({"ok": False, "error_code": 400,
+                                        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                                        "parameters": {"migrate_to_chat_id": self.migrated[chat_id]}}).encode()
+            if self.flood.get(chat_id):
+                self.flood[chat_id] -= 1
+                return 429, json.dumps({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                        "parameters": {"retry_after": 1}}).encode()
             if chat_id > 0 and chat_id in self.blocked:
                 return 403, json.dumps({"ok": False, "error_code": 403,
                                         "description": "Forbidden: bot can't initiate conversation with a user"}).encode()
@@ -177,6 +187,11 @@ class Updates:
                              "text": "…"}}
         return Update.de_json({"update_id": update_id if update_id is not None else next(self.ids),
                                "callback_query": query}, self.bot)
+
+    def migrated(self, by: TgUser, chat: TgChat, new_id: int) -> Update:
+        message = {"message_id": next(self.message_ids), "date": 1790000000, "chat": chat.as_dict(by),
+                   "from": by.as_dict(), "migrate_to_chat_id": new_id}
+        return Update.de_json({"update_id": next(self.ids), "message": message}, self.bot)
 
     def added_to_group(self, by: TgUser, chat: TgChat) -> Update:
         bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Leerteam", "username": BOT_USERNAME}

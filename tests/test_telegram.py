@@ -17,7 +17,9 @@ from sqlmodel import select
 
 from bot.app import Leerteam
 from bot.config import SettingsError, load_settings
-from bot.markup import escape
+from bot.delivery import Address, Outgoing
+from bot.markup import Markup, escape
+from bot.replies import Text
 from bot.transports.telegram import build_application
 from bot.transports.telegram.payloads import (
     MAX_CALLBACK,
@@ -342,6 +344,31 @@ async def test_images_long_texts_and_the_command_menu(app, tg: Tg):
         for item in menu.params["commands"]:
             assert re.fullmatch(r"[a-z0-9_]{1,32}", item["command"]) and 3 <= len(item["description"]) <= 256
         assert not any(name.startswith("tg_test") or name == "resume" for name in by_lang["nl"])
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_team(app, tg: Tg):
+    await telegram_setup(tg)
+    # the service message in the old group says where it went
+    assert await tg.send(tg.updates.migrated(ANNA, GROUP_A, -1009001)) == []
+    supergroup = TgChat(-1009001, GROUP_A.title)
+    assert "Je zit al in team Groep 3-4." in texts(await tg.say(BRAM, "/aansluiten", supergroup))
+    # or Telegram refuses a message to the old id: it is sent to the new one, and remembered
+    tg.api.migrated[GROUP_B.id] = -1009002
+    out = Outgoing(Address("telegram", str(GROUP_B.id)), "nl", Text(Markup("Herinnering")))
+    ref = await tg.bridge.transport.send(out)
+    assert ref is not None and ref.chat_id == "-1009002"
+    async with app.sessions() as s:
+        links = sorted(link.chat_id for link in (await s.exec(select(ChatLink))).all())
+    assert links == ["-1009001", "-1009002"]
+
+
+async def test_flood_control_is_waited_out_not_dropped(app, tg: Tg):
+    await telegram_setup(tg)
+    tg.api.flood[GROUP_A.id] = 1  # Telegram: 429, retry after 1 s
+    out = Outgoing(Address("telegram", str(GROUP_A.id)), "nl", Text(Markup("Herinnering")))
+    ref = await tg.bridge.transport.send(out)
+    attempts = [c for c in tg.api.sent() if c.chat_id == GROUP_A.id and c.text == "Herinnering"]
+    assert ref is not None and len(attempts) == 2  # AIORateLimiter retried after RetryAfter
 
 
 async def test_webhook_refuses_requests_without_the_secret(app, settings):

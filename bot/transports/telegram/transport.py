@@ -15,6 +15,7 @@ with a deep link that opens the private chat, where ``/start`` asks the waiting 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,9 @@ from prompts.catalog import LANGUAGES, Msg
 from storage.queries import member_for_identity
 
 log = logging.getLogger(__name__)
+# Opt in to python-telegram-bot 23's durations (timedelta) now: nothing here reads them, and it
+# keeps every RetryAfter (flood control) from also raising a deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_ALERT = 200  # characters in an answerCallbackQuery text
@@ -94,7 +98,8 @@ class TelegramTransport:
             return None
         try:
             return await self._deliver(chat_id, out, origin)
-        except ChatMigrated as moved:  # the group became a supergroup
+        except ChatMigrated as moved:  # the group became a supergroup: follow it, and remember
+            await self.app.chat_moved(PLATFORM, str(chat_id), str(moved.new_chat_id))
             return await self._deliver(int(moved.new_chat_id), out, origin)
         except Forbidden as exc:
             from_group = addr.private and addr.chat_id is not None and addr.chat_id != addr.user_id
@@ -247,6 +252,12 @@ class TelegramBridge:
             return
         if update.my_chat_member is not None:
             await self._membership_changed(update.my_chat_member)
+            return
+        message = update.message
+        if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
+            old, new = ((message.chat.id, message.migrate_to_chat_id) if message.migrate_to_chat_id
+                        else (message.migrate_from_chat_id, message.chat.id))
+            await self.app.chat_moved(PLATFORM, str(old), str(new))  # the group became a supergroup
             return
         event = to_event(update, self.transport.info(), self.app.clock.now())
         query = update.callback_query
