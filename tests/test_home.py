@@ -1,0 +1,52 @@
+"""The overview behind Slack's App Home tab, platform-neutral: run through the console harness."""
+
+from __future__ import annotations
+
+from handlers import home as home_module
+from prompts.catalog import Msg
+from tests.harness import school_setup
+
+
+async def test_without_a_school_the_overview_says_how_to_start(chat):
+    answer = await chat.press("home", as_="anna")
+    assert "Hier is nog geen school. Start er een met /nieuweschool" in answer.text
+
+
+async def test_your_teams_first_then_the_others_each_with_what_is_next(chat):
+    await school_setup(chat)
+    await chat.say("/koppel Groep 3-4", as_="bram", in_="groep-3-4")
+    text = (await chat.press("home", as_="bram")).text
+    assert text.splitlines() == [
+        "Leerteam op De Regenboog",
+        "Jouw teams",
+        "Groep 3-4 — jij bent voorzitter",
+        "  Wat nu: nog niets gepland",
+        "Andere teams",
+        "Bovenbouw — 1 lid",
+        "  Wat nu: een kanaal koppelen (typ /koppel Bovenbouw in het kanaal van het team)",
+        "  Wat nu: een voorzitter kiezen (/voorzitter)",
+    ]
+    text = (await chat.press("home", as_="dirk")).text  # in the workspace, in no team yet
+    assert "Je zit nog in geen enkel team. Sluit aan met /aansluiten" in text
+    assert "Groep 3-4 — 1 lid" in text and "Bovenbouw — 1 lid" in text
+    await chat.say("/taal en", as_="carla")
+    text = (await chat.press("home", as_="carla")).text
+    assert "Bovenbouw — you are a member" in text and "What's next: link a channel" in text
+
+
+async def test_later_capabilities_add_what_is_next(chat, monkeypatch):
+    monkeypatch.setattr(home_module, "_PROVIDERS", list(home_module._PROVIDERS))
+    calls = []
+
+    @home_module.next_for_teams(order=5)
+    async def phase(ctx, teams):  # one call for all teams
+        calls.append(len(teams))
+        return {t.team.id: [Msg("role.leader"), Msg("role.admin"), Msg("role.leader")] for t in teams
+                if t.team.name == "Bovenbouw"}
+
+    await school_setup(chat)
+    text = (await chat.press("home", as_="carla")).text
+    lines = text.splitlines()
+    at = lines.index("Bovenbouw — jij bent lid")
+    assert lines[at + 1:at + 4] == ["  Wat nu: schoolleider", "  Wat nu: beheerder", "  Wat nu: schoolleider"]
+    assert calls == [2]
