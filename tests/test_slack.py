@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from bot.commands import answers, command
 from bot.config import Settings
+from bot.markup import Markup
 from bot.replies import Ask, Choices, Edit, Image, Option, Text
 from bot.transports.slack import build_app, start_http
 from bot.transports.slack.render import ANSWER_ACTION
@@ -442,3 +443,44 @@ async def test_the_workspace_is_the_school(slack, app):
     assert link.workspace_id == TEAM
     said = await slack.cmd("nieuweschool Nog Een", CARLA)  # the workspace already is a school
     assert "Hier is al een school: *De Regenboog*" in said[-1].all_text
+
+
+async def test_messages_for_a_team_are_posted_in_its_channel_and_direct_ones_as_dms(slack):
+    """What the scheduler sends (no caller): a team's chat visibly, one person by DM."""
+    from bot.delivery import Address, Outgoing
+    from bot.replies import DirectTo, TeamChat
+
+    ref = await slack.transport.send(Outgoing(Address("slack", CHANNEL), "nl", Text(Markup("*Herinnering*"),
+                                                                                  target=TeamChat(1))))
+    (post,) = slack.api.of("chat.postMessage")
+    assert post["channel"] == CHANNEL and post.blocks[0]["type"] == "header"
+    assert (ref.chat_id, ref.message_id) == (CHANNEL, post.response["ts"])
+    await slack.transport.send(Outgoing(Address("slack", None, BRAM, True), "nl", Text(Markup("Hoi"),
+                                                                                     target=DirectTo(2))))
+    assert slack.api.of("chat.postMessage")[-1]["channel"] == BRAM
+    assert slack.api.of("chat.postEphemeral") == []
+    if hasattr(slack.app, "attach"):  # the scheduler finds Slack among the app's transports
+        assert slack.app.transports["slack"] is slack.transport
+
+
+async def test_files_such_as_a_quality_card_are_uploaded_and_private_ones_go_to_a_dm(slack):
+    """A file reply (``data`` + ``filename``, like the quality card's Document) meant only for the
+    caller in a channel cannot be ephemeral on Slack: it goes to their DM."""
+    from dataclasses import dataclass
+
+    from bot.delivery import Address, Outgoing
+    from bot.replies import PRIVATE
+
+    @dataclass(frozen=True)
+    class FileReply:
+        data: bytes
+        filename: str
+        caption: object = None
+        target: object = PRIVATE
+
+    card = FileReply(b"# Kwaliteitskaart\n", "kwaliteitskaart.md", Markup("*Kwaliteitskaart* Groep 3-4"))
+    assert await slack.transport.send(Outgoing(Address("slack", CHANNEL, ANNA, True), "nl", card)) is None
+    opened, complete = slack.api.of("conversations.open", "files.completeUploadExternal")
+    assert opened["users"] == ANNA and complete["channel_id"] == "D" + ANNA[1:]
+    assert complete["initial_comment"] == "*Kwaliteitskaart* Groep 3-4"
+    assert [c["data"] for c in slack.api.of("upload")] == [b"# Kwaliteitskaart\n"]

@@ -96,6 +96,9 @@ class SlackTransport:
         self._team_id: str | None = None
         self._users: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
+        attach = getattr(app, "attach", None)
+        if attach is not None:
+            attach(self)  # scheduled messages (reminders, nudges) go out through Slack too
 
     # ======================================================================================
     # inbound
