@@ -7,13 +7,15 @@ receive; tests do the same with a recording transport.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 import handlers  # noqa: F401  (registers every command)
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, FrozenClock, SystemClock
 from bot.config import Settings
 from bot.delivery import Outgoing, SentRef, Transport
 from bot.dispatcher import Dispatcher
@@ -23,6 +25,9 @@ from prompts.catalog import Catalog, default_catalog
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import SentMessage
+
+if TYPE_CHECKING:
+    from bot.scheduler import TickReport
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ class Leerteam:
         self.clock = clock or SystemClock()
         self.catalog = catalog or default_catalog()
         self.dispatcher = Dispatcher(self.sessions, self.catalog, settings, self.clock)
+        self.transports: dict[str, Transport] = {}  # where scheduled messages go (see attach)
 
     async def migrate(self) -> None:
         await upgrade(self.engine)
@@ -86,8 +92,30 @@ class Leerteam:
             return member.language  # type: ignore[return-value]
         return self.settings.language
 
+    def attach(self, transport: Transport) -> None:
+        """Let scheduled messages (reminders, nudges) go out through this transport."""
+        self.transports[transport.platform] = transport
+
+    def set_clock(self, when: datetime) -> None:
+        """Simulated time (the console's /clock): from now on the app's clock stands at ``when``."""
+        if isinstance(self.clock, FrozenClock):
+            self.clock.set(when)
+        else:
+            self.clock = self.dispatcher.clock = FrozenClock(when)
+
+    async def tick(self, now: datetime | None = None) -> "TickReport":
+        """One beat of the clock: plan what is due in the database, then send it (bot/scheduler.py)."""
+        from bot.scheduler import TickReport, drain, plan
+
+        report = TickReport()
+        when = now or self.clock.now()
+        await plan(self, when, report)
+        await drain(self, when, report)
+        return report
+
     async def handle(self, event: Event, transport: Transport) -> list[SentRef]:
         """Process one event and deliver its replies through ``transport``."""
+        self.transports.setdefault(transport.platform, transport)  # a transport that never called attach
         outgoing = await self.dispatcher.dispatch(event)
         return await self.deliver(outgoing, transport)
 

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")  # tests: a local Web API
     slack_command: str = Field(default="/leerteam", alias="SLACK_COMMAND")  # as in slack-manifest.yml
 
+    # Meetings, reminders and the momentum guard (issue 6).
+    tick_seconds: int = Field(default=30, ge=0, le=3600, alias="LEERTEAM_TICK_SECONDS")  # 0: no clock
+    stall_weeks: int = Field(default=6, ge=1, le=52, alias="LEERTEAM_STALL_WEEKS")
+    quiet_meetings: int = Field(default=3, ge=2, le=20, alias="LEERTEAM_QUIET_MEETINGS")
+
     # Webhook/HTTP servers (Telegram webhooks, Slack Events API).
     host: str = Field(default="0.0.0.0", alias="LEERTEAM_HOST")
     port: int = Field(default=8080, alias="PORT")

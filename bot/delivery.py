@@ -83,6 +83,7 @@ class Resolver:
     def __init__(
         self, session: AsyncSession | None, catalog: Catalog, event: Event | None, caller_lang: str,
         caller_member_id: int | None = None, default_lang: str = "nl", now: datetime | None = None,
+        platform: str | None = None,
     ) -> None:
         self.now = now or (event.received_at if event is not None else None)
         self.session = session
@@ -91,6 +92,7 @@ class Resolver:
         self.caller_lang = caller_lang
         self.caller_member_id = caller_member_id
         self.default_lang = default_lang
+        self.platform = platform  # without an event (scheduled messages): the platform to prefer
 
     async def resolve(self, replies: list[Reply]) -> list[Outgoing]:
         out: list[Outgoing] = []
@@ -111,7 +113,9 @@ class Resolver:
         question_id = None
         rendered = _render_reply(reply, self.catalog, lang)
         if isinstance(rendered, Ask):
-            question_id = await self._remember_question(rendered, address)
+            # a question sent to someone else (e.g. the chair asked for notes) waits for *their* answer
+            owner = target.member_id if isinstance(target, DirectTo) else self.caller_member_id
+            question_id = await self._remember_question(rendered, address, owner)
         return Outgoing(address, lang, rendered, question_id)
 
     async def _address(self, target: Any) -> tuple[Address, str] | None:
@@ -128,7 +132,7 @@ class Resolver:
             return (Address(chat.platform, chat.chat_id, ev.user.user_id, True, chat.workspace_id), self.caller_lang)
         if self.session is None:
             return None
-        platform = ev.platform if ev is not None else None
+        platform = ev.platform if ev is not None else self.platform
         if isinstance(target, TeamChat):
             link = await q.chat_of_team(self.session, target.team_id, platform)
             team = await self.session.get(Team, target.team_id)
@@ -153,12 +157,13 @@ class Resolver:
             return Address(ident.platform, None, ident.user_id, True, workspace), lang
         return None
 
-    async def _remember_question(self, ask: Ask, address: Address) -> str | None:
-        if self.session is None or self.caller_member_id is None:
+    async def _remember_question(self, ask: Ask, address: Address, owner: int | None = None) -> str | None:
+        owner = self.caller_member_id if owner is None else owner
+        if self.session is None or owner is None:
             return None
         chat_key = PRIVATE_CHAT if address.private else (address.chat_id or PRIVATE_CHAT)
         stmt = select(PendingQuestion).where(
-            PendingQuestion.member_id == self.caller_member_id,
+            PendingQuestion.member_id == owner,
             PendingQuestion.platform == address.platform,
             PendingQuestion.chat_id == chat_key,
         )
@@ -167,7 +172,7 @@ class Resolver:
         payload = {**ask.payload, PROMPT_KEY: str(ask.body)}  # the rendered question, to ask again later
         if existing is None:
             existing = PendingQuestion(
-                member_id=self.caller_member_id, platform=address.platform, chat_id=chat_key,
+                member_id=owner, platform=address.platform, chat_id=chat_key,
                 kind=ask.question_id, payload=payload, asked_at=now,
             )
         else:

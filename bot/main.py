@@ -36,6 +36,18 @@ async def run_transport(app, settings: Settings) -> None:  # type: ignore[no-unt
         await ConsoleTransport(app).run()
 
 
+def start_clock(app, settings: Settings):  # type: ignore[no-untyped-def]
+    """The scheduler that sends reminders (bot/scheduler.py). A console reading a script from a
+    pipe runs on the simulated clock (/clock) only, so its transcript does not depend on the time."""
+    if settings.tick_seconds <= 0 or (settings.transport == "console" and not sys.stdin.isatty()):
+        return None
+    from bot.scheduler import Clockwork
+
+    clock = Clockwork(app, settings.tick_seconds)
+    clock.start()
+    return clock
+
+
 async def run(settings: Settings) -> None:
     from bot.app import Leerteam
 
@@ -46,7 +58,12 @@ async def run(settings: Settings) -> None:
         except Exception as exc:  # the installer needs the reason, not a traceback
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             _fail(plain(app.catalog.render(Msg("startup.database_failed", detail=detail), settings.language)))
-        await run_transport(app, settings)
+        clock = start_clock(app, settings)
+        try:
+            await run_transport(app, settings)
+        finally:
+            if clock is not None:
+                clock.stop()
     finally:
         await app.close()
 

@@ -6,3 +6,4 @@ Importing this package registers every command with :mod:`bot.commands`.
 from handlers import help, language, school, teams  # noqa: F401
 from handlers import home  # noqa: F401  (the overview: Slack's App Home tab)
 from handlers import resume  # noqa: F401  (asks a waiting question again)
+from handlers import agenda, meeting_outbox, meetings, momentum  # noqa: F401  (meetings, reminders, momentum)

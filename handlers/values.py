@@ -116,3 +116,56 @@ def date_msg(when: date | None) -> Msg | str:
     if when is None:
         return "?"
     return Msg("value.date", day=when.day, month=Msg(f"value.month.m{when.month}"), year=when.year)
+
+
+# --- times, weekdays and durations (meetings) ---------------------------------------------------
+WEEKDAYS = {
+    "ma": 0, "maandag": 0, "mon": 0, "monday": 0, "di": 1, "dinsdag": 1, "tue": 1, "tues": 1, "tuesday": 1,
+    "wo": 2, "woensdag": 2, "wed": 2, "wednesday": 2, "do": 3, "donderdag": 3, "thu": 3, "thur": 3,
+    "thurs": 3, "thursday": 3, "vr": 4, "vrijdag": 4, "fri": 4, "friday": 4, "za": 5, "zaterdag": 5,
+    "sat": 5, "saturday": 5, "zo": 6, "zondag": 6, "sun": 6, "sunday": 6,
+}
+MINUTE_UNITS = {"m": 1, "min": 1, "mins": 1, "minuut": 1, "minuten": 1, "minute": 1, "minutes": 1,
+                "u": 60, "uur": 60, "uren": 60, "h": 60, "hr": 60, "hour": 60, "hours": 60,
+                "d": 1440, "dag": 1440, "dagen": 1440, "day": 1440, "days": 1440}
+
+
+def read_time(raw: str) -> tuple[int, int]:
+    """``15:30``, ``15.30``, ``9:05``, ``15u30``, ``15u`` or ``15`` -> (hour, minute); 25:00 and 12:61 are refused."""
+    text = raw.strip().lower().removesuffix("uur").strip()
+    m = re.fullmatch(r"(\d{1,2})(?:[:.u](\d{2})?)?", text)
+    if m:
+        hour, minute = int(m[1]), int(m[2] or 0)
+        if hour <= 23 and minute <= 59:
+            return hour, minute
+    raise UserError(Msg("value.not_time", text=shorten(raw)))
+
+
+def read_weekday(raw: str) -> int:
+    """``dinsdag``, ``di``, ``tuesday`` or ``tue`` -> 1 (Monday is 0)."""
+    day = WEEKDAYS.get(raw.strip().lower().rstrip("."))
+    if day is None:
+        raise UserError(Msg("value.not_weekday", text=shorten(raw)))
+    return day
+
+
+def read_minutes(raw: str, *, low: int, high: int) -> int:
+    """A span of time: ``90``, ``90m``, ``1u30``, ``1:30``, ``2u``, ``1d`` -> minutes, within [low, high]."""
+    text = re.sub(r"\s+", "", raw.strip().lower())
+    minutes: int | None = None
+    if m := re.fullmatch(r"(\d{1,5})", text):
+        minutes = int(m[1])
+    elif m := re.fullmatch(r"(\d{1,3})[:u](\d{2})", text):
+        minutes = int(m[1]) * 60 + int(m[2]) if int(m[2]) < 60 else None
+    elif m := re.fullmatch(r"(\d{1,5})([a-z]+)", text):
+        unit = MINUTE_UNITS.get(m[2])
+        minutes = int(m[1]) * unit if unit else None
+    if minutes is None:
+        raise UserError(Msg("value.not_minutes", text=shorten(raw)))
+    if not low <= minutes <= high:
+        raise UserError(Msg("value.minutes_range", text=shorten(raw), low=low, high=high))
+    return minutes
+
+
+def time_msg(hour: int, minute: int) -> str:
+    return f"{hour:02d}:{minute:02d}"

@@ -327,3 +327,114 @@ class QualityCard(SQLModel, table=True):
     lang: str = Field(max_length=8)
     markdown: str
     created_at: datetime = _when()
+
+
+# --- meetings, agendas, the outbox and the momentum guard (issue 6) ------------------------------
+MEETING_STATUSES = ("planned", "held", "cancelled", "dropped", "holiday")
+DEFAULT_REMINDERS = [1440, 60]  # minutes before a meeting: the day before, and an hour before
+
+
+class MeetingRhythm(SQLModel, table=True):
+    """A team's fixed meeting rhythm, in the school's time zone: weekday, local time, every N weeks
+    counted from ``anchor`` (a date on that weekday)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", unique=True)
+    weekday: int  # 0 = Monday … 6 = Sunday
+    local_time: str = Field(max_length=5)  # "15:30", in the school's time zone
+    duration_min: int = 60
+    every_n_weeks: int = 1
+    anchor: date
+    reminder_offsets: list[int] = Field(default_factory=lambda: list(DEFAULT_REMINDERS),
+                                        sa_column=Column(JSON, nullable=False))
+    set_by: int | None = Field(default=None, foreign_key="member.id")
+    updated_at: datetime = _when()
+
+
+class Meeting(SQLModel, table=True):
+    """One meeting of a team. Regular meetings come from the rhythm, one per ``slot_key``
+    (``r:<date>``), so planning them again is a no-op; an extra meeting has ``x:<uid>``.
+    ``uid`` and ``sequence`` make calendar exports update in place (RFC 5545)."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "slot_key"),
+        Index("ix_meeting_status_starts_at", "status", "starts_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    slot_key: str = Field(max_length=40)
+    starts_at: datetime = _when()
+    duration_min: int = 60
+    status: str = Field(default="planned", max_length=16)  # planned|held|cancelled|dropped|holiday
+    kind: str = Field(default="regular", max_length=16)  # regular | extra
+    moved: bool = False  # moved by hand: a rhythm change leaves it where it is
+    cancel_reason: str | None = Field(default=None, max_length=300)
+    notes: str | None = Field(default=None, max_length=4000)
+    notes_by: int | None = Field(default=None, foreign_key="member.id")
+    notes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    uid: str = Field(max_length=64, unique=True)
+    sequence: int = 0
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class Holiday(SQLModel, table=True):
+    """A school holiday (first and last day inclusive): the rhythm pauses."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    first_day: date
+    last_day: date
+    label: str = Field(max_length=80)
+    added_by: int | None = Field(default=None, foreign_key="member.id")
+    added_at: datetime = _when()
+
+
+class AgendaItem(SQLModel, table=True):
+    """A point for the team's next meeting. Open items are on the agenda of the next meeting
+    until handled; ``meeting_id`` is the meeting it was handled in, ``carried`` how many
+    meetings it has rolled over."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    title: str = Field(max_length=200)
+    minutes: int | None = None
+    owner_member_id: int | None = Field(default=None, foreign_key="member.id")
+    added_by: int | None = Field(default=None, foreign_key="member.id")
+    position: int = 0
+    status: str = Field(default="open", max_length=16)  # open | done | removed
+    carried: int = 0
+    added_at: datetime = _when()
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Outbox(SQLModel, table=True):
+    """Everything the bot sends on its own, durably: a row per message, unique by ``dedupe_key``,
+    claimed by one process (pending -> sending) and rendered only when it is sent."""
+
+    __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=160, unique=True)
+    kind: str = Field(max_length=32)  # reminder | notes_ask | nudge
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due_at: datetime = _when()
+    status: str = Field(default="pending", max_length=16)  # pending|sending|sent|skipped|failed
+    attempts: int = 0
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    note: str | None = Field(default=None, max_length=200)  # why it was skipped or failed
+    created_at: datetime = _when()
+
+
+class MomentumFlag(SQLModel, table=True):
+    """Something the momentum guard noticed, once per ``key``; the leader digest reads these."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    kind: str = Field(max_length=32)  # cancelled_in_a_row | phase_stalled | quiet_member
+    key: str = Field(max_length=160, unique=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raised_at: datetime = _when()
+    nudged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

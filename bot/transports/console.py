@@ -15,6 +15,8 @@ import itertools
 import re
 import sys
 import uuid
+from datetime import datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 from typing import TextIO
 
@@ -23,13 +25,15 @@ from bot.delivery import Outgoing, SentRef
 from bot.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from bot.markup import plain
 from bot.replies import Ask, Choices, Document, Edit, Image, Text
-from prompts.catalog import Msg
+from prompts.catalog import Join, Msg
 
 PLATFORM = "console"
 WORKSPACE = "local"
 DM_CHAT = "dm"
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
-CONTROL = {"as": "as", "in": "in", "dm": "dm", "stop": "stop", "quit": "stop", "exit": "stop"}
+CONTROL = {"as": "as", "in": "in", "dm": "dm", "stop": "stop", "quit": "stop", "exit": "stop", "clock": "clock",
+           "klok": "clock"}
+MAX_CLOCK_STEPS = 2000
 
 
 class ConsoleTransport:
@@ -48,6 +52,8 @@ class ConsoleTransport:
         self.chat: str | None = None  # None: the private chat with the bot
         self.options: list[str] = []  # values of the numbered choices last shown (screen state only)
         self._ids = itertools.count(1)
+        self._header: str | None = None  # printed before the first message a /clock step sends
+        app.attach(self)  # reminders and nudges are printed here
 
     # --- output ---------------------------------------------------------------------------
     def _print(self, text: str = "") -> None:
@@ -63,6 +69,9 @@ class ConsoleTransport:
 
     async def send(self, out: Outgoing) -> SentRef | None:
         cat, lang, addr, reply = self.app.catalog, out.lang, out.address, out.reply
+        if self._header is not None:
+            self._print(self._header)
+            self._header = None
         note: Msg | None = None
         if addr.private and addr.chat_id is None and addr.user_id != self.user_id:
             note = Msg("console.to_dm", user=addr.user_id)
@@ -126,6 +135,9 @@ class ConsoleTransport:
         """Console-only commands; returns False when the console should stop."""
         if name == "stop":
             return False
+        if name == "clock":
+            await self._clock(args)
+            return True
         if name == "dm":
             self.chat = None
         elif name == "as":
@@ -151,6 +163,58 @@ class ConsoleTransport:
         await self._say(Msg("console.now", user=self.display, place=self._place()))
         self._print()
         return True
+
+    async def _clock(self, args: str) -> None:
+        """``/clock 2026-11-23 08:00`` or ``/clock +1d``: simulated time. Moving forward stops at every
+        moment something falls due (a reminder, the end of a meeting) and runs the bot's clock
+        there, as if it had been running all along; what it sends is printed under the time."""
+        from zoneinfo import ZoneInfo
+
+        from bot.errors import UserError
+        from bot.scheduler import next_due
+        from handlers.meeting_plan import when_msg
+        from handlers.values import read_date, read_time
+
+        tz = ZoneInfo(self.app.settings.timezone)
+        lang = await self.app.language_of(PLATFORM, self.user_id)
+        now = self.app.clock.now()
+        text = args.strip().lower()
+        show = lambda at: plain(self.app.catalog.render(when_msg(at, tz), lang))  # noqa: E731
+        if not text:
+            await self._say(Msg("console.clock_now", when=show(now)))
+            return
+        try:
+            if m := re.fullmatch(r"\+\s*(\d{1,4})\s*([a-z]+)", text):
+                unit = {"m": 1, "min": 1, "u": 60, "h": 60, "d": 1440, "w": 10080}.get(m[2])
+                if unit is None:
+                    raise UserError(Msg("console.clock_usage"))
+                target = now + timedelta(minutes=int(m[1]) * unit)
+            else:
+                day_raw, _, time_raw = text.partition(" ")
+                day = read_date(day_raw, now.astimezone(tz).date())
+                hour, minute = read_time(time_raw) if time_raw.strip() else (now.astimezone(tz).hour, 0)
+                target = datetime.combine(day, dtime(hour, minute), tzinfo=tz).astimezone(timezone.utc)
+        except UserError as err:
+            self._print(plain(self.app.catalog.render(Join([err.message, Msg("console.clock_usage")]), lang)))
+            self._print()
+            return
+        self._header = plain(self.app.catalog.render(Msg("console.clock_step", when=show(now)), lang))
+        sent = len((await self.app.tick()).sent)  # first what is due already
+        if target > now:
+            for _ in range(MAX_CLOCK_STEPS):
+                step = await next_due(self.app, now, target)
+                if step is None or step >= target:
+                    break
+                self.app.set_clock(step)
+                self._header = plain(self.app.catalog.render(Msg("console.clock_step", when=show(step)), lang))
+                sent += len((await self.app.tick()).sent)
+                now = step
+        self.app.set_clock(target)
+        self._header = plain(self.app.catalog.render(Msg("console.clock_step", when=show(target)), lang))
+        sent += len((await self.app.tick()).sent)
+        self._header = None
+        await self._say(Msg("console.clock_set", when=show(target), count=sent))
+        self._print()
 
     def to_event(self, line: str) -> Event | None:
         text = line.strip()

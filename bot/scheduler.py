@@ -1,0 +1,208 @@
+"""The clock: APScheduler is only a metronome, the database is the truth.
+
+One interval job (``LEERTEAM_TICK_SECONDS``, default 30 s) calls :meth:`bot.app.Leerteam.tick`.
+Nothing else is scheduled in APScheduler and nothing is pickled: every tick looks in the database
+for what is due. A tick has two halves:
+
+1. **plan** (one transaction; on PostgreSQL only one process at a time, by an advisory lock,
+   the others skip it): create meetings from the rhythms up to eight weeks ahead, queue the
+   reminders that are due, close meetings that ended (agenda points roll over, the chair is asked
+   for notes), and run the momentum guard. Everything queued is an :class:`Outbox` row with a
+   unique ``dedupe_key``: inserting it twice is a no-op.
+2. **drain**: each due row is *claimed* with ``UPDATE … SET status='sending' WHERE id=… AND
+   status='pending'``; only the process whose update changed the row sends it, so two processes
+   never both send. The row is written (rendered) at send time, delivered through the transport
+   attached to the app, and marked ``sent`` (or ``skipped``, e.g. when the meeting was moved or
+   has already started). A row left in ``sending`` by a process that died is taken up again
+   after :data:`STALE_AFTER`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, or_, text, update
+from sqlmodel import col, select
+
+from bot.delivery import Outgoing, Resolver
+from handlers import meeting_outbox, momentum
+from handlers.meeting_plan import materialise, offsets_of
+from storage.models import Meeting, MeetingRhythm, Outbox
+
+if TYPE_CHECKING:
+    from bot.app import Leerteam
+
+log = logging.getLogger(__name__)
+
+ADVISORY_LOCK = 7411006  # PostgreSQL: one planner at a time
+STALE_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+BATCH = 500
+
+
+@dataclass
+class TickReport:
+    planned: bool = False
+    new_meetings: int = 0
+    queued: int = 0
+    closed: int = 0
+    nudges: int = 0
+    sent: list[Outgoing] = field(default_factory=list)
+    skipped: int = 0
+
+
+async def plan(app: "Leerteam", now: datetime, report: TickReport) -> None:
+    async with app.sessions() as session:
+        if (await session.connection()).dialect.name == "postgresql":
+            got = (await session.exec(text(f"SELECT pg_try_advisory_xact_lock({ADVISORY_LOCK})"))).scalar()  # type: ignore[call-overload]
+            if not got:
+                return  # another process is planning right now; its rows are ours to drain too
+        report.new_meetings = await materialise(session, now)
+        report.queued = await meeting_outbox.queue_reminders(session, now)
+        report.closed = await meeting_outbox.close_meetings(session, now)
+        report.nudges = await momentum.check(session, app.settings, now)
+        await session.commit()
+        report.planned = True
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(Outbox.status == "pending", col(Outbox.due_at) <= now),
+        and_(Outbox.status == "sending", col(Outbox.claimed_at) < now - STALE_AFTER),
+    )
+
+
+async def drain(app: "Leerteam", now: datetime, report: TickReport) -> None:
+    if not app.transports:
+        return  # nobody to send through: the rows wait for a process that has a transport
+    async with app.sessions() as session:
+        ids = (await session.exec(select(Outbox.id).where(_claimable(now))
+                                  .order_by(col(Outbox.due_at), col(Outbox.id)).limit(BATCH))).all()
+    for row_id in ids:
+        await _send_one(app, int(row_id), now, report)  # type: ignore[arg-type]
+
+
+async def _send_one(app: "Leerteam", row_id: int, now: datetime, report: TickReport) -> None:
+    async with app.sessions() as session:
+        claimed = await session.exec(update(Outbox).where(col(Outbox.id) == row_id, _claimable(now))  # type: ignore[call-overload]
+                                     .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1))
+        await session.commit()
+        if claimed.rowcount != 1:
+            return  # another process has it
+    platform = next(iter(app.transports))
+    try:
+        async with app.sessions() as session:
+            row = await session.get(Outbox, row_id)
+            assert row is not None
+            try:
+                replies = await meeting_outbox.render(session, row, now, app.catalog)
+            except meeting_outbox.Skip as why:
+                await session.rollback()
+                await _finish(app, row_id, "skipped", now, str(why)[:200])
+                report.skipped += 1
+                return
+            resolver = Resolver(session, app.catalog, None, app.settings.language, None, app.settings.language,
+                                now=now, platform=platform)
+            outgoing = await resolver.resolve(replies)
+            await session.commit()  # questions the bot now waits for are stored before sending
+    except Exception:
+        log.exception("outbox row %s could not be prepared", row_id)
+        await _release(app, row_id, now)
+        return
+    if not outgoing:
+        await _finish(app, row_id, "skipped", now, "no address")
+        report.skipped += 1
+        return
+    delivered = 0
+    for out in outgoing:
+        transport = app.transports.get(out.address.platform)
+        if transport is None:
+            continue
+        try:
+            await transport.send(out)
+            delivered += 1
+            report.sent.append(out)
+        except Exception:
+            log.exception("outbox row %s: delivery to %s failed", row_id, out.address)
+    if delivered:
+        await _finish(app, row_id, "sent", now)
+    else:
+        await _release(app, row_id, now)
+
+
+async def _finish(app: "Leerteam", row_id: int, status: str, now: datetime, note: str | None = None) -> None:
+    async with app.sessions() as session:
+        await session.exec(update(Outbox).where(col(Outbox.id) == row_id)  # type: ignore[call-overload]
+                           .values(status=status, sent_at=now if status == "sent" else None, note=note))
+        await session.commit()
+
+
+async def _release(app: "Leerteam", row_id: int, now: datetime) -> None:
+    """A failed attempt: try again on a later tick, up to MAX_ATTEMPTS."""
+    async with app.sessions() as session:
+        row = await session.get(Outbox, row_id)
+        if row is not None:
+            row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
+            row.note = "delivery failed"
+            session.add(row)
+            await session.commit()
+
+
+async def next_due(app: "Leerteam", after: datetime, until: datetime) -> datetime | None:
+    """The first moment in (after, until] at which a tick has something to do: a reminder falls
+    due, a meeting ends, a queued row is due, or (on long jumps) the planning horizon moves.
+    The console's simulated clock stops at each of these, as if the bot had been running."""
+    found: list[datetime] = []
+    async with app.sessions() as session:
+        rows = (await session.exec(
+            select(Meeting, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
+            .where(Meeting.status == "planned", col(Meeting.starts_at) > after - timedelta(days=1),
+                   col(Meeting.starts_at) <= until + timedelta(days=8))
+        )).all()
+        for meeting, rhythm in rows:
+            moments = [meeting.starts_at - timedelta(minutes=o) for o in offsets_of(rhythm)]
+            moments.append(meeting.starts_at + timedelta(minutes=meeting.duration_min))
+            found += [t for t in moments if after < t <= until]
+        first_row = (await session.exec(select(Outbox.due_at).where(
+            Outbox.status == "pending", col(Outbox.due_at) > after, col(Outbox.due_at) <= until,
+        ).order_by(col(Outbox.due_at)))).first()
+        if first_row is not None:
+            found.append(first_row)
+    if until - after > timedelta(days=7):
+        found.append(after + timedelta(days=7))
+    return min(found) if found else None
+
+
+class Clockwork:
+    """APScheduler's AsyncIOScheduler with one interval job: ``await app.tick()``.
+
+    ``coalesce`` and ``max_instances=1`` make a slow tick delay the next instead of piling up;
+    missed runs after a pause are not replayed (the tick itself catches up from the database)."""
+
+    def __init__(self, app: "Leerteam", seconds: int) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.scheduler: Any = None
+
+    async def _tick(self) -> None:
+        try:
+            await self.app.tick()
+        except Exception:  # a failing tick must not stop the clock
+            log.exception("tick failed")
+
+    def start(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler  # lazy: the console starts fast
+
+        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.scheduler.add_job(self._tick, "interval", seconds=self.seconds, id="leerteam-tick", coalesce=True,
+                               max_instances=1, misfire_grace_time=self.seconds,
+                               next_run_time=datetime.now(timezone.utc) + timedelta(seconds=1))
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None
