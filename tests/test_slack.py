@@ -256,10 +256,15 @@ async def test_a_user_from_another_workspace_is_refused_and_nothing_changes(slac
 # --- delivery ------------------------------------------------------------------------------
 async def test_a_rate_limited_message_is_retried_after_retry_after_and_arrives_once(slack):
     slack.api.fail("chat.postMessage", 429, {"Retry-After": "1"})
-    await slack.cmd("hulp", ANNA)
+    start = time.monotonic()
+    status, _ = await slack.sender.command("hulp", user=ANNA, channel=DM[ANNA])
+    acknowledged = time.monotonic() - start
+    await slack.settle()
     posts = slack.api.of("chat.postMessage", ok_only=False)
     assert [c.status for c in posts] == [429, 200]
     assert posts[1].at - posts[0].at >= 1.0  # waited for Retry-After
+    # Slack got its answer at once; the slow work (here: waiting out the rate limit) came after
+    assert status == 200 and acknowledged < 1.0 and posts[1].at - start >= 1.0
     assert posts[0].params == posts[1].params  # the same message, sent again
     assert len(slack.api.of("chat.postMessage")) == 1  # and it arrived once
 

@@ -94,3 +94,40 @@ async def test_socket_mode_receives_over_the_websocket_and_acknowledges(app, dat
         await _stop(task)
         await api.stop()
     assert len(api.of("chat.postMessage")) == 1
+
+
+async def test_python_m_bot_runs_slack_in_socket_mode_and_stops_cleanly_on_sigterm(database_url, tmp_path):
+    """The program as an installer starts it: settings from the environment pick Socket Mode."""
+    import os
+    import signal
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    api = await FakeSlackAPI().start()
+    api.add_user("U0ANNA", "anna")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_", "LEERTEAM_"))}
+    env.update({"PYTHONPATH": str(root), "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-test",
+                "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": api.api_url, "PYTHONUNBUFFERED": "1"})
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+                                                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.PIPE)
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
+        assert "verbonden met Slack (Socket Mode)" in line.decode(), line
+        sender = SlackSender("unused", api)
+        command = sender.command_body("hulp", user="U0ANNA", channel="D0ANNA")
+        await sender.close()
+        await api.socket_send({"envelope_id": "env-9", "type": "slash_commands", "accepts_response_payload": True,
+                               "payload": dict(parse_qsl(command))})
+        await wait_until(lambda: api.of("chat.postMessage"), timeout=30, what="the reply from the program")
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), timeout=30)
+        stderr = (await proc.stderr.read()).decode()
+        assert code == 0, stderr
+        assert "Traceback" not in stderr
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await api.stop()

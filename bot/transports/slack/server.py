@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import signal
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -91,6 +93,11 @@ async def run_slack(app: Leerteam, settings: Settings) -> None:
 
     bolt, slack = build_app(app, settings)
     stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    try:  # a platform stops a process with SIGTERM: finish the work in hand, then stop
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+        pass
     try:
         if settings.slack_mode == "socket":
             handler = AsyncSocketModeHandler(bolt, settings.slack_app_token, web_client=slack.client)
@@ -108,4 +115,6 @@ async def run_slack(app: Leerteam, settings: Settings) -> None:
             finally:
                 await runner.cleanup()
     finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
         await slack.drain(timeout=10.0)
