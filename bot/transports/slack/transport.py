@@ -252,11 +252,12 @@ class SlackTransport:
         action = (body.get("actions") or [{}])[0]
         data = parse_json(action.get("value"))
         lang = data.get("l") if data.get("l") in LANGUAGES else self.settings.language
-        say = lambda key: self.renderer.plain(self.app.catalog.render(Msg(key), lang))  # noqa: E731
+        say = lambda msg: self.renderer.plain(self.app.catalog.render(msg, lang))  # noqa: E731
         question = re.sub(r"<(?=[!@#])", "&lt;", str(data.get("t") or ""))[:3000]
         view = self.renderer.answer_modal(
-            title=say("slack.answer.title"), submit=say("slack.answer.submit"), close=say("slack.answer.close"),
-            label=say("slack.answer.label"), question=question, multiline=bool(data.get("m", True)),
+            title=say(Msg("slack.answer.title")), submit=say(Msg("slack.answer.submit")),
+            close=say(Msg("slack.answer.close")), label=say(Msg("slack.answer.label")),
+            question=question, multiline=bool(data.get("m", True)),
             metadata={"q": str(data.get("q") or "")[:32], "c": caller.channel_id},
         )
         await self.client.views_open(trigger_id=body.get("trigger_id"), view=view)
