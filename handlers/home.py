@@ -11,14 +11,19 @@ by registering a provider with :func:`next_for_teams`.
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
 
 from bot.commands import command
 from bot.context import Context
 from bot.replies import Text
 from prompts.catalog import Join, Msg
 from storage import queries as q
+from storage.models import AgendaItem, Cycle, CycleRound, Meeting
 
-MAX_STEPS = 3  # lines of "what is next" per team
+MAX_STEPS = 5  # lines of "what is next" per team
+AGENDA_SHOWN = 3  # agenda titles shown per team
 
 # provider(ctx, teams) -> {team id: [what is next, most urgent first]}; one call for all teams,
 # so a provider can fetch what it needs in one query (set-based, not one query per team).
@@ -52,6 +57,52 @@ async def _setup_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping
         elif all(role != "chair" for _, role in item.members):
             todo.append(Msg("home.next_chair", chair_cmd=name("make_chair")))
         steps[item.team.id] = todo  # type: ignore[index]
+    return steps
+
+
+@next_for_teams(order=20)
+async def _focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
+    """Agenda transparency: each team's focus and phase, its next meeting and what is on the
+    agenda. Three queries for all teams together."""
+    from handlers.meeting_plan import when_msg
+
+    ids = [t.team.id for t in teams]
+    if not ids or ctx.school is None:
+        return {}
+    steps: dict[int, list[Any]] = {i: [] for i in ids}  # type: ignore[misc]
+    rounds: dict[int, tuple[Cycle, CycleRound]] = {}
+    for cycle, rnd in (await ctx.session.exec(
+        select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
+        .where(col(Cycle.team_id).in_(ids), Cycle.status == "active").order_by(col(CycleRound.number))
+    )).all():
+        rounds[cycle.team_id] = (cycle, rnd)  # the last round wins
+    meetings: dict[int, Meeting] = {}
+    for meeting in (await ctx.session.exec(
+        select(Meeting).where(col(Meeting.team_id).in_(ids), Meeting.status == "planned",
+                              col(Meeting.starts_at) >= ctx.now()).order_by(col(Meeting.starts_at))
+    )).all():
+        meetings.setdefault(meeting.team_id, meeting)
+    agenda: dict[int, list[str]] = {}
+    for item in (await ctx.session.exec(
+        select(AgendaItem).where(col(AgendaItem.team_id).in_(ids), AgendaItem.status == "open")
+        .order_by(col(AgendaItem.position), col(AgendaItem.id))
+    )).all():
+        agenda.setdefault(item.team_id, []).append(item.title)
+    start_cmd = ctx.catalog.raw(ctx.lang, "cmd.cycle_start.name")
+    tz = ZoneInfo(ctx.school.timezone)
+    for team_id in ids:
+        if team_id in rounds:
+            cycle, rnd = rounds[team_id]
+            steps[team_id].append(Msg("home.next_focus", focus=cycle.title, number=rnd.phase,
+                                      phase=Msg(f"cycle.phase{rnd.phase}.name")))
+        else:
+            steps[team_id].append(Msg("home.next_no_focus", start_cmd=start_cmd))
+        if team_id in meetings:
+            steps[team_id].append(Msg("home.next_meeting", when=when_msg(meetings[team_id].starts_at, tz)))
+        titles = agenda.get(team_id, [])
+        if titles:
+            shown = ", ".join(titles[:AGENDA_SHOWN]) + (", …" if len(titles) > AGENDA_SHOWN else "")
+            steps[team_id].append(Msg("home.next_agenda", items=shown))
     return steps
 
 

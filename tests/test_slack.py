@@ -425,6 +425,7 @@ async def test_app_home_shows_your_teams_and_what_is_next(slack):
     assert "*Groep 3-4* — jij bent voorzitter" in text
     assert "Wat nu: een kanaal koppelen (typ /leerteam koppel Groep 3-4 in het kanaal van het team)" in text
     assert "*Bovenbouw* — 1 lid" in text and "een voorzitter kiezen (/leerteam voorzitter)" in text
+    assert "nog geen focus; de voorzitter kiest één probleem met /leerteam cyclus" in text
 
     await slack.sender.event({"type": "app_home_opened", "user": BRAM, "channel": DM[BRAM], "tab": "messages"})
     await slack.settle()
