@@ -104,9 +104,10 @@ async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, 
     if not rows:
         return 0
     make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
-    stmt = make(model.__table__).values(rows).on_conflict_do_nothing(index_elements=keys)
+    table = model.__table__
+    stmt = make(table).values(rows).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
     result = await session.exec(stmt)  # type: ignore[call-overload]
-    return max(0, result.rowcount or 0)
+    return len(result.all())
 
 
 async def school_holidays(session: AsyncSession, school_ids: Iterable[int], first: date,

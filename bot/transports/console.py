@@ -198,9 +198,10 @@ class ConsoleTransport:
             self._print(plain(self.app.catalog.render(Join([err.message, Msg("console.clock_usage")]), lang)))
             self._print()
             return
-        self._header = plain(self.app.catalog.render(Msg("console.clock_step", when=show(now)), lang))
-        sent = len((await self.app.tick()).sent)  # first what is due already
+        sent = 0
         if target > now:
+            self._header = plain(self.app.catalog.render(Msg("console.clock_step", when=show(now)), lang))
+            sent += len((await self.app.tick()).sent)  # first what is due already
             for _ in range(MAX_CLOCK_STEPS):
                 step = await next_due(self.app, now, target)
                 if step is None or step >= target:
