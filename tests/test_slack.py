@@ -490,3 +490,11 @@ async def test_files_such_as_a_quality_card_are_uploaded_and_private_ones_go_to_
     assert opened["users"] == ANNA and complete["channel_id"] == "D" + ANNA[1:]
     assert complete["initial_comment"] == "*Kwaliteitskaart* Groep 3-4"
     assert [c["data"] for c in slack.api.of("upload")] == [b"# Kwaliteitskaart\n"]
+
+
+async def test_an_empty_text_is_sent_without_blocks(slack):
+    from bot.delivery import Address, Outgoing
+
+    await slack.transport.send(Outgoing(Address("slack", DM[ANNA], ANNA, True), "nl", Text(Markup(""))))
+    (post,) = slack.api.of("chat.postMessage")
+    assert post["text"] == "…" and "blocks" not in post.params

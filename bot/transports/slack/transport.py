@@ -328,7 +328,10 @@ class SlackTransport:
             blocks = r.ask_blocks(body, button, value)
         else:
             blocks = r.text_blocks(body)
-        return {"text": r.fallback(body) or "…", "blocks": blocks}
+        payload: dict[str, Any] = {"text": r.fallback(body) or "…"}
+        if blocks:  # Slack refuses an empty list of blocks
+            payload["blocks"] = blocks
+        return payload
 
     def _place(self, out: Outgoing, caller: Caller | None) -> tuple[str, str | None, str | None]:
         """("dm", user) | ("post", channel) | ("ephemeral", channel, user)."""
@@ -386,7 +389,7 @@ class SlackTransport:
     async def _to_caller(self, payload: dict[str, Any], caller: Caller) -> SentRef | None:
         if caller.response_url:
             hook = AsyncWebhookClient(caller.response_url, retry_handlers=retry_handlers())
-            resp = await hook.send(text=payload["text"], blocks=payload["blocks"], response_type="ephemeral",
+            resp = await hook.send(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral",
                                    replace_original=False, unfurl_links=False, unfurl_media=False)
             if resp.status_code != 200:
                 raise RuntimeError(f"response_url answered {resp.status_code}")
