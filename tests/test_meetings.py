@@ -146,6 +146,14 @@ async def test_agenda_shows_the_cycle_state_and_actions_due(app, chat, clock):
     view = await chat.say("/agenda", as_="carla", in_=TEAM)
     assert "Onderzoekscyclus 'Begrijpend lezen': fase 1, Probleemanalyse (sinds 7 september 2026)" in view.text
     assert "een probleemstelling (/probleem)" in view.text
+    for _ in range(2):  # on to phase 3, where actions have owners and dates
+        await chat.say("/volgendetoch We willen de actiefase laten zien.", as_="bram", in_=TEAM)
+    await chat.say("/actie Hardop voorlezen in groep 5 | carla | 8-9-2026", as_="bram", in_=TEAM)
+    await chat.say("/actie Toets afnemen | dirk | 1-12-2026", as_="bram", in_=TEAM)
+    view = await chat.say("/agenda", as_="carla", in_=TEAM)
+    assert "fase 3, Gerichte interventie" in view.text
+    assert "Acties die vóór het overleg klaar moeten zijn:\n  • Hardop voorlezen in groep 5 (Carla, uiterlijk 8 september 2026)" in view.text
+    assert "Toets afnemen" not in view.text  # due after the meeting
 
 
 async def test_move_cancel_extra_and_the_reminders_follow(app, chat, clock):

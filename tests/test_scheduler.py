@@ -7,10 +7,9 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 
 from bot.app import Leerteam
-from bot.clock import FrozenClock
 from bot.scheduler import STALE_AFTER, Clockwork
 from storage.models import Meeting, Outbox
 from tests.harness import Chat, RecordingTransport, text_of
