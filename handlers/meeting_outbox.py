@@ -29,7 +29,16 @@ from handlers.meeting_plan import (
 from handlers.values import date_msg
 from prompts.catalog import Catalog, Join, Msg
 from storage import queries as q
-from storage.models import AgendaItem, Meeting, MeetingRhythm, MomentumFlag, Outbox, School, Team, TeamMembership
+from storage.models import (
+    AgendaItem,
+    Meeting,
+    MeetingRhythm,
+    MomentumFlag,
+    Outbox,
+    School,
+    Team,
+    TeamMembership,
+)
 
 MAX_OFFSET = timedelta(days=7)
 ASK_NOTES_WITHIN = timedelta(days=2)  # after downtime, notes are asked only for recent meetings

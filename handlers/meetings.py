@@ -49,7 +49,14 @@ from handlers.values import (
 )
 from prompts.catalog import Join, Msg
 from storage import queries as q
-from storage.models import DEFAULT_REMINDERS, Holiday, Meeting, MeetingRhythm, School, Team
+from storage.models import (
+    DEFAULT_REMINDERS,
+    Holiday,
+    Meeting,
+    MeetingRhythm,
+    School,
+    Team,
+)
 
 MAX_WEEKS = 8
 REASON_MAX = 300
