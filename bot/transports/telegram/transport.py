@@ -246,6 +246,9 @@ class TelegramBridge:
         self.app = app
         self.application = application
         self.transport = TelegramTransport(app, application.bot)
+        attach = getattr(app, "attach", None)  # scheduled messages (reminders) go out through it too
+        if callable(attach):
+            attach(self.transport)
 
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not isinstance(update, Update):
@@ -266,7 +269,7 @@ class TelegramBridge:
                 await self._answer(query)
             return
         origin = None
-        message = update.effective_message
+        message = update.message  # a button's message is the bot's own: nothing to reply to
         if update.effective_chat is not None and update.effective_user is not None:
             origin = Origin(update.effective_chat.id, message.message_id if message else None,
                             update.effective_user.id, event.user.display_name,
