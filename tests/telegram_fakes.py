@@ -221,6 +221,7 @@ async def _ask(ctx):
 
 @answers("tg_test_echo")
 async def _echo(ctx, payload, text):
+    assert payload == {"n": 7}, payload  # the stored question text is not the handler's business
     return Text(Msg("team.left", team=f"{payload['n']}: {text}"))
 
 

@@ -371,6 +371,24 @@ async def test_flood_control_is_waited_out_not_dropped(app, tg: Tg):
     assert ref is not None and len(attempts) == 2  # AIORateLimiter retried after RetryAfter
 
 
+async def test_files_are_sent_as_documents(app, tg: Tg):
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class File:  # the shape of bot.replies.Document (a quality card, an export)
+        data: bytes
+        filename: str
+        mime: str = "text/markdown"
+        caption: str | None = None
+
+    out = Outgoing(Address("telegram", str(ANNA.id), str(ANNA.id), True), "nl",
+                   File(b"# Kwaliteitskaart", "kaart.md", caption=Markup("*Groep 3-4*")))  # type: ignore[arg-type]
+    assert await tg.bridge.transport.send(out) is not None
+    doc = tg.api.sent("sendDocument")[0]
+    assert doc.chat_id == ANNA.id and doc.files["document"] == b"# Kwaliteitskaart"
+    assert doc.params["caption"] == "<b>Groep 3-4</b>"
+
+
 async def test_webhook_refuses_requests_without_the_secret(app, settings):
     api = FakeBotApi()
     s = settings.model_copy(update={"telegram_bot_token": TOKEN})
