@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -138,13 +138,19 @@ async def materialise(session: AsyncSession, now: datetime, team_ids: Sequence[i
     first_any = min(today_in(s.timezone, now) for _, _, s in found)
     holidays = await school_holidays(session, [s.id for _, _, s in found], first_any,  # type: ignore[misc]
                                      first_any + timedelta(days=HORIZON_DAYS + 2))
+    planned_until: dict[int, str] = {}
+    if team_ids is None:  # the clock's pass: only the days beyond what is planned already
+        planned_until = dict((await session.exec(
+            select(Meeting.team_id, func.max(Meeting.slot_key)).where(Meeting.kind == "regular")
+            .group_by(col(Meeting.team_id))
+        )).all())
     rows: list[dict[str, Any]] = []
     for rhythm, team, school in found:
         tz = zone(school)
         today = today_in(school.timezone, now)
         for day in rhythm_days(rhythm, today, today + timedelta(days=HORIZON_DAYS)):
             starts = local_start(day, rhythm.local_time, tz)
-            if starts <= now:
+            if starts <= now or slot_key(day) <= planned_until.get(team.id, ""):  # type: ignore[arg-type]
                 continue
             off = in_holiday(day, holidays.get(school.id, []))  # type: ignore[arg-type]
             rows.append({
