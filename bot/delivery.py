@@ -16,7 +16,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.events import Event
-from bot.replies import Ask, Choices, DirectTo, Edit, Here, Image, Option, Private, Reply, TeamChat, Text
+from bot.replies import Ask, Choices, DirectTo, Document, Edit, Here, Image, Option, Private, Reply, TeamChat, Text
 from prompts.catalog import LANGUAGES, Catalog
 from storage import queries as q
 from storage.models import Member, PendingQuestion, School, SentMessage, Team
@@ -72,6 +72,8 @@ def _render_reply(reply: Reply, catalog: Catalog, lang: str) -> Reply:
             caption=r(reply.caption) if reply.caption is not None else None,
             alt_text=r(reply.alt_text) if reply.alt_text is not None else None,
         )
+    if isinstance(reply, Document):
+        return dataclasses.replace(reply, caption=r(reply.caption) if reply.caption is not None else None)
     if isinstance(reply, Edit):
         return dataclasses.replace(reply, replacement=_render_reply(reply.replacement, catalog, lang))  # type: ignore[arg-type]
     raise TypeError(f"unknown reply {reply!r}")

@@ -79,6 +79,17 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file to download (a quality card in Markdown, an export)."""
+
+    data: bytes
+    filename: str
+    mime: str = "text/markdown"
+    caption: Any = None
+    target: Target = HERE
+
+
+@dataclass(frozen=True)
 class Edit:
     """Replace an earlier bot message, found by its ``ref``."""
 
@@ -86,4 +97,4 @@ class Edit:
     replacement: Text | Choices
 
 
-Reply = Union[Text, Choices, Ask, Image, Edit]
+Reply = Union[Text, Choices, Ask, Image, Document, Edit]

@@ -3,7 +3,7 @@
 Importing this package registers every command with :mod:`bot.commands`.
 """
 
-from handlers import help, language, school, teams  # noqa: F401
-from handlers import home  # noqa: F401  (the overview: Slack's App Home tab)
+from handlers import answers, cycle, forms, help, language, records, school, teams  # noqa: F401
 from handlers import resume  # noqa: F401  (asks a waiting question again)
+from handlers import home  # noqa: F401  (the overview: Slack's App Home tab)
 from handlers import agenda, meeting_outbox, meetings, momentum  # noqa: F401  (meetings, reminders, momentum)
