@@ -32,7 +32,8 @@ def async_url(url: str) -> str:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(async_url(url), pool_pre_ping=True)
+    # hide_parameters: a failing statement is logged without the values, which may be a teacher's words
+    engine = create_async_engine(async_url(url), pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")
