@@ -110,6 +110,8 @@ class Dispatcher:
     def _error_body(self, err: UserError, lang: str) -> Any:
         if isinstance(err, UsageError) and err.command_id in COMMANDS:
             cmd = COMMANDS[err.command_id]
+            if cmd.hidden:  # a button's payload with missing or extra parts: forged or stale
+                return Msg("common.stale_button")
             return Msg(
                 "usage.hint", problem=err.message, usage=Msg("usage.line", line=usage_line(self.catalog, lang, cmd)),
                 help=Msg(f"cmd.{cmd.id}.help"), help_cmd=self.catalog.raw(lang, "cmd.help.name"),

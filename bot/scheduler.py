@@ -41,6 +41,7 @@ ADVISORY_LOCK = 7411006  # PostgreSQL: one planner at a time
 STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 BATCH = 500
+PLANNERS: list[Any] = []  # async (session, now) -> None, run inside the planning transaction
 
 
 @dataclass
@@ -64,6 +65,8 @@ async def plan(app: "Leerteam", now: datetime, report: TickReport) -> None:
         report.queued = await meeting_outbox.queue_reminders(session, now)
         report.closed = await meeting_outbox.close_meetings(session, now)
         report.nudges = await momentum.check(session, app.settings, now)
+        for planner in PLANNERS:  # other capabilities' due work (the leader digest, retention)
+            await planner(session, now)
         await session.commit()
         report.planned = True
 
@@ -151,6 +154,9 @@ async def _release(app: "Leerteam", row_id: int, now: datetime) -> None:
             await session.commit()
 
 
+DUE_MOMENTS: list[Any] = []  # async (session, after, until) -> [datetime]: when other work falls due
+
+
 async def next_due(app: "Leerteam", after: datetime, until: datetime) -> datetime | None:
     """The first moment in (after, until] at which a tick has something to do: a reminder falls
     due, a meeting ends, a queued row is due, or (on long jumps) the planning horizon moves.
@@ -171,6 +177,8 @@ async def next_due(app: "Leerteam", after: datetime, until: datetime) -> datetim
         ).order_by(col(Outbox.due_at)))).first()
         if first_row is not None:
             found.append(first_row)
+        for moments in DUE_MOMENTS:  # other capabilities' due moments (poll closings, scans)
+            found += [t for t in await moments(session, after, until) if after < t <= until]
     if until - after > timedelta(days=7):
         found.append(after + timedelta(days=7))
     return min(found) if found else None

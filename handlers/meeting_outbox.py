@@ -116,7 +116,13 @@ async def render(session: AsyncSession, row: Outbox, now: datetime, catalog: Cat
         return await _notes_ask(session, row.payload, now)
     if row.kind == "nudge":
         return await _nudge(session, row.payload, now, catalog)
+    if row.kind in RENDERERS:  # other capabilities' scheduled messages (e.g. the leader digest)
+        return await RENDERERS[row.kind](session, row.payload, now, catalog)
     raise Skip(f"unknown kind {row.kind}")
+
+
+# kind -> async (session, payload, now, catalog) -> replies; registered by other capabilities
+RENDERERS: dict[str, Any] = {}
 
 
 async def _team_school(session: AsyncSession, team_id: int) -> tuple[Team, School]:

@@ -89,7 +89,10 @@ async def test_two_processes_on_one_database_send_once(app, chat, clock, setting
     asks = [o for tr in transports for o in tr.sent if "is voorbij" in text_of(o)]
     assert len(asks) == 1
     outbox = await rows(app, Outbox)
-    assert sorted(r.status for r in outbox) == ["sent", "sent", "sent"]
+    assert sorted((r.kind, r.status) for r in outbox) == [  # two reminders, the notes, the post-meeting poll
+        ("notes_ask", "sent"), ("poll_open", "sent"), ("reminder", "sent"), ("reminder", "sent")]
+    polls = [o for tr in transports for o in tr.sent if "Korte terugblik" in text_of(o)]
+    assert len(polls) == 1
 
 
 async def test_after_downtime_only_meetings_still_ahead_get_one_reminder(app, chat, clock):
@@ -197,7 +200,8 @@ async def test_simulated_clock_in_the_console_stops_at_each_due_moment(app, cloc
     text = out.getvalue()
     assert text.count("Herinnering: overleg Groep 5") == 2
     assert "⏰ maandag 7 september 2026 om 15:30" in text and "⏰ dinsdag 8 september 2026 om 14:30" in text
-    assert "De klok staat nu op woensdag 9 september 2026 om 08:00. Verstuurd: 3 bericht(en)." in text
+    # two reminders, the chair asked for notes, and the post-meeting poll in the channel
+    assert "De klok staat nu op woensdag 9 september 2026 om 08:00. Verstuurd: 4 bericht(en)." in text
     assert clock.now() == datetime(2026, 9, 9, 6, 0, tzinfo=timezone.utc)
     await console.handle_line("/clock 31-2-2027 08:00")
     assert "'31-2-2027' is geen datum" in out.getvalue()

@@ -32,7 +32,7 @@ WORKSPACE = "local"
 DM_CHAT = "dm"
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
 CONTROL = {"as": "as", "in": "in", "dm": "dm", "stop": "stop", "quit": "stop", "exit": "stop", "clock": "clock",
-           "klok": "clock"}
+           "klok": "clock", "again": "again", "nogmaals": "again"}
 MAX_CLOCK_STEPS = 2000
 
 
@@ -53,6 +53,7 @@ class ConsoleTransport:
         self.options: list[str] = []  # values of the numbered choices last shown (screen state only)
         self._ids = itertools.count(1)
         self._header: str | None = None  # printed before the first message a /clock step sends
+        self._last: Event | None = None  # /again delivers it once more, as a platform's redelivery would
         app.attach(self)  # reminders and nudges are printed here
 
     # --- output ---------------------------------------------------------------------------
@@ -137,6 +138,12 @@ class ConsoleTransport:
             return False
         if name == "clock":
             await self._clock(args)
+            return True
+        if name == "again":
+            delivered = await self.app.handle(self._last, self) if self._last is not None else []
+            await self._say(Msg("console.again_dropped" if self._last is not None and not delivered
+                                else "console.again_delivered" if delivered else "console.again_none"))
+            self._print()
             return True
         if name == "dm":
             self.chat = None
@@ -245,6 +252,7 @@ class ConsoleTransport:
             return True
         event = self.to_event(text)
         if event is not None:
+            self._last = event
             await self.app.handle(event, self)
         return True
 
