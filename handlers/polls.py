@@ -28,7 +28,7 @@ from bot.context import Context
 from bot.errors import UsageError, UserError
 from bot.markup import plain
 from bot.replies import PRIVATE, Choices, DirectTo, Image, Option, Reply, TeamChat, Text
-from handlers.cycle_state import cycle_team, require_team_member
+from handlers.cycle_state import cycle_team
 from handlers.meeting_plan import when_msg, zone
 from handlers.poll_charts import Bars, poll_chart, render, scan_chart
 from handlers.poll_store import (
@@ -714,7 +714,3 @@ async def set_meeting_questions(ctx: Context, questions: str) -> Text:
     return Text(Join([Msg("poll.questions_set", count=len(stored))] + [
         Msg("poll.questions_line", n=i, text=s["text"], kind=Msg(f"poll.kind.{s['kind']}"))
         for i, s in enumerate(stored, 1)]))
-
-
-async def require_member(ctx: Context, team: Team) -> None:
-    await require_team_member(ctx, team)
