@@ -53,7 +53,7 @@ class Command:
 
 COMMANDS: dict[str, Command] = {}
 ANSWER_HANDLERS: dict[str, Handler] = {}
-SECTIONS = ("general", "school", "teams", "cycle", "meetings", "polls")
+SECTIONS = ("general", "school", "teams", "cycle", "meetings", "polls", "leader")
 
 
 def command(

@@ -7,6 +7,7 @@ from handlers import answers, cycle, forms, help, language, records, school, tea
 from handlers import resume  # noqa: F401  (asks a waiting question again)
 from handlers import home  # noqa: F401  (the overview: Slack's App Home tab)
 from handlers import agenda, meeting_outbox, meetings, momentum  # noqa: F401  (meetings, reminders, momentum)
+from handlers import digest, leader, privacy  # noqa: F401  (the leader digest, questions, privacy)
 from handlers import poll_clock, polls, stille_wand  # noqa: F401  (reflection polls, the scan, the stille wand)
 
 poll_clock.install()

@@ -25,7 +25,7 @@ async def help_(ctx: Context, topic: str | None) -> Text:
                     Msg(f"help.access.{cmd.access.value}"),
                 ]))
         raise UserError(Msg("help.unknown_topic", topic=shorten(topic), help_cmd=cat.raw(ctx.lang, "cmd.help.name")))
-    lines: list[object] = [Msg("help.intro")]
+    lines: list[object] = [Msg("help.intro"), Msg("help.privacy")]
     for section in SECTIONS:
         cmds = [c for c in visible if c.section == section]
         if not cmds:

@@ -41,6 +41,8 @@ class School(SQLModel, table=True):
     language: str = Field(default="nl", max_length=8)
     join_code: str = Field(max_length=16, unique=True)
     created_at: datetime = _when()
+    # free-text answers older than this are removed (AVG: keep no longer than needed)
+    retention_days: int = Field(default=730, sa_column_kwargs={"server_default": "730"})
 
 
 class SchoolLink(SQLModel, table=True):
@@ -568,3 +570,41 @@ class BrainstormTip(SQLModel, table=True):
     text: str = Field(max_length=300)
     added_by: int | None = Field(default=None, foreign_key="member.id")
     created_at: datetime = _when()
+
+
+# --- the leader digest and privacy (issue 8) ------------------------------------------------------
+class DigestSetting(SQLModel, table=True):
+    """When a leader gets the weekly digest (default Friday 15:00 in the school's time zone)."""
+
+    __table_args__ = (UniqueConstraint("school_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    weekday: int = 4  # 0 = Monday … 6 = Sunday
+    local_time: str = Field(default="15:00", max_length=5)
+    enabled: bool = True
+    updated_at: datetime = _when()
+
+
+class LeaderQuestion(SQLModel, table=True):
+    """A question a team puts to the school leader; the answer is posted back to the team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    asked_by: int | None = Field(default=None, foreign_key="member.id")
+    text: str = Field(max_length=1000)
+    asked_at: datetime = _when()
+    answer: str | None = Field(default=None, max_length=2000)
+    answered_by: int | None = Field(default=None, foreign_key="member.id")
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LeaderVisit(SQLModel, table=True):
+    """A school leader joined a team's meeting (the digest notes teams not visited for a month)."""
+
+    __table_args__ = (UniqueConstraint("team_id", "member_id", "on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    on: date
+    recorded_at: datetime = _when()
