@@ -149,8 +149,8 @@ async def digest_replies(ctx_session: Any, catalog: Any, school: Any, leader_id:
     cmds = {k: catalog.raw(lang, f"cmd.{k}.name") for k in ("leader_reply", "leader_visit")}
     replies: list[Reply] = [Text(compose(facts, cmds), target=target)]
     if facts.teams:
-        labels = {"phase": catalog.raw(lang, "digest.chart_phase"), "scan": catalog.raw(lang, "digest.chart_scan"),
-                  "title": catalog.raw(lang, "digest.chart_title")}
+        labels = {key: catalog.raw(lang, f"digest.chart_{key}")
+                  for key in ("phase", "scan", "title", "phase_mark", "decimal")}
         png = digest_chart(facts, labels)
         replies.append(Image(png, f"overzicht-{now.date().isoformat()}.png", caption=Msg("digest.chart_caption"),
                              alt_text=digest_alt(facts), target=target))

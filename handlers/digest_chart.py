@@ -28,14 +28,21 @@ def digest_chart(facts: Any, labels: dict[str, str]) -> bytes:
     left.set_yticks(y, names)
     left.invert_yaxis()
     left.set_xlabel(labels["phase"])
-    left.set_xlim(0, max(4, max(progress, default=0) + 0.5))
-    for x in range(4, int(max(progress, default=0)) + 5, 4):
+    top = max(4, int(max(progress, default=0)) + 1)
+    left.set_xlim(0, top + 1)
+    left.set_xticks(range(0, top + 1))
+    for x in range(4, top + 1, 4):
         left.axvline(x, color="#bbbbbb", linewidth=0.8)
+    for i, f in enumerate(teams):
+        if f.round is not None:
+            left.text(progress[i] + 0.08, i, labels["phase_mark"].format(phase=f.round.phase, round=f.round.number),
+                      va="center", fontsize=8)
     right.barh(y, [s or 0 for s in scans], color=["#e39b2d" if s is not None else "#dddddd" for s in scans])
     right.set_xlim(0, 5)
     right.set_xlabel(labels["scan"])
     for i, s in enumerate(scans):
-        right.text((s or 0) + 0.08, i, f"{s:.1f}" if s is not None else "–", va="center", fontsize=8)
+        shown = f"{s:.1f}".replace(".", labels["decimal"]) if s is not None else "–"
+        right.text((s or 0) + 0.08, i, shown, va="center", fontsize=8)
     fig.suptitle(labels["title"])
     fig.tight_layout()
     buf = io.BytesIO()

@@ -144,31 +144,54 @@ async def digest_time(ctx: Context, day: str, time: str | None) -> Text:
     return Text(reply)
 
 
-async def queue_digests(session: AsyncSession, now: datetime) -> int:
-    """Queue this week's digest for every leader whose moment has come (once; a day's grace)."""
+async def _leaders(session: AsyncSession) -> list[tuple[School, int, int, str]]:
+    """Every leader who wants the digest: (school, member id, weekday, local time), one query."""
     rows = (await session.exec(
         select(SchoolMembership, School, DigestSetting)
         .join(School, col(School.id) == col(SchoolMembership.school_id))
         .join(DigestSetting, (col(DigestSetting.school_id) == col(SchoolMembership.school_id))
               & (col(DigestSetting.member_id) == col(SchoolMembership.member_id)), isouter=True)
         .where(SchoolMembership.is_leader == True))).all()  # noqa: E712
-    due_rows = []
-    for sm, school, setting in rows:
-        if setting is not None and not setting.enabled:
-            continue
-        weekday = setting.weekday if setting else DEFAULT_WEEKDAY
-        hhmm = setting.local_time if setting else DEFAULT_TIME
-        tz = zone(school)
-        today = now.astimezone(tz).date()
-        day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    return [(school, sm.member_id, setting.weekday if setting else DEFAULT_WEEKDAY,
+             setting.local_time if setting else DEFAULT_TIME)
+            for sm, school, setting in rows if setting is None or setting.enabled]
+
+
+def _due_before(school: School, weekday: int, hhmm: str, now: datetime) -> tuple[datetime, Any]:
+    """The latest digest moment at or before ``now`` (this week's, or last week's)."""
+    tz = zone(school)
+    today = now.astimezone(tz).date()
+    day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    due = local_start(day, hhmm, tz)
+    if due > now:
+        day -= timedelta(days=7)
         due = local_start(day, hhmm, tz)
+    return due, day
+
+
+async def queue_digests(session: AsyncSession, now: datetime) -> int:
+    """Queue this week's digest for every leader whose moment has come (once; a day's grace)."""
+    due_rows = []
+    for school, member_id, weekday, hhmm in await _leaders(session):
+        due, day = _due_before(school, weekday, hhmm, now)
         if not (due <= now < due + CATCH_UP):
             continue
-        due_rows.append({"dedupe_key": f"digest:{school.id}:{sm.member_id}:{day.isoformat()}", "kind": "digest",
+        due_rows.append({"dedupe_key": f"digest:{school.id}:{member_id}:{day.isoformat()}", "kind": "digest",
                          "due_at": due, "status": "pending", "attempts": 0, "created_at": now,
-                         "payload": {"school_id": school.id, "member_id": sm.member_id,
+                         "payload": {"school_id": school.id, "member_id": member_id,
                                      "since": (due - timedelta(days=7)).isoformat()}})
     return await insert_ignore(session, Outbox, due_rows, ["dedupe_key"])
+
+
+async def digest_moments(session: AsyncSession, after: datetime, until: datetime) -> list[datetime]:
+    """When digests fall due in (after, until], so the console's /clock stops there."""
+    found = []
+    for school, _member_id, weekday, hhmm in await _leaders(session):
+        due, _ = _due_before(school, weekday, hhmm, until)
+        while due > after:
+            found.append(due)
+            due, _ = _due_before(school, weekday, hhmm, due - timedelta(minutes=1))
+    return found
 
 
 async def render_digest(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Any) -> list[Reply]:
@@ -193,10 +216,14 @@ def _register() -> None:
     from handlers.meeting_outbox import RENDERERS
     from handlers.privacy import apply_retention
 
+    from bot.scheduler import DUE_MOMENTS
+
     RENDERERS["digest"] = render_digest
     for planner in (queue_digests, apply_retention):
         if planner not in PLANNERS:
             PLANNERS.append(planner)
+    if digest_moments not in DUE_MOMENTS:
+        DUE_MOMENTS.append(digest_moments)
 
 
 _register()

@@ -309,3 +309,46 @@ async def test_deleting_a_voter_keeps_the_poll_results_the_same(app, chat: Chat,
     votes = await rows(app, PollVote)
     assert len(votes) == 9 and not any(getattr(v, c.name) == carla.id for v in votes
                                        for _, c in member_columns() if c.table.name == "pollvote")
+
+
+def test_scripted_weeks_with_two_teams_produce_a_checkable_digest(tmp_path, database_url):
+    """examples/digest.txt through `python -m bot`: two teams, two simulated weeks, a scan with a
+    low dimension, two cancellations, an override, and a team question answered back."""
+    from pathlib import Path
+
+    from tests.test_console import run_console
+
+    script = (Path(__file__).resolve().parent.parent / "examples" / "digest.txt").read_text()
+    result = run_console(script, tmp_path, DATABASE_URL=database_url, LEERTEAM_IMAGE_DIR=str(tmp_path / "img"))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Er ging bij mij iets mis" not in out
+    first = out[out.index("⏰ vrijdag 9 oktober 2026 om 15:00"):]
+    first = first[:first.index("⏰", 2)]
+    for figure in (
+        "(privébericht aan anna)\nWeekoverzicht De Regenboog (2 oktober 2026 tot en met 9 oktober 2026)",
+        "Bovenbouw — voorzitter: Eva, 3 leden",
+        "Overleg in de afgelopen 4 weken: 0 van 1 gehouden, 1 afgezegd",  # Thursday 8 Oct was cancelled
+        "2 overleggen op rij afgezegd.",
+        "Gevolg als structuur achterblijft",
+        "Reden: De nulmeting volgt na de Cito-periode.",
+        "Groep 5 — voorzitter: Bram, 3 leden",
+        "Focus: 'Begrijpend lezen in groep 5', ronde 1, fase 2 (Inhoudelijke verdieping), al 4 dagen",
+        "Probleem: Een derde van groep 5 haalt het verwachte niveau begrijpend lezen niet.",
+        "Deelname: 2 van 3 leden beantwoordden vragen in deze ronde",
+        "Overleg in de afgelopen 4 weken: 1 van 1 gehouden, 0 afgezegd",
+        # focus = statements 3 and 4: (2+2 + 2+1 + 2+2) / 6 = 1.8; visie = (4+4+3+4+4+3) / 6 = 3.7
+        "Scan ronde 1 (3 deelnemers): Visie 3,7, Focus 1,8",
+        "De scan laat focus laag zien: gemiddeld 1,8.",
+        "Gevolg als focus achterblijft: er ontstaan veel losse initiatieven",
+        "#1 van Carla: Kunnen we een studiemiddag krijgen voor begrijpend lezen?",
+        "Groep 5: fase 2; scan 3,2",
+    ):
+        assert figure in first, figure
+    assert "[afbeelding opgeslagen:" in first
+    assert "(in kanaal #groep-5)\nAntwoord van Anna op jullie vraag 'Kunnen we een studiemiddag krijgen" in out
+    assert out.count("Weekoverzicht De Regenboog (9 oktober 2026 tot en met 16 oktober 2026)") == 2  # weekly + asked
+    last = out[out.rindex("> anna@dm: /overzicht"):]
+    assert "Kunnen we een studiemiddag" not in last  # answered: no longer open
+    assert "Overleg in de afgelopen 4 weken: 0 van 2 gehouden, 2 afgezegd" in last
+    assert len(list((tmp_path / "img").glob("overzicht-*.png"))) == 3
