@@ -19,6 +19,7 @@ for what is due. A tick has two halves:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -41,6 +42,7 @@ ADVISORY_LOCK = 7411006  # PostgreSQL: one planner at a time
 STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 BATCH = 500
+SENDERS = 16  # outbox messages on their way to the platform at once (see drain)
 PLANNERS: list[Any] = []  # async (session, now) -> None, run inside the planning transaction
 
 
@@ -79,22 +81,48 @@ def _claimable(now: datetime) -> Any:
 
 
 async def drain(app: "Leerteam", now: datetime, report: TickReport) -> None:
+    """Send everything that is due, batch after batch, until nothing due is left (a burst of
+    thousands of reminders is not spread over several ticks). Rows are claimed and written one
+    after another, in order; up to :data:`SENDERS` of them are on their way at once, so the
+    platform's round trip does not set the pace — the transport's rate limiter does. A row
+    whose delivery failed is not tried again in the same drain (the cursor has passed it)."""
     if not app.transports:
         return  # nobody to send through: the rows wait for a process that has a transport
-    async with app.sessions() as session:
-        ids = (await session.exec(select(Outbox.id).where(_claimable(now))
-                                  .order_by(col(Outbox.due_at), col(Outbox.id)).limit(BATCH))).all()
-    for row_id in ids:
-        await _send_one(app, int(row_id), now, report)  # type: ignore[arg-type]
+    after: tuple[datetime, int] | None = None
+    in_flight = asyncio.Semaphore(SENDERS)
+    sending: set[asyncio.Task[None]] = set()
+    try:
+        while True:
+            async with app.sessions() as session:
+                stmt = select(Outbox.id, Outbox.due_at).where(_claimable(now))
+                if after is not None:
+                    stmt = stmt.where(or_(col(Outbox.due_at) > after[0],
+                                          and_(col(Outbox.due_at) == after[0], col(Outbox.id) > after[1])))
+                batch = (await session.exec(stmt.order_by(col(Outbox.due_at), col(Outbox.id)).limit(BATCH))).all()
+            if not batch:
+                return
+            after = (batch[-1][1], int(batch[-1][0]))  # type: ignore[arg-type]
+            for row_id, _ in batch:
+                outgoing = await _prepare(app, int(row_id), now, report)  # type: ignore[arg-type]
+                if outgoing is None:
+                    continue
+                await in_flight.acquire()
+                task = asyncio.create_task(_deliver(app, int(row_id), outgoing, now, report, in_flight))  # type: ignore[arg-type]
+                sending.add(task)
+                task.add_done_callback(sending.discard)
+    finally:
+        if sending:
+            await asyncio.gather(*sending, return_exceptions=True)
 
 
-async def _send_one(app: "Leerteam", row_id: int, now: datetime, report: TickReport) -> None:
+async def _prepare(app: "Leerteam", row_id: int, now: datetime, report: TickReport) -> list[Outgoing] | None:
+    """Claim a row and write its messages; None when there is nothing (more) to send."""
     async with app.sessions() as session:
         claimed = await session.exec(update(Outbox).where(col(Outbox.id) == row_id, _claimable(now))  # type: ignore[call-overload]
                                      .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1))
         await session.commit()
         if claimed.rowcount != 1:
-            return  # another process has it
+            return None  # another process has it
     platform = next(iter(app.transports))
     try:
         async with app.sessions() as session:
@@ -106,7 +134,7 @@ async def _send_one(app: "Leerteam", row_id: int, now: datetime, report: TickRep
                 await session.rollback()
                 await _finish(app, row_id, "skipped", now, str(why)[:200])
                 report.skipped += 1
-                return
+                return None
             resolver = Resolver(session, app.catalog, None, app.settings.language, None, app.settings.language,
                                 now=now, platform=platform)
             outgoing = await resolver.resolve(replies)
@@ -114,26 +142,36 @@ async def _send_one(app: "Leerteam", row_id: int, now: datetime, report: TickRep
     except Exception:
         log.exception("outbox row %s could not be prepared", row_id)
         await _release(app, row_id, now)
-        return
+        return None
     if not outgoing:
         await _finish(app, row_id, "skipped", now, "no address")
         report.skipped += 1
-        return
-    delivered = 0
-    for out in outgoing:
-        transport = app.transports.get(out.address.platform)
-        if transport is None:
-            continue
-        try:
-            await transport.send(out)
-            delivered += 1
-            report.sent.append(out)
-        except Exception:
-            log.exception("outbox row %s: delivery to %s failed", row_id, out.address)
-    if delivered:
-        await _finish(app, row_id, "sent", now)
-    else:
-        await _release(app, row_id, now)
+        return None
+    return outgoing
+
+
+async def _deliver(app: "Leerteam", row_id: int, outgoing: list[Outgoing], now: datetime, report: TickReport,
+                   in_flight: asyncio.Semaphore) -> None:
+    try:
+        delivered = 0
+        for out in outgoing:
+            transport = app.transports.get(out.address.platform)
+            if transport is None:
+                continue
+            try:
+                await transport.send(out)
+                delivered += 1
+                report.sent.append(out)
+            except Exception:
+                log.exception("outbox row %s: delivery to %s failed", row_id, out.address)
+        if delivered:
+            await _finish(app, row_id, "sent", now)
+        else:
+            await _release(app, row_id, now)
+    except Exception:  # the row stays 'sending' and is taken up again after STALE_AFTER
+        log.exception("outbox row %s: could not record the delivery", row_id)
+    finally:
+        in_flight.release()
 
 
 async def _finish(app: "Leerteam", row_id: int, status: str, now: datetime, note: str | None = None) -> None:

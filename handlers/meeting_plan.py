@@ -38,6 +38,7 @@ from storage.models import (
 HORIZON_DAYS = 56  # meetings are planned this far ahead (8 weeks)
 MAX_SHOWN_ITEMS = 15
 UPCOMING_SHOWN = 6
+INSERT_ROWS = 1000  # rows per INSERT statement (see insert_ignore)
 
 
 # --- time ---------------------------------------------------------------------------------------
@@ -100,14 +101,20 @@ async def dialect(session: AsyncSession) -> str:
 
 
 async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
-    """INSERT … ON CONFLICT DO NOTHING for many rows at once; returns how many were new."""
+    """INSERT … ON CONFLICT DO NOTHING for many rows at once; returns how many were new.
+
+    At most :data:`INSERT_ROWS` rows go in one statement: PostgreSQL takes no more than 65,535
+    parameters in one, which eight weeks of meetings for 700 teams already exceed."""
     if not rows:
         return 0
     make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
     table = model.__table__
-    stmt = make(table).values(rows).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
-    result = await session.exec(stmt)  # type: ignore[call-overload]
-    return len(result.all())
+    new = 0
+    for start in range(0, len(rows), INSERT_ROWS):
+        stmt = make(table).values(rows[start:start + INSERT_ROWS]).on_conflict_do_nothing(
+            index_elements=keys).returning(table.c.id)
+        new += len((await session.exec(stmt)).all())  # type: ignore[call-overload]
+    return new
 
 
 async def school_holidays(session: AsyncSession, school_ids: Iterable[int], first: date,

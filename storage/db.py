@@ -32,8 +32,11 @@ def async_url(url: str) -> str:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    # hide_parameters: a failing statement is logged without the values, which may be a teacher's words
-    engine = create_async_engine(async_url(url), pool_pre_ping=True, hide_parameters=True)
+    # hide_parameters: a failing statement is logged without the values, which may be a teacher's words.
+    # pool_pre_ping: a server may drop connections (restart, failover), so each is checked before
+    # use; a SQLite file cannot, and there the check was an extra query for every event.
+    is_sqlite = make_url(async_url(url)).get_backend_name() == "sqlite"
+    engine = create_async_engine(async_url(url), pool_pre_ping=not is_sqlite, hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")
