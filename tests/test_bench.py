@@ -1,0 +1,131 @@
+"""The benchmark (``python -m bench``) in a tiny configuration: it runs, every row is in its JSON,
+and what must be exact is exact — no answer or reminder lost or doubled, no platform library in
+the console. Never a timing: speed lives in the benchmark itself (README, "Benchmarks")."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
+    out = tmp_path / "bench.json"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    rows = result["rows"]
+    assert set(rows) == {"answers", "fanout", "memory", "digest", "startup"}
+    assert "machine" in result and result["quick"] is True
+
+    databases = ["sqlite"] + (["postgresql"] if result["postgres"]["available"] else [])
+    assert result["postgres"]["available"] or result["postgres"]["why_not"]  # never silently missing
+    assert sorted(rows["answers"]) == sorted(databases)
+    for name, r in rows["answers"].items():
+        for run in ("serial", "concurrent"):
+            assert r[run]["replies"] == r[run]["answers"], (name, run)  # one reply per answer, none for twins
+        assert r["duplicates"] == 0 and r["losses"] == 0 and r["error_replies"] == 0, name
+        assert r["concurrent"]["redelivered"] > 0  # redeliveries were really tried
+        assert r["raw_commit"]["per_second"] > 0 and r["ratio_serial"] > 0
+
+    assert sorted(rows["fanout"]) == sorted(databases)
+    for name, r in rows["fanout"].items():
+        assert r["duplicates"] == 0 and r["losses"] == 0 and r["unexpected"] == 0, name
+        assert r["delivered"] == r["teams"], name
+        assert r["outbox"].get("sent") == r["teams"] and not r["outbox"].get("failed"), (name, r["outbox"])
+        assert r["errors_logged"] == 0, r["first_errors"]
+    assert rows["memory"]["rss_peak_mib"] >= rows["memory"]["rss_idle_mib"] > 0
+
+    digest = rows["digest"]
+    assert digest["status"]
+    if digest["available"]:
+        assert [run["teams"] for run in digest["runs"]] == digest["sizes"] if "sizes" in digest else True
+        assert all(run["queries"] > 0 and run["text_chars"] > 0 for run in digest["runs"])
+    else:
+        assert digest["status"].startswith("not yet available")
+
+    assert rows["startup"]["heavy_modules_loaded_by_console"] == []  # platform libraries stay lazy
+    assert rows["startup"]["console_restart_s"] > 0
+
+    for label in ("1 answers", "2 fan-out", "3 digest", "4 start-up", "5 memory"):
+        assert label in done.stdout, label
+
+
+async def test_the_planner_inserts_thousands_of_meetings_at_once(app):
+    """Found by the benchmark: eight weeks of meetings for 800 teams in one planning pass (a big
+    board's first tick, or the clock after weeks of downtime) was one INSERT with over 65,535
+    parameters, which PostgreSQL refuses — every tick failed, so no reminder was queued."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from bench.world import build_teams, fix_sequences
+    from handlers.meeting_plan import materialise
+    from storage.models import Meeting
+
+    now = datetime(2026, 9, 14, 10, 0, tzinfo=timezone.utc)
+    await build_teams(app.engine, 800, members=1, teams_per_school=100, at=now)
+    await fix_sequences(app.engine)
+    async with app.sessions() as session:
+        made = await materialise(session, now)
+        await session.commit()
+        stored = (await session.exec(select(func.count()).select_from(Meeting))).one()
+    assert made == stored == 800 * 8  # every Tuesday of the next eight weeks
+    async with app.sessions() as session:
+        assert await materialise(session, now) == 0  # planning again adds nothing
+
+
+async def test_a_burst_bigger_than_a_batch_goes_out_in_one_tick_once_each(app, clock, monkeypatch):
+    """Found by the benchmark: the clock sent at most one batch (500) per tick, one message at a
+    time, so 2,000 reminders took four ticks and 3.2× the time Telegram's limit allows. Now a
+    tick drains everything due, several messages in flight; each still goes out exactly once,
+    and a failed delivery waits for the next tick instead of being retried in a loop."""
+    from datetime import datetime, timezone
+
+    from sqlmodel import select
+
+    from bench.world import build_teams, fix_sequences, plan_meetings
+    from bot import scheduler
+    from storage.models import Meeting, Outbox
+    from tests.harness import RecordingTransport
+
+    monkeypatch.setattr(scheduler, "BATCH", 3)
+    monkeypatch.setattr(scheduler, "SENDERS", 2)
+    planned = datetime(2026, 9, 7, 8, 0, tzinfo=timezone.utc)
+    world = await build_teams(app.engine, 8, members=2, teams_per_school=4, at=planned)
+    await fix_sequences(app.engine)
+    await plan_meetings(app.engine, planned)
+    broken = world.chats[world.teams[5]]
+
+    class Flaky(RecordingTransport):
+        failures = 0
+
+        async def send(self, out):
+            if out.address.chat_id == broken and not self.failures:
+                self.failures += 1
+                raise ConnectionError("the platform hung up")
+            return await super().send(out)
+
+    transport = Flaky("telegram")
+    app.attach(transport)
+    clock.set(datetime(2026, 9, 7, 13, 31, tzinfo=timezone.utc))  # the day-before reminders are due
+    report = await app.tick()
+    chats = [o.address.chat_id for o in transport.sent]
+    assert len(report.sent) == 7 and sorted(chats) == sorted(c for c in world.chats.values() if c != broken)
+    async with app.sessions() as session:
+        rows = (await session.exec(select(Outbox).order_by(Outbox.due_at, Outbox.id))).all()
+        team_of = dict((await session.exec(select(Meeting.id, Meeting.team_id))).all())
+    in_order = [world.chats[team_of[r.payload["meeting_id"]]] for r in rows]
+    assert chats == [c for c in in_order if c != broken]  # sent in the order they fell due
+    assert sorted(r.status for r in rows) == ["pending"] + ["sent"] * 7
+    assert [r.attempts for r in rows if r.status == "pending"] == [1]
+    again = await app.tick()  # the next tick tries the failed one again, and only that one
+    assert [o.address.chat_id for o in again.sent] == [broken]
+    assert len(transport.sent) == 8
