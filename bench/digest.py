@@ -74,6 +74,7 @@ def _render(app: Any, result: Any, lang: str) -> int:
 
 async def measure(url: str, teams: int, repeats: int, fn: Callable[..., Any]) -> dict[str, Any]:
     from sqlalchemy import func, select
+    from sqlmodel import SQLModel
 
     from bench.common import migrated_app
     from bench.world import add_school_year, build_teams, fix_sequences, plan_meetings
@@ -89,8 +90,6 @@ async def measure(url: str, teams: int, repeats: int, fn: Callable[..., Any]) ->
         made = time.perf_counter() - made
         async with app.sessions() as session:
             rows = 0
-            from sqlmodel import SQLModel
-
             for table in SQLModel.metadata.sorted_tables:
                 try:
                     rows += (await session.execute(select(func.count()).select_from(table))).scalar_one()

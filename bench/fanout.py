@@ -135,16 +135,11 @@ async def run_bot(url: str, api_port: int, expected: int, tick_seconds: int | No
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger().addHandler(errors)
     rss_imported = rss_kib()[0]
-    extra: dict[str, Any] = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": f"http://127.0.0.1:{api_port}/bot"}
-    if tick_seconds is not None:
-        extra["LEERTEAM_TICK_SECONDS"] = tick_seconds
-    else:
-        extra.pop("LEERTEAM_TICK_SECONDS", None)
-    settings = settings_for(url, **extra)
-    if tick_seconds is None:  # the shipped default, not the bench's 0
-        from bot.config import Settings
+    from bot.config import Settings
 
-        settings = settings.model_copy(update={"tick_seconds": Settings.model_fields["tick_seconds"].default})
+    shipped = Settings.model_fields["tick_seconds"].default  # LEERTEAM_TICK_SECONDS as installed
+    settings = settings_for(url, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=f"http://127.0.0.1:{api_port}/bot",
+                            LEERTEAM_TICK_SECONDS=shipped if tick_seconds is None else tick_seconds)
     app = Leerteam(settings, clock=FrozenClock(DUE))
     application, _bridge = build_application(app, settings)
     await application.initialize()  # getMe against the fake
