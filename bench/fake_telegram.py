@@ -110,7 +110,13 @@ class FakeBotApi:
         for _, chat, _ in self.delivered:
             by_chat[chat] = by_chat.get(chat, 0) + 1
         times = [t for t, _, _ in self.delivered]
+        per_second: list[int] = []
+        for t in times:  # deliveries in each second since the first one
+            i = int(t - times[0])
+            per_second.extend([0] * (i + 1 - len(per_second)))
+            per_second[i] += 1
         return web.json_response({
+            "per_second": per_second,
             "requests": self.requests, "delivered": len(self.delivered), "refused_429": self.refused,
             "by_chat": by_chat, "first_at": min(times) if times else None, "last_at": max(times) if times else None,
             "rate": self.rate, "group_per_minute": self.group_per_minute, "latency_ms": self.latency * 1000,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import json
 import logging
 import os
@@ -128,6 +129,7 @@ async def run_bot(url: str, api_port: int, expected: int, tick_seconds: int | No
     from bench.common import settings_for
     from bot.app import Leerteam
     from bot.clock import FrozenClock
+    from bot import scheduler
     from bot.scheduler import Clockwork
     from bot.transports.telegram.transport import build_application
 
@@ -147,20 +149,28 @@ async def run_bot(url: str, api_port: int, expected: int, tick_seconds: int | No
     rss_idle = rss_kib()[0]
 
     ticks: list[dict[str, Any]] = []
-    real_tick = app.tick
+    real_tick, real_plan = app.tick, scheduler.plan
+    planning: list[float] = []
+
+    async def timed_plan(*args: Any) -> None:  # the tick's first half (Leerteam.tick looks it up per call)
+        began = time.time()
+        await real_plan(*args)
+        planning.append(time.time() - began)
 
     async def timed_tick(now: datetime | None = None) -> Any:
         began = time.time()
         report = await real_tick(now)
-        ticks.append({"started": began, "seconds": time.time() - began, "queued": report.queued,
-                      "sent": len(report.sent), "skipped": report.skipped})
+        ticks.append({"started": began, "seconds": time.time() - began, "plan_seconds": planning[-1] if planning else None,
+                      "queued": report.queued, "sent": len(report.sent), "skipped": report.skipped})
         return report
 
+    scheduler.plan = timed_plan  # type: ignore[assignment]
     app.tick = timed_tick  # type: ignore[method-assign]
     clockwork = Clockwork(app, settings.tick_seconds)
     first_tick = None
     rss_during = 0
     started = time.time()
+    cpu_before = _cpu_seconds()
     clockwork.start()
     status: dict[str, int] = {}
     base = await _outbox_open(app)  # rows settled before the measured minute
@@ -173,17 +183,27 @@ async def run_bot(url: str, api_port: int, expected: int, tick_seconds: int | No
             if expected and done >= expected and not status.get("pending") and not status.get("sending"):
                 break
     finally:
-        clockwork.stop()
+        stopped = clockwork.stop()
+        if inspect.isawaitable(stopped):  # newer Clockwork lets a tick under way finish
+            await stopped
+        cpu = _cpu_seconds() - cpu_before
         first_tick = ticks[0]["started"] if ticks else None
         # a tick still running is not waited for: the scheduler was stopped
         await application.shutdown()
         await app.close()
     return {
         "tick_seconds": settings.tick_seconds, "ticks": ticks, "first_tick_at": first_tick,
-        "finished_at": time.time(), "outbox": status, "errors_logged": errors.count, "first_errors": errors.first,
+        "finished_at": time.time(), "outbox": status, "cpu_seconds": cpu, "errors_logged": errors.count, "first_errors": errors.first,
         "rss_imported_kib": rss_imported, "rss_idle_kib": rss_idle, "rss_during_kib": rss_during,
         "rss_peak_kib": rss_kib()[1], "timed_out": time.time() - started >= timeout,
     }
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- the orchestration (parent process) ------------------------------------------------------------
@@ -243,11 +263,13 @@ def bench_fanout(url: str, cfg: FanoutConfig) -> dict[str, Any]:
         "database": url.split(":", 1)[0], "teams": cfg.teams, "rate": cfg.rate, "group_per_minute": cfg.group_per_minute,
         "latency_ms": cfg.latency_ms, "tick_seconds": bot["tick_seconds"], "meetings_planned": world["meetings_planned"],
         "delivered": stats["delivered"], "refused_429": stats["refused_429"], "requests": stats["requests"],
+        "delivered_per_second": stats.get("per_second"),
         "duplicates": duplicates, "losses": losses, "unexpected": strangers,
         "seconds": seconds, "minimum_seconds": minimum, "ratio": seconds / minimum if seconds and minimum else None,
         "ticks": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in t.items() if k != "started"}
                   for t in bot["ticks"]], "settled_before": world["settled"],
-        "outbox": bot["outbox"], "errors_logged": bot["errors_logged"], "first_errors": bot["first_errors"],
+        "outbox": bot["outbox"], "errors_logged": bot["errors_logged"],
+        "bot_cpu_seconds": bot["cpu_seconds"], "bot_cpu_ms_per_message": bot["cpu_seconds"] / cfg.teams * 1000, "first_errors": bot["first_errors"],
         "timed_out": bot["timed_out"],
         "memory": {"rss_imported_mib": bot["rss_imported_kib"] / 1024, "rss_idle_mib": bot["rss_idle_kib"] / 1024,
                    "rss_peak_mib": bot["rss_peak_kib"] / 1024,

@@ -177,7 +177,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             continue
         within = r["ratio"] is not None and r["ratio"] <= 1.10 and r["duplicates"] == 0 and r["losses"] == 0
         out.append((f"2 fan-out, {r['teams']} teams, {name}",
-                    f"{_f(r['seconds'], 1)} s; {r['duplicates']} dup, {r['losses']} lost, {r['refused_429']}×429",
+                    f"{_f(r['seconds'], 1)} s; {r['duplicates']} dup, {r['losses']} lost, {r['refused_429']}×429; "
+                    f"bot CPU {r['bot_cpu_ms_per_message']:.0f} ms/msg",
                     f"{r['teams']} / {r['rate']:.0f} per s = {r['minimum_seconds']:.1f} s" if r["minimum_seconds"] else "no limit",
                     _f(r["ratio"]), f"≤ 1.10, 0/0: {'ok' if within else 'MISSED'}"))
     d = rows.get("digest")
