@@ -7,6 +7,12 @@ only to know whom to remind; every other query counts votes per question and val
 selects who cast them. A question's result is shown only when at least the school's threshold
 (default 3, never below 3) answered it.
 
+While a poll is open nobody sees the live tally, only a question's *snapshot*
+(``PollQuestion.snapshot``): it is taken again only once at least the threshold of votes were
+cast or changed since the last one (``PollVote.pending``, counted per question, so one member
+changing their answer three times is one change), so no two views differ by one person's vote.
+At the close the live tally is the final result.
+
 The leader digest reads :func:`scan_trends`, :func:`poll_summaries` and
 :func:`digest_reflection`: set-based (a fixed number of queries for any number of teams) and
 returning only aggregates above the threshold.
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -200,6 +206,44 @@ async def tallies(session: AsyncSession, poll_ids: Iterable[int]) -> dict[int, d
     return dict(out)
 
 
+async def pending_counts(session: AsyncSession, poll_ids: Iterable[int]) -> dict[int, int]:
+    """question id -> how many votes were cast or changed since its last snapshot; counts only."""
+    ids = sorted(set(poll_ids))
+    if not ids:
+        return {}
+    return dict((await session.exec(
+        select(PollVote.question_id, func.count()).where(col(PollVote.poll_id).in_(ids), col(PollVote.pending))
+        .group_by(col(PollVote.question_id))
+    )).all())
+
+
+async def lock_poll(session: AsyncSession, poll_id: int) -> Poll | None:
+    """The poll, read again and locked until the transaction ends (PostgreSQL; SQLite writes one
+    transaction at a time anyway): votes, snapshots and the close of one poll take turns, so a
+    snapshot never misses a vote another snapshot already counted, and no vote slips in after
+    the close."""
+    return (await session.exec(select(Poll).where(col(Poll.id) == poll_id).with_for_update()
+                               .execution_options(populate_existing=True))).first()
+
+
+async def refresh_snapshots(session: AsyncSession, poll: Poll) -> bool:
+    """Take a new snapshot of every question of an open poll on which at least the threshold of
+    votes were cast or changed since its last one; True when any was taken."""
+    limit = (await thresholds(session, [poll.team_id])).get(poll.team_id, MIN_ANSWERS_FLOOR)
+    due = sorted(q for q, n in (await pending_counts(session, [poll.id])).items() if n >= limit)  # type: ignore[list-item]
+    if not due:
+        return False
+    tally = await tallies(session, [poll.id])  # type: ignore[list-item]
+    for q in (await questions_of(session, [poll.id])).get(poll.id, []):  # type: ignore[arg-type]
+        if q.id in due:
+            q.snapshot = {str(v): n for v, n in sorted(tally.get(q.id, {}).items())}  # type: ignore[arg-type]
+            session.add(q)
+    await session.exec(update(PollVote).where(col(PollVote.question_id).in_(due), col(PollVote.pending))  # type: ignore[call-overload]
+                       .values(pending=False))
+    await session.flush()
+    return True
+
+
 async def my_answered(session: AsyncSession, poll_id: int, member_id: int) -> set[int]:
     """The questions of this poll the caller has answered (not what they answered)."""
     return set((await session.exec(select(PollVote.question_id).where(
@@ -254,20 +298,29 @@ class PollResult:
 
 
 async def results(session: AsyncSession, polls: Sequence[Poll]) -> dict[int, PollResult]:
-    """Aggregates of many polls in four queries; a question below the threshold is withheld."""
+    """What anyone may see of many polls, in five queries: of a closed poll the tallies, of an
+    open one each question's snapshot; a question below the threshold is withheld, with (until
+    its first snapshot) how many answered it so far."""
     if not polls:
         return {}
     team_ids = {p.team_id for p in polls}
     limits = await thresholds(session, team_ids)
     counts = await member_counts(session, team_ids)
     qs = await questions_of(session, [p.id for p in polls])  # type: ignore[misc]
-    tally = await tallies(session, [p.id for p in polls])  # type: ignore[misc]
+    tally = await tallies(session, [p.id for p in polls if p.status != "open"])  # type: ignore[misc]
+    pending = await pending_counts(session, [p.id for p in polls if p.status == "open"])  # type: ignore[misc]
     out: dict[int, PollResult] = {}
     for p in polls:
         limit = limits.get(p.team_id, MIN_ANSWERS_FLOOR)
         res = PollResult(p, limit, counts.get(p.team_id, 0))
         for q in qs.get(p.id, []):  # type: ignore[arg-type]
-            c = tally.get(q.id, {})  # type: ignore[arg-type]
+            if p.status == "open":
+                c = {int(v): int(n) for v, n in (q.snapshot or {}).items()}
+                if sum(c.values()) < limit:  # no snapshot yet: only how many answered so far
+                    res.questions.append(QuestionResult(q, {}, pending.get(q.id, 0), False))  # type: ignore[arg-type]
+                    continue
+            else:
+                c = tally.get(q.id, {})  # type: ignore[arg-type]
             n = sum(c.values())
             res.questions.append(QuestionResult(q, dict(sorted(c.items())), n, n >= limit))
         out[p.id] = res  # type: ignore[index]

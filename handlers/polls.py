@@ -10,6 +10,11 @@ Anonymity: the bot knows who answered (to remind those who did not, and to stop 
 but never shows an individual answer to anyone, the leader included — not even the voter's own
 answer is echoed back. Results are aggregates, and only for questions at least the school's
 threshold answered (default 3, never below 3); until then the bot says how many more are needed.
+While a poll is open everyone sees a snapshot, taken again only once the threshold of votes were
+cast or changed since (``poll_store.refresh_snapshots``); the final result comes at the close.
+
+Polls are numbered one way everywhere: as ``/peilingen`` lists them (newest first), for
+``/peiling``, ``/uitslag`` and ``/sluitpeiling``.
 """
 
 from __future__ import annotations
@@ -41,12 +46,14 @@ from handlers.poll_store import (
     Spec,
     create_poll,
     dimension_averages,
+    lock_poll,
     meeting_specs,
     my_answered,
     option_label,
     option_plain,
     question_label,
     questions_of,
+    refresh_snapshots,
     results,
     scan_rounds,
     scan_specs,
@@ -56,7 +63,7 @@ from handlers.poll_store import (
     values_of,
 )
 from handlers.validation import shorten
-from handlers.values import number_msg, read_text
+from handlers.values import number_msg, read_index, read_text
 from prompts.catalog import Catalog, Join, Msg
 from storage import queries as q
 from storage.models import MIN_ANSWERS_FLOOR, Meeting, Poll, PollQuestion, PollSettings, PollVote, School, Team
@@ -69,7 +76,7 @@ SCAN_OPEN = timedelta(days=7)
 MIN_DURATION, MAX_DURATION = 10, 14 * 1440  # minutes a chair's poll or a stille wand stays open
 MAX_MIN_ANSWERS = 50
 MAX_SCAN_WEEKS = 26
-DURATION = re.compile(r"^(\d{1,4})\s*(m|min|minuten|minutes|u|uur|h|hours?|d|dag|dagen|days?|w|weken|weeks?)$")
+DURATION = re.compile(r"^([0-9]{1,4})\s*(m|min|minuten|minutes|u|uur|h|hours?|d|dag|dagen|days?|w|weken|weeks?)$")
 DURATION_UNITS = {"m": 1, "min": 1, "minuten": 1, "minutes": 1, "u": 60, "uur": 60, "h": 60, "hour": 60,
                   "hours": 60, "d": 1440, "dag": 1440, "dagen": 1440, "day": 1440, "days": 1440, "w": 10080,
                   "weken": 10080, "week": 10080, "weeks": 10080}
@@ -132,9 +139,10 @@ async def _poll_team(session: AsyncSession, poll: Poll) -> tuple[Team, School]:
 
 
 def _int(raw: str | None) -> int:
-    if raw is None or not raw.isdigit() or len(raw) > 12:
+    value = read_index(raw)
+    if value is None:
         raise UserError(Msg("poll.bad_button"))
-    return int(raw)
+    return value
 
 
 async def _my_poll(ctx: Context, raw_id: str) -> tuple[Poll, Team]:
@@ -212,16 +220,21 @@ async def _unfinished(ctx: Context, polls: list[Poll]) -> list[Poll]:
 
 @command("poll_answer", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="polls")
 async def answer_poll(ctx: Context, number: str | None) -> Reply:
+    if number is not None:  # numbered as /peilingen lists the team's polls
+        team = await cycle_team(ctx)
+        if ctx.member is None or await ctx.team_membership(team) is None:
+            raise UserError(Msg("poll.not_your_team"))
+        listed = await team_polls(ctx, team)
+        if not listed:
+            raise UserError(Msg("poll.none_open"))
+        chosen = numbered(listed, number, "poll_answer")
+        refuse_closed(ctx, chosen, number)
+        return await next_step(ctx, chosen, team)
     polls = await open_polls(ctx)
     if not polls:
         raise UserError(Msg("poll.none_open"))
     teams = {t.id: t for t in (await ctx.session.exec(select(Team).where(
         col(Team.id).in_({p.team_id for p in polls})))).all()}
-    if number is not None:
-        if not number.isdigit() or not 1 <= int(number) <= len(polls):
-            raise UsageError("poll_answer", Msg("poll.bad_number", max=len(polls)))
-        chosen = polls[int(number) - 1]
-        return await next_step(ctx, chosen, teams[chosen.team_id])
     unfinished = await _unfinished(ctx, polls)
     if len(unfinished) == 1 or len(polls) == 1:  # straight to the one still waiting for you
         chosen = unfinished[0] if unfinished else polls[0]
@@ -258,6 +271,7 @@ async def poll_question(ctx: Context, poll: str, question: str) -> Reply:
 async def poll_vote(ctx: Context, poll: str, question: str, value: str) -> list[Reply]:
     found, team = await _my_poll(ctx, poll)
     now = ctx.now()
+    found = await lock_poll(ctx.session, found.id) or found  # type: ignore[arg-type]
     if not _is_open(found, now):
         raise UserError(Msg("poll.closed"))
     chosen = await ctx.session.get(PollQuestion, _int(question))
@@ -276,10 +290,11 @@ async def poll_vote(ctx: Context, poll: str, question: str, value: str) -> list[
     elif mine.value == picked:
         note = Msg("poll.vote_same", n=chosen.position)
     else:
-        mine.value, mine.updated_at = picked, now
+        mine.value, mine.updated_at, mine.pending = picked, now, True
         ctx.session.add(mine)
         note = Msg("poll.vote_changed", n=chosen.position)
     await ctx.session.flush()
+    await refresh_snapshots(ctx.session, found)
     replies: list[Reply] = [await next_step(ctx, found, team, note)]
     if found.kind != "scan":
         replies += await first_results(ctx.session, ctx.catalog, found, team, now)
@@ -364,6 +379,8 @@ async def result_replies(session: AsyncSession, catalog: Catalog, poll: Poll, te
                                answers=res.answers, need=res.needed)])
         return lambda target: [Text(body, target=target)]
     lines = result_lines(res, catalog, lang)
+    if poll.status == "open":
+        lines.append(Msg("poll.snapshot_note", threshold=res.threshold))
     lines.append(Msg("poll.anonymous_note", threshold=res.threshold))
     bars = [Bars(short_label(qr.question, catalog, lang), [option_plain(qr.question, v, catalog, lang)
                                                            for v in values_of(qr.question)],
@@ -414,6 +431,8 @@ async def scan_replies(session: AsyncSession, catalog: Catalog, team: Team, lang
     weakest = min(current, key=lambda d: current[d])
     lines.append(Msg("poll.scan_weakest", dimension=Msg(f"poll.dim.{weakest}"),
                      consequence=Msg(f"poll.consequence.{weakest}")))
+    if poll.status == "open":
+        lines.append(Msg("poll.snapshot_note", threshold=res.threshold))
     lines.append(Msg("poll.anonymous_note", threshold=res.threshold))
     labels = {d: catalog.raw(lang, f"poll.dim.{d}") for d in DIMENSIONS}
     texts = {k: catalog.raw(lang, f"poll.chart.{k}") for k in ("now", "previous", "trend", "scale", "decimal")}
@@ -441,15 +460,26 @@ async def team_polls(ctx: Context, team: Team, limit: int = 10) -> list[Poll]:
                                         .order_by(col(Poll.opens_at).desc(), col(Poll.id).desc()).limit(limit))).all())
 
 
+def numbered(polls: list[Poll], number: str, command_id: str) -> Poll:
+    """The poll with this number in the team's list (``team_polls``, as ``/peilingen`` shows it)."""
+    n = read_index(number)
+    if n is None or not 1 <= n <= len(polls):
+        raise UsageError(command_id, Msg("poll.bad_number", max=len(polls)))
+    return polls[n - 1]
+
+
+def refuse_closed(ctx: Context, poll: Poll, number: str) -> None:
+    if not _is_open(poll, ctx.now()):
+        raise UserError(Msg("poll.number_closed", n=read_index(number), results_cmd=cmd(ctx, "poll_results")))
+
+
 @command("poll_results", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="polls")
 async def show_results(ctx: Context, number: str | None) -> list[Reply]:
     team = await cycle_team(ctx)
     polls = await team_polls(ctx, team)
     if not polls:
         raise UserError(Msg("poll.none_yet", team=team.name, new_cmd=cmd(ctx, "poll_new")))
-    if number is not None and (not number.isdigit() or not 1 <= int(number) <= len(polls)):
-        raise UsageError("poll_results", Msg("poll.bad_number", max=len(polls)))
-    poll = polls[int(number) - 1] if number else polls[0]
+    poll = numbered(polls, number, "poll_results") if number is not None else polls[0]
     make = await result_replies(ctx.session, ctx.catalog, poll, team, ctx.school, final=poll.status == "closed",
                                 lang=ctx.lang)
     return make(PRIVATE)
@@ -468,7 +498,7 @@ async def list_polls(ctx: Context, team: str | None) -> Text:
         lines.append(Msg("poll.list_none"))
     for n, p in enumerate(polls, 1):
         state = Msg("poll.state_open", when=when_msg(p.closes_at, tz)) if _is_open(p, ctx.now()) else \
-            Msg("poll.state_closed", when=when_msg(p.closes_at, tz))
+            Msg("poll.state_closed", when=when_msg(min(p.closed_at or p.closes_at, p.closes_at), tz))
         lines.append(Msg("poll.list_line", n=n, title=poll_title(p, found), answers=res[p.id].answers,  # type: ignore[index]
                          members=res[p.id].members, state=state))  # type: ignore[index]
     weeks = settings.scan_weeks if settings is not None else 6
@@ -476,7 +506,8 @@ async def list_polls(ctx: Context, team: str | None) -> Text:
                      scan=Msg("poll.scan_every", weeks=weeks) if weeks else Msg("poll.scan_off"),
                      questions=Msg("poll.questions_own") if settings is not None and settings.meeting_questions
                      else Msg("poll.questions_default")))
-    lines.append(Msg("poll.list_hint", answer_cmd=cmd(ctx, "poll_answer"), results_cmd=cmd(ctx, "poll_results")))
+    lines.append(Msg("poll.list_hint", answer_cmd=cmd(ctx, "poll_answer"), results_cmd=cmd(ctx, "poll_results"),
+                     close_cmd=cmd(ctx, "poll_close")))
     return Text(Join(lines))
 
 
@@ -590,13 +621,13 @@ async def meeting_poll_now(ctx: Context) -> list[Reply]:
 async def close_poll(ctx: Context, number: str) -> list[Reply]:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
-    polls = [p for p in await team_polls(ctx, team) if _is_open(p, ctx.now())]
-    if not polls:
+    polls = await team_polls(ctx, team)
+    if not any(_is_open(p, ctx.now()) for p in polls):
         raise UserError(Msg("poll.none_open_team", team=team.name))
-    if not number.isdigit() or not 1 <= int(number) <= len(polls):
-        raise UsageError("poll_close", Msg("poll.bad_number", max=len(polls)))
-    poll = polls[int(number) - 1]
-    await close_now(ctx.session, poll, ctx.now())
+    poll = numbered(polls, number, "poll_close")
+    refuse_closed(ctx, poll, number)
+    if not await close_now(ctx.session, poll, ctx.now()):  # the clock closed it just now: it posts the results
+        raise UserError(Msg("poll.number_closed", n=read_index(number), results_cmd=cmd(ctx, "poll_results")))
     school = await ctx.session.get(School, team.school_id)
     make = await result_replies(ctx.session, ctx.catalog, poll, team, school, final=True)
     return await to_team(ctx.session, team, make)
@@ -665,22 +696,24 @@ async def _settings_row(ctx: Context) -> PollSettings:
 
 @command("poll_minimum", params=(Param("count"),), access=Access.SCHOOL_MANAGER, section="polls")
 async def set_minimum(ctx: Context, count: str) -> Text:
-    if not count.isdigit() or not MIN_ANSWERS_FLOOR <= int(count) <= MAX_MIN_ANSWERS:
+    value = read_index(count)
+    if value is None or not MIN_ANSWERS_FLOOR <= value <= MAX_MIN_ANSWERS:
         raise UsageError("poll_minimum", Msg("poll.bad_minimum", text=shorten(count), low=MIN_ANSWERS_FLOOR,
                                              high=MAX_MIN_ANSWERS))
     row = await _settings_row(ctx)
-    row.min_answers = int(count)
+    row.min_answers = value
     ctx.session.add(row)
-    return Text(Msg("poll.minimum_set", count=int(count)))
+    return Text(Msg("poll.minimum_set", count=value))
 
 
 @command("scan_rhythm", params=(Param("weeks"),), access=Access.SCHOOL_MANAGER, section="polls")
 async def set_scan_rhythm(ctx: Context, weeks: str) -> Text:
     word = weeks.strip().lower().rstrip("w")
+    number = read_index(word)
     if word in ("uit", "off", "geen", "none", "0"):
         value = 0
-    elif word.isdigit() and 1 <= int(word) <= MAX_SCAN_WEEKS:
-        value = int(word)
+    elif number is not None and 1 <= number <= MAX_SCAN_WEEKS:
+        value = number
     else:
         raise UsageError("scan_rhythm", Msg("poll.bad_scan_weeks", text=shorten(weeks), high=MAX_SCAN_WEEKS))
     row = await _settings_row(ctx)

@@ -26,7 +26,7 @@ from bot.replies import PRIVATE, Ask, Choices, Option, Reply, Text
 from handlers.cycle_state import cycle_team, require_team_member
 from handlers.meeting_outbox import Skip
 from handlers.meeting_plan import when_msg, zone
-from handlers.values import read_text
+from handlers.values import read_index, read_text
 from prompts.catalog import Catalog, Join, Msg
 from storage.models import Brainstorm, BrainstormIdea, BrainstormReaction, BrainstormTip, School, Team
 
@@ -101,7 +101,7 @@ def _ask_idea(wall: Brainstorm, first: bool) -> Ask:
 
 @command("wall_write", params=(Param("wall"),), access=Access.SCHOOL_MEMBER, hidden=True)
 async def write_button(ctx: Context, wall: str) -> Ask:
-    found = await _collecting(ctx, int(wall) if wall.isdigit() and len(wall) < 12 else -1)
+    found = await _collecting(ctx, read_index(wall) or -1)
     return _ask_idea(found, True)
 
 
@@ -151,10 +151,14 @@ async def add_idea(ctx: Context, idea: str) -> Text:
 
 # --- revealing --------------------------------------------------------------------------------------
 async def reveal_now(session: AsyncSession, wall: Brainstorm, now: datetime) -> bool:
+    """Reveal once: of the chair's /onthul and the clock, only the one whose update changed the
+    row posts the wall."""
     done = await session.exec(update(Brainstorm).where(col(Brainstorm.id) == wall.id, Brainstorm.status == "collecting")  # type: ignore[call-overload]
                               .values(status="revealed", revealed_at=now))
+    if done.rowcount != 1:
+        return False
     wall.status, wall.revealed_at = "revealed", now
-    return done.rowcount == 1
+    return True
 
 
 async def reveal_body(session: AsyncSession, wall: Brainstorm, team: Team, catalog: Catalog, lang: str) -> Join:
@@ -178,7 +182,8 @@ async def reveal(ctx: Context) -> list[Reply]:
     wall = await current_wall(ctx.session, team.id, ("collecting",))  # type: ignore[arg-type]
     if wall is None:
         raise UserError(Msg("wall.nothing_to_reveal", team=team.name))
-    await reveal_now(ctx.session, wall, ctx.now())
+    if not await reveal_now(ctx.session, wall, ctx.now()):
+        return []  # the clock revealed it a moment ago and posts it itself
     school = await ctx.session.get(School, team.school_id)
     body = await reveal_body(ctx.session, wall, team, ctx.catalog, school.language if school else ctx.lang)
     replies = await to_team(ctx.session, team, lambda target: [Text(body, target=target)])
@@ -230,9 +235,10 @@ async def _revealed(ctx: Context) -> tuple[Team, Brainstorm]:
 
 async def _idea(ctx: Context, wall: Brainstorm, number: str, command_id: str) -> tuple[int, BrainstormIdea]:
     ideas = await ideas_in_order(ctx.session, wall.id)  # type: ignore[arg-type]
-    if not number.isdigit() or not 1 <= int(number) <= len(ideas):
+    n = read_index(number)
+    if n is None or not 1 <= n <= len(ideas):
         raise UsageError(command_id, Msg("wall.bad_idea_number", max=len(ideas)))
-    return int(number), ideas[int(number) - 1]
+    return n, ideas[n - 1]
 
 
 async def _react(ctx: Context, kind: str, number: str, text: str | None, command_id: str) -> Text:

@@ -27,6 +27,13 @@ LEVELS = {"1": 1, "laag": 1, "low": 1, "2": 2, "middel": 2, "gemiddeld": 2, "med
 NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
+def read_index(raw: str | None) -> int | None:
+    """A number someone types to pick something (1, 2, …): ASCII digits only, at most nine, so
+    '²' or a 30-digit number is simply 'not a valid choice' instead of a crash or an overflow."""
+    text = (raw or "").strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
+
+
 def read_number(raw: str) -> float:
     text = raw.strip().rstrip("%").strip().replace(" ", "")
     if not NUMBER.match(text):

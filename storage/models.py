@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -498,6 +498,9 @@ class PollQuestion(SQLModel, table=True):
     text: str | None = Field(default=None, max_length=300)
     dimension: str | None = Field(default=None, max_length=16)  # scan: visie, focus, …
     options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # While the poll is open everyone sees this tally ({"value": count}), not the live one: it is
+    # taken again only once the threshold of votes was cast or changed since (``PollVote.pending``).
+    snapshot: dict[str, int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class PollVote(SQLModel, table=True):
@@ -511,6 +514,8 @@ class PollVote(SQLModel, table=True):
     question_id: int = Field(foreign_key="pollquestion.id", index=True)
     voter_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     value: int
+    # cast or changed since its question's last snapshot (``PollQuestion.snapshot``)
+    pending: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     created_at: datetime = _when()
     updated_at: datetime = _when()
 

@@ -129,9 +129,17 @@ async def test_a_changed_vote_replaces_the_old_one_and_a_duplicate_event_changes
     assert await snapshot(app) == before
     votes = await rows(app, PollVote, col(PollVote.question_id) == qs[0].id)
     assert sorted(v.value for v in votes) == [2, 3, 5] and len(votes) == 3
+    # while the poll is open everyone sees the snapshot: one changed vote would be readable in a
+    # new one, so it waits for three; the final result at the close counts the change
     results = await chat.say("/uitslag", as_="dirk", in_=TEAM)
     [image] = images(results)
+    assert "gemiddeld 4 (3 antwoorden; 1: 0 · 2: 0 · 3: 1 · 4: 1 · 5: 1)" in str(image.alt_text)
+    assert "Dit is een tussenstand. Die verandert pas als er minstens 3 antwoorden bij zijn gekomen of veranderd" \
+        in str(image.alt_text)
+    closed = await chat.say("/sluitpeiling 1", as_="bram", in_=TEAM)
+    [image] = images(closed)
     assert "gemiddeld 3,3 (3 antwoorden; 1: 0 · 2: 1 · 3: 1 · 4: 0 · 5: 1)" in str(image.alt_text)
+    assert "tussenstand" not in str(image.alt_text)
 
 
 async def test_the_poll_closes_posts_final_results_and_refuses_late_votes(app, chat, clock):
@@ -307,3 +315,180 @@ async def test_english(app, chat, clock):
         done = await answer_all(chat, who, values)
     assert "results appear only once at least 3 have answered: 1 more needed" in done.text
     assert poll.kind == "meeting"
+
+
+# --- the code review of issue 7 -------------------------------------------------------------------
+async def test_open_results_are_a_snapshot_so_nobodys_vote_can_be_read_off_a_difference(app, chat, clock):
+    """With live totals, 'maandag 2 · dinsdag 1 (3 van 4)' turning into 'maandag 2 · dinsdag 2 (4 van
+    4)' told everyone that the fourth voter chose dinsdag; a changed vote could be traced the same
+    way. While the poll is open everyone sees a snapshot, taken again only after three votes were
+    cast or changed (by three people); the close publishes the final result."""
+    from handlers.poll_store import digest_reflection, poll_summaries
+    from tests.conftest import START
+
+    await setup_team(chat)
+    await chat.say("/aansluiten", as_="eva", in_=TEAM)  # four members
+    app.attach(chat.transport)
+    made = await chat.say("/nieuwepeiling 2d Welke dag voor de studiemiddag? | maandag | dinsdag", as_="bram",
+                          in_=TEAM)
+    monday, tuesday = (o.value for o in choices_of(made)[0].options)
+    [poll] = await rows(app, Poll)
+
+    async def views():
+        """All anyone can see of the open poll: results, the list, the digest's aggregates."""
+        results = await chat.say("/uitslag", as_="carla", in_=TEAM)
+        [image] = images(results)
+        listing = await chat.say("/peilingen", as_="dirk", in_=TEAM)
+        async with app.sessions() as s:
+            summaries = await poll_summaries(s, [poll.team_id], START)
+            reflection = await digest_reflection(s, [poll.team_id], START, clock.now())
+        digest = [(p.answers, p.members, [(q.answers, q.counts) for q in p.questions])
+                  for p in summaries[poll.team_id]]
+        return (text_of(results.outgoing[0]), str(image.alt_text), image.png, listing.text, digest,
+                app.catalog.render(reflection[poll.team_id]["poll"], "nl"))
+
+    for who, value in (("carla", monday), ("dirk", monday), ("bram", tuesday)):
+        await chat.press(value, as_=who)
+    first = await views()
+    assert "tussenstand (3 van 4 leden antwoordden)" in first[0]
+    assert "maandag: 2 · dinsdag: 1 (3 antwoorden)" in first[1]
+    assert "1. Peiling van Groep 5 — 3 van 4 antwoordden, open tot" in first[3]
+    assert first[4] == [(3, 4, [(3, {1: 2, 2: 1})])]
+    # frank's part is played by eva: she votes, changes her mind three times; nobody sees a thing
+    for value in (tuesday, monday, tuesday, monday):
+        answer = await chat.press(value, as_="eva")
+        assert not images(answer) and "De uitslag staat klaar" in answer.text
+        assert await views() == first
+    assert "Dit is een tussenstand. Die verandert pas als er minstens 3 antwoorden bij zijn gekomen of veranderd" \
+        in first[1]
+    # two more people change their vote: three changed since the snapshot, so a new one is taken
+    await chat.press(tuesday, as_="carla")
+    assert await views() == first
+    await chat.press(tuesday, as_="dirk")
+    second = await views()
+    assert "tussenstand (4 van 4 leden antwoordden)" in second[0]
+    assert "maandag: 1 · dinsdag: 3 (4 antwoorden)" in second[1] and second[4] == [(4, 4, [(4, {1: 1, 2: 3})])]
+    # a change after the last snapshot shows only in the final result, at the close
+    await chat.press(monday, as_="bram")
+    assert await views() == second
+    clock.set(poll.closes_at)
+    mark = len(chat.transport.sent)
+    await app.tick()
+    [final] = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Image)]
+    assert "uitslag (4 van 4 leden antwoordden)" in text_of(final)
+    assert "maandag: 2 · dinsdag: 2 (4 antwoorden)" in str(final.reply.alt_text)
+    assert "tussenstand" not in str(final.reply.alt_text)
+    async with app.sessions() as s:
+        [summary] = (await poll_summaries(s, [poll.team_id], START))[poll.team_id]
+    assert summary.closed and summary.questions[0].counts == {1: 2, 2: 2}
+
+
+async def test_polls_are_numbered_as_the_list_shows_them_everywhere(app, chat, clock):
+    """/peilingen numbers the team's polls newest first; /peiling, /uitslag and /sluitpeiling use
+    the same numbers, and a number of a closed poll is refused where voting or closing is meant.
+    A closed poll shows when it closed, not when it would have."""
+    from datetime import timedelta
+
+    await setup_team(chat)
+    await chat.say("/nieuwepeiling 2d Eerste vraag? | a | b", as_="bram", in_=TEAM)
+    clock.advance(minutes=5)
+    await chat.say("/nieuwepeiling 2d Tweede vraag? | c | d", as_="bram", in_=TEAM)
+    first, second = sorted(await rows(app, Poll), key=lambda p: p.id)
+    clock.advance(minutes=5)
+    assert "De peiling is gesloten" in (await chat.say("/sluitpeiling 1", as_="bram", in_=TEAM)).text  # the newest
+    assert [p.status for p in sorted(await rows(app, Poll), key=lambda p: p.id)] == ["open", "closed"]
+    listing = await chat.say("/peilingen", as_="carla", in_=TEAM)
+    assert "1. Peiling van Groep 5 — 0 van 3 antwoordden, gesloten op maandag 7 september 2026 om 10:10" \
+        in listing.text
+    assert "2. Peiling van Groep 5 — 0 van 3 antwoordden, open tot woensdag 9 september 2026 om 10:00" in listing.text
+    assert "sluiten met /sluitpeiling <nr>: steeds de nummers van deze lijst" in listing.text
+    closed = "Peiling 1 is al gesloten: er telt niets meer mee. De uitslag zie je met /uitslag 1."
+    assert closed in (await chat.say("/peiling 1", as_="carla", in_=TEAM)).text
+    assert closed in (await chat.say("/sluitpeiling 1", as_="bram", in_=TEAM)).text
+    assert "Eerste vraag?" in (await chat.say("/peiling 2", as_="carla", in_=TEAM)).text
+    assert "Eerste vraag?" in (await chat.say("/peiling 2", as_="carla")).text  # privately: her only team
+    assert "Kies een nummer van 1 tot en met 2." in (await chat.say("/peiling 3", as_="carla", in_=TEAM)).text
+    assert "verborgen" in (await chat.say("/uitslag 2", as_="carla", in_=TEAM)).text
+    assert "Kies een nummer van 1 tot en met 2." in (await chat.say("/sluitpeiling 3", as_="bram", in_=TEAM)).text
+    clock.advance(minutes=5)
+    assert "De peiling is gesloten" in (await chat.say("/sluitpeiling 2", as_="bram", in_=TEAM)).text
+    assert (await rows(app, Poll, col(Poll.id) == first.id))[0].closed_at == clock.now()
+    listing = await chat.say("/peilingen", as_="carla", in_=TEAM)
+    assert "2. Peiling van Groep 5 — 0 van 3 antwoordden, gesloten op maandag 7 september 2026 om 10:15" \
+        in listing.text
+    assert second.closes_at - first.closes_at == timedelta(minutes=5)
+    assert "Team Groep 5 heeft geen open peiling." in (await chat.say("/sluitpeiling 2", as_="bram", in_=TEAM)).text
+
+
+async def test_ids_and_numbers_only_in_plain_digits_that_fit_the_database(app, chat, clock):
+    """Button values and numbers beyond a PostgreSQL integer, or in digits like '²' that
+    str.isdigit() accepts but int() does not, get a clear answer instead of a failure."""
+    poll = await meeting_poll(app, chat, clock)
+    qs = await questions(app, poll)
+    before = await snapshot(app)
+    for who, line, expected in [
+        ("carla", f"poll_vote 3000000000 {qs[0].id} 1", "Deze knop klopt niet"),
+        ("carla", f"poll_vote {poll.id} 3000000000 1", "Deze knop klopt niet"),
+        ("carla", f"poll_vote {poll.id} {qs[0].id} 3000000000", "Deze knop klopt niet"),
+        ("carla", f"poll_vote {poll.id} {qs[0].id} ²", "Deze knop klopt niet"),
+        ("carla", "poll_next 3000000000", "Deze knop klopt niet"),
+        ("carla", "poll_next ²", "Deze knop klopt niet"),
+        ("carla", f"poll_q {poll.id} 3000000000", "Deze knop klopt niet"),
+        ("carla", f"poll_q {poll.id} ²", "Deze knop klopt niet"),
+        ("carla", "wall_write 3000000000", "Deze knop klopt niet"),
+        ("carla", "wall_write ²", "Deze knop klopt niet"),
+    ]:
+        answer = await chat.press(line, as_=who)
+        assert expected in answer.text and "iets mis" not in answer.text, (line, answer.text)
+    for who, line, expected in [
+        ("carla", "/peiling ²", "Kies een nummer van 1 tot en met 1."),
+        ("carla", "/peiling 3000000000", "Kies een nummer van 1 tot en met 1."),
+        ("carla", "/uitslag ²", "Kies een nummer van 1 tot en met 1."),
+        ("bram", "/sluitpeiling ²", "Kies een nummer van 1 tot en met 1."),
+        ("anna", "/peilingdrempel ²", "'²' kan niet"),
+        ("anna", "/scanritme ²", "'²' kan niet als scanritme"),
+        ("anna", "/scanritme ²w", "kan niet als scanritme"),
+    ]:
+        answer = await chat.say(line, as_=who, in_=TEAM)
+        assert expected in answer.text and "iets mis" not in answer.text, (line, answer.text)
+    assert await snapshot(app) == before
+
+
+async def test_the_upgrade_keeps_what_open_polls_showed_as_their_first_snapshot(app, chat, clock):
+    """Migration 0006 on a database with open polls: a question whose tally everyone could see
+    keeps exactly that as its snapshot (so the next vote does not stand out); one below the
+    threshold starts counting from all its votes."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.migrate import alembic_config
+
+    poll = await meeting_poll(app, chat, clock)
+    for who, values in (("carla", [4, 5, 1]), ("dirk", [3, 4, 2]), ("bram", [5, 4, 1])):
+        await answer_all(chat, who, values)
+    made = await chat.say("/nieuwepeiling 2d Welke dag? | maandag | dinsdag", as_="bram", in_=TEAM)
+    for who in ("carla", "dirk"):
+        await chat.press(choices_of(made)[0].options[0].value, as_=who)
+    [adhoc] = [p for p in await rows(app, Poll) if p.kind == "adhoc"]
+    async with app.engine.begin() as conn:  # back to 0005 as it was: without the columns
+        await conn.execute(text("ALTER TABLE pollvote DROP COLUMN pending"))
+        await conn.execute(text("ALTER TABLE pollquestion DROP COLUMN snapshot"))
+        await conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+
+    def upgrade(conn) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+    async with app.engine.begin() as conn:
+        await conn.run_sync(upgrade)
+    seen = str(images(await chat.say("/uitslag 2", as_="carla", in_=TEAM))[0].alt_text)
+    assert [q.snapshot for q in await questions(app, poll)] == [{"3": 1, "4": 1, "5": 1}, {"4": 2, "5": 1},
+                                                                {"1": 2, "2": 1}]
+    assert [q.snapshot for q in await questions(app, adhoc)] == [None]
+    votes = await rows(app, PollVote)
+    assert sorted((v.poll_id, v.pending) for v in votes) == [(poll.id, False)] * 9 + [(adhoc.id, True)] * 2
+    await chat.say("/aansluiten", as_="eva", in_=TEAM)
+    for q, value in zip(await questions(app, poll), (1, 1, 2)):
+        assert "opgeslagen" in (await chat.press(f"poll_vote {poll.id} {q.id} {value}", as_="eva")).text
+    assert str(images(await chat.say("/uitslag 2", as_="carla", in_=TEAM))[0].alt_text) == seen

@@ -48,14 +48,17 @@ def test_scripted_polls_session(tmp_path, database_url):
     # a changed vote, then the same event again: nothing new
     assert "Je antwoord op vraag 1 is veranderd." in block_after(out, "> carla@dm: 2")
     assert "Niets nieuws: ik zag dat bericht al en heb het genegeerd." in block_after(out, "> carla@dm: /again")
+    # one changed vote does not change the interim results (it would show what she changed)
     after = block_after(out, "> carla@#groep-5: /uitslag")
-    assert "gemiddeld 3,3 (3 antwoorden; 1: 0 · 2: 1 · 3: 1 · 4: 0 · 5: 1)" in after
+    assert "gemiddeld 4 (3 antwoorden; 1: 0 · 2: 0 · 3: 1 · 4: 1 · 5: 1)" in after
+    assert "Dit is een tussenstand. Die verandert pas als er minstens 3 antwoorden bij zijn gekomen" in after
     # bad input: one option, eleven options, a vote after the poll closed
     assert "je gaf er 1." in out and "je gaf er 11." in out
     assert "Deze peiling is gesloten: er telt niets meer mee." in block_after(out, "> carla@dm: 3")
     final = block_after(out, "> carla@dm: /clock 2026-10-09 17:00")
     assert "Korte terugblik op het overleg van Groep 5 — uitslag (3 van 3 leden antwoordden)" in final
     assert final.count("— gemiddeld 3,3") == 1  # the final results: once, with the changed vote
+    assert "gemiddeld 3,3 (3 antwoorden; 1: 0 · 2: 1 · 3: 1 · 4: 0 · 5: 1)" in final and "tussenstand" not in final
     # nobody's own answer is ever printed next to their name
     for name in ("carla", "dirk", "bram"):
         for line in out.splitlines():

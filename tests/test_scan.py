@@ -227,3 +227,42 @@ async def test_nothing_anyone_sees_depends_on_who_answered_what(tmp_path, sqlite
     confirmations = [x[2] for x in t_a if "opgeslagen." in x[2] or "is veranderd." in x[2]]
     assert confirmations and all(line.startswith(("Antwoord op vraag", "Je antwoord op vraag"))
                                  for c in confirmations for line in c.splitlines()[:1])
+
+
+async def test_an_open_scan_and_the_digest_show_a_snapshot_not_the_latest_answers(app, chat, clock):
+    """The fourth member's scan answers do not move the averages anyone sees (or the digest reads)
+    while the scan is open: the difference would be their answers. The close counts them."""
+    await setup_team(chat)
+    app.attach(chat.transport)
+    await chat.say("/aansluiten", as_="eva", in_=TEAM)
+    await chat.say("/scannu", as_="bram", in_=TEAM)
+    for who in ("bram", "carla", "dirk"):
+        await press_through(chat, who, ROUND1[who])
+    [scan] = await rows(app, Poll)
+
+    async def views():
+        seen = await chat.say("/scanuitslag", as_="anna", in_=TEAM)
+        [image] = images(seen)
+        async with app.sessions() as s:
+            reflection = await digest_reflection(s, [scan.team_id], START, clock.now())
+            trends = await scan_trends(s, [scan.team_id])
+        return (text_of(seen.outgoing[0]), plain(image.alt_text), image.png, reflection[scan.team_id]["scan_dims"],
+                plain(app.catalog.render(reflection[scan.team_id]["scan"], "nl")),
+                [(r.answers, r.averages) for r in trends[scan.team_id]])
+
+    before = await views()
+    assert "ronde 1 (3 van 4 leden deden mee)" in before[0]
+    assert "Visie: 3" in before[1].splitlines()
+    assert before[4] == "Scan ronde 1 (3 deelnemers): Visie 3, Focus 4, Werkwijze 3, Cultuur 2, Structuur 3"
+    await press_through(chat, "eva", [5] * 11)
+    assert await views() == before
+    assert "Dit is een tussenstand" in before[1]
+    clock.set(scan.closes_at)
+    mark = len(chat.transport.sent)
+    await app.tick()
+    [posted] = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Image) and o.address.chat_id == TEAM]
+    assert "ronde 1 (4 van 4 leden deden mee)" in text_of(posted)
+    assert "Visie: 3,5" in plain(posted.reply.alt_text).splitlines()
+    async with app.sessions() as s:
+        reflection = await digest_reflection(s, [scan.team_id], START, clock.now())
+    assert plain(app.catalog.render(reflection[scan.team_id]["scan"], "nl")).startswith("Scan ronde 1 (4 deelnemers): ")

@@ -109,3 +109,43 @@ async def test_the_chair_reveals_early_and_bad_input_changes_nothing(app, chat, 
     await chat.say("/stillewand 2d Wat nemen we mee naar volgend jaar?", as_="bram", in_=TEAM)
     assert sorted(w.status for w in await rows(app, Brainstorm)) == ["collecting", "done"]
     assert len(await rows(app, BrainstormIdea, col(BrainstormIdea.brainstorm_id) == wall.id)) == 1
+
+
+async def test_the_chairs_reveal_and_the_clocks_never_both_post_the_wall(app, chat, clock, monkeypatch):
+    """/onthul read the wall as still closed, then the clock revealed it before /onthul's guarded
+    update: only the clock posts it."""
+    from handlers import stille_wand
+
+    await setup_team(chat)
+    app.attach(chat.transport)
+    await chat.say("/stillewand 1d Wat hebben we nodig?", as_="bram", in_=TEAM)
+    await chat.say("/idee Meer tijd om samen te kijken", as_="carla")
+    [as_read] = await rows(app, Brainstorm)  # what /onthul read, a moment before the clock
+    clock.set(utc(2026, 9, 8, 8, 1))
+    await app.tick()
+    await app.tick()
+
+    async def read_before_the_clock(session, team_id, statuses=("collecting", "revealed")):
+        return as_read
+
+    monkeypatch.setattr(stille_wand, "current_wall", read_before_the_clock)
+    late = await chat.say("/onthul", as_="bram", in_=TEAM)
+    assert not late.outgoing
+    assert sum("is onthuld" in text_of(o) for o in chat.transport.sent) == 1
+    [stored] = await rows(app, Brainstorm)
+    assert stored.status == "revealed" and stored.revealed_at == utc(2026, 9, 8, 8, 1)
+
+
+async def test_wall_buttons_and_idea_numbers_only_in_plain_digits(app, chat, clock):
+    await setup_team(chat)
+    await chat.say("/stillewand Wat hebben we nodig?", as_="bram", in_=TEAM)
+    await chat.say("/idee Meer tijd om samen te kijken", as_="carla")
+    for value in ("wall_write 3000000000", "wall_write ²", "wall_write ٣"):
+        answer = await chat.press(value, as_="carla")
+        assert "Deze knop klopt niet (meer)." in answer.text, (value, answer.text)
+    await chat.say("/onthul", as_="bram", in_=TEAM)
+    before = await snapshot(app)
+    for line in ("/parel ²", "/parel 3000000000", "/puzzel ² Waarom?"):
+        answer = await chat.say(line, as_="carla", in_=TEAM)
+        assert "Kies een idee van 1 tot en met 1." in answer.text, (line, answer.text)
+    assert await snapshot(app) == before
