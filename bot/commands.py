@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from bot.errors import UsageError
+from bot.errors import UsageError, UserError
 from prompts.catalog import Msg
 
 
@@ -95,6 +96,8 @@ def split_args(text: str) -> list[str]:
 def parse_args(cmd: Command, text: str) -> dict[str, str | None]:
     """Positional arguments; a ``rest`` parameter takes the remaining text as typed (so a name
     keeps its inner spacing, and stray line breaks or control characters reach validation)."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
+        raise UserError(Msg("usage.control"))  # e.g. a NUL byte, which PostgreSQL cannot even store
     matches = list(_TOKEN.finditer(text))
     values: dict[str, str | None] = {}
     used = 0

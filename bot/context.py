@@ -30,6 +30,8 @@ class Context:
     team: Team | None = None  # the team whose channel/group this event happened in
     school_via_workspace: bool = False
     lang: str = "nl"
+    # the team a waiting question was asked for: its answer belongs there, wherever it is typed
+    focus_team_id: int | None = None
     _memberships: dict[int, SchoolMembership | None] = field(default_factory=dict)
 
     @classmethod
@@ -133,8 +135,16 @@ class Context:
         tm = await q.team_membership(self.session, team.id, self.member.id)  # type: ignore[arg-type]
         return tm.role if tm else None
 
+    async def manages_school(self, school_id: int) -> bool:
+        """Leader or admin of *that* school (in a private chat ``self.school`` is only the
+        person's first school, which need not be the team's)."""
+        if self.member is None:
+            return False
+        sm = await q.school_membership(self.session, school_id, self.member.id)  # type: ignore[arg-type]
+        return bool(sm and (sm.is_leader or sm.is_admin))
+
     async def can_manage_team(self, team: Team) -> bool:
-        return await self.is_school_manager() or await self.team_role(team) == "chair"
+        return await self.manages_school(team.school_id) or await self.team_role(team) == "chair"
 
     async def require_team_manager(self, team: Team) -> None:
         if not await self.can_manage_team(team):

@@ -63,7 +63,7 @@ async def run(settings: Settings) -> None:
             await run_transport(app, settings)
         finally:
             if clock is not None:
-                clock.stop()
+                await clock.stop()
     finally:
         await app.close()
 

@@ -118,8 +118,11 @@ async def drain(app: "Leerteam", now: datetime, report: TickReport) -> None:
 async def _prepare(app: "Leerteam", row_id: int, now: datetime, report: TickReport) -> list[Outgoing] | None:
     """Claim a row and write its messages; None when there is nothing (more) to send."""
     async with app.sessions() as session:
+        # the claim is stamped with the real time, not the tick's start: a long drain must not make
+        # its own rows look stale to another process
         claimed = await session.exec(update(Outbox).where(col(Outbox.id) == row_id, _claimable(now))  # type: ignore[call-overload]
-                                     .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1))
+                                     .values(status="sending", claimed_at=max(now, app.clock.now()),
+                                             attempts=Outbox.attempts + 1))
         await session.commit()
         if claimed.rowcount != 1:
             return None  # another process has it
@@ -138,36 +141,52 @@ async def _prepare(app: "Leerteam", row_id: int, now: datetime, report: TickRepo
             resolver = Resolver(session, app.catalog, None, app.settings.language, None, app.settings.language,
                                 now=now, platform=platform)
             outgoing = await resolver.resolve(replies)
+            done = set(row.payload.get(DELIVERED, []))  # recipients reached by an earlier attempt
+            outgoing = [o for o in outgoing if _recipient(o) not in done]
             await session.commit()  # questions the bot now waits for are stored before sending
     except Exception:
         log.exception("outbox row %s could not be prepared", row_id)
         await _release(app, row_id, now)
         return None
     if not outgoing:
+        if done:
+            await _finish(app, row_id, "sent", now)
+            return None
         await _finish(app, row_id, "skipped", now, "no address")
         report.skipped += 1
         return None
     return outgoing
 
 
+DELIVERED = "_delivered"  # Outbox.payload: recipients already reached, when a row goes to several
+
+
+def _recipient(out: Outgoing) -> str:
+    a = out.address
+    return f"{a.platform}|{a.chat_id or ''}|{a.user_id or ''}"
+
+
 async def _deliver(app: "Leerteam", row_id: int, outgoing: list[Outgoing], now: datetime, report: TickReport,
                    in_flight: asyncio.Semaphore) -> None:
     try:
-        delivered = 0
+        delivered: list[str] = []
+        failed = 0
         for out in outgoing:
             transport = app.transports.get(out.address.platform)
             if transport is None:
+                failed += 1
                 continue
             try:
                 await transport.send(out)
-                delivered += 1
+                delivered.append(_recipient(out))
                 report.sent.append(out)
             except Exception:
+                failed += 1
                 log.exception("outbox row %s: delivery to %s failed", row_id, out.address)
-        if delivered:
+        if not failed:
             await _finish(app, row_id, "sent", now)
-        else:
-            await _release(app, row_id, now)
+        else:  # try again later, for those not reached yet only
+            await _release(app, row_id, now, delivered)
     except Exception:  # the row stays 'sending' and is taken up again after STALE_AFTER
         log.exception("outbox row %s: could not record the delivery", row_id)
     finally:
@@ -181,11 +200,14 @@ async def _finish(app: "Leerteam", row_id: int, status: str, now: datetime, note
         await session.commit()
 
 
-async def _release(app: "Leerteam", row_id: int, now: datetime) -> None:
-    """A failed attempt: try again on a later tick, up to MAX_ATTEMPTS."""
+async def _release(app: "Leerteam", row_id: int, now: datetime, delivered: list[str] | None = None) -> None:
+    """A failed attempt: try again on a later tick, up to MAX_ATTEMPTS; recipients already
+    reached are remembered on the row, so a retry does not send to them twice."""
     async with app.sessions() as session:
         row = await session.get(Outbox, row_id)
         if row is not None:
+            if delivered:
+                row.payload = {**row.payload, DELIVERED: sorted(set(row.payload.get(DELIVERED, [])) | set(delivered))}
             row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
             row.note = "delivery failed"
             session.add(row)
@@ -232,12 +254,18 @@ class Clockwork:
         self.app = app
         self.seconds = seconds
         self.scheduler: Any = None
+        self._running: asyncio.Task[Any] | None = None
 
     async def _tick(self) -> None:
+        self._running = asyncio.current_task()
         try:
             await self.app.tick()
+        except asyncio.CancelledError:  # shutting down: what is claimed is taken up again later
+            log.info("tick cancelled")
         except Exception:  # a failing tick must not stop the clock
             log.exception("tick failed")
+        finally:
+            self._running = None
 
     def start(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler  # lazy: the console starts fast
@@ -248,7 +276,15 @@ class Clockwork:
                                next_run_time=datetime.now(timezone.utc) + timedelta(seconds=1))
         self.scheduler.start()
 
-    def stop(self) -> None:
+    async def stop(self, grace: float = 20.0) -> None:
+        """Stop ticking, and let a tick that is under way finish (its outbox rows are claimed:
+        cutting it off would leave them waiting for the stale-claim timeout)."""
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
+        running = self._running
+        if running is not None and not running.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(running), timeout=grace)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                log.warning("the last tick did not finish within %.0f s", grace)

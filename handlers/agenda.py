@@ -29,7 +29,7 @@ from handlers.meeting_plan import (
 from handlers.meetings import cmd, meeting_team, school_of
 from handlers.people import find_person
 from handlers.validation import shorten
-from handlers.values import read_minutes, read_text
+from handlers.values import read_index, read_minutes, read_text
 from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import AgendaItem, Cycle, CycleRound, Meeting, School, Team
@@ -46,7 +46,7 @@ async def _pick(ctx: Context, team: Team, number: str, command_id: str) -> tuple
     items = await _items(ctx, team)
     if not items:
         raise UserError(Msg("agenda.empty", team=team.name, add_cmd=cmd(ctx, "agenda_add")))
-    if not number.strip().isdigit() or not 1 <= int(number) <= len(items):
+    if not 1 <= (read_index(number) or 0) <= len(items):
         raise UsageError(command_id, Msg("agenda.bad_number", text=shorten(number), max=len(items),
                                          agenda_cmd=cmd(ctx, "agenda")))
     return items, items[int(number) - 1]
@@ -112,7 +112,7 @@ async def reorder_item(ctx: Context, number: str, place: str) -> Text:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
     items, item = await _pick(ctx, team, number, "agenda_move")
-    if not place.strip().isdigit() or not 1 <= int(place) <= len(items):
+    if not 1 <= (read_index(place) or 0) <= len(items):
         raise UsageError("agenda_move", Msg("agenda.bad_number", text=shorten(place), max=len(items),
                                             agenda_cmd=cmd(ctx, "agenda")))
     items.remove(item)

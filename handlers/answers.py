@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from bot.commands import Access, Param, answers, command
 from bot.context import Context
 from bot.errors import UsageError, UserError
-from bot.replies import Ask, Choices, Option, Reply, Text
+from bot.replies import PRIVATE, Ask, Choices, Option, Reply, Text
 from handlers.cycle_state import (
     cycle_team,
     member_names,
@@ -16,7 +16,7 @@ from handlers.cycle_state import (
     require_cycle,
     require_team_member,
 )
-from handlers.values import read_text
+from handlers.values import read_index, read_text
 from prompts.catalog import Join, Msg
 from storage.models import Answer, CycleRound, Team
 
@@ -30,7 +30,7 @@ def stored_key(phase: int, key: str) -> str:
 
 def _question(ctx: Context, rnd: CycleRound, number: str) -> str:
     keys = question_keys(ctx.catalog, rnd.phase)
-    if not number.isdigit() or not 1 <= int(number) <= len(keys):
+    if not 1 <= (read_index(number) or 0) <= len(keys):
         raise UsageError("answer", Msg("ans.question_number", max=len(keys)))
     return keys[int(number) - 1]
 
@@ -58,7 +58,7 @@ async def _store(ctx: Context, rnd: CycleRound, key: str, text: str) -> list[Rep
     ctx.session.add(mine)
     await ctx.session.flush()
     n = question_keys(ctx.catalog, rnd.phase).index(key) + 1
-    return [Text(Join([Msg(saved, n=n), await _team_answers(ctx, rnd, key)]))]
+    return [Text(Join([Msg(saved, n=n), await _team_answers(ctx, rnd, key)]), target=PRIVATE)]
 
 
 async def _team_answers(ctx: Context, rnd: CycleRound, key: str) -> Join:
@@ -86,7 +86,7 @@ async def questions(ctx: Context) -> Choices:
                    label=Msg(f"cycle.phase{rnd.phase}.q.{k}.label")), f"answer_q {rnd.id} {rnd.phase} {k}")
         for i, k in enumerate(keys, 1))
     return Choices(Join([Msg("ans.pick", team=team.name, phase=rnd.phase, name=Msg(f"cycle.phase{rnd.phase}.name")),
-                         Msg("ans.pick_hint", answer_cmd=ctx.catalog.raw(ctx.lang, "cmd.answer.name"))]), options)
+                         Msg("ans.pick_hint", answer_cmd=Msg("cmd.answer.name"))]), options)
 
 
 @command("answer_q", params=(Param("round"), Param("phase"), Param("question")), access=Access.SCHOOL_MEMBER,
@@ -103,11 +103,12 @@ async def ask_question(ctx: Context, round: str, phase: str, question: str) -> A
     if mine is not None:
         lines.append(Msg("ans.your_answer", text=mine.text))
     return Ask(Join(lines), question_id="cycle_answer",
-               payload={"round_id": rnd.id, "phase": rnd.phase, "question": question})
+               payload={"round_id": rnd.id, "phase": rnd.phase, "question": question, "team_id": team.id})
 
 
 @answers("cycle_answer")
 async def answered(ctx: Context, payload: dict, text: str) -> list[Reply]:
+    ctx.focus_team_id = payload.get("team_id")
     team, rnd = await _current(ctx)
     if (payload.get("round_id"), payload.get("phase")) != (rnd.id, rnd.phase) or \
             payload.get("question") not in question_keys(ctx.catalog, rnd.phase):
@@ -133,5 +134,5 @@ async def team_answers(ctx: Context, number: str) -> Text:
         Answer.round_id == rnd.id, Answer.question == stored_key(rnd.phase, key),
         Answer.member_id == ctx.member.id))).first()  # type: ignore[union-attr]
     if mine is None:
-        raise UserError(Msg("ans.answer_first", n=int(number), answer_cmd=ctx.catalog.raw(ctx.lang, "cmd.answer.name")))
-    return Text(await _team_answers(ctx, rnd, key))
+        raise UserError(Msg("ans.answer_first", n=int(number), answer_cmd=Msg("cmd.answer.name")))
+    return Text(await _team_answers(ctx, rnd, key), target=PRIVATE)

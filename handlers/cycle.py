@@ -27,7 +27,7 @@ from handlers.cycle_state import (
 )
 from handlers.quality_card import build_card, card_filename, to_markdown, to_markup
 from handlers.validation import clean_name
-from handlers.values import date_msg, read_text, today_in
+from handlers.values import date_msg, read_index, read_text, today_in
 from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import (
@@ -44,17 +44,19 @@ TITLE_MAX = 120
 REASON_MAX = 1000
 
 
-def cmd(ctx: Context, command_id: str) -> str:
-    return ctx.catalog.raw(ctx.lang, f"cmd.{command_id}.name")
+def cmd(ctx: Context, command_id: str) -> Msg:
+    return Msg(f"cmd.{command_id}.name")
 
 
 async def to_team(ctx: Context, team: Team, body: object) -> list[Reply]:
-    """Post in the team's channel; tell the caller where it went if they are elsewhere."""
-    if ctx.team is not None and ctx.team.id == team.id:
-        return [Text(body)]
+    """Post in the team's channel, for everyone and in the school's language (not as an answer
+    only the caller sees); tell the caller where it went if they typed it elsewhere."""
     if await q.chat_of_team(ctx.session, team.id, None) is None:  # type: ignore[arg-type]
         return [Text(body)]
-    return [Text(body, target=TeamChat(team.id)), Text(Msg("cycle.posted_to_team", team=team.name))]  # type: ignore[arg-type]
+    replies: list[Reply] = [Text(body, target=TeamChat(team.id))]  # type: ignore[arg-type]
+    if ctx.team is None or ctx.team.id != team.id:
+        replies.append(Text(Msg("cycle.posted_to_team", team=team.name)))
+    return replies
 
 
 def phase_opening(ctx: Context, rnd: CycleRound, title: str) -> Join:
@@ -268,7 +270,7 @@ async def show_card(ctx: Context, number: str | None) -> list[Reply]:
                   for i, (_, c) in enumerate(cards, 1)]
         lines.append(Msg("cycle.card_pick", card_cmd=cmd(ctx, "card")))
         return [Text(Join(lines))]
-    if not number.isdigit() or not 1 <= int(number) <= len(cards):
+    if not 1 <= (read_index(number) or 0) <= len(cards):
         raise UserError(Msg("cycle.card_number", max=len(cards)))
     card, cycle = cards[int(number) - 1]
     at: datetime = card.created_at

@@ -62,26 +62,26 @@ async def cycle_team(ctx: Context) -> Team:
     if ctx.team is not None:
         return ctx.team
     if ctx.member is None:
-        raise UserError(Msg("cycle.no_team", team_cmd=ctx.catalog.raw(ctx.lang, "cmd.team_focus.name")))
+        raise UserError(Msg("cycle.no_team", team_cmd=Msg("cmd.team_focus.name")))
     rows = (await ctx.session.exec(
         select(Team).join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
         .where(TeamMembership.member_id == ctx.member.id).order_by(col(Team.name_key))
     )).all()
-    if ctx.member.working_team_id is not None:
+    for wanted in (ctx.focus_team_id, ctx.member.working_team_id):
         for team in rows:
-            if team.id == ctx.member.working_team_id:
+            if wanted is not None and team.id == wanted:
                 return team
     if len(rows) == 1:
         return rows[0]
     key = "cycle.which_team" if rows else "cycle.no_team"
-    raise UserError(Msg(key, team_cmd=ctx.catalog.raw(ctx.lang, "cmd.team_focus.name"),
+    raise UserError(Msg(key, team_cmd=Msg("cmd.team_focus.name"),
                         teams=", ".join(t.name for t in rows)))
 
 
 async def require_team_member(ctx: Context, team: Team) -> Member:
     if ctx.member is None or await ctx.team_membership(team) is None:
         raise UserError(Msg("cycle.not_in_team", team=team.name,
-                            join_cmd=ctx.catalog.raw(ctx.lang, "cmd.team_join.name")))
+                            join_cmd=Msg("cmd.team_join.name")))
     return ctx.member
 
 
@@ -98,7 +98,7 @@ async def require_cycle(ctx: Context, team: Team) -> tuple[Cycle, CycleRound]:
     found = await active_cycle(ctx.session, team.id)  # type: ignore[arg-type]
     if found is None:
         raise UserError(Msg("cycle.none", team=team.name,
-                            start_cmd=ctx.catalog.raw(ctx.lang, "cmd.cycle_start.name")))
+                            start_cmd=Msg("cmd.cycle_start.name")))
     return found
 
 

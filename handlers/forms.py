@@ -112,6 +112,7 @@ async def continue_form(ctx: Context, payload: dict[str, Any], text: str) -> lis
     f = FORMS.get(payload.get("form", ""))
     if f is None:
         raise UserError(Msg("common.question_closed"))
+    ctx.focus_team_id = payload.get("ctx", {}).get("team_id")
     if text.strip().lower() in CANCEL_WORDS:
         return [Text(Msg("form.cancelled"))]
     index = int(payload.get("i", 0))

@@ -46,7 +46,7 @@ def next_for_teams(order: int = 50) -> Callable[[NextProvider], NextProvider]:
 @next_for_teams(order=10)
 async def _setup_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
     """The foundation's own next steps: a team needs a channel, members and a chair."""
-    name = lambda cmd: ctx.catalog.raw(ctx.lang, f"cmd.{cmd}.name")  # noqa: E731
+    name = lambda cmd: Msg(f"cmd.{cmd}.name")  # noqa: E731
     steps: dict[int, list[Any]] = {}
     for item in teams:
         todo: list[Any] = []
@@ -88,7 +88,7 @@ async def _focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) -
         .order_by(col(AgendaItem.position), col(AgendaItem.id))
     )).all():
         agenda.setdefault(item.team_id, []).append(item.title)
-    start_cmd = ctx.catalog.raw(ctx.lang, "cmd.cycle_start.name")
+    start_cmd = Msg("cmd.cycle_start.name")
     tz = ZoneInfo(ctx.school.timezone)
     for team_id in ids:
         if team_id in rounds:
@@ -117,7 +117,7 @@ async def _next_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> dict[int
 
 @command("home", hidden=True)
 async def home(ctx: Context) -> Text:
-    name = lambda cmd: ctx.catalog.raw(ctx.lang, f"cmd.{cmd}.name")  # noqa: E731
+    name = lambda cmd: Msg(f"cmd.{cmd}.name")  # noqa: E731
     school = ctx.school
     if school is None:
         return Text(Msg("home.no_school", start_cmd=name("school_start")))

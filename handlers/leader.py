@@ -16,7 +16,16 @@ from bot.errors import UsageError, UserError
 from bot.replies import Ask, Reply, TeamChat, Text
 from handlers.cycle_state import cycle_team, require_team_member
 from handlers.meeting_plan import insert_ignore, local_start, zone
-from handlers.values import date_msg, read_date, read_text, read_time, read_weekday, time_msg, today_in
+from handlers.values import (
+    date_msg,
+    read_date,
+    read_index,
+    read_text,
+    read_time,
+    read_weekday,
+    time_msg,
+    today_in,
+)
 from prompts.catalog import Msg
 from storage import queries as q
 from storage.models import DigestSetting, LeaderQuestion, LeaderVisit, Outbox, School, SchoolMembership, Team
@@ -42,7 +51,7 @@ async def ask_leader(ctx: Context, question: str) -> Text:
 async def _question(ctx: Context, number: str) -> tuple[LeaderQuestion, Team]:
     """A question of *this* leader's school, still open (the id may come from anywhere)."""
     school = ctx.require_school()
-    qid = int(number) if number.strip().lstrip("#").isdigit() else -1
+    qid = read_index(number.strip().lstrip("#")) or -1
     row = (await ctx.session.exec(
         select(LeaderQuestion, Team).join(Team, col(Team.id) == col(LeaderQuestion.team_id))
         .where(LeaderQuestion.id == qid, Team.school_id == school.id))).first()
@@ -110,7 +119,7 @@ async def visit(ctx: Context, team: str) -> Text:
     team = head if day else team
     found = await q.team_by_name(ctx.session, school.id, team)  # type: ignore[arg-type]
     if found is None:
-        raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=ctx.catalog.raw(ctx.lang, "cmd.teams.name")))
+        raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=Msg("cmd.teams.name")))
     today = today_in(school.timezone, ctx.now())
     on = read_date(day, today) if day else today
     if on > today:
@@ -133,7 +142,7 @@ async def digest_time(ctx: Context, day: str, time: str | None) -> Text:
         if time:
             raise UsageError("digest_time", Msg("usage.extra"))
         row.enabled = False
-        reply = Msg("leader.digest_off", digest_cmd=ctx.catalog.raw(ctx.lang, "cmd.digest.name"))
+        reply = Msg("leader.digest_off", digest_cmd=Msg("cmd.digest.name"))
     else:
         weekday = read_weekday(day)
         hour, minute = read_time(time) if time else (15, 0)
@@ -144,15 +153,15 @@ async def digest_time(ctx: Context, day: str, time: str | None) -> Text:
     return Text(reply)
 
 
-async def _leaders(session: AsyncSession) -> list[tuple[School, int, int, str]]:
-    """Every leader who wants the digest: (school, member id, weekday, local time), one query."""
+async def _leaders(session: AsyncSession) -> list[tuple[School, SchoolMembership, int, str]]:
+    """Every leader who wants the digest: (school, membership, weekday, local time), one query."""
     rows = (await session.exec(
         select(SchoolMembership, School, DigestSetting)
         .join(School, col(School.id) == col(SchoolMembership.school_id))
         .join(DigestSetting, (col(DigestSetting.school_id) == col(SchoolMembership.school_id))
               & (col(DigestSetting.member_id) == col(SchoolMembership.member_id)), isouter=True)
         .where(SchoolMembership.is_leader == True))).all()  # noqa: E712
-    return [(school, sm.member_id, setting.weekday if setting else DEFAULT_WEEKDAY,
+    return [(school, sm, setting.weekday if setting else DEFAULT_WEEKDAY,
              setting.local_time if setting else DEFAULT_TIME)
             for sm, school, setting in rows if setting is None or setting.enabled]
 
@@ -172,10 +181,11 @@ def _due_before(school: School, weekday: int, hhmm: str, now: datetime) -> tuple
 async def queue_digests(session: AsyncSession, now: datetime) -> int:
     """Queue this week's digest for every leader whose moment has come (once; a day's grace)."""
     due_rows = []
-    for school, member_id, weekday, hhmm in await _leaders(session):
+    for school, sm, weekday, hhmm in await _leaders(session):
+        member_id = sm.member_id
         due, day = _due_before(school, weekday, hhmm, now)
-        if not (due <= now < due + CATCH_UP):
-            continue
+        if not (due <= now < due + CATCH_UP) or sm.joined_at > due:
+            continue  # not due, or this person was not at the school yet at that moment
         due_rows.append({"dedupe_key": f"digest:{school.id}:{member_id}:{day.isoformat()}", "kind": "digest",
                          "due_at": due, "status": "pending", "attempts": 0, "created_at": now,
                          "payload": {"school_id": school.id, "member_id": member_id,
@@ -186,9 +196,9 @@ async def queue_digests(session: AsyncSession, now: datetime) -> int:
 async def digest_moments(session: AsyncSession, after: datetime, until: datetime) -> list[datetime]:
     """When digests fall due in (after, until], so the console's /clock stops there."""
     found = []
-    for school, _member_id, weekday, hhmm in await _leaders(session):
+    for school, sm, weekday, hhmm in await _leaders(session):
         due, _ = _due_before(school, weekday, hhmm, until)
-        while due > after:
+        while due > after and due >= sm.joined_at:
             found.append(due)
             due, _ = _due_before(school, weekday, hhmm, due - timedelta(minutes=1))
     return found

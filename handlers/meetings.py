@@ -38,6 +38,7 @@ from handlers.meeting_plan import (
 )
 from handlers.validation import clean_name, shorten
 from handlers.values import (
+    read_index,
     date_msg,
     read_date,
     read_minutes,
@@ -70,8 +71,8 @@ REGIONS = {"noord": ("NL", "Noord"), "north": ("NL", "Noord"), "midden": ("NL", 
            "south": ("NL", "Zuid"), "vlaanderen": ("BE", "Flemish"), "flanders": ("BE", "Flemish")}
 
 
-def cmd(ctx: Context, command_id: str) -> str:
-    return ctx.catalog.raw(ctx.lang, f"cmd.{command_id}.name")
+def cmd(ctx: Context, command_id: str) -> Msg:
+    return Msg(f"cmd.{command_id}.name")
 
 
 async def meeting_team(ctx: Context, name: str | None = None) -> Team:
@@ -102,11 +103,8 @@ def today(ctx: Context, school: School | None = None) -> date:
 def read_weeks(raw: str | None) -> int:
     if raw is None:
         return 1
-    text = raw.strip().lower().rstrip("w")
-    if not text.isdigit():
-        raise UserError(Msg("meet.bad_weeks", text=shorten(raw), max=MAX_WEEKS))
-    weeks = int(text)
-    if not 1 <= weeks <= MAX_WEEKS:
+    weeks = read_index(raw.strip().lower().rstrip("w"))
+    if weeks is None or not 1 <= weeks <= MAX_WEEKS:
         raise UserError(Msg("meet.bad_weeks", text=shorten(raw), max=MAX_WEEKS))
     return weeks
 
@@ -191,7 +189,7 @@ async def list_meetings(ctx: Context, team: str | None) -> Text:
 
 async def pick_meeting(ctx: Context, team: Team, number: str, command_id: str) -> Meeting:
     coming = await upcoming(ctx.session, team.id, ctx.now())  # type: ignore[arg-type]
-    if not number.isdigit() or not 1 <= int(number) <= len(coming):
+    if not 1 <= (read_index(number) or 0) <= len(coming):
         if not coming:
             raise UserError(Msg("meet.none_planned", rhythm_cmd=cmd(ctx, "meeting_rhythm")))
         raise UsageError(command_id, Msg("meet.bad_number", text=shorten(number), max=len(coming),
@@ -391,7 +389,7 @@ async def list_holidays(ctx: Context) -> Text:
 async def remove_holiday(ctx: Context, number: str) -> Text:
     school = ctx.require_school()
     found = await upcoming_holidays(ctx, school)
-    if not number.isdigit() or not 1 <= int(number) <= len(found):
+    if not 1 <= (read_index(number) or 0) <= len(found):
         raise UsageError("holiday_remove", Msg("meet.bad_holiday_number", max=len(found),
                                                list_cmd=cmd(ctx, "holidays")))
     h = found[int(number) - 1]

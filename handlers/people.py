@@ -38,4 +38,4 @@ async def find_person(ctx: Context, text: str) -> q.Person:
         names = ", ".join(sorted(p.member.display_name for p in partial)[:8])
         raise UserError(Msg("person.ambiguous", text=shorten(wanted), names=names))
     raise UserError(Msg("person.unknown", text=shorten(wanted), school=school.name,
-                        join_cmd=ctx.catalog.raw(ctx.lang, "cmd.team_join.name")))
+                        join_cmd=Msg("cmd.team_join.name")))

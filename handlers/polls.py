@@ -83,8 +83,8 @@ DURATION_UNITS = {"m": 1, "min": 1, "minuten": 1, "minutes": 1, "u": 60, "uur": 
 YESNO_PREFIX = re.compile(r"^(ja/nee|ja-nee|yes/no|yes-no)\s*:\s*", re.IGNORECASE)
 
 
-def cmd(ctx: Context, command_id: str) -> str:
-    return ctx.catalog.raw(ctx.lang, f"cmd.{command_id}.name")
+def cmd(ctx: Context, command_id: str) -> Msg:
+    return Msg(f"cmd.{command_id}.name")
 
 
 # --- reading a duration at the start of a line --------------------------------------------------

@@ -23,10 +23,14 @@ from bot.commands import Access, Param, command
 from bot.context import Context
 from bot.errors import UserError
 from bot.replies import PRIVATE, Choices, Document, Option, Reply, Text
+from handlers.values import read_index
 from prompts.catalog import Msg
-from storage.models import Answer, Member, School
+from sqlmodel import col, select
+
+from storage.models import Action, Answer, Member, QualityCard, School, TeamMembership
 
 RETENTION_MIN_DAYS, RETENTION_MAX_DAYS = 30, 3650
+REMOVED = "—"  # what stands where a deleted person's name was
 
 
 def member_columns() -> list[tuple[Table, Any]]:
@@ -47,8 +51,8 @@ def _plain(value: Any) -> Any:
 
 @command("privacy", section="general")
 async def statement(ctx: Context) -> Text:
-    return Text(Msg("privacy.statement", export_cmd=ctx.catalog.raw(ctx.lang, "cmd.my_data.name"),
-                    delete_cmd=ctx.catalog.raw(ctx.lang, "cmd.delete_my_data.name")), target=PRIVATE)
+    return Text(Msg("privacy.statement", export_cmd=Msg("cmd.my_data.name"),
+                    delete_cmd=Msg("cmd.delete_my_data.name")), target=PRIVATE)
 
 
 @command("my_data", section="general")
@@ -101,6 +105,18 @@ async def delete_member(session: AsyncSession, member_id: int) -> None:
     """Remove a person: empty the references that may be empty, delete the rows that are theirs."""
     await session.flush()
     conn = await session.connection()
+    member = await session.get(Member, member_id)
+    name = member.display_name if member else None
+    # names copied into team records, so that nothing identifies the person afterwards
+    await conn.execute(update(Action.__table__).where(Action.__table__.c.owner_member_id == member_id)  # type: ignore[attr-defined]
+                       .values(owner_label=REMOVED))
+    if name:
+        teams = select(TeamMembership.team_id).where(TeamMembership.member_id == member_id)
+        for card in (await session.exec(select(QualityCard).where(col(QualityCard.team_id).in_(teams)))).all():
+            if name in card.markdown:
+                card.markdown = card.markdown.replace(name, REMOVED)
+                session.add(card)
+        await session.flush()
     for table, column in member_columns():
         if column.nullable:
             await conn.execute(update(table).where(column == member_id).values({column.name: None}))
@@ -114,9 +130,9 @@ async def delete_member(session: AsyncSession, member_id: int) -> None:
 @command("retention", params=(Param("months"),), access=Access.SCHOOL_MANAGER, section="leader")
 async def set_retention(ctx: Context, months: str) -> Text:
     school = ctx.require_school()
-    if not months.strip().isdigit():
+    if read_index(months) is None:
         raise UserError(Msg("privacy.retention_number"))
-    days = int(months) * 30
+    days = (read_index(months) or 0) * 30
     if not RETENTION_MIN_DAYS <= days <= RETENTION_MAX_DAYS:
         raise UserError(Msg("privacy.retention_range", low=RETENTION_MIN_DAYS // 30, high=RETENTION_MAX_DAYS // 30))
     school.retention_days = days
@@ -125,18 +141,19 @@ async def set_retention(ctx: Context, months: str) -> Text:
 
 
 async def apply_retention(session: AsyncSession, now: datetime) -> int:
-    """Remove free-text answers older than each school's retention period (set-based)."""
-    from sqlmodel import col, select
-
+    """Remove free-text answers older than each school's retention period: one statement per
+    distinct retention period (usually one), not one per school."""
     from storage.models import Cycle, CycleRound, Team
 
-    removed = 0
+    periods: dict[int, list[int]] = {}
     for school_id, days in (await session.exec(select(School.id, School.retention_days))).all():
-        cutoff = now - timedelta(days=int(days))
+        periods.setdefault(int(days), []).append(int(school_id))  # type: ignore[arg-type]
+    removed = 0
+    conn = await session.connection()
+    for days, school_ids in periods.items():
         rounds = select(CycleRound.id).join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id)) \
-            .join(Team, col(Team.id) == col(Cycle.team_id)).where(Team.school_id == school_id)
-        conn = await session.connection()
+            .join(Team, col(Team.id) == col(Cycle.team_id)).where(col(Team.school_id).in_(school_ids))
         result = await conn.execute(delete(Answer).where(col(Answer.round_id).in_(rounds),
-                                                         col(Answer.updated_at) < cutoff))
+                                                         col(Answer.updated_at) < now - timedelta(days=days)))
         removed += result.rowcount or 0
     return removed

@@ -9,6 +9,7 @@ Phase 4: results per measurement moment, the verdict, what was learned, how it i
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlmodel import col, select
@@ -26,7 +27,7 @@ from handlers.cycle_state import (
     require_team_member,
 )
 from handlers.forms import Field, as_date, form, start_form
-from handlers.values import date_msg, number_msg, read_number, read_text
+from handlers.values import date_msg, number_msg, read_date, read_index, read_number, read_text
 from prompts.catalog import Join, Msg
 from storage.models import (
     Action,
@@ -93,14 +94,14 @@ async def problem(ctx: Context, statement: str) -> Text:
     for a in (await ctx.session.exec(select(Agreement).where(Agreement.round_id == rnd.id))).all():
         await ctx.session.delete(a)
     return Text(Join([Msg("rec.statement_saved", text=rec.statement),
-                      Msg("rec.agree_hint", agree_cmd=ctx.catalog.raw(ctx.lang, "cmd.agree.name"))]))
+                      Msg("rec.agree_hint", agree_cmd=Msg("cmd.agree.name"))]))
 
 
 @command("baseline", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
 async def baseline(ctx: Context, fields: str | None) -> list[Reply]:
-    _, rnd = await _context(ctx, (1,), "what.baseline")
-    return await start_form(ctx, "baseline", fields, {"round_id": rnd.id})
+    team, rnd = await _context(ctx, (1,), "what.baseline")
+    return await start_form(ctx, "baseline", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
 @form("baseline", "baseline", (Field("value", "number"), Field("unit", max_length=200),
@@ -123,7 +124,7 @@ async def hypothesis(ctx: Context, text: str) -> Text:
         select(Hypothesis).where(Hypothesis.round_id == rnd.id).order_by(col(Hypothesis.id)))).all())
     if len(existing) >= MAX_HYPOTHESES + 2:
         raise UserError(Msg("rec.hypotheses_full", max=MAX_HYPOTHESES,
-                            remove_cmd=ctx.catalog.raw(ctx.lang, "cmd.remove.name")))
+                            remove_cmd=Msg("cmd.remove.name")))
     h = Hypothesis(round_id=rnd.id, text=clean, added_by=_by(ctx), added_at=ctx.now())  # type: ignore[arg-type]
     ctx.session.add(h)
     lines: list[object] = [Msg("rec.hypothesis_saved"), Msg("rec.hypotheses_now")]
@@ -138,7 +139,7 @@ async def agree(ctx: Context) -> Text:
     _, rnd = await _context(ctx, (1,), "what.agreement")
     rec = (await ctx.session.exec(select(ProblemRecord).where(ProblemRecord.round_id == rnd.id))).first()
     if rec is None or not rec.statement:
-        raise UserError(Msg("rec.agree_nothing_yet", problem_cmd=ctx.catalog.raw(ctx.lang, "cmd.problem.name")))
+        raise UserError(Msg("rec.agree_nothing_yet", problem_cmd=Msg("cmd.problem.name")))
     done = (await ctx.session.exec(
         select(Agreement).where(Agreement.round_id == rnd.id, Agreement.member_id == _by(ctx)))).first()
     if done is None:
@@ -150,8 +151,8 @@ async def agree(ctx: Context) -> Text:
 @command("source", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
 async def source(ctx: Context, fields: str | None) -> list[Reply]:
-    _, rnd = await _context(ctx, (2, 3, 4), "what.source")
-    return await start_form(ctx, "source", fields, {"round_id": rnd.id})
+    team, rnd = await _context(ctx, (2, 3, 4), "what.source")
+    return await start_form(ctx, "source", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
 @form("source", "source", (Field("title", max_length=300), Field("url", "url", optional=True),
@@ -166,7 +167,7 @@ async def _save_source(ctx: Context, values: dict[str, Any], context: dict[str, 
     ctx.session.add(s)
     return [Text(Msg("rec.source_saved", title=s.title, relevance=Msg(f"card.level{s.relevance}"),
                      reliability=Msg(f"card.level{s.reliability}"),
-                     sources_cmd=ctx.catalog.raw(ctx.lang, "cmd.sources.name")))]
+                     sources_cmd=Msg("cmd.sources.name")))]
 
 
 @command("sources", access=Access.SCHOOL_MEMBER, section="cycle")
@@ -175,7 +176,7 @@ async def sources(ctx: Context) -> Text:
     rows = list((await ctx.session.exec(
         select(Source).where(Source.team_id == team.id).order_by(col(Source.id)))).all())
     if not rows:
-        return Text(Msg("rec.no_sources", team=team.name, source_cmd=ctx.catalog.raw(ctx.lang, "cmd.source.name")))
+        return Text(Msg("rec.no_sources", team=team.name, source_cmd=Msg("cmd.source.name")))
     lines: list[object] = [Msg("rec.sources_head", team=team.name, count=len(rows))]
     for i, s in enumerate(rows, 1):
         lines.append(Msg("rec.source_line", n=i, title=s.title, author=s.author_year or "—",
@@ -201,8 +202,8 @@ async def direction(ctx: Context, text: str) -> Text:
 @command("action", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
 async def action(ctx: Context, fields: str | None) -> list[Reply]:
-    _, rnd = await _context(ctx, (3,), "what.action")
-    return await start_form(ctx, "action", fields, {"round_id": rnd.id})
+    team, rnd = await _context(ctx, (3,), "what.action")
+    return await start_form(ctx, "action", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
 @form("action", "action", (Field("what", max_length=500), Field("who", "person"), Field("due", "future_date")))
@@ -218,8 +219,8 @@ async def _save_action(ctx: Context, values: dict[str, Any], context: dict[str, 
 @command("goal", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
 async def goal(ctx: Context, fields: str | None) -> list[Reply]:
-    _, rnd = await _context(ctx, (3,), "what.goal")
-    return await start_form(ctx, "goal", fields, {"round_id": rnd.id})
+    team, rnd = await _context(ctx, (3,), "what.goal")
+    return await start_form(ctx, "goal", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
 @form("goal", "goal", (Field("what", max_length=500), Field("value", "number"), Field("deadline", "future_date")))
@@ -236,8 +237,8 @@ async def _save_goal(ctx: Context, values: dict[str, Any], context: dict[str, An
 @command("dataplan", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
 async def dataplan(ctx: Context, fields: str | None) -> list[Reply]:
-    _, rnd = await _context(ctx, (3,), "what.dataplan")
-    return await start_form(ctx, "dataplan", fields, {"round_id": rnd.id})
+    team, rnd = await _context(ctx, (3,), "what.dataplan")
+    return await start_form(ctx, "dataplan", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
 @form("dataplan", "dataplan", (Field("instrument", max_length=300), Field("baseline", "date")))
@@ -248,17 +249,32 @@ async def _save_dataplan(ctx: Context, values: dict[str, Any], context: dict[str
     plan.updated_by, plan.updated_at = _by(ctx), ctx.now()
     ctx.session.add(plan)
     return [Text(Msg("rec.dataplan_saved", instrument=plan.instrument, baseline=date_msg(plan.baseline_moment),
-                     moment_cmd=ctx.catalog.raw(ctx.lang, "cmd.moment.name")))]
+                     moment_cmd=Msg("cmd.moment.name")))]
 
 
 @command("moment", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
 async def moment(ctx: Context, fields: str | None) -> list[Reply]:
-    _, rnd = await _context(ctx, (3,), "what.moment")
-    if fields and "|" not in fields:  # "/meetmoment 15-3-2027 na blok 3": date, then an optional label
-        day, _, label = fields.strip().partition(" ")
-        fields = f"{day} | {label}" if label else day
-    return await start_form(ctx, "moment", fields, {"round_id": rnd.id})
+    team, rnd = await _context(ctx, (3,), "what.moment")
+    if fields and "|" not in fields:  # "/meetmoment 15-3-2027 na blok 3": a date, then an optional label
+        fields = _split_date_label(fields)
+    return await start_form(ctx, "moment", fields, {"round_id": rnd.id, "team_id": team.id})
+
+
+def _split_date_label(text: str) -> str:
+    """'1 april 2027 eindmeting' or '1-4-2027 eindmeting': the longest leading words that read as
+    a date, then the rest as the label (as 'date | label' for the form)."""
+    words = text.split()
+    for n in (3, 2):
+        if len(words) >= n:
+            try:
+                read_date(" ".join(words[:n]), date(2000, 1, 1))
+            except UserError:
+                continue
+            rest = " ".join(words[n:])
+            return f"{' '.join(words[:n])} | {rest}" if rest else " ".join(words[:n])
+    day, _, label = text.strip().partition(" ")
+    return f"{day} | {label}" if label else day
 
 
 @form("moment", "moment", (Field("on", "future_date"), Field("label", optional=True, max_length=120)))
@@ -278,7 +294,9 @@ async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, 
 async def result(ctx: Context, moment: str, value: str) -> Text:
     _, rnd = await _context(ctx, (4,), "what.result")
     moments = await _moments(ctx, rnd)
-    if not moment.isdigit() or not 1 <= int(moment) <= len(moments):
+    if not 1 <= (read_index(moment) or 0) <= len(moments):
+        if not moments:
+            raise UserError(Msg("rec.no_moments", moment_cmd=Msg("cmd.moment.name")))
         raise UsageError("result", Msg("rec.moment_number", max=len(moments)))
     m = moments[int(moment) - 1]
     m.result_value, m.result_by, m.result_at = read_number(value), _by(ctx), ctx.now()
@@ -301,8 +319,8 @@ async def verdict(ctx: Context, verdict: str | None) -> list[Reply]:
     ctx.session.add(ev)
     hint = "rec.verdict_next_solved" if chosen == "solved" else "rec.verdict_next_again"
     return [Text(Join([Msg("rec.verdict_saved", verdict=Msg(f"cycle.verdict.{chosen}")),
-                       Msg(hint, embed_cmd=ctx.catalog.raw(ctx.lang, "cmd.embed.name"),
-                           next_cmd=ctx.catalog.raw(ctx.lang, "cmd.cycle_next.name"))]))]
+                       Msg(hint, embed_cmd=Msg("cmd.embed.name"),
+                           next_cmd=Msg("cmd.cycle_next.name"))]))]
 
 
 @command("learned", params=(Param("text", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")
@@ -318,8 +336,8 @@ async def learned(ctx: Context, text: str) -> Text:
 @command("embed", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
 async def embed(ctx: Context, fields: str | None) -> list[Reply]:
-    _, rnd = await _context(ctx, (4,), "what.embedding")
-    return await start_form(ctx, "embed", fields, {"round_id": rnd.id})
+    team, rnd = await _context(ctx, (4,), "what.embedding")
+    return await start_form(ctx, "embed", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
 @form("embed", "embed", (Field("agreements", max_length=2000), Field("review", "future_date")))
@@ -346,8 +364,8 @@ async def remove(ctx: Context, kind: str, number: str) -> Text:
     team, rnd = await _context(ctx, phases, f"what.{what}")
     order = (col(MeasurementMoment.on), col(MeasurementMoment.id)) if model is MeasurementMoment else (col(model.id),)
     rows = list((await ctx.session.exec(select(model).where(model.round_id == rnd.id).order_by(*order))).all())
-    if not number.isdigit() or not 1 <= int(number) <= len(rows):
-        raise UserError(Msg("rec.remove_number", max=len(rows)))
+    if not 1 <= (read_index(number) or 0) <= len(rows):
+        raise UserError(Msg("rec.remove_number", max=len(rows)) if rows else Msg("rec.remove_nothing", what=Msg(f"what.{what}")))
     row = rows[int(number) - 1]
     if getattr(row, "added_by", None) != _by(ctx) and not await ctx.can_manage_team(team):
         raise UserError(Msg("rec.remove_not_yours"))

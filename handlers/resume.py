@@ -32,4 +32,4 @@ async def resume(ctx: Context) -> Ask | Text:
         if pending is not None and isinstance(prompt, str) and prompt:
             payload = {k: v for k, v in pending.payload.items() if k != PROMPT_KEY}
             return Ask(Markup(prompt), question_id=pending.kind, payload=payload)
-    return Text(Msg("common.private_hint", help_cmd=ctx.catalog.raw(ctx.lang, "cmd.help.name")))
+    return Text(Msg("common.private_hint", help_cmd=Msg("cmd.help.name")))

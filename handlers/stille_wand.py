@@ -38,8 +38,8 @@ DEFAULT_OPEN = timedelta(days=2)
 STOP_WORDS = {"-", "stop", "klaar", "done"}
 
 
-def cmd(ctx: Context, command_id: str) -> str:
-    return ctx.catalog.raw(ctx.lang, f"cmd.{command_id}.name")
+def cmd(ctx: Context, command_id: str) -> Msg:
+    return Msg(f"cmd.{command_id}.name")
 
 
 async def current_wall(session: AsyncSession, team_id: int, statuses: tuple[str, ...] = ("collecting", "revealed")

@@ -266,7 +266,7 @@ BAD = [
     ("anna", TEAM, "/akkoord", "Je zit niet in team Groep 5"),
     ("bram", TEAM, "/akkoord", "nog geen probleemstelling"),
     ("bram", TEAM, "/bron x | y", "hoort bij de fase Inhoudelijke verdieping"),
-    ("bram", TEAM, "/schrap hypothese 1", "Kies een nummer van 1 tot en met 0"),
+    ("bram", TEAM, "/schrap hypothese 1", "Er is nog niets vastgelegd om te schrappen"),
     ("bram", TEAM, "/schrap fiets 1", "hypothese, bron, actie of meetmoment"),
     ("bram", TEAM, "/kaart", "nog geen afgeronde cyclus"),
 ]
@@ -347,3 +347,33 @@ async def test_sources_count_for_the_whole_cycle(app, chat: Chat):
     assert "een bron van iedereen; nog niet van: Dirk" in status
     async with app.sessions() as s:
         assert len((await s.exec(select(Source))).all()) == 2
+
+
+async def test_a_member_of_two_teams_answers_for_the_team_that_asked(app, chat: Chat):
+    """Bram chairs Groep 5 and is also in Groep 6: a question or form started in #groep-5
+    continues in his private chat and is stored for Groep 5, not lost to 'which team?'."""
+    await play(chat, SETUP)
+    await chat.say("/nieuwteam Groep 6", as_="anna", in_="groep-6")
+    await chat.say("/aansluiten", as_="bram", in_="groep-6")
+    menu = await chat.say("/vragen", as_="bram", in_=TEAM)
+    await chat.press(menu.outgoing[0].reply.options[0].value, as_="bram", in_=TEAM)
+    saved = await chat.say("Negen leerlingen halen het niet.", as_="bram")
+    assert "Je antwoord op vraag 1 is opgeslagen" in saved and saved.outgoing[0].address.private
+    await chat.say("/nulmeting", as_="bram", in_=TEAM)
+    await chat.say("50", as_="bram")
+    await chat.say("% op niveau", as_="bram")
+    done = await chat.say("M-toets", as_="bram")
+    assert "Nulmeting vastgelegd: 50" in done
+    async with app.sessions() as s:
+        assert [a.text for a in (await s.exec(select(Answer))).all()] == ["Negen leerlingen halen het niet."]
+        assert (await s.exec(select(ProblemRecord))).one().baseline_value == 50
+    # typed in the private chat without context, the bot still asks which team
+    assert "Je zit in meerdere teams" in await chat.say("/antwoord 2 Iets", as_="bram")
+
+
+async def test_a_measurement_moment_with_a_written_date_and_a_label(chat: Chat):
+    await play(chat, SETUP)
+    await chat.say("/volgendetoch a", as_="bram", in_=TEAM)
+    await chat.say("/volgendetoch b", as_="bram", in_=TEAM)
+    saved = await chat.say("/meetmoment 1 april 2027 eindmeting", as_="bram", in_=TEAM)
+    assert "1 april 2027 eindmeting" in saved

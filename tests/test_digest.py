@@ -352,3 +352,35 @@ def test_scripted_weeks_with_two_teams_produce_a_checkable_digest(tmp_path, data
     assert "Kunnen we een studiemiddag" not in last  # answered: no longer open
     assert "Overleg in de afgelopen 4 weken: 0 van 2 gehouden, 2 afgezegd" in last
     assert len(list((tmp_path / "img").glob("overzicht-*.png"))) == 3
+
+
+async def test_a_leader_of_another_school_gets_no_chair_powers_over_this_team(app):
+    tg = Chat(app, platform="telegram", workspace=None)
+    await tg.say("/nieuweschool Het Anker", as_="zoe")  # Zoe leads another school, joined first
+    await tg.say("/nieuweschool De Regenboog", as_="anna")
+    await tg.say("/nieuwteam Groep 5", as_="anna", in_="-100")
+    await tg.say("/aansluiten", as_="bram", in_="-100")
+    await tg.say("/voorzitter bram Groep 5", as_="anna")
+    await tg.say("/cyclus Lezen", as_="bram", in_="-100")
+    assert "Welkom in team Groep 5" in await tg.say("/aansluiten", as_="zoe", in_="-100")
+    before = await snapshot(app)
+    for line in ("/volgendetoch Zomaar", "/volgende"):
+        assert "Alleen de voorzitter van Groep 5" in await tg.say(line, as_="zoe"), line
+    assert await snapshot(app) == before
+
+
+async def test_deleting_a_person_also_clears_their_name_from_team_records(app, chat: Chat):
+    from storage.models import Action, QualityCard
+    from tests.test_cycle import ROUND1, ROUND2, SETUP, play
+
+    await play(chat, SETUP + ROUND1 + ROUND2)
+    assert any(a.owner_label == "Bram" for a in await rows(app, Action))
+    async with app.sessions() as s:
+        card = (await s.exec(select(QualityCard))).one()
+        card.markdown += "\n- Trekker: Bram\n"
+        s.add(card)
+        await s.commit()
+    confirm = await chat.say("/wismijngegevens", as_="bram")
+    await chat.press(confirm.outgoing[0].reply.options[0].value, as_="bram")
+    assert not any(a.owner_label == "Bram" for a in await rows(app, Action))
+    assert "Bram" not in (await rows(app, QualityCard))[0].markdown

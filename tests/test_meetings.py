@@ -67,7 +67,12 @@ async def test_every_two_weeks_and_english(app, chat):
     await setup_team(chat)
     await chat.say("/language en", as_="bram")
     answer = await chat.say("/rhythm thu 9.00 45 2", as_="bram", in_=TEAM)
-    assert "every 2 weeks on Thursday at 09:00 (45 minutes)" in answer.text, answer.text
+    # the team channel is addressed in the school's language (Dutch), whatever the chair speaks
+    assert "om de 2 weken op donderdag om 09:00 (45 minuten)" in answer.text, answer.text
+    assert answer.outgoing[0].address.chat_id == TEAM and answer.outgoing[0].lang == "nl"
+    assert "/agendapunt" in answer.text and "/agendaitem" not in answer.text  # command names in Dutch too
+    private = await chat.say("/rhythm thu 9.00 45 2", as_="bram")
+    assert "I have posted it in team Groep 5's channel." in private.texts[-1]  # and to him, in English
     starts = sorted(m.starts_at for m in await rows(app, Meeting))
     assert all((b - a).days == 14 for a, b in zip(starts, starts[1:]))
 

@@ -182,7 +182,7 @@ async def test_apscheduler_runs_one_coalescing_interval_job_that_ticks(app, chat
         assert job.trigger.interval == timedelta(seconds=30) and job.coalesce and job.max_instances == 1
         await job.func()  # what the scheduler calls, without waiting for it
     finally:
-        work.stop()
+        await work.stop()
     assert len(reminders(chat.transport)) == 1
 
 

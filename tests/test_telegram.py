@@ -27,7 +27,6 @@ from bot.transports.telegram.payloads import (
     decode_callback,
     decode_start,
     encode_callback,
-    encode_start,
 )
 from bot.transports.telegram.render import split_html, utf16_len
 from storage.models import ChatLink, PendingQuestion, ProcessedEvent, SchoolMembership, Team, TeamMembership
@@ -235,8 +234,7 @@ async def test_forged_button_presses_are_refused_and_change_nothing(app, tg: Tg)
 
 async def test_buttons_deep_links_and_edits(app, tg: Tg):
     await telegram_setup(tg)
-    link = encode_start("tg_test_menu")
-    calls = await tg.say(ANNA, f"/start {link}")
+    calls = await tg.press(ANNA, "tg_test_menu")
     menu = calls[-1]
     assert menu.keyboard == [[{"text": "schoolleider", "callback_data": "teams"}],
                              [{"text": "beheerder", "callback_data": "help"}]]
@@ -485,15 +483,23 @@ def test_any_text_renders_as_valid_escaped_html(text):
 
 @given(st.text(max_size=120))
 @hsettings(max_examples=200, deadline=None)
-def test_callback_and_deep_link_payloads_round_trip(value):
+def test_callback_payloads_round_trip(value):
     data = encode_callback(value)
     if data is not None:
         assert 0 < len(data.encode("utf-8")) <= MAX_CALLBACK
         assert decode_callback(data) == value
-    start = encode_start(value)
-    if start is not None:
-        assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", start)
-        assert decode_start(start) == value
+
+
+def test_a_deep_link_can_only_join_or_continue():
+    """A crafted link is tapped *as the colleague who taps it*: it must never run a command."""
+    import base64
+
+    forged = "v-" + base64.urlsafe_b64encode(b"delete_my_data_confirm 3").decode().rstrip("=")
+    assert decode_start(forged) == "resume"
+    assert decode_start("z-" + forged[2:]) == "resume"
+    assert decode_start("join-ABCD2345") == "school_join ABCD2345"
+    assert decode_start("join-x; DROP") == "resume"
+    assert decode_start("continue") == "resume"
 
 
 @given(st.text(max_size=64))

@@ -25,7 +25,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.transports.telegram.payloads import encode_start
 from tests.conftest import unavailable
 from tests.telegram_fakes import TgChat, TgUser
 
@@ -206,20 +205,20 @@ async def test_a_teacher_session_against_the_bot_api_emulator(emulator: Emulator
         await bram.say("/aansluiten", GROUP)
         assert "Welkom in team <b>Groep 3-4</b>, Bram!" in text_of((await bram.read(GROUP))[0])
 
-        # a button: a menu through a deep link, then a press; every press is answered
-        await anna.say(f"/start {encode_start('tg_test_menu')}")
+        # a button: a menu (opened by a press on an earlier message), then a press; every press is answered
+        await anna.press("tg_test_menu", started)
         menu = (await anna.read())[0]
         assert [b["callback_data"] for b in buttons(menu)] == ["teams", "help"]
         await anna.press(buttons(menu)[0]["callback_data"], menu)
         overview = text_of((await anna.read())[0])
         assert "<b>Leerteams van De Regenboog</b>" in overview and "  - Bram" in overview
-        answers = (await _until(lambda: _answers(emulator, 1), "the button to be answered"))
-        assert answers[0]["text"] is None
+        answers = (await _until(lambda: _answers(emulator, 2), "both presses to be answered"))
+        assert answers[0]["text"] is None and answers[1]["text"] is None
 
         # a forged press: refused with a short answer, nothing posted, nothing changed
         await bram.press("make_leader bram", created, GROUP)
-        answers = await _until(lambda: _answers(emulator, 2), "the forged press to be answered")
-        assert "Alleen de schoolleider" in answers[1]["text"] and answers[1]["show_alert"] is True
+        answers = await _until(lambda: _answers(emulator, 3), "the forged press to be answered")
+        assert "Alleen de schoolleider" in answers[2]["text"] and answers[2]["show_alert"] is True
         assert await bram.nothing_more(GROUP)
 
         # a private question asked from the group: Bram never started the bot, so a deep link

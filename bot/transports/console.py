@@ -232,8 +232,9 @@ class ConsoleTransport:
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             return CommandEvent(name=name.lower(), args=args.strip(), **base)
-        if text.isdigit() and self.options:
-            index = int(text) - 1
+        number = _choice_number(text)
+        if number is not None and self.options:
+            index = number - 1
             if 0 <= index < len(self.options):
                 return ChoiceEvent(value=self.options[index], **base)
         return MessageEvent(text=text, **base)
@@ -247,7 +248,8 @@ class ConsoleTransport:
             name, _, args = text[1:].partition(" ")
             if name.lower() in CONTROL:
                 return await self._control(CONTROL[name.lower()], args)
-        if text.isdigit() and self.options and not (1 <= int(text) <= len(self.options)):
+        number = _choice_number(text)
+        if number is not None and self.options and not 1 <= number <= len(self.options):
             await self._say(Msg("console.bad_number", max=len(self.options)))
             return True
         event = self.to_event(text)
@@ -277,3 +279,8 @@ class ConsoleTransport:
                 break
         if self.interactive:
             await self._say(Msg("console.bye"))
+
+
+def _choice_number(text: str) -> int | None:
+    """A typed option number: ASCII digits only (so '²' is just text, not a crash)."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None

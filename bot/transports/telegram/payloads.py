@@ -1,10 +1,15 @@
-"""What buttons and deep links carry: a core choice value (command id + arguments), nothing else.
+"""What buttons and deep links carry.
 
-Telegram allows 1-64 bytes of callback data per button and 64 characters ``[A-Za-z0-9_-]`` in a
-``/start`` deep-link payload. Nothing is kept in memory and nothing has to be stored: the value
-itself travels, verbatim when it fits, else deflate-compressed. The data is never trusted: it
-decodes to a value that the dispatcher checks like a typed command (team, role, arguments),
-and anything that does not decode becomes a value no command answers to (a stale button).
+A button carries a core choice value (command id + arguments), nothing else: Telegram allows
+1-64 bytes of callback data, so the value travels verbatim when it fits, else
+deflate-compressed; nothing is kept in memory or stored. The data is never trusted: it decodes
+to a value that the dispatcher checks like a typed command (team, role, arguments), and
+anything that does not decode becomes a value no command answers to (a stale button).
+
+A ``/start`` deep link is different: anyone can craft one and send it to a colleague, and
+tapping it sends the payload *as that colleague*. So a deep link can only ever join a school
+(``join-<code>``) or continue a waiting private question (``continue``); it never runs an
+arbitrary command.
 """
 
 from __future__ import annotations
@@ -22,8 +27,6 @@ STALE = "\x00stale"  # decodes from garbage: no command has this id
 
 RESUME = "resume"  # core command: show a waiting question again, or greet
 JOIN_PREFIX = "join-"  # deep link that joins a school: join-<school code>
-VALUE_PREFIX = "v-"  # deep link that runs a choice value: v-<base64url>
-ZIP_PREFIX = "z-"  # the same, deflate-compressed: z-<base64url>
 CONTINUE = "continue"  # deep link from a group: continue privately
 JOIN_CODE = re.compile(r"^[A-Z0-9]{4,16}$")
 
@@ -71,26 +74,10 @@ def decode_callback(data: str | None) -> str:
         return STALE
 
 
-def encode_start(value: str) -> str | None:
-    """A deep-link payload that runs a choice value, or None when it does not fit."""
-    raw = value.encode("utf-8")
-    plain = VALUE_PREFIX + _b64(raw)
-    if len(plain) <= MAX_START:
-        return plain
-    packed = ZIP_PREFIX + _b64(_deflate(value))
-    return packed if len(packed) <= MAX_START else None
-
-
 def decode_start(payload: str) -> str:
-    """The choice value a ``/start`` payload stands for; unknown payloads just greet."""
+    """The choice value a ``/start`` payload stands for: joining a school, or (for anything
+    else, including ``continue``) asking the waiting question again or greeting."""
     payload = payload.strip()
     if payload.startswith(JOIN_PREFIX) and JOIN_CODE.match(payload[len(JOIN_PREFIX):]):
         return f"school_join {payload[len(JOIN_PREFIX):]}"
-    try:
-        if payload.startswith(VALUE_PREFIX):
-            return _unb64(payload[len(VALUE_PREFIX):]).decode("utf-8")[:MAX_VALUE]
-        if payload.startswith(ZIP_PREFIX):
-            return _inflate(_unb64(payload[len(ZIP_PREFIX):]))
-    except (ValueError, binascii.Error, zlib.error, UnicodeDecodeError):
-        return STALE
     return RESUME
