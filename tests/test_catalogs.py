@@ -15,7 +15,7 @@ from storage.models import TEAM_ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = ("bot", "handlers", "storage", "prompts")
-CONSOLE_COMMANDS = {"as", "in", "dm", "stop", "clock", "klok"}
+CONSOLE_COMMANDS = {"as", "in", "dm", "stop", "clock", "klok", "again", "nogmaals"}
 
 
 def test_both_languages_load_and_agree():

@@ -41,7 +41,7 @@ class ConsoleTransport:
 
     def __init__(
         self, app: Leerteam, stdin: TextIO | None = None, stdout: TextIO | None = None,
-        interactive: bool | None = None, user: str = "ik",
+        interactive: bool | None = None, user: str = "gast",
     ) -> None:
         self.app = app
         self.stdin = stdin or sys.stdin
