@@ -1,7 +1,7 @@
 """Row 4 — start-up: how long until the console accepts input, against the bare interpreter.
 
 ``python -m bot`` (no platform token: the console) is started on a pseudo-terminal, as a
-teacher trying Leerteam would start it, and timed until its prompt (``ik@dm> ``) appears: that
+teacher trying Leerteam would start it, and timed until its prompt (such as ``gast@dm> ``) appears: that
 includes reading the settings, loading the catalogs, opening (and migrating) the SQLite
 database and starting the clock. Against it, in the same run and the same way:
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import shutil
 import statistics
@@ -34,7 +35,7 @@ from bench.common import ROOT
 PLATFORM_IMPORTS = ("telegram", "telegram.ext", "slack_bolt.async_app", "slack_bolt.adapter.aiohttp",
                     "slack_sdk.web.async_client", "aiohttp.web")
 HEAVY = ("telegram", "slack_bolt", "slack_sdk", "aiohttp", "httpx", "matplotlib", "PIL", "icalendar", "holidays")
-PROMPT = b"ik@dm> "
+PROMPT = re.compile(rb"[\w\-]+@(dm|#[\w\-]+)> ")  # e.g. "gast@dm> ": who is typing, and where
 
 
 def _env(workdir: Path) -> dict[str, str]:
@@ -75,7 +76,7 @@ def console_start(workdir: Path, extra: list[str] | None = None, timeout: float 
                 if not chunk:
                     break
                 seen += chunk
-                if PROMPT in seen:
+                if PROMPT.search(seen):
                     elapsed = time.perf_counter() - started
                     break
             elif proc.poll() is not None:
@@ -91,7 +92,7 @@ def console_start(workdir: Path, extra: list[str] | None = None, timeout: float 
                         break
             except OSError:
                 pass
-        proc.wait(timeout=15)
+            proc.wait(timeout=15)
     finally:
         if proc.poll() is None:
             proc.kill()
