@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -226,6 +227,8 @@ def render_table(result: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
+    # a terminated bench still stops the PostgreSQL server it started (run's finally blocks)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     result = run(args)
     result["table"] = [list(r) for r in table(result)]
     print(render_table(result))
