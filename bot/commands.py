@@ -85,6 +85,12 @@ def answers(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def cmd(_ctx: Any, command_id: str) -> Msg:
+    """A command's name for a message, rendered in the language of whoever reads that message
+    (a team channel in the school's language, a private answer in the member's)."""
+    return Msg(f"cmd.{command_id}.name")
+
+
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from bot.commands import Access, Param, command
+from bot.commands import Access, Param, cmd, command
 from bot.context import Context
 from bot.errors import UserError
 from bot.replies import Document, Reply, TeamChat, Text
@@ -24,6 +24,7 @@ from handlers.cycle_state import (
     require_cycle,
     require_team_member,
     team_members,
+    team_named_or_mine,
 )
 from handlers.quality_card import build_card, card_filename, to_markdown, to_markup
 from handlers.validation import clean_name
@@ -43,9 +44,6 @@ from storage.models import (
 TITLE_MAX = 120
 REASON_MAX = 1000
 
-
-def cmd(ctx: Context, command_id: str) -> Msg:
-    return Msg(f"cmd.{command_id}.name")
 
 
 async def to_team(ctx: Context, team: Team, body: object) -> list[Reply]:
@@ -113,13 +111,7 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
 @command("cycle_status", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
 async def status(ctx: Context, team: str | None) -> Text:
-    if team:
-        school = ctx.require_school()
-        found = await q.team_by_name(ctx.session, school.id, team)  # type: ignore[arg-type]
-        if found is None:
-            raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=cmd(ctx, "teams")))
-    else:
-        found = await cycle_team(ctx)
+    found = await team_named_or_mine(ctx, team)
     cycle, rnd = await require_cycle(ctx, found)
     rec = await load_round(ctx.session, rnd)
     members = await team_members(ctx.session, found.id)  # type: ignore[arg-type]

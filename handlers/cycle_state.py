@@ -18,7 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Context
 from bot.errors import UserError
+from handlers.validation import shorten
 from prompts.catalog import Catalog, Msg
+from storage import queries as q
 from storage.models import (
     Action,
     Agreement,
@@ -76,6 +78,18 @@ async def cycle_team(ctx: Context) -> Team:
     key = "cycle.which_team" if rows else "cycle.no_team"
     raise UserError(Msg(key, team_cmd=Msg("cmd.team_focus.name"),
                         teams=", ".join(t.name for t in rows)))
+
+
+async def team_named_or_mine(ctx: Context, name: str | None) -> Team:
+    """The team named (any team of the school: agendas, status and results are open to every
+    colleague), else this channel's team, else the caller's own (working) team."""
+    if name:
+        school = ctx.require_school()
+        found = await q.team_by_name(ctx.session, school.id, name)  # type: ignore[arg-type]
+        if found is None:
+            raise UserError(Msg("team.unknown", team=shorten(name), teams_cmd=Msg("cmd.teams.name")))
+        return found
+    return await cycle_team(ctx)
 
 
 async def require_team_member(ctx: Context, team: Team) -> Member:

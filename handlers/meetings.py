@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.commands import Access, Param, answers, command
+from bot.commands import Access, Param, answers, cmd, command
 from bot.context import Context
 from bot.errors import UsageError, UserError
 from bot.replies import Document, Reply, TeamChat, Text
 from handlers.cycle import to_team
-from handlers.cycle_state import cycle_team
+from handlers.cycle_state import cycle_team, team_named_or_mine
 from handlers.meeting_plan import (
     HORIZON_DAYS,
     anchor_for,
@@ -71,19 +71,9 @@ REGIONS = {"noord": ("NL", "Noord"), "north": ("NL", "Noord"), "midden": ("NL", 
            "south": ("NL", "Zuid"), "vlaanderen": ("BE", "Flemish"), "flanders": ("BE", "Flemish")}
 
 
-def cmd(ctx: Context, command_id: str) -> Msg:
-    return Msg(f"cmd.{command_id}.name")
-
 
 async def meeting_team(ctx: Context, name: str | None = None) -> Team:
-    """The team named, else this channel's team, else the caller's (working) team."""
-    if name:
-        school = ctx.require_school()
-        found = await q.team_by_name(ctx.session, school.id, name)  # type: ignore[arg-type]
-        if found is None:
-            raise UserError(Msg("team.unknown", team=shorten(name), teams_cmd=cmd(ctx, "teams")))
-        return found
-    return await cycle_team(ctx)
+    return await team_named_or_mine(ctx, name)
 
 
 async def school_of(ctx: Context, team: Team) -> School:

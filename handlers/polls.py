@@ -28,12 +28,12 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands import Access, Param, command
+from bot.commands import Access, Param, cmd, command
 from bot.context import Context
 from bot.errors import UsageError, UserError
 from bot.markup import plain
 from bot.replies import PRIVATE, Choices, DirectTo, Image, Option, Reply, TeamChat, Text
-from handlers.cycle_state import cycle_team
+from handlers.cycle_state import cycle_team, team_named_or_mine
 from handlers.meeting_plan import when_msg, zone
 from handlers.poll_charts import Bars, poll_chart, render, scan_chart
 from handlers.poll_store import (
@@ -82,9 +82,6 @@ DURATION_UNITS = {"m": 1, "min": 1, "minuten": 1, "minutes": 1, "u": 60, "uur": 
                   "weken": 10080, "week": 10080, "weeks": 10080}
 YESNO_PREFIX = re.compile(r"^(ja/nee|ja-nee|yes/no|yes-no)\s*:\s*", re.IGNORECASE)
 
-
-def cmd(ctx: Context, command_id: str) -> Msg:
-    return Msg(f"cmd.{command_id}.name")
 
 
 # --- reading a duration at the start of a line --------------------------------------------------
@@ -445,13 +442,7 @@ async def scan_replies(session: AsyncSession, catalog: Catalog, team: Team, lang
 
 
 async def _team_for_results(ctx: Context, team: str | None) -> Team:
-    if team:
-        school = ctx.require_school()
-        found = await q.team_by_name(ctx.session, school.id, team)  # type: ignore[arg-type]
-        if found is None:
-            raise UserError(Msg("team.unknown", team=shorten(team), teams_cmd=cmd(ctx, "teams")))
-        return found
-    return await cycle_team(ctx)
+    return await team_named_or_mine(ctx, team)
 
 
 async def team_polls(ctx: Context, team: Team, limit: int = 10) -> list[Poll]:

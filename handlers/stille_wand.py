@@ -19,7 +19,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands import Access, Param, Where, answers, command
+from bot.commands import Access, Param, Where, answers, cmd, command
 from bot.context import Context
 from bot.errors import UsageError, UserError
 from bot.replies import PRIVATE, Ask, Choices, Option, Reply, Text
@@ -37,9 +37,6 @@ TIPS = 3
 DEFAULT_OPEN = timedelta(days=2)
 STOP_WORDS = {"-", "stop", "klaar", "done"}
 
-
-def cmd(ctx: Context, command_id: str) -> Msg:
-    return Msg(f"cmd.{command_id}.name")
 
 
 async def current_wall(session: AsyncSession, team_id: int, statuses: tuple[str, ...] = ("collecting", "revealed")
