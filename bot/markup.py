@@ -37,6 +37,10 @@ class Span:
     code: bool = False
     link: str | None = None
 
+    def style(self) -> tuple:
+        """Everything but the text: spans with the same style can be joined."""
+        return (self.bold, self.italic, self.code, self.link)
+
 
 class MarkupError(ValueError):
     pass

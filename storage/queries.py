@@ -7,7 +7,6 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -112,11 +111,6 @@ async def team_membership(session: AsyncSession, team_id: int, member_id: int) -
 async def team_by_name(session: AsyncSession, school_id: int, name: str) -> Team | None:
     stmt = select(Team).where(Team.school_id == school_id, Team.name_key == name_key(name))
     return (await session.exec(stmt)).first()
-
-
-async def team_count(session: AsyncSession, school_id: int) -> int:
-    stmt = select(func.count()).select_from(Team).where(Team.school_id == school_id)
-    return int((await session.exec(stmt)).one())
 
 
 @dataclass(frozen=True)

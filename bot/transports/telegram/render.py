@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
 from bot.markup import MarkupError, Span, parse
 
@@ -22,16 +22,7 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-@dataclass(frozen=True)
-class Piece:
-    text: str
-    bold: bool = False
-    italic: bool = False
-    code: bool = False
-    link: str | None = None
-
-    def style(self) -> tuple:
-        return (self.bold, self.italic, self.code, self.link)
+Piece = Span  # a styled run of text, as the core's markup parser returns it
 
 
 def _pieces(markup: str) -> list[Piece]:
@@ -39,7 +30,7 @@ def _pieces(markup: str) -> list[Piece]:
         spans = parse(markup)
     except MarkupError:  # never expected (catalogs are checked, user text escaped): show it literally
         spans = [Span(markup)]
-    return [Piece(s.text, s.bold, s.italic, s.code, s.link) for s in spans if s.text]
+    return [s for s in spans if s.text]
 
 
 def _tag(piece: Piece) -> str:
@@ -63,7 +54,7 @@ def _render(pieces: list[Piece]) -> str:
     for p in pieces:
         if merged and merged[-1].style() == p.style():
             last = merged[-1]
-            merged[-1] = Piece(last.text + p.text, last.bold, last.italic, last.code, last.link)
+            merged[-1] = replace(last, text=last.text + p.text)
         else:
             merged.append(p)
     return "".join(_tag(p) for p in merged)
@@ -76,7 +67,7 @@ def to_html(markup: str) -> str:
 
 def _split_piece(piece: Piece, pattern: str) -> list[Piece]:
     parts = [t for t in re.split(pattern, piece.text) if t]
-    return [Piece(t, piece.bold, piece.italic, piece.code, piece.link) for t in parts]
+    return [replace(piece, text=t) for t in parts]
 
 
 def _hard_split(piece: Piece, limit: int) -> list[Piece]:
@@ -90,7 +81,7 @@ def _hard_split(piece: Piece, limit: int) -> list[Piece]:
         size += n
     if buf:
         out.append("".join(buf))
-    return [Piece(t, piece.bold, piece.italic, piece.code, piece.link) for t in out]
+    return [replace(piece, text=t) for t in out]
 
 
 def split_html(markup: str, limit: int = MAX_TEXT) -> list[str]:
@@ -142,9 +133,9 @@ def _trim(chunk: list[Piece]) -> list[Piece]:
         pieces.pop()
     if pieces:
         first, last = pieces[0], pieces[-1]
-        pieces[0] = Piece(first.text.lstrip(), first.bold, first.italic, first.code, first.link)
+        pieces[0] = replace(first, text=first.text.lstrip())
         last = pieces[-1]
-        pieces[-1] = Piece(last.text.rstrip(), last.bold, last.italic, last.code, last.link)
+        pieces[-1] = replace(last, text=last.text.rstrip())
     return pieces
 
 
