@@ -28,8 +28,8 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from bench.common import CountingTransport, migrated_app, percentile
-from bot.events import ChatRef, CommandEvent, UserRef
-from handlers.cycle_state import question_keys
+from bot.core.events import ChatRef, CommandEvent, UserRef
+from handlers.cycle.state import question_keys
 from storage.models import Answer
 
 PLATFORM = "console"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator
 
-from bot.config import Settings
-from bot.delivery import Outgoing, SentRef
+from bot.core.config import Settings
+from bot.core.delivery import Outgoing, SentRef
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -10,8 +10,8 @@ Every SQL statement it sends is counted with SQLAlchemy's ``before_cursor_execut
 Expected: time grows about linearly with the data (per team it stays flat) and the number of
 queries does not grow at all (set-based: one query per kind of fact, for all teams at once).
 
-The digest is issue 8's. This row calls ``handlers.digest.build_digest`` when it exists, else
-``handlers.digest.digest_replies``; without either it says so instead of giving a number.
+The digest is issue 8's. This row calls ``handlers.leader.digest.build_digest`` when it exists, else
+``handlers.leader.digest.digest_replies``; without either it says so instead of giving a number.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ NOW = datetime(2026, 6, 29, 6, 0, tzinfo=timezone.utc)  # a Monday morning near 
 def find_digest() -> tuple[Callable[..., Any] | None, str]:
     """The digest builder, or why there is none yet."""
     try:
-        import handlers.digest as digest
+        import handlers.leader.digest as digest
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("handlers.digest"):
+        if exc.name and exc.name.startswith("handlers.leader.digest"):
             return None, "not yet available: handlers/digest.py does not exist (issue 8)"
         return None, f"not yet available: handlers/digest.py does not import ({exc})"
     except Exception as exc:  # the module is there but broken
@@ -43,7 +43,7 @@ def find_digest() -> tuple[Callable[..., Any] | None, str]:
     for name in ("build_digest", "digest_replies"):
         fn = getattr(digest, name, None)
         if fn is not None and inspect.iscoroutinefunction(fn):
-            return fn, f"handlers.digest.{name}"
+            return fn, f"handlers.leader.digest.{name}"
     return None, "not yet available: handlers/digest.py has no build_digest or digest_replies"
 
 
@@ -78,7 +78,7 @@ async def measure(url: str, teams: int, repeats: int, fn: Callable[..., Any]) ->
 
     from bench.common import migrated_app
     from bench.world import add_school_year, build_teams, fix_sequences, plan_meetings
-    from bot.replies import DirectTo
+    from bot.core.replies import DirectTo
     from storage.models import School
 
     async with migrated_app(url) as app:

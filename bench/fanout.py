@@ -1,7 +1,7 @@
 """Rows 2 and 5 — reminder fan-out through the real Telegram path, and memory while it runs.
 
 ``teams`` teams (each its own Telegram group) have a meeting at the same minute. The bot runs
-as in production — :class:`bot.scheduler.Clockwork` ticking every ``LEERTEAM_TICK_SECONDS``
+as in production — :class:`bot.core.outbox.Clockwork` ticking every ``LEERTEAM_TICK_SECONDS``
 (the shipped default unless told otherwise), the durable outbox, :class:`TelegramTransport` on
 python-telegram-bot with its ``AIORateLimiter`` — except that the Bot API is
 :mod:`bench.fake_telegram` on 127.0.0.1, which enforces Telegram's flood limits (429 with
@@ -83,8 +83,8 @@ async def settle(url: str, at: datetime) -> dict[str, int]:
 
     from bench.common import settings_for
     from bot.app import Leerteam
-    from bot.clock import FrozenClock
-    from bot.scheduler import TickReport, plan
+    from bot.core.clock import FrozenClock
+    from bot.core.outbox import TickReport, plan
     from storage.models import Outbox
 
     app = Leerteam(settings_for(url), clock=FrozenClock(at))
@@ -128,16 +128,16 @@ async def _outbox_open(app: Any) -> dict[str, int]:
 async def run_bot(url: str, api_port: int, expected: int, tick_seconds: int | None, timeout: float) -> dict[str, Any]:
     from bench.common import settings_for
     from bot.app import Leerteam
-    from bot.clock import FrozenClock
-    from bot import scheduler
-    from bot.scheduler import Clockwork
+    from bot.core.clock import FrozenClock
+    from bot.core import outbox as scheduler
+    from bot.core.outbox import Clockwork
     from bot.transports.telegram.transport import build_application
 
     errors = _Errors()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger().addHandler(errors)
     rss_imported = rss_kib()[0]
-    from bot.config import Settings
+    from bot.core.config import Settings
 
     shipped = Settings.model_fields["tick_seconds"].default  # LEERTEAM_TICK_SECONDS as installed
     settings = settings_for(url, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=f"http://127.0.0.1:{api_port}/bot",

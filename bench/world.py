@@ -3,7 +3,7 @@
 The shapes follow what the bot itself stores, so the product code reads them as its own:
 schools of ``teams_per_school`` teams, each team linked to a Telegram group, with teachers,
 a chair, a meeting rhythm and its meetings planned by the product's own planner
-(:func:`handlers.meeting_plan.materialise`), an active inquiry cycle and open agenda points.
+(:func:`handlers.meetings.plan.materialise`), an active inquiry cycle and open agenda points.
 :func:`add_school_year` adds a school year of history to every team (meetings held and
 cancelled with notes, agenda points, two cycle rounds with answers, hypotheses, sources,
 actions, measurements and transitions, sent reminders, momentum flags) — what the leader
@@ -143,7 +143,7 @@ async def plan_meetings(engine: AsyncEngine, now: datetime) -> int:
     """The product's own planner: eight weeks of meetings from every rhythm, as the clock does."""
     from sqlmodel.ext.asyncio.session import AsyncSession
 
-    from handlers.meeting_plan import materialise
+    from handlers.meetings.plan import materialise
 
     async with AsyncSession(engine, expire_on_commit=False) as session:
         made = await materialise(session, now)

@@ -15,19 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 import handlers  # noqa: F401  (registers every command)
-from bot.clock import Clock, FrozenClock, SystemClock
-from bot.config import Settings
-from bot.delivery import Outgoing, SentRef, Transport
-from bot.dispatcher import Dispatcher
-from bot.events import Event
-from bot.replies import Choices, Text
+from bot.core.clock import Clock, FrozenClock, SystemClock
+from bot.core.config import Settings
+from bot.core.delivery import Outgoing, SentRef, Transport
+from bot.core.dispatcher import Dispatcher
+from bot.core.events import Event
+from bot.core.replies import Choices, Text
 from prompts.catalog import Catalog, default_catalog
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import SentMessage
 
 if TYPE_CHECKING:
-    from bot.scheduler import TickReport
+    from bot.core.outbox import TickReport
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class Leerteam:
 
     async def tick(self, now: datetime | None = None) -> "TickReport":
         """One beat of the clock: plan what is due in the database, then send it (bot/scheduler.py)."""
-        from bot.scheduler import TickReport, drain, plan
+        from bot.core.outbox import TickReport, drain, plan
 
         report = TickReport()
         when = now or self.clock.now()

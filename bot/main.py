@@ -10,8 +10,8 @@ import asyncio
 import logging
 import sys
 
-from bot.config import Settings, SettingsError, load_settings
-from bot.markup import plain
+from bot.core.config import Settings, SettingsError, load_settings
+from prompts.markup import plain
 from prompts.catalog import CatalogError, Msg, default_catalog
 
 
@@ -41,7 +41,7 @@ def start_clock(app, settings: Settings):  # type: ignore[no-untyped-def]
     pipe runs on the simulated clock (/clock) only, so its transcript does not depend on the time."""
     if settings.tick_seconds <= 0 or (settings.transport == "console" and not sys.stdin.isatty()):
         return None
-    from bot.scheduler import Clockwork
+    from bot.core.outbox import Clockwork
 
     clock = Clockwork(app, settings.tick_seconds)
     clock.start()
@@ -82,6 +82,26 @@ def main() -> None:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
+
+
+def migrate_main() -> None:
+    """``leerteam-migrate``: bring the database to the newest schema (the Procfile's release step)."""
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        _fail(plain(default_catalog().render(exc.message, exc.lang)))
+
+    async def _go() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_go())
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from bot.markup import Markup, MarkupError, escape, parse
+from prompts.markup import Markup, MarkupError, escape, parse
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"

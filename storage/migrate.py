@@ -50,23 +50,3 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-def main() -> None:
-    from bot.config import load_settings
-    from storage.db import create_engine
-
-    settings = load_settings()
-
-    async def _go() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(_go())
-
-
-if __name__ == "__main__":
-    main()

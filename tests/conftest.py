@@ -19,8 +19,8 @@ import psycopg
 import pytest
 
 from bot.app import Leerteam
-from bot.clock import FrozenClock
-from bot.config import Settings
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.harness import Chat

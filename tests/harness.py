@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot.app import Leerteam
-from bot.delivery import Outgoing, SentRef
-from bot.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
-from bot.markup import plain
-from bot.replies import Ask, Choices, Document, Edit, Image, Text
+from bot.core.delivery import Outgoing, SentRef
+from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
+from prompts.markup import plain
+from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
 
 
 class RecordingTransport:

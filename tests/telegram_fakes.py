@@ -16,8 +16,8 @@ from typing import Any
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.commands import Access, Param, Where, answers, command
-from bot.replies import PRIVATE, Ask, Choices, Edit, Image, Option, Text
+from bot.core.commands import Access, Param, Where, answers, command
+from bot.core.replies import PRIVATE, Ask, Choices, Edit, Image, Option, Text
 from prompts.catalog import Join, Msg
 
 BOT_ID = 777000

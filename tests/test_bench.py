@@ -67,7 +67,7 @@ async def test_the_planner_inserts_thousands_of_meetings_at_once(app):
     from sqlmodel import select
 
     from bench.world import build_teams, fix_sequences
-    from handlers.meeting_plan import materialise
+    from handlers.meetings.plan import materialise
     from storage.models import Meeting
 
     now = datetime(2026, 9, 14, 10, 0, tzinfo=timezone.utc)
@@ -92,7 +92,7 @@ async def test_a_burst_bigger_than_a_batch_goes_out_in_one_tick_once_each(app, c
     from sqlmodel import select
 
     from bench.world import build_teams, fix_sequences, plan_meetings
-    from bot import scheduler
+    from bot.core import outbox as scheduler
     from storage.models import Meeting, Outbox
     from tests.harness import RecordingTransport
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from bot.replies import Document
+from bot.core.replies import Document
 from tests.test_meetings import TEAM, setup_team
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import handlers  # noqa: F401
-from bot.commands import COMMANDS, SECTIONS, Access
+from bot.core.commands import COMMANDS, SECTIONS, Access
 from prompts.catalog import LANGUAGES, Catalog, CatalogError, default_catalog
 from storage.models import TEAM_ROLES
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SettingsError, load_settings
-from bot.markup import plain
+from bot.core.config import SettingsError, load_settings
+from prompts.markup import plain
 from prompts.catalog import default_catalog
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.commands import command
-from bot.events import ChoiceEvent
-from bot.replies import Choices, Image, Option
+from bot.core.commands import command
+from bot.core.events import ChoiceEvent
+from bot.core.replies import Choices, Image, Option
 from bot.transports.console import ConsoleTransport
 from prompts.catalog import Msg
 

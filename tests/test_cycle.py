@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.app import Leerteam
-from bot.replies import Document
-from handlers.cycle_state import question_keys
+from bot.core.replies import Document
+from handlers.cycle.state import question_keys
 from prompts.catalog import LANGUAGES, default_catalog
 from storage.models import (
     Answer,

@@ -9,10 +9,10 @@ from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
-from bot.replies import Choices, Document, Image
-from handlers import digest_data
-from handlers.digest import compose
-from handlers.privacy import member_columns
+from bot.core.replies import Choices, Document, Image
+from handlers.leader import digest_data
+from handlers.leader.digest import compose
+from handlers.leader.privacy import member_columns
 from storage.models import (
     Answer,
     Identity,
@@ -286,7 +286,7 @@ async def test_help_says_the_leader_never_sees_individual_answers(chat: Chat):
 
 
 async def test_deleting_a_voter_keeps_the_poll_results_the_same(app, chat: Chat, clock):
-    from handlers.poll_store import results
+    from handlers.polls.store import results
     from storage.models import Poll, PollVote
     from tests.test_polls import answer_all, meeting_poll
 

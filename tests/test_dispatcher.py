@@ -8,9 +8,9 @@ import asyncio
 from sqlmodel import select
 
 from bot.app import Leerteam
-from bot.commands import ANSWER_HANDLERS, COMMANDS, Access, Param, answers, command
-from bot.events import CommandEvent
-from bot.replies import Ask, Choices, Edit, Option, Text
+from bot.core.commands import ANSWER_HANDLERS, COMMANDS, Access, Param, answers, command
+from bot.core.events import CommandEvent
+from bot.core.replies import Ask, Choices, Edit, Option, Text
 from prompts.catalog import Msg
 from storage.models import PendingQuestion, ProcessedEvent, TeamMembership
 from tests.harness import Chat, school_setup, snapshot

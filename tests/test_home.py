@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import home as home_module
+from handlers.school import home as home_module
 from prompts.catalog import Msg
 from tests.harness import school_setup
 

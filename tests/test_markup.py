@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.markup import MarkupError, Span, escape, parse, plain
+from prompts.markup import MarkupError, Span, escape, parse, plain
 
 
 @given(st.text())

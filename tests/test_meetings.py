@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from sqlmodel import col, select
 
-from bot.replies import Ask, Document, Text
+from bot.core.replies import Ask, Document, Text
 from storage.models import AgendaItem, Holiday, Meeting, MeetingRhythm, MomentumFlag, Outbox, PendingQuestion
 from tests.harness import Chat, snapshot, text_of
 

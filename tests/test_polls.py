@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import col
 
-from bot.replies import Choices, Image
+from bot.core.replies import Choices, Image
 from storage.models import Outbox, Poll, PollQuestion, PollVote
 from tests.harness import Chat, snapshot, text_of
 from tests.test_meetings import TEAM, rows, setup_team, utc
@@ -323,7 +323,7 @@ async def test_open_results_are_a_snapshot_so_nobodys_vote_can_be_read_off_a_dif
     4)' told everyone that the fourth voter chose dinsdag; a changed vote could be traced the same
     way. While the poll is open everyone sees a snapshot, taken again only after three votes were
     cast or changed (by three people); the close publishes the final result."""
-    from handlers.poll_store import digest_reflection, poll_summaries
+    from handlers.polls.store import digest_reflection, poll_summaries
     from tests.conftest import START
 
     await setup_team(chat)

@@ -12,11 +12,11 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.app import Leerteam
-from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.markup import plain
-from bot.replies import Choices, Image
-from handlers.poll_store import digest_reflection, poll_summaries, scan_trends
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
+from prompts.markup import plain
+from bot.core.replies import Choices, Image
+from handlers.polls.store import digest_reflection, poll_summaries, scan_trends
 from storage.models import Poll, PollQuestion, PollVote, Team
 from tests.conftest import START
 from tests.harness import Chat, text_of

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.app import Leerteam
-from bot.scheduler import STALE_AFTER, Clockwork
+from bot.core.outbox import STALE_AFTER, Clockwork
 from storage.models import Meeting, Outbox
 from tests.harness import Chat, RecordingTransport, text_of
 from tests.test_meetings import TEAM, rows, setup_team, utc

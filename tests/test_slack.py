@@ -12,10 +12,10 @@ import time
 import pytest
 from sqlmodel import select
 
-from bot.commands import answers, command
-from bot.config import Settings
-from bot.markup import Markup
-from bot.replies import Ask, Choices, Edit, Image, Option, Text
+from bot.core.commands import answers, command
+from bot.core.config import Settings
+from prompts.markup import Markup
+from bot.core.replies import Ask, Choices, Edit, Image, Option, Text
 from bot.transports.slack import build_app, start_http
 from bot.transports.slack.render import ANSWER_ACTION
 from prompts.catalog import Msg
@@ -453,8 +453,8 @@ async def test_the_workspace_is_the_school(slack, app):
 
 async def test_messages_for_a_team_are_posted_in_its_channel_and_direct_ones_as_dms(slack):
     """What the scheduler sends (no caller): a team's chat visibly, one person by DM."""
-    from bot.delivery import Address, Outgoing
-    from bot.replies import DirectTo, TeamChat
+    from bot.core.delivery import Address, Outgoing
+    from bot.core.replies import DirectTo, TeamChat
 
     ref = await slack.transport.send(Outgoing(Address("slack", CHANNEL), "nl", Text(Markup("*Herinnering*"),
                                                                                   target=TeamChat(1))))
@@ -474,8 +474,8 @@ async def test_files_such_as_a_quality_card_are_uploaded_and_private_ones_go_to_
     caller in a channel cannot be ephemeral on Slack: it goes to their DM."""
     from dataclasses import dataclass
 
-    from bot.delivery import Address, Outgoing
-    from bot.replies import PRIVATE
+    from bot.core.delivery import Address, Outgoing
+    from bot.core.replies import PRIVATE
 
     @dataclass(frozen=True)
     class FileReply:
@@ -493,7 +493,7 @@ async def test_files_such_as_a_quality_card_are_uploaded_and_private_ones_go_to_
 
 
 async def test_an_empty_text_is_sent_without_blocks(slack):
-    from bot.delivery import Address, Outgoing
+    from bot.core.delivery import Address, Outgoing
 
     await slack.transport.send(Outgoing(Address("slack", DM[ANNA], ANNA, True), "nl", Text(Markup(""))))
     (post,) = slack.api.of("chat.postMessage")

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import Settings, SettingsError, load_settings
-from bot.markup import escape, plain
+from bot.core.config import Settings, SettingsError, load_settings
+from prompts.markup import escape, plain
 from bot.transports.slack.inbound import answer_value, is_direct, readable, request_key, split_command
 from bot.transports.slack.render import MAX_SECTION, Renderer, entities
 from prompts.catalog import default_catalog

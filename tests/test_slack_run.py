@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import ClientSession
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.transports.slack import run_slack
 from tests.slack_fake import SECRET, FakeSlackAPI, SlackSender, wait_until
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import col
 
-from bot.replies import Ask, Choices
+from bot.core.replies import Ask, Choices
 from storage.models import Brainstorm, BrainstormIdea, BrainstormReaction, BrainstormTip
 from tests.harness import snapshot, text_of
 from tests.test_meetings import TEAM, rows, setup_team, utc
@@ -114,7 +114,7 @@ async def test_the_chair_reveals_early_and_bad_input_changes_nothing(app, chat, 
 async def test_the_chairs_reveal_and_the_clocks_never_both_post_the_wall(app, chat, clock, monkeypatch):
     """/onthul read the wall as still closed, then the clock revealed it before /onthul's guarded
     update: only the clock posts it."""
-    from handlers import stille_wand
+    from handlers.polls import stille_wand
 
     await setup_team(chat)
     app.attach(chat.transport)

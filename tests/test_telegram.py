@@ -16,10 +16,10 @@ from hypothesis import given, settings as hsettings, strategies as st
 from sqlmodel import select
 
 from bot.app import Leerteam
-from bot.config import SettingsError, load_settings
-from bot.delivery import Address, Outgoing
-from bot.markup import Markup, escape
-from bot.replies import Text
+from bot.core.config import SettingsError, load_settings
+from bot.core.delivery import Address, Outgoing
+from prompts.markup import Markup, escape
+from bot.core.replies import Text
 from bot.transports.telegram import build_application
 from bot.transports.telegram.payloads import (
     MAX_CALLBACK,
@@ -373,7 +373,7 @@ async def test_files_are_sent_as_documents(app, tg: Tg):
     from dataclasses import dataclass
 
     @dataclass(frozen=True)
-    class File:  # the shape of bot.replies.Document (a quality card, an export)
+    class File:  # the shape of bot.core.replies.Document (a quality card, an export)
         data: bytes
         filename: str
         mime: str = "text/markdown"

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import Leerteam
-from bot.delivery import Outgoing, SentRef
-from bot.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
-from bot.markup import plain
-from bot.replies import Ask, Choices, Document, Edit, Image, Text
+from bot.core.delivery import Outgoing, SentRef
+from bot.core.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
+from prompts.markup import plain
+from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
 from prompts.catalog import Join, Msg
 
 PLATFORM = "console"
@@ -177,10 +177,10 @@ class ConsoleTransport:
         there, as if it had been running all along; what it sends is printed under the time."""
         from zoneinfo import ZoneInfo
 
-        from bot.errors import UserError
-        from bot.scheduler import next_due
-        from handlers.meeting_plan import when_msg
-        from handlers.values import read_date, read_time
+        from bot.core.errors import UserError
+        from bot.core.outbox import next_due
+        from handlers.meetings.plan import when_msg
+        from handlers.common.values import read_date, read_time
 
         tz = ZoneInfo(self.app.settings.timezone)
         lang = await self.app.language_of(PLATFORM, self.user_id)

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from bot.events import UserRef
+from bot.core.events import UserRef
 
 PLATFORM = "slack"
 TOKEN = re.compile(r"<([@#!]?)([^<>|]*)(?:\|([^<>]*))?>")

@@ -1,6 +1,6 @@
 """Leerteam markup and replies as Slack mrkdwn and Block Kit.
 
-Everything the core says is parsed with :func:`bot.markup.parse` and written again in Slack's own
+Everything the core says is parsed with :func:`prompts.markup.parse` and written again in Slack's own
 syntax, so user text can never become formatting, a link or a ping:
 
 - ``&``, ``<`` and ``>`` become entities in every piece of text, so ``<!channel>``, ``<!here>``,
@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from bot.markup import Span, parse
+from prompts.markup import Span, parse
 
 LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
 SAFE_SCHEMES = ("https://", "http://", "mailto:")

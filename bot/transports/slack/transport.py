@@ -39,12 +39,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.app import Leerteam
-from bot.commands import COMMANDS
-from bot.config import Settings
-from bot.delivery import Address, Outgoing, SentRef
-from bot.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
-from bot.markup import Markup
-from bot.replies import PRIVATE, Ask, Choices, Edit, Here, Image, Private, Text
+from bot.core.commands import COMMANDS
+from bot.core.config import Settings
+from bot.core.delivery import Address, Outgoing, SentRef
+from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
+from prompts.markup import Markup
+from bot.core.replies import PRIVATE, Ask, Choices, Edit, Here, Image, Private, Text
 from bot.transports.slack.inbound import (
     PLATFORM,
     answer_value,

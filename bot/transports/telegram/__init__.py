@@ -15,7 +15,7 @@ import sys
 from urllib.parse import urlsplit
 
 from bot.app import Leerteam
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.transports.telegram.transport import (
     ALLOWED_UPDATES,
     TelegramBridge,
@@ -30,7 +30,7 @@ POLL_TIMEOUT = 30  # seconds a long poll may wait for updates
 
 
 def _fail(app: Leerteam, settings: Settings, key: str, exc: BaseException) -> None:
-    from bot.markup import plain
+    from prompts.markup import plain
     from prompts.catalog import Msg
 
     detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]

@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import replace
 
-from bot.markup import MarkupError, Span, parse
+from prompts.markup import MarkupError, Span, parse
 
 MAX_TEXT = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
 MAX_CAPTION = 1024  # telegram.constants.MessageLimit.CAPTION_LENGTH

@@ -37,12 +37,12 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.app import Leerteam
-from bot.commands import COMMANDS
-from bot.config import Settings
-from bot.delivery import Address, Outgoing, SentRef
-from bot.events import ChoiceEvent
-from bot.markup import Markup, escape, plain
-from bot.replies import Ask, Choices, Edit, Image, Text
+from bot.core.commands import COMMANDS
+from bot.core.config import Settings
+from bot.core.delivery import Address, Outgoing, SentRef
+from bot.core.events import ChoiceEvent
+from prompts.markup import Markup, escape, plain
+from bot.core.replies import Ask, Choices, Edit, Image, Text
 from bot.transports.telegram.payloads import CONTINUE, encode_callback
 from bot.transports.telegram.render import MAX_CAPTION, plain_label, split_html, to_html, utf16_len
 from bot.transports.telegram.updates import PLATFORM, BotInfo, to_event

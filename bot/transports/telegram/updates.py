@@ -13,7 +13,7 @@ from datetime import datetime
 
 from telegram import Chat, Message, MessageEntity, Update, User
 
-from bot.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
+from bot.core.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from bot.transports.telegram.payloads import RESUME, decode_callback, decode_start
 
 PLATFORM = "telegram"

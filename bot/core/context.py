@@ -1,0 +1,159 @@
+"""Everything a handler needs about one event: who, where, which school and team, in which
+language, plus the database session and the clock. Roles are always read from the database,
+never from what a client sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.errors import UserError
+from bot.core.events import Event
+from prompts.catalog import LANGUAGES, Catalog, Msg
+from storage import queries as q
+from storage.models import Identity, Member, School, SchoolMembership, Team, TeamMembership
+
+
+@dataclass
+class Context:
+    event: Event
+    session: AsyncSession
+    clock: Clock
+    settings: Settings
+    catalog: Catalog
+    member: Member | None = None
+    school: School | None = None
+    team: Team | None = None  # the team whose channel/group this event happened in
+    school_via_workspace: bool = False
+    lang: str = "nl"
+    # the team a waiting question was asked for: its answer belongs there, wherever it is typed
+    focus_team_id: int | None = None
+    _memberships: dict[int, SchoolMembership | None] = field(default_factory=dict)
+
+    @classmethod
+    async def build(
+        cls, event: Event, session: AsyncSession, clock: Clock, settings: Settings, catalog: Catalog
+    ) -> "Context":
+        ctx = cls(event, session, clock, settings, catalog)
+        ctx.member = await q.member_for_identity(session, event.platform, event.user.user_id)
+        if not event.chat.is_private:
+            ctx.team = await q.team_for_chat(session, event.platform, event.chat.chat_id)
+        if ctx.team is not None:
+            ctx.school = await session.get(School, ctx.team.school_id)
+        elif event.chat.workspace_id:
+            ctx.school = await q.school_for_workspace(session, event.platform, event.chat.workspace_id)
+            ctx.school_via_workspace = ctx.school is not None
+        if ctx.school is None and ctx.member is not None:
+            ctx.school = await q.first_school_of(session, ctx.member.id)  # type: ignore[arg-type]
+        ctx.lang = ctx.language_for(ctx.member)
+        return ctx
+
+    # --- language -------------------------------------------------------------------------
+    def language_for(self, member: Member | None) -> str:
+        if member is not None and member.language in LANGUAGES:
+            return member.language  # type: ignore[return-value]
+        if member is None or member.id == (self.member.id if self.member else None):
+            locale = (self.event.user.locale or "").split("-")[0].lower()
+            if locale in LANGUAGES:
+                return locale
+        if self.school is not None and self.school.language in LANGUAGES:
+            return self.school.language
+        return self.settings.language
+
+    # --- who ------------------------------------------------------------------------------
+    async def ensure_member(self) -> Member:
+        """The caller as a stored member, created on first need (reading never writes)."""
+        if self.member is not None:
+            user = self.event.user
+            if user.display_name and self.member.display_name != user.display_name[:80]:
+                self.member.display_name = user.display_name[:80]
+                self.session.add(self.member)
+            return self.member
+        user = self.event.user
+        member = Member(display_name=(user.display_name or user.user_id)[:80], created_at=self.clock.now())
+        self.session.add(member)
+        await self.session.flush()
+        self.session.add(
+            Identity(
+                platform=self.event.platform,
+                user_id=user.user_id,
+                handle=(user.handle or None) and user.handle[:64],
+                member_id=member.id,  # type: ignore[arg-type]
+            )
+        )
+        await self.session.flush()
+        self.member = member
+        return member
+
+    async def membership(self, school: School | None = None) -> SchoolMembership | None:
+        school = school or self.school
+        if school is None or self.member is None:
+            return None
+        if school.id not in self._memberships:
+            self._memberships[school.id] = await q.school_membership(  # type: ignore[index]
+                self.session, school.id, self.member.id  # type: ignore[arg-type]
+            )
+        return self._memberships[school.id]  # type: ignore[index]
+
+    async def in_school(self) -> bool:
+        """A stored membership, or the platform vouches: the school's workspace or a team's chat."""
+        if self.school is None:
+            return False
+        if await self.membership() is not None:
+            return True
+        return self.school_via_workspace or self.team is not None
+
+    async def ensure_school_membership(self) -> SchoolMembership:
+        school = self.require_school()
+        member = await self.ensure_member()
+        existing = await self.membership(school)
+        if existing is not None:
+            return existing
+        sm = SchoolMembership(school_id=school.id, member_id=member.id, joined_at=self.clock.now())  # type: ignore[arg-type]
+        self.session.add(sm)
+        await self.session.flush()
+        self._memberships[school.id] = sm  # type: ignore[index]
+        return sm
+
+    # --- roles ----------------------------------------------------------------------------
+    def require_school(self) -> School:
+        if self.school is None:
+            raise UserError(Msg("school.none"))
+        return self.school
+
+    async def is_school_manager(self) -> bool:
+        sm = await self.membership()
+        return bool(sm and (sm.is_leader or sm.is_admin))
+
+    async def team_role(self, team: Team) -> str | None:
+        if self.member is None:
+            return None
+        tm = await q.team_membership(self.session, team.id, self.member.id)  # type: ignore[arg-type]
+        return tm.role if tm else None
+
+    async def manages_school(self, school_id: int) -> bool:
+        """Leader or admin of *that* school (in a private chat ``self.school`` is only the
+        person's first school, which need not be the team's)."""
+        if self.member is None:
+            return False
+        sm = await q.school_membership(self.session, school_id, self.member.id)  # type: ignore[arg-type]
+        return bool(sm and (sm.is_leader or sm.is_admin))
+
+    async def can_manage_team(self, team: Team) -> bool:
+        return await self.manages_school(team.school_id) or await self.team_role(team) == "chair"
+
+    async def require_team_manager(self, team: Team) -> None:
+        if not await self.can_manage_team(team):
+            raise UserError(Msg("access.need_chair", team=team.name))
+
+    async def team_membership(self, team: Team) -> TeamMembership | None:
+        if self.member is None:
+            return None
+        return await q.team_membership(self.session, team.id, self.member.id)  # type: ignore[arg-type]
+
+    def now(self) -> Any:
+        return self.clock.now()

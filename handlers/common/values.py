@@ -1,0 +1,178 @@
+"""Reading the numbers, dates and levels teachers type, the Dutch way and the English way.
+
+``62``, ``62,5``, ``62.5`` and ``62%`` are numbers; ``15-3-2027``, ``15/03/2027``,
+``2027-03-15``, ``15 maart 2027`` and ``15 march 2027`` are dates (without a year: the next
+such day). Each reader raises a UserError with a sentence saying what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.errors import UserError
+from handlers.common.validation import shorten
+from prompts.catalog import Msg
+
+MONTHS = {
+    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2, "mrt": 3, "maart": 3,
+    "mar": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7, "aug": 8, "augustus": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "okt": 10, "oct": 10, "oktober": 10, "october": 10, "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}
+LEVELS = {"1": 1, "laag": 1, "low": 1, "2": 2, "middel": 2, "gemiddeld": 2, "medium": 2, "3": 3, "hoog": 3,
+          "high": 3}
+NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def read_index(raw: str | None) -> int | None:
+    """A number someone types to pick something (1, 2, …): ASCII digits only, at most nine, so
+    '²' or a 30-digit number is simply 'not a valid choice' instead of a crash or an overflow."""
+    text = (raw or "").strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
+
+
+def read_number(raw: str) -> float:
+    text = raw.strip().rstrip("%").strip().replace(" ", "")
+    if not NUMBER.match(text):
+        raise UserError(Msg("value.not_number", text=shorten(raw)))
+    value = float(text.replace(",", "."))
+    if abs(value) > 1e9:
+        raise UserError(Msg("value.not_number", text=shorten(raw)))
+    return value
+
+
+def read_date(raw: str, today: date) -> date:
+    text = raw.strip().lower().rstrip(".")
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?", text):
+            return _complete(int(m[1]), int(m[2]), m[3], today)
+        if m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?", text):
+            if m[2] in MONTHS:
+                return _complete(int(m[1]), MONTHS[m[2]], m[3], today)
+    except ValueError:
+        pass
+    raise UserError(Msg("value.not_date", text=shorten(raw)))
+
+
+def _complete(day: int, month: int, year: str | None, today: date) -> date:
+    if year is not None:
+        y = int(year)
+        return date(y + 2000 if y < 100 else y, month, day)
+    candidate = date(today.year, month, day)
+    return candidate if candidate >= today else date(today.year + 1, month, day)
+
+
+def read_future_date(raw: str, today: date) -> date:
+    when = read_date(raw, today)
+    if when < today:
+        raise UserError(Msg("value.date_past", when=date_msg(when)))
+    if when.year > today.year + 5:
+        raise UserError(Msg("value.date_far", when=date_msg(when)))
+    return when
+
+
+def read_level(raw: str) -> int:
+    level = LEVELS.get(raw.strip().lower())
+    if level is None:
+        raise UserError(Msg("value.not_level", text=shorten(raw)))
+    return level
+
+
+def read_text(raw: str | None, *, max_length: int, what: str) -> str:
+    """Free text: trimmed, not empty, not too long; line breaks are fine, control characters not."""
+    text = (raw or "").strip()
+    if not text:
+        raise UserError(Msg("value.empty", what=Msg(what)))
+    if len(text) > max_length:
+        raise UserError(Msg("value.too_long", what=Msg(what), length=len(text), max=max_length))
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
+        raise UserError(Msg("value.control", what=Msg(what)))
+    return text
+
+
+def read_url(raw: str) -> str | None:
+    text = raw.strip()
+    if text in ("", "-"):
+        return None
+    if not re.fullmatch(r"https?://[^\s<>\"]{3,490}", text):
+        raise UserError(Msg("value.not_url", text=shorten(text)))
+    return text
+
+
+def today_in(tz: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def number_msg(value: float | None) -> Msg | str:
+    """A number in the reader's convention (62,5 in Dutch, 62.5 in English)."""
+    if value is None:
+        return "?"
+    if float(value).is_integer():
+        return str(int(value))
+    whole, frac = f"{value:.2f}".rstrip("0").split(".")
+    return Msg("value.decimal", whole=whole, frac=frac)
+
+
+def date_msg(when: date | None) -> Msg | str:
+    """A date in the reader's language (15 maart 2027 / 15 March 2027)."""
+    if when is None:
+        return "?"
+    return Msg("value.date", day=when.day, month=Msg(f"value.month.m{when.month}"), year=when.year)
+
+
+# --- times, weekdays and durations (meetings) ---------------------------------------------------
+WEEKDAYS = {
+    "ma": 0, "maandag": 0, "mon": 0, "monday": 0, "di": 1, "dinsdag": 1, "tue": 1, "tues": 1, "tuesday": 1,
+    "wo": 2, "woensdag": 2, "wed": 2, "wednesday": 2, "do": 3, "donderdag": 3, "thu": 3, "thur": 3,
+    "thurs": 3, "thursday": 3, "vr": 4, "vrijdag": 4, "fri": 4, "friday": 4, "za": 5, "zaterdag": 5,
+    "sat": 5, "saturday": 5, "zo": 6, "zondag": 6, "sun": 6, "sunday": 6,
+}
+MINUTE_UNITS = {"m": 1, "min": 1, "mins": 1, "minuut": 1, "minuten": 1, "minute": 1, "minutes": 1,
+                "u": 60, "uur": 60, "uren": 60, "h": 60, "hr": 60, "hour": 60, "hours": 60,
+                "d": 1440, "dag": 1440, "dagen": 1440, "day": 1440, "days": 1440}
+
+
+def read_time(raw: str) -> tuple[int, int]:
+    """``15:30``, ``15.30``, ``9:05``, ``15u30``, ``15u`` or ``15`` -> (hour, minute); 25:00 and 12:61 are refused."""
+    text = raw.strip().lower().removesuffix("uur").strip()
+    m = re.fullmatch(r"(\d{1,2})(?:[:.u](\d{2})?)?", text)
+    if m:
+        hour, minute = int(m[1]), int(m[2] or 0)
+        if hour <= 23 and minute <= 59:
+            return hour, minute
+    raise UserError(Msg("value.not_time", text=shorten(raw)))
+
+
+def read_weekday(raw: str) -> int:
+    """``dinsdag``, ``di``, ``tuesday`` or ``tue`` -> 1 (Monday is 0)."""
+    day = WEEKDAYS.get(raw.strip().lower().rstrip("."))
+    if day is None:
+        raise UserError(Msg("value.not_weekday", text=shorten(raw)))
+    return day
+
+
+def read_minutes(raw: str, *, low: int, high: int) -> int:
+    """A span of time: ``90``, ``90m``, ``1u30``, ``1:30``, ``2u``, ``1d`` -> minutes, within [low, high]."""
+    text = re.sub(r"\s+", "", raw.strip().lower())
+    minutes: int | None = None
+    if m := re.fullmatch(r"(\d{1,5})", text):
+        minutes = int(m[1])
+    elif m := re.fullmatch(r"(\d{1,3})[:u](\d{2})", text):
+        minutes = int(m[1]) * 60 + int(m[2]) if int(m[2]) < 60 else None
+    elif m := re.fullmatch(r"(\d{1,5})([a-z]+)", text):
+        unit = MINUTE_UNITS.get(m[2])
+        minutes = int(m[1]) * unit if unit else None
+    if minutes is None:
+        raise UserError(Msg("value.not_minutes", text=shorten(raw)))
+    if not low <= minutes <= high:
+        raise UserError(Msg("value.minutes_range", text=shorten(raw), low=low, high=high))
+    return minutes
+
+
+def time_msg(hour: int, minute: int) -> str:
+    return f"{hour:02d}:{minute:02d}"

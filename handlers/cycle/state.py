@@ -1,0 +1,252 @@
+"""The state of a team's inquiry cycle, and the exit criteria that keep a team from skipping
+from problem to solution.
+
+The criteria follow the method (see ``shared/PRODUCT.md``): a phase is done when its records
+are there, not when the calendar says so. What each criterion is called lives in the catalogs
+(``cycle.missing.*``); which records are checked lives here.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from handlers.common.validation import shorten
+from prompts.catalog import Catalog, Msg
+from storage import queries as q
+from storage.models import (
+    Action,
+    Agreement,
+    Answer,
+    Cycle,
+    CycleRound,
+    DirectionRecord,
+    EvaluationRecord,
+    Hypothesis,
+    MeasurementMoment,
+    Member,
+    PlanRecord,
+    ProblemRecord,
+    Source,
+    Team,
+    TeamMembership,
+)
+
+MAX_HYPOTHESES = 3
+
+
+_QUESTION_KEYS: "weakref.WeakKeyDictionary[Catalog, dict[int, tuple[str, ...]]]" = weakref.WeakKeyDictionary()
+
+
+def question_keys(catalog: Catalog, phase: int) -> list[str]:
+    """The guiding questions of a phase, as the catalog defines them (q1, q2, …).
+
+    Found once per catalog and phase: answering a question asks for them several times, and
+    scanning every catalog key each time cost about half a millisecond per answer (``python -m bench``)."""
+    known = _QUESTION_KEYS.setdefault(catalog, {})
+    if phase not in known:
+        prefix = f"cycle.phase{phase}.q."
+        keys = {k[len(prefix):].split(".")[0] for k in catalog.messages["nl"] if k.startswith(prefix)}
+        known[phase] = tuple(sorted(keys, key=lambda k: int(re.sub(r"\D", "", k) or 0)))
+    return list(known[phase])
+
+
+async def cycle_team(ctx: Context) -> Team:
+    """The team a cycle command is about: this team channel, else the member's working team,
+    else their only team."""
+    if ctx.team is not None:
+        return ctx.team
+    if ctx.member is None:
+        raise UserError(Msg("cycle.no_team", team_cmd=Msg("cmd.team_focus.name")))
+    rows = (await ctx.session.exec(
+        select(Team).join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
+        .where(TeamMembership.member_id == ctx.member.id).order_by(col(Team.name_key))
+    )).all()
+    for wanted in (ctx.focus_team_id, ctx.member.working_team_id):
+        for team in rows:
+            if wanted is not None and team.id == wanted:
+                return team
+    if len(rows) == 1:
+        return rows[0]
+    key = "cycle.which_team" if rows else "cycle.no_team"
+    raise UserError(Msg(key, team_cmd=Msg("cmd.team_focus.name"),
+                        teams=", ".join(t.name for t in rows)))
+
+
+async def team_named_or_mine(ctx: Context, name: str | None) -> Team:
+    """The team named (any team of the school: agendas, status and results are open to every
+    colleague), else this channel's team, else the caller's own (working) team."""
+    if name:
+        school = ctx.require_school()
+        found = await q.team_by_name(ctx.session, school.id, name)  # type: ignore[arg-type]
+        if found is None:
+            raise UserError(Msg("team.unknown", team=shorten(name), teams_cmd=Msg("cmd.teams.name")))
+        return found
+    return await cycle_team(ctx)
+
+
+async def require_team_member(ctx: Context, team: Team) -> Member:
+    if ctx.member is None or await ctx.team_membership(team) is None:
+        raise UserError(Msg("cycle.not_in_team", team=team.name,
+                            join_cmd=Msg("cmd.team_join.name")))
+    return ctx.member
+
+
+async def active_cycle(session: AsyncSession, team_id: int) -> tuple[Cycle, CycleRound] | None:
+    row = (await session.exec(
+        select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
+        .where(Cycle.team_id == team_id, Cycle.status == "active")
+        .order_by(col(CycleRound.number).desc())
+    )).first()
+    return (row[0], row[1]) if row else None
+
+
+async def require_cycle(ctx: Context, team: Team) -> tuple[Cycle, CycleRound]:
+    found = await active_cycle(ctx.session, team.id)  # type: ignore[arg-type]
+    if found is None:
+        raise UserError(Msg("cycle.none", team=team.name,
+                            start_cmd=Msg("cmd.cycle_start.name")))
+    return found
+
+
+def require_phase(rnd: CycleRound, allowed: tuple[int, ...], what: str) -> None:
+    """Records belong to their phase: once the team has moved on, they are closed."""
+    if rnd.phase not in allowed:
+        raise UserError(Msg("cycle.wrong_phase", what=Msg(what), now=Msg(f"cycle.phase{rnd.phase}.name"),
+                            allowed=Msg(f"cycle.phase{allowed[0]}.name")))
+
+
+async def team_members(session: AsyncSession, team_id: int) -> list[tuple[Member, str]]:
+    rows = (await session.exec(
+        select(Member, TeamMembership.role).join(TeamMembership, col(TeamMembership.member_id) == col(Member.id))
+        .where(TeamMembership.team_id == team_id).order_by(col(Member.display_name))
+    )).all()
+    return [(m, role) for m, role in rows]
+
+
+@dataclass
+class RoundRecords:
+    """Everything recorded in one round, loaded with one query per table."""
+
+    round: CycleRound
+    problem: ProblemRecord | None
+    hypotheses: list[Hypothesis]
+    agreements: list[Agreement]
+    sources: list[Source]
+    direction: DirectionRecord | None
+    actions: list[Action]
+    plan: PlanRecord | None
+    moments: list[MeasurementMoment]
+    evaluation: EvaluationRecord | None
+    answers: list[Answer]
+
+
+async def load_round(session: AsyncSession, rnd: CycleRound) -> RoundRecords:
+    rid = rnd.id
+
+    async def all_(model: Any, *order: Any) -> list[Any]:
+        return list((await session.exec(select(model).where(model.round_id == rid).order_by(*order))).all())
+
+    async def one(model: Any) -> Any:
+        return (await session.exec(select(model).where(model.round_id == rid))).first()
+
+    return RoundRecords(
+        round=rnd,
+        problem=await one(ProblemRecord),
+        hypotheses=await all_(Hypothesis, col(Hypothesis.id)),
+        agreements=await all_(Agreement, col(Agreement.id)),
+        sources=await all_(Source, col(Source.id)),
+        direction=await one(DirectionRecord),
+        actions=await all_(Action, col(Action.id)),
+        plan=await one(PlanRecord),
+        moments=await all_(MeasurementMoment, col(MeasurementMoment.on), col(MeasurementMoment.id)),
+        evaluation=await one(EvaluationRecord),
+        answers=await all_(Answer, col(Answer.id)),
+    )
+
+
+def majority(n: int) -> int:
+    return n // 2 + 1
+
+
+async def missing_for(session: AsyncSession, team: Team, rec: RoundRecords) -> list[Msg]:
+    """What the current phase still needs before the team may move on (empty: ready)."""
+    phase = rec.round.phase
+    members = await team_members(session, team.id)  # type: ignore[arg-type]
+    missing: list[Msg] = []
+    if phase == 1:
+        p = rec.problem
+        if p is None or not p.statement:
+            missing.append(Msg("cycle.missing.statement"))
+        if p is None or p.baseline_value is None or not p.baseline_source:
+            missing.append(Msg("cycle.missing.baseline"))
+        if not rec.hypotheses:
+            missing.append(Msg("cycle.missing.hypotheses"))
+        elif len(rec.hypotheses) > MAX_HYPOTHESES:
+            missing.append(Msg("cycle.missing.too_many_hypotheses", count=len(rec.hypotheses), max=MAX_HYPOTHESES))
+        member_ids = {m.id for m, _ in members}
+        agreed = len({a.member_id for a in rec.agreements} & member_ids)
+        need = majority(len(members))
+        if agreed < need:
+            missing.append(Msg("cycle.missing.agreement", agreed=agreed, need=need, total=len(members)))
+    elif phase == 2:
+        # the library belongs to the whole cycle: a second round builds on what was read
+        logged = set((await session.exec(
+            select(Source.added_by).join(CycleRound, col(CycleRound.id) == col(Source.round_id))
+            .where(CycleRound.cycle_id == rec.round.cycle_id))).all())
+        without = [m.display_name for m, _ in members if m.id not in logged]
+        if without:
+            missing.append(Msg("cycle.missing.sources", names=", ".join(without)))
+        if rec.direction is None:
+            missing.append(Msg("cycle.missing.direction"))
+    elif phase == 3:
+        if not rec.actions:
+            missing.append(Msg("cycle.missing.actions"))
+        plan = rec.plan
+        if plan is None or plan.goal_value is None or plan.goal_deadline is None:
+            missing.append(Msg("cycle.missing.goal"))
+        if plan is None or not plan.instrument or plan.baseline_moment is None:
+            missing.append(Msg("cycle.missing.dataplan"))
+        if not rec.moments:
+            missing.append(Msg("cycle.missing.moments"))
+        elif plan is not None and plan.goal_deadline is not None and min(m.on for m in rec.moments) > plan.goal_deadline:
+            missing.append(Msg("cycle.missing.moment_before_deadline"))
+    elif phase == 4:
+        open_moments = [m for m in rec.moments if m.result_value is None]
+        if open_moments:
+            missing.append(Msg("cycle.missing.results", count=len(open_moments)))
+        ev = rec.evaluation
+        if ev is None or ev.verdict is None:
+            missing.append(Msg("cycle.missing.verdict"))
+        if ev is None or not ev.learned:
+            missing.append(Msg("cycle.missing.learned"))
+        if ev is not None and ev.verdict == "solved" and (not ev.embedding or ev.review_on is None):
+            missing.append(Msg("cycle.missing.embedding"))
+    return missing
+
+
+async def chair_or_manager(ctx: Context, team: Team) -> None:
+    if not await ctx.can_manage_team(team):
+        raise UserError(Msg("access.need_chair", team=team.name))
+
+
+async def previous_rounds(session: AsyncSession, cycle_id: int) -> list[CycleRound]:
+    return list((await session.exec(
+        select(CycleRound).where(CycleRound.cycle_id == cycle_id).order_by(col(CycleRound.number))
+    )).all())
+
+
+async def member_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = (await session.exec(select(Member).where(col(Member.id).in_(wanted)))).all()
+    return {m.id: m.display_name for m in rows}  # type: ignore[misc]
+

@@ -1,0 +1,192 @@
+"""Everything the leader digest says about a school's teams, gathered set-based.
+
+The number of queries is fixed — one per kind of fact, for all teams at once — so a board with
+fifty teams gets its digest as fast as a school with two (``tests/test_digest.py`` counts them).
+Only aggregates leave this module: counts, averages, dates. Individual poll or scan answers are
+never read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.meetings.plan import chairs_of, names_of, next_meetings
+from storage.models import (
+    Answer,
+    Cycle,
+    CycleRound,
+    EvaluationRecord,
+    LeaderQuestion,
+    LeaderVisit,
+    Meeting,
+    MeasurementMoment,
+    MomentumFlag,
+    PhaseTransition,
+    PlanRecord,
+    ProblemRecord,
+    School,
+    Team,
+    TeamMembership,
+)
+
+WEEK = timedelta(days=7)
+MEETING_WINDOW = timedelta(days=28)
+VISIT_WINDOW = timedelta(days=31)
+
+
+@dataclass
+class TeamFacts:
+    team: Team
+    chair: str | None = None
+    members: int = 0
+    cycle: Cycle | None = None
+    round: CycleRound | None = None
+    problem: str | None = None
+    plan: PlanRecord | None = None
+    last_result: float | None = None
+    baseline: float | None = None
+    held: int = 0
+    cancelled: int = 0
+    planned: int = 0  # held + cancelled + still to come within the window: what the rhythm promised
+    answered: int = 0  # members who answered at least one guiding question in the current round
+    overrides: list[PhaseTransition] = field(default_factory=list)
+    flags: list[MomentumFlag] = field(default_factory=list)
+    closed_cycles: list[tuple[Cycle, str | None]] = field(default_factory=list)  # (cycle, verdict)
+    questions: list[LeaderQuestion] = field(default_factory=list)
+    last_visit: date | None = None
+    next_meeting: Meeting | None = None
+    reflection: dict[str, Any] = field(default_factory=dict)  # poll and scan aggregates (polls module)
+
+
+@dataclass
+class SchoolFacts:
+    school: School
+    since: datetime
+    now: datetime
+    teams: list[TeamFacts]
+    names: dict[int, str]
+
+
+async def gather(session: AsyncSession, school: School, leader_id: int | None, now: datetime,
+                 since: datetime | None = None) -> SchoolFacts:
+    since = since or now - WEEK
+    teams = list((await session.exec(
+        select(Team).where(Team.school_id == school.id).order_by(col(Team.name_key)))).all())
+    ids = [t.id for t in teams]
+    facts = {t.id: TeamFacts(t) for t in teams}
+    if not ids:
+        return SchoolFacts(school, since, now, [], {})
+
+    for team_id, count in (await session.exec(
+            select(TeamMembership.team_id, func.count()).where(col(TeamMembership.team_id).in_(ids))
+            .group_by(TeamMembership.team_id))).all():
+        facts[team_id].members = int(count)
+    chairs = await chairs_of(session, ids)  # type: ignore[arg-type]
+
+    # the focus: each active cycle with its newest round
+    rows = (await session.exec(
+        select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
+        .where(col(Cycle.team_id).in_(ids), Cycle.status == "active").order_by(col(CycleRound.number)))).all()
+    for cycle, rnd in rows:
+        facts[cycle.team_id].cycle, facts[cycle.team_id].round = cycle, rnd
+    by_round = {f.round.id: f for f in facts.values() if f.round is not None}
+    round_ids = list(by_round)
+    if round_ids:
+        for p in (await session.exec(select(ProblemRecord).where(col(ProblemRecord.round_id).in_(round_ids)))).all():
+            by_round[p.round_id].problem, by_round[p.round_id].baseline = p.statement, p.baseline_value
+        for p in (await session.exec(select(PlanRecord).where(col(PlanRecord.round_id).in_(round_ids)))).all():
+            by_round[p.round_id].plan = p
+        for m in (await session.exec(select(MeasurementMoment).where(
+                col(MeasurementMoment.round_id).in_(round_ids), col(MeasurementMoment.result_value).is_not(None))
+                .order_by(col(MeasurementMoment.on)))).all():
+            by_round[m.round_id].last_result = m.result_value
+        for round_id, count in (await session.exec(
+                select(Answer.round_id, func.count(func.distinct(Answer.member_id)))
+                .where(col(Answer.round_id).in_(round_ids)).group_by(Answer.round_id))).all():
+            by_round[round_id].answered = int(count)
+
+    # meetings in the last four weeks (and those of the window still to come do not count yet)
+    window_start = now - MEETING_WINDOW
+    for team_id, status, count in (await session.exec(
+            select(Meeting.team_id, Meeting.status, func.count())
+            .where(col(Meeting.team_id).in_(ids), col(Meeting.starts_at) >= window_start,
+                   col(Meeting.starts_at) <= now, col(Meeting.status).in_(("held", "cancelled", "planned")))
+            .group_by(Meeting.team_id, Meeting.status))).all():
+        f = facts[team_id]
+        if status == "held":
+            f.held += int(count)
+        elif status == "cancelled":
+            f.cancelled += int(count)
+        f.planned += int(count)
+
+    # what happened since the last digest: overrides, momentum flags, finished cycles
+    for t, team_id in (await session.exec(
+            select(PhaseTransition, Cycle.team_id)
+            .join(CycleRound, col(CycleRound.id) == col(PhaseTransition.round_id))
+            .join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id))
+            .where(col(Cycle.team_id).in_(ids), col(PhaseTransition.override_reason).is_not(None),
+                   col(PhaseTransition.at) >= since).order_by(col(PhaseTransition.at)))).all():
+        facts[team_id].overrides.append(t)
+    for flag in (await session.exec(select(MomentumFlag).where(
+            col(MomentumFlag.team_id).in_(ids), col(MomentumFlag.raised_at) >= since)
+            .order_by(col(MomentumFlag.raised_at)))).all():
+        facts[flag.team_id].flags.append(flag)
+    closed = (await session.exec(
+        select(Cycle, EvaluationRecord.verdict)
+        .join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
+        .join(EvaluationRecord, col(EvaluationRecord.round_id) == col(CycleRound.id), isouter=True)
+        .where(col(Cycle.team_id).in_(ids), Cycle.status == "closed", col(Cycle.closed_at) >= since)
+        .order_by(col(Cycle.closed_at), col(CycleRound.number)))).all()
+    last_verdict: dict[int, tuple[Cycle, str | None]] = {}
+    for cycle, verdict in closed:
+        last_verdict[cycle.id] = (cycle, verdict)  # type: ignore[index]
+    for cycle, verdict in last_verdict.values():
+        facts[cycle.team_id].closed_cycles.append((cycle, verdict))
+
+    # two-way: open questions for the leader, and the leader's visits
+    for question in (await session.exec(select(LeaderQuestion).where(
+            col(LeaderQuestion.team_id).in_(ids), col(LeaderQuestion.answered_at).is_(None))
+            .order_by(col(LeaderQuestion.asked_at)))).all():
+        facts[question.team_id].questions.append(question)
+    if leader_id is not None:
+        for team_id, last in (await session.exec(
+                select(LeaderVisit.team_id, func.max(LeaderVisit.on))
+                .where(col(LeaderVisit.team_id).in_(ids), LeaderVisit.member_id == leader_id)
+                .group_by(LeaderVisit.team_id))).all():
+            facts[team_id].last_visit = last
+    for team_id, meeting in (await next_meetings(session, ids, now)).items():  # type: ignore[arg-type]
+        facts[team_id].next_meeting = meeting
+
+    refs: set[int | None] = set(chairs.values())
+    refs |= {q.asked_by for f in facts.values() for q in f.questions}
+    refs |= {fl.member_id for f in facts.values() for fl in f.flags}
+    names = await names_of(session, refs)
+    for team_id, chair in chairs.items():
+        facts[team_id].chair = names.get(chair)
+
+    await add_reflection(session, facts, since, now)
+    return SchoolFacts(school, since, now, [facts[i] for i in ids], names)  # type: ignore[index]
+
+
+# Poll and scan aggregates come from the polls capability when it is installed; it registers a
+# set-based provider here (one or two queries for all teams), and only aggregates above the
+# school's anonymity threshold are ever returned.
+REFLECTION_PROVIDERS: list[Any] = []
+
+
+async def add_reflection(session: AsyncSession, facts: dict[int, TeamFacts], since: datetime, now: datetime) -> None:
+    for provider in REFLECTION_PROVIDERS:
+        for team_id, values in (await provider(session, list(facts), since, now)).items():
+            if team_id in facts:
+                facts[team_id].reflection.update(values)
+
+
+def visited_recently(f: TeamFacts, now: datetime) -> bool:
+    return f.last_visit is not None and f.last_visit >= (now - VISIT_WINDOW).date()
+

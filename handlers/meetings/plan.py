@@ -1,0 +1,370 @@
+"""Meetings as data: the rhythm turned into dated meetings, holidays that pause it, the agenda
+of a team's next meeting, and the texts that show them.
+
+Shared by the commands (``handlers/meetings.py``, ``handlers/agenda.py``) and the clock
+(``bot/scheduler.py``). Times are stored in UTC and shown in the school's time zone; a rhythm
+is kept in local time ("Tuesday 15:30"), so a meeting stays at 15:30 across the switch to
+winter time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.cycle.state import active_cycle, load_round, missing_for
+from handlers.common.values import date_msg, today_in
+from prompts.catalog import Join, Msg
+from storage.models import (
+    DEFAULT_REMINDERS,
+    AgendaItem,
+    Holiday,
+    Meeting,
+    MeetingRhythm,
+    Member,
+    School,
+    Team,
+    TeamMembership,
+)
+
+HORIZON_DAYS = 56  # meetings are planned this far ahead (8 weeks)
+MAX_SHOWN_ITEMS = 15
+UPCOMING_SHOWN = 6
+INSERT_ROWS = 1000  # rows per INSERT statement (see insert_ignore)
+
+
+# --- time ---------------------------------------------------------------------------------------
+def zone(school: School | None, fallback: str = "Europe/Amsterdam") -> ZoneInfo:
+    try:
+        return ZoneInfo(school.timezone if school is not None else fallback)
+    except Exception:  # a school with a zone this machine does not know: the default
+        return ZoneInfo(fallback)
+
+
+def local_start(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
+    """A local wall-clock time on a day, as aware UTC."""
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(timezone.utc)
+
+
+def when_msg(at: datetime, tz: ZoneInfo) -> Msg:
+    """'dinsdag 15 september 2026, 15:30' in the reader's language."""
+    local = at.astimezone(tz)
+    return Msg("meet.when", weekday=Msg(f"meet.weekday.d{local.weekday()}"), date=date_msg(local.date()),
+               time=f"{local.hour:02d}:{local.minute:02d}")
+
+
+def rhythm_days(rhythm: MeetingRhythm, first: date, last: date) -> list[date]:
+    """The days the rhythm meets between two dates (inclusive), counted from its anchor."""
+    step = 7 * max(1, rhythm.every_n_weeks)
+    start = max(first, rhythm.anchor)
+    offset = (start - rhythm.anchor).days % step
+    day = start if offset == 0 else start + timedelta(days=step - offset)
+    out = []
+    while day <= last:
+        out.append(day)
+        day += timedelta(days=step)
+    return out
+
+
+def anchor_for(weekday: int, today: date) -> date:
+    """The first day on or after today that falls on the weekday."""
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def slot_key(day: date) -> str:
+    return f"r:{day.isoformat()}"
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def in_holiday(day: date, holidays: Sequence[Holiday]) -> Holiday | None:
+    for h in holidays:
+        if h.first_day <= day <= h.last_day:
+            return h
+    return None
+
+
+# --- set-based helpers --------------------------------------------------------------------------
+async def dialect(session: AsyncSession) -> str:
+    return (await session.connection()).dialect.name
+
+
+async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING for many rows at once; returns how many were new.
+
+    At most :data:`INSERT_ROWS` rows go in one statement: PostgreSQL takes no more than 65,535
+    parameters in one, which eight weeks of meetings for 700 teams already exceed."""
+    if not rows:
+        return 0
+    make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
+    table = model.__table__
+    new = 0
+    for start in range(0, len(rows), INSERT_ROWS):
+        stmt = make(table).values(rows[start:start + INSERT_ROWS]).on_conflict_do_nothing(
+            index_elements=keys).returning(table.c.id)
+        new += len((await session.exec(stmt)).all())  # type: ignore[call-overload]
+    return new
+
+
+async def school_holidays(session: AsyncSession, school_ids: Iterable[int], first: date,
+                          last: date) -> dict[int, list[Holiday]]:
+    ids = list(set(school_ids))
+    if not ids:
+        return {}
+    rows = (await session.exec(select(Holiday).where(
+        col(Holiday.school_id).in_(ids), col(Holiday.last_day) >= first, col(Holiday.first_day) <= last,
+    ).order_by(col(Holiday.first_day)))).all()
+    out: dict[int, list[Holiday]] = {}
+    for h in rows:
+        out.setdefault(h.school_id, []).append(h)
+    return out
+
+
+# --- planning -----------------------------------------------------------------------------------
+async def materialise(session: AsyncSession, now: datetime, team_ids: Sequence[int] | None = None) -> int:
+    """Create the meetings of every rhythm up to the horizon (holidays as 'holiday'), in one
+    insert that ignores slots that already exist. Safe to run from several processes at once."""
+    stmt = select(MeetingRhythm, Team, School).join(Team, col(Team.id) == col(MeetingRhythm.team_id)).join(
+        School, col(School.id) == col(Team.school_id))
+    if team_ids is not None:
+        stmt = stmt.where(col(MeetingRhythm.team_id).in_(list(team_ids)))
+    found = (await session.exec(stmt)).all()
+    if not found:
+        return 0
+    first_any = min(today_in(s.timezone, now) for _, _, s in found)
+    holidays = await school_holidays(session, [s.id for _, _, s in found], first_any,  # type: ignore[misc]
+                                     first_any + timedelta(days=HORIZON_DAYS + 2))
+    planned_until: dict[int, str] = {}
+    if team_ids is None:  # the clock's pass: only the days beyond what is planned already
+        planned_until = dict((await session.exec(
+            select(Meeting.team_id, func.max(Meeting.slot_key)).where(Meeting.kind == "regular")
+            .group_by(col(Meeting.team_id))
+        )).all())
+    rows: list[dict[str, Any]] = []
+    for rhythm, team, school in found:
+        tz = zone(school)
+        today = today_in(school.timezone, now)
+        for day in rhythm_days(rhythm, today, today + timedelta(days=HORIZON_DAYS)):
+            starts = local_start(day, rhythm.local_time, tz)
+            if starts <= now or slot_key(day) <= planned_until.get(team.id, ""):  # type: ignore[arg-type]
+                continue
+            off = in_holiday(day, holidays.get(school.id, []))  # type: ignore[arg-type]
+            rows.append({
+                "team_id": team.id, "slot_key": slot_key(day), "starts_at": starts,
+                "duration_min": rhythm.duration_min, "status": "holiday" if off else "planned",
+                "kind": "regular", "moved": False, "uid": new_uid(), "sequence": 0,
+                "created_at": now, "updated_at": now,
+            })
+    rows.sort(key=lambda r: (r["team_id"], r["slot_key"]))
+    return await insert_ignore(session, Meeting, rows, ["team_id", "slot_key"])
+
+
+async def resync_team(session: AsyncSession, team: Team, school: School, rhythm: MeetingRhythm,
+                      now: datetime) -> None:
+    """After the rhythm changed: future regular meetings that no longer fit are dropped (their
+    calendar entries are cancelled), fitting ones get the new time, missing ones are created.
+    Meetings moved by hand and cancelled ones stay as they are."""
+    tz = zone(school)
+    today = today_in(school.timezone, now)
+    days = {slot_key(d): d for d in rhythm_days(rhythm, today, today + timedelta(days=HORIZON_DAYS))}
+    holidays = (await school_holidays(session, [school.id], today,  # type: ignore[list-item]
+                                      today + timedelta(days=HORIZON_DAYS + 2))).get(school.id, [])  # type: ignore[arg-type]
+    future = (await session.exec(select(Meeting).where(
+        Meeting.team_id == team.id, Meeting.kind == "regular", col(Meeting.starts_at) > now,
+        col(Meeting.status).in_(("planned", "holiday", "dropped")), col(Meeting.moved).is_(False),
+    ))).all()
+    for m in future:
+        day = days.get(m.slot_key)
+        if day is None:
+            if m.status != "dropped":
+                m.status, m.sequence, m.updated_at = "dropped", m.sequence + 1, now
+                session.add(m)
+            continue
+        starts = local_start(day, rhythm.local_time, tz)
+        status = "holiday" if in_holiday(day, holidays) else "planned"
+        if (m.starts_at, m.duration_min, m.status) != (starts, rhythm.duration_min, status):
+            m.starts_at, m.duration_min, m.status = starts, rhythm.duration_min, status
+            m.sequence, m.updated_at = m.sequence + 1, now
+            session.add(m)
+    await session.flush()
+    await materialise(session, now, [team.id])  # type: ignore[list-item]
+
+
+async def apply_holiday(session: AsyncSession, school: School, first: date, last: date, now: datetime,
+                        *, pausing: bool) -> int:
+    """A holiday added pauses the planned regular meetings in it; removed, they come back."""
+    tz = zone(school)
+    lo = datetime.combine(first, time(0), tzinfo=tz).astimezone(timezone.utc)
+    hi = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
+    team_ids = select(Team.id).where(Team.school_id == school.id)
+    before, after = ("planned", "holiday") if pausing else ("holiday", "planned")
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Meeting).where(
+            col(Meeting.team_id).in_(team_ids), Meeting.kind == "regular", Meeting.status == before,
+            col(Meeting.starts_at) >= max(lo, now), col(Meeting.starts_at) < hi,
+        ).values(status=after, sequence=Meeting.sequence + 1, updated_at=now)
+    )
+    return result.rowcount or 0
+
+
+# --- reading ------------------------------------------------------------------------------------
+async def next_meeting(session: AsyncSession, team_id: int, now: datetime) -> Meeting | None:
+    """The planned meeting that has not ended yet, soonest first."""
+    rows = (await session.exec(select(Meeting).where(
+        Meeting.team_id == team_id, Meeting.status == "planned",
+        col(Meeting.starts_at) > now - timedelta(hours=12),
+    ).order_by(col(Meeting.starts_at)))).all()
+    for m in rows:
+        if m.starts_at + timedelta(minutes=m.duration_min) > now:
+            return m
+    return None
+
+
+async def next_meetings(session: AsyncSession, team_ids: Sequence[int], now: datetime) -> dict[int, Meeting]:
+    """Each team's next planned meeting, in one query."""
+    if not team_ids:
+        return {}
+    rows = (await session.exec(select(Meeting).where(
+        col(Meeting.team_id).in_(list(team_ids)), Meeting.status == "planned",
+        col(Meeting.starts_at) > now - timedelta(hours=12),
+    ).order_by(col(Meeting.starts_at)))).all()
+    out: dict[int, Meeting] = {}
+    for m in rows:
+        if m.team_id not in out and m.starts_at + timedelta(minutes=m.duration_min) > now:
+            out[m.team_id] = m
+    return out
+
+
+async def upcoming(session: AsyncSession, team_id: int, now: datetime, limit: int = UPCOMING_SHOWN) -> list[Meeting]:
+    """Meetings still ahead (planned, cancelled, in a holiday), for listing and numbering."""
+    rows = (await session.exec(select(Meeting).where(
+        Meeting.team_id == team_id, col(Meeting.status).in_(("planned", "cancelled", "holiday")),
+        col(Meeting.starts_at) > now,
+    ).order_by(col(Meeting.starts_at)).limit(limit))).all()
+    return list(rows)
+
+
+async def open_items(session: AsyncSession, team_ids: Sequence[int]) -> dict[int, list[AgendaItem]]:
+    if not team_ids:
+        return {}
+    rows = (await session.exec(select(AgendaItem).where(
+        col(AgendaItem.team_id).in_(list(team_ids)), AgendaItem.status == "open",
+    ).order_by(col(AgendaItem.position), col(AgendaItem.id)))).all()
+    out: dict[int, list[AgendaItem]] = {}
+    for item in rows:
+        out.setdefault(item.team_id, []).append(item)
+    return out
+
+
+async def chairs_of(session: AsyncSession, team_ids: Sequence[int]) -> dict[int, int]:
+    """Each team's chair (the longest-serving one), in one query."""
+    if not team_ids:
+        return {}
+    rows = (await session.exec(select(TeamMembership).where(
+        col(TeamMembership.team_id).in_(list(team_ids)), TeamMembership.role == "chair",
+    ).order_by(col(TeamMembership.joined_at), col(TeamMembership.id)))).all()
+    out: dict[int, int] = {}
+    for tm in rows:
+        out.setdefault(tm.team_id, tm.member_id)
+    return out
+
+
+async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = (await session.exec(select(Member).where(col(Member.id).in_(wanted)))).all()
+    return {m.id: m.display_name for m in rows}  # type: ignore[misc]
+
+
+def offsets_of(rhythm: MeetingRhythm | None) -> list[int]:
+    values = list(rhythm.reminder_offsets) if rhythm is not None else list(DEFAULT_REMINDERS)
+    return sorted({int(v) for v in values if int(v) > 0}, reverse=True)
+
+
+def offset_msg(minutes: int) -> Msg:
+    if minutes % 1440 == 0:
+        return Msg("meet.offset.days", n=minutes // 1440)
+    if minutes % 60 == 0:
+        return Msg("meet.offset.hours", n=minutes // 60)
+    return Msg("meet.offset.minutes", n=minutes)
+
+
+# --- texts --------------------------------------------------------------------------------------
+def item_line(n: int, item: AgendaItem, names: dict[int, str]) -> Msg:
+    extra: list[Any] = []
+    if item.minutes:
+        extra.append(Msg("agenda.item_minutes", minutes=item.minutes))
+    if item.owner_member_id is not None and item.owner_member_id in names:
+        extra.append(names[item.owner_member_id])
+    details = Msg("agenda.item_details", details=Join(extra, ", ")) if extra else ""
+    carried = Msg("agenda.item_carried") if item.carried else ""
+    return Msg("agenda.item", n=n, title=item.title, details=details, carried=carried)
+
+
+async def agenda_body(session: AsyncSession, team: Team, meeting: Meeting | None, tz: ZoneInfo,
+                      now: datetime, items: list[AgendaItem] | None = None) -> list[Any]:
+    """The agenda of a team's next meeting: the members' points, then the cycle's state."""
+    if items is None:
+        items = (await open_items(session, [team.id])).get(team.id, [])  # type: ignore[list-item]
+    names = await names_of(session, [i.owner_member_id for i in items])
+    lines: list[Any] = []
+    if items:
+        total = sum(i.minutes or 0 for i in items)
+        lines.append(Msg("agenda.items_head", total=total) if total else Msg("agenda.items_head_plain"))
+        shown = items[:MAX_SHOWN_ITEMS]
+        lines += [item_line(n, item, names) for n, item in enumerate(shown, 1)]
+        if len(items) > len(shown):
+            lines.append(Msg("agenda.more_items", count=len(items) - len(shown)))
+    else:
+        lines.append(Msg("agenda.no_items"))
+    lines += await cycle_lines(session, team, meeting, tz, now)
+    return lines
+
+
+async def cycle_lines(session: AsyncSession, team: Team, meeting: Meeting | None, tz: ZoneInfo,
+                      now: datetime) -> list[Any]:
+    """What the bot adds to every agenda: the cycle's phase, what is missing, actions due."""
+    found = await active_cycle(session, team.id)  # type: ignore[arg-type]
+    if found is None:
+        return [Msg("agenda.cycle_none")]
+    cycle, rnd = found
+    rec = await load_round(session, rnd)
+    since = rnd.phase_started_at.astimezone(tz).date()
+    lines: list[Any] = [Msg("agenda.cycle_head", title=cycle.title, phase=rnd.phase,
+                            name=Msg(f"cycle.phase{rnd.phase}.name"), since=date_msg(since))]
+    missing = await missing_for(session, team, rec)
+    if missing:
+        lines.append(Msg("agenda.cycle_missing"))
+        lines += [Msg("cycle.bullet", text=m) for m in missing]
+    else:
+        lines.append(Msg("agenda.cycle_ready"))
+    today = now.astimezone(tz).date()
+    until = meeting.starts_at.astimezone(tz).date() if meeting is not None else today + timedelta(days=7)
+    due = [a for a in rec.actions if today <= a.due <= until]
+    if due:
+        lines.append(Msg("agenda.actions_due"))
+        lines += [Msg("agenda.action", what=a.description, owner=a.owner_label, due=date_msg(a.due)) for a in due]
+    return lines
+
+
+def meeting_line(n: int, m: Meeting, tz: ZoneInfo, holidays: Sequence[Holiday] = ()) -> Msg:
+    when = when_msg(m.starts_at, tz)
+    if m.status == "cancelled":
+        return Msg("meet.line_cancelled", n=n, when=when, reason=m.cancel_reason or "—")
+    if m.status == "holiday":
+        off = in_holiday(m.starts_at.astimezone(tz).date(), holidays)
+        return Msg("meet.line_holiday", n=n, when=when, label=off.label if off else "—")
+    extra = Msg("meet.extra_mark") if m.kind == "extra" else ""
+    return Msg("meet.line", n=n, when=when, minutes=m.duration_min, extra=extra)

@@ -1,0 +1,211 @@
+"""What the clock queues and how each queued message is written when it is sent.
+
+The clock (``bot/scheduler.py``) calls :func:`queue_reminders` and :func:`close_meetings` on
+every tick; they insert outbox rows with unique dedupe keys, so a tick run twice, or by two
+processes, queues nothing twice. :func:`render` turns a claimed row into replies at send time,
+so a reminder carries the agenda as it is then, and a reminder for a meeting that moved, was
+cancelled or has already started is skipped instead of sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.replies import Ask, DirectTo, Reply, TeamChat, Text
+from handlers.meetings.plan import (
+    agenda_body,
+    chairs_of,
+    insert_ignore,
+    offsets_of,
+    open_items,
+    when_msg,
+    zone,
+)
+from handlers.common.values import date_msg
+from prompts.catalog import Catalog, Join, Msg
+from storage import queries as q
+from storage.models import (
+    AgendaItem,
+    Meeting,
+    MeetingRhythm,
+    MomentumFlag,
+    Outbox,
+    School,
+    Team,
+    TeamMembership,
+)
+
+MAX_OFFSET = timedelta(days=7)
+ASK_NOTES_WITHIN = timedelta(days=2)  # after downtime, notes are asked only for recent meetings
+
+
+def reminder_key(meeting_id: int, offset: int, starts_at: datetime) -> str:
+    return f"reminder:{meeting_id}:{offset}:{starts_at.isoformat()}"
+
+
+async def queue_reminders(session: AsyncSession, now: datetime) -> int:
+    """For each meeting still ahead, queue the latest reminder that is due, once.
+
+    In normal running each reminder becomes 'the latest due' at its own time; after downtime the
+    earlier ones are passed over, so a team gets one reminder, not a burst of stale ones. A moved
+    meeting has a new start, hence new keys."""
+    rows = (await session.exec(
+        select(Meeting, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
+        .where(Meeting.status == "planned", col(Meeting.starts_at) > now, col(Meeting.starts_at) <= now + MAX_OFFSET)
+    )).all()
+    queued = []
+    for meeting, rhythm in rows:
+        due = [o for o in offsets_of(rhythm) if meeting.starts_at - timedelta(minutes=o) <= now]
+        if not due:
+            continue
+        offset = min(due)
+        queued.append({
+            "dedupe_key": reminder_key(meeting.id, offset, meeting.starts_at),  # type: ignore[arg-type]
+            "kind": "reminder", "due_at": meeting.starts_at - timedelta(minutes=offset), "status": "pending",
+            "attempts": 0, "created_at": now,
+            "payload": {"meeting_id": meeting.id, "offset": offset, "starts_at": meeting.starts_at.isoformat()},
+        })
+    queued.sort(key=lambda r: r["dedupe_key"])
+    return await insert_ignore(session, Outbox, queued, ["dedupe_key"])
+
+
+async def close_meetings(session: AsyncSession, now: datetime) -> int:
+    """Meetings that ended are held: open agenda points roll over, and the chair is asked once
+    for the notes of the team's latest meeting."""
+    ended = [m for m in (await session.exec(select(Meeting).where(
+        Meeting.status == "planned", col(Meeting.starts_at) <= now,
+    ).order_by(col(Meeting.starts_at)))).all() if m.starts_at + timedelta(minutes=m.duration_min) <= now]
+    if not ended:
+        return 0
+    latest: dict[int, Meeting] = {}
+    for m in ended:
+        result = await session.exec(update(Meeting).where(  # type: ignore[call-overload]
+            col(Meeting.id) == m.id, Meeting.status == "planned").values(status="held"))
+        if result.rowcount != 1:
+            continue  # another process closed it
+        await session.exec(update(AgendaItem).where(  # type: ignore[call-overload]
+            AgendaItem.team_id == m.team_id, AgendaItem.status == "open", col(AgendaItem.added_at) < m.starts_at,
+        ).values(carried=AgendaItem.carried + 1))
+        latest[m.team_id] = m
+    chairs = await chairs_of(session, list(latest))
+    asks = []
+    for team_id, m in latest.items():
+        end = m.starts_at + timedelta(minutes=m.duration_min)
+        if team_id in chairs and now - end <= ASK_NOTES_WITHIN:
+            asks.append({"dedupe_key": f"notes:{m.id}", "kind": "notes_ask", "due_at": end, "status": "pending",
+                         "attempts": 0, "created_at": now,
+                         "payload": {"meeting_id": m.id, "chair_id": chairs[team_id]}})
+    await insert_ignore(session, Outbox, asks, ["dedupe_key"])
+    return len(latest)
+
+
+# --- writing a queued message -------------------------------------------------------------------
+class Skip(Exception):
+    """The row is no longer worth sending; the reason is kept on the row."""
+
+
+async def render(session: AsyncSession, row: Outbox, now: datetime, catalog: Catalog) -> list[Reply]:
+    if row.kind == "reminder":
+        return await _reminder(session, row.payload, now, catalog)
+    if row.kind == "notes_ask":
+        return await _notes_ask(session, row.payload, now)
+    if row.kind == "nudge":
+        return await _nudge(session, row.payload, now, catalog)
+    if row.kind in RENDERERS:  # other capabilities' scheduled messages (e.g. the leader digest)
+        return await RENDERERS[row.kind](session, row.payload, now, catalog)
+    raise Skip(f"unknown kind {row.kind}")
+
+
+# kind -> async (session, payload, now, catalog) -> replies; registered by other capabilities
+RENDERERS: dict[str, Any] = {}
+
+
+async def _team_school(session: AsyncSession, team_id: int) -> tuple[Team, School]:
+    team = await session.get(Team, team_id)
+    school = await session.get(School, team.school_id) if team is not None else None
+    if team is None or school is None:
+        raise Skip("team gone")
+    return team, school
+
+
+def relative_when(starts: datetime, now: datetime, tz: Any) -> Msg:
+    local, today = starts.astimezone(tz), now.astimezone(tz).date()
+    hhmm = f"{local.hour:02d}:{local.minute:02d}"
+    if local.date() == today:
+        return Msg("reminder.today", time=hhmm)
+    if local.date() == today + timedelta(days=1):
+        return Msg("reminder.tomorrow", weekday=Msg(f"meet.weekday.d{local.weekday()}"), date=date_msg(local.date()),
+                   time=hhmm)
+    return Msg("reminder.on", when=when_msg(starts, tz))
+
+
+async def _reminder(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Catalog) -> list[Reply]:
+    meeting = await session.get(Meeting, int(payload["meeting_id"]))
+    if meeting is None or meeting.status != "planned":
+        raise Skip("not planned any more")
+    if meeting.starts_at.isoformat() != payload.get("starts_at"):
+        raise Skip("moved")
+    if meeting.starts_at <= now:
+        raise Skip("already started")
+    team, school = await _team_school(session, meeting.team_id)
+    tz = zone(school)
+    body = Join([
+        Msg("reminder.head", team=team.name, when=relative_when(meeting.starts_at, now, tz),
+            minutes=meeting.duration_min),
+        *(await agenda_body(session, team, meeting, tz, now)),
+        Msg("reminder.add_hint", add_cmd=catalog.raw(school.language, "cmd.agenda_add.name")),
+    ])
+    if await q.chat_of_team(session, team.id, None) is not None:  # type: ignore[arg-type]
+        return [Text(body, target=TeamChat(team.id))]  # type: ignore[arg-type]
+    # no team channel linked: each member privately
+    members = (await session.exec(select(TeamMembership.member_id).where(TeamMembership.team_id == team.id))).all()
+    return [Text(body, target=DirectTo(member_id)) for member_id in members]
+
+
+async def _notes_ask(session: AsyncSession, payload: dict[str, Any], now: datetime) -> list[Reply]:
+    meeting = await session.get(Meeting, int(payload["meeting_id"]))
+    if meeting is None or meeting.status != "held":
+        raise Skip("not held")
+    if meeting.notes:
+        raise Skip("notes already there")
+    team, school = await _team_school(session, meeting.team_id)
+    tz = zone(school)
+    still_open = (await open_items(session, [team.id])).get(team.id, [])  # type: ignore[list-item]
+    lines: list[Any] = [Msg("notes.ask", team=team.name, when=when_msg(meeting.starts_at, tz))]
+    if still_open:
+        lines.append(Msg("notes.rolled_over", count=len(still_open)))
+    lines.append(Msg("notes.ask_hint"))
+    return [Ask(Join(lines), question_id="meeting_notes", target=DirectTo(int(payload["chair_id"])),
+                payload={"meeting_id": meeting.id})]
+
+
+async def _nudge(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Catalog) -> list[Reply]:
+    team, school = await _team_school(session, int(payload["team_id"]))
+    tz = zone(school)
+    kind, detail = payload["kind"], payload.get("detail", {})
+    lang = school.language
+    if kind == "cancelled_in_a_row":
+        dates = [date_msg(datetime.fromisoformat(s).astimezone(tz).date()) for s in detail.get("starts", [])]
+        body = Msg("momentum.cancelled", team=team.name, count=detail.get("count", 2), dates=Join(dates, ", "),
+                   list_cmd=catalog.raw(lang, "cmd.meetings.name"), rhythm_cmd=catalog.raw(lang, "cmd.meeting_rhythm.name"))
+    elif kind == "phase_stalled":
+        body = Msg("momentum.phase", team=team.name, weeks=detail.get("weeks", 0), phase=detail.get("phase", 1),
+                   name=Msg(f"cycle.phase{detail.get('phase', 1)}.name"),
+                   status_cmd=catalog.raw(lang, "cmd.cycle_status.name"))
+    elif kind == "quiet_member":
+        from storage.models import Member
+
+        member = await session.get(Member, int(payload.get("member_id") or 0))
+        if member is None:
+            raise Skip("member gone")
+        body = Msg("momentum.quiet", team=team.name, person=member.display_name, meetings=detail.get("meetings", 3))
+    else:
+        raise Skip(f"unknown flag {kind}")
+    await session.exec(update(MomentumFlag).where(MomentumFlag.key == payload["flag_key"])  # type: ignore[call-overload]
+                       .values(nudged_at=now))
+    return [Text(body, target=DirectTo(int(payload["chair_id"])))]

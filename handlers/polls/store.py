@@ -1,0 +1,473 @@
+"""Polls as data: a school's poll settings, creating polls with their questions, the tallies, and
+the aggregates everything else is allowed to see.
+
+Anonymity lives here. Only :func:`my_answered` ever reads a voter column, and only for the
+caller's own votes (to ask the next question and to stop double votes) and :func:`non_voters`
+only to know whom to remind; every other query counts votes per question and value and never
+selects who cast them. A question's result is shown only when at least the school's threshold
+(default 3, never below 3) answered it.
+
+While a poll is open nobody sees the live tally, only a question's *snapshot*
+(``PollQuestion.snapshot``): it is taken again only once at least the threshold of votes were
+cast or changed since the last one (``PollVote.pending``, counted per question, so one member
+changing their answer three times is one change), so no two views differ by one person's vote.
+At the close the live tally is the final result.
+
+The leader digest reads :func:`scan_trends`, :func:`poll_summaries` and
+:func:`digest_reflection`: set-based (a fixed number of queries for any number of teams) and
+returning only aggregates above the threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.meetings.plan import dialect
+from handlers.common.values import number_msg
+from prompts.catalog import Catalog, Join, Msg
+from storage.models import (
+    MIN_ANSWERS_FLOOR,
+    Poll,
+    PollQuestion,
+    PollSettings,
+    PollVote,
+    Team,
+    TeamMembership,
+)
+
+DIMENSIONS = ("visie", "focus", "werkwijze", "cultuur", "structuur")
+SCALE = (1, 2, 3, 4, 5)
+YES, NO = 1, 2
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+REMIND_BEFORE = timedelta(hours=24)
+TREND_ROUNDS = 6
+
+
+# --- settings -----------------------------------------------------------------------------------
+def threshold_of(settings: PollSettings | None) -> int:
+    return max(MIN_ANSWERS_FLOOR, settings.min_answers if settings is not None else MIN_ANSWERS_FLOOR)
+
+
+async def settings_of(session: AsyncSession, school_id: int) -> PollSettings | None:
+    return (await session.exec(select(PollSettings).where(PollSettings.school_id == school_id))).first()
+
+
+async def thresholds(session: AsyncSession, team_ids: Iterable[int]) -> dict[int, int]:
+    """Each team's anonymity threshold (its school's), in one query."""
+    ids = sorted(set(team_ids))
+    if not ids:
+        return {}
+    rows = (await session.exec(
+        select(Team.id, PollSettings.min_answers).outerjoin(PollSettings, col(PollSettings.school_id) == col(Team.school_id))
+        .where(col(Team.id).in_(ids))
+    )).all()
+    return {team_id: max(MIN_ANSWERS_FLOOR, minimum or MIN_ANSWERS_FLOOR) for team_id, minimum in rows}
+
+
+async def member_counts(session: AsyncSession, team_ids: Iterable[int]) -> dict[int, int]:
+    ids = sorted(set(team_ids))
+    if not ids:
+        return {}
+    rows = (await session.exec(select(TeamMembership.team_id, func.count()).where(
+        col(TeamMembership.team_id).in_(ids)).group_by(col(TeamMembership.team_id)))).all()
+    return {team_id: n for team_id, n in rows}
+
+
+# --- questions ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Spec:
+    """A question to put in a poll: by catalog key, or in someone's own words."""
+
+    kind: str
+    key: str | None = None
+    text: str | None = None
+    dimension: str | None = None
+    options: tuple[str, ...] = ()
+
+
+def _numbered(catalog: Catalog, prefix: str) -> list[str]:
+    keys = {k[len(prefix):].split(".")[0] for k in catalog.messages["nl"] if k.startswith(prefix)}
+    return sorted(keys, key=lambda k: (int(re.sub(r"\D", "", k) or 0), k))
+
+
+def meeting_specs(catalog: Catalog, settings: PollSettings | None) -> list[Spec]:
+    """The post-meeting questions: the school's own, else the catalog's (``poll.meeting.qN``)."""
+    if settings is not None and settings.meeting_questions:
+        return [Spec(kind=q.get("kind", "scale"), text=str(q.get("text", ""))[:300]) for q in settings.meeting_questions]
+    return [Spec(kind=catalog.raw("nl", f"poll.meeting.{q}.kind"), key=f"poll.meeting.{q}")
+            for q in _numbered(catalog, "poll.meeting.")]
+
+
+def scan_specs(catalog: Catalog) -> list[Spec]:
+    """The five-dimension scan: the statements of each dimension (``poll.scan.<dim>.sN``), 1–5."""
+    return [Spec(kind="scale", key=f"poll.scan.{dim}.{s}", dimension=dim)
+            for dim in DIMENSIONS for s in _numbered(catalog, f"poll.scan.{dim}.")]
+
+
+def values_of(q: PollQuestion) -> tuple[int, ...]:
+    if q.kind == "scale":
+        return SCALE
+    if q.kind == "yesno":
+        return (YES, NO)
+    return tuple(range(1, len(q.options) + 1))
+
+
+def question_label(q: PollQuestion) -> Any:
+    """The question as the reader sees it: catalog text in their language, or the own words."""
+    return Msg(f"{q.key}.text") if q.key else (q.text or "?")
+
+
+def short_label(q: PollQuestion, catalog: Catalog, lang: str, limit: int = 42) -> str:
+    """For a chart's axis (plain text, already in one language)."""
+    if q.key:
+        return catalog.raw(lang, f"{q.key}.short")
+    text = q.text or "?"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def option_label(q: PollQuestion, value: int) -> Any:
+    if q.kind == "scale":
+        return Msg(f"poll.scale.v{value}")
+    if q.kind == "yesno":
+        return Msg("poll.yes" if value == YES else "poll.no")
+    return q.options[value - 1] if 1 <= value <= len(q.options) else "?"
+
+
+def option_plain(q: PollQuestion, value: int, catalog: Catalog, lang: str) -> str:
+    if q.kind == "scale":
+        return str(value)
+    if q.kind == "yesno":
+        return catalog.raw(lang, "poll.yes" if value == YES else "poll.no")
+    return q.options[value - 1] if 1 <= value <= len(q.options) else "?"
+
+
+# --- creating -----------------------------------------------------------------------------------
+def remind_moment(opens: datetime, closes: datetime) -> datetime:
+    return closes - min(REMIND_BEFORE, (closes - opens) / 2)
+
+
+async def create_poll(session: AsyncSession, *, team_id: int, kind: str, key: str, opens: datetime,
+                      closes: datetime, specs: Sequence[Spec], now: datetime, created_by: int | None = None,
+                      meeting_id: int | None = None, round_: int = 0) -> int | None:
+    """Insert a poll and its questions once per ``key`` (a second call, or a second process, is a
+    no-op and returns None)."""
+    make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
+    table = Poll.__table__  # type: ignore[attr-defined]
+    stmt = make(table).values(
+        team_id=team_id, kind=kind, key=key, meeting_id=meeting_id, round=round_, anonymous=True, status="open",
+        opens_at=opens, remind_at=remind_moment(opens, closes), closes_at=closes, created_by=created_by,
+        created_at=now,
+    ).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    poll_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+    if poll_id is None:
+        return None
+    for position, spec in enumerate(specs, 1):
+        session.add(PollQuestion(poll_id=poll_id, position=position, kind=spec.kind, key=spec.key, text=spec.text,
+                                 dimension=spec.dimension, options=list(spec.options)))
+    await session.flush()
+    return int(poll_id)
+
+
+# --- reading ------------------------------------------------------------------------------------
+async def questions_of(session: AsyncSession, poll_ids: Iterable[int]) -> dict[int, list[PollQuestion]]:
+    ids = sorted(set(poll_ids))
+    if not ids:
+        return {}
+    rows = (await session.exec(select(PollQuestion).where(col(PollQuestion.poll_id).in_(ids))
+                               .order_by(col(PollQuestion.poll_id), col(PollQuestion.position)))).all()
+    out: dict[int, list[PollQuestion]] = defaultdict(list)
+    for q in rows:
+        out[q.poll_id].append(q)
+    return dict(out)
+
+
+async def tallies(session: AsyncSession, poll_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """question id -> {value: how many}; counts only, never who."""
+    ids = sorted(set(poll_ids))
+    if not ids:
+        return {}
+    rows = (await session.exec(
+        select(PollVote.question_id, PollVote.value, func.count()).where(col(PollVote.poll_id).in_(ids))
+        .group_by(col(PollVote.question_id), col(PollVote.value))
+    )).all()
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for question_id, value, n in rows:
+        out[question_id][value] = n
+    return dict(out)
+
+
+async def pending_counts(session: AsyncSession, poll_ids: Iterable[int]) -> dict[int, int]:
+    """question id -> how many votes were cast or changed since its last snapshot; counts only."""
+    ids = sorted(set(poll_ids))
+    if not ids:
+        return {}
+    return dict((await session.exec(
+        select(PollVote.question_id, func.count()).where(col(PollVote.poll_id).in_(ids), col(PollVote.pending))
+        .group_by(col(PollVote.question_id))
+    )).all())
+
+
+async def lock_poll(session: AsyncSession, poll_id: int) -> Poll | None:
+    """The poll, read again and locked until the transaction ends (PostgreSQL; SQLite writes one
+    transaction at a time anyway): votes, snapshots and the close of one poll take turns, so a
+    snapshot never misses a vote another snapshot already counted, and no vote slips in after
+    the close."""
+    return (await session.exec(select(Poll).where(col(Poll.id) == poll_id).with_for_update()
+                               .execution_options(populate_existing=True))).first()
+
+
+async def refresh_snapshots(session: AsyncSession, poll: Poll) -> bool:
+    """Take a new snapshot of every question of an open poll on which at least the threshold of
+    votes were cast or changed since its last one; True when any was taken."""
+    limit = (await thresholds(session, [poll.team_id])).get(poll.team_id, MIN_ANSWERS_FLOOR)
+    due = sorted(q for q, n in (await pending_counts(session, [poll.id])).items() if n >= limit)  # type: ignore[list-item]
+    if not due:
+        return False
+    tally = await tallies(session, [poll.id])  # type: ignore[list-item]
+    for q in (await questions_of(session, [poll.id])).get(poll.id, []):  # type: ignore[arg-type]
+        if q.id in due:
+            q.snapshot = {str(v): n for v, n in sorted(tally.get(q.id, {}).items())}  # type: ignore[arg-type]
+            session.add(q)
+    await session.exec(update(PollVote).where(col(PollVote.question_id).in_(due), col(PollVote.pending))  # type: ignore[call-overload]
+                       .values(pending=False))
+    await session.flush()
+    return True
+
+
+async def my_answered(session: AsyncSession, poll_id: int, member_id: int) -> set[int]:
+    """The questions of this poll the caller has answered (not what they answered)."""
+    return set((await session.exec(select(PollVote.question_id).where(
+        PollVote.poll_id == poll_id, PollVote.voter_id == member_id))).all())
+
+
+async def non_voters(session: AsyncSession, poll: Poll) -> list[int]:
+    """Team members who have not answered anything yet: only to remind them, privately."""
+    voted = select(PollVote.voter_id).where(PollVote.poll_id == poll.id, col(PollVote.voter_id).is_not(None))
+    return list((await session.exec(select(TeamMembership.member_id).where(
+        TeamMembership.team_id == poll.team_id, col(TeamMembership.member_id).not_in(voted),
+    ).order_by(col(TeamMembership.member_id)))).all())
+
+
+@dataclass
+class QuestionResult:
+    question: PollQuestion
+    counts: dict[int, int]
+    answers: int
+    shown: bool
+
+    @property
+    def mean(self) -> float | None:
+        if self.question.kind != "scale" or not self.answers:
+            return None
+        return sum(v * n for v, n in self.counts.items()) / self.answers
+
+
+@dataclass
+class PollResult:
+    poll: Poll
+    threshold: int
+    members: int
+    questions: list[QuestionResult] = field(default_factory=list)
+
+    @property
+    def any_shown(self) -> bool:
+        return any(q.shown for q in self.questions)
+
+    @property
+    def all_shown(self) -> bool:
+        return bool(self.questions) and all(q.shown for q in self.questions)
+
+    @property
+    def answers(self) -> int:
+        return max((q.answers for q in self.questions), default=0)
+
+    @property
+    def needed(self) -> int:
+        """How many more answers before anything can be shown."""
+        return max(0, self.threshold - self.answers)
+
+
+async def results(session: AsyncSession, polls: Sequence[Poll]) -> dict[int, PollResult]:
+    """What anyone may see of many polls, in five queries: of a closed poll the tallies, of an
+    open one each question's snapshot; a question below the threshold is withheld, with (until
+    its first snapshot) how many answered it so far."""
+    if not polls:
+        return {}
+    team_ids = {p.team_id for p in polls}
+    limits = await thresholds(session, team_ids)
+    counts = await member_counts(session, team_ids)
+    qs = await questions_of(session, [p.id for p in polls])  # type: ignore[misc]
+    tally = await tallies(session, [p.id for p in polls if p.status != "open"])  # type: ignore[misc]
+    pending = await pending_counts(session, [p.id for p in polls if p.status == "open"])  # type: ignore[misc]
+    out: dict[int, PollResult] = {}
+    for p in polls:
+        limit = limits.get(p.team_id, MIN_ANSWERS_FLOOR)
+        res = PollResult(p, limit, counts.get(p.team_id, 0))
+        for q in qs.get(p.id, []):  # type: ignore[arg-type]
+            if p.status == "open":
+                c = {int(v): int(n) for v, n in (q.snapshot or {}).items()}
+                if sum(c.values()) < limit:  # no snapshot yet: only how many answered so far
+                    res.questions.append(QuestionResult(q, {}, pending.get(q.id, 0), False))  # type: ignore[arg-type]
+                    continue
+            else:
+                c = tally.get(q.id, {})  # type: ignore[arg-type]
+            n = sum(c.values())
+            res.questions.append(QuestionResult(q, dict(sorted(c.items())), n, n >= limit))
+        out[p.id] = res  # type: ignore[index]
+    return out
+
+
+# --- the scan: per dimension, and the trend -----------------------------------------------------
+@dataclass(frozen=True)
+class ScanRound:
+    """One scan round of a team: the average per dimension (1–5) for the dimensions at least the
+    threshold answered; ``answers`` is the number of people who took part."""
+
+    poll_id: int
+    round: int
+    opens_at: datetime
+    closes_at: datetime
+    closed: bool
+    answers: int
+    averages: dict[str, float]
+
+
+def dimension_averages(res: PollResult) -> dict[str, tuple[float, int]]:
+    """dimension -> (mean of its statements' means, fewest answers on one statement); every
+    statement of a dimension must reach the threshold for the dimension to count."""
+    per: dict[str, list[QuestionResult]] = defaultdict(list)
+    for q in res.questions:
+        if q.question.dimension:
+            per[q.question.dimension].append(q)
+    out: dict[str, tuple[float, int]] = {}
+    for dim in DIMENSIONS:
+        items = per.get(dim, [])
+        if items and all(q.shown for q in items):
+            means = [q.mean for q in items if q.mean is not None]
+            out[dim] = (sum(means) / len(means), min(q.answers for q in items))
+    return out
+
+
+async def scan_rounds(session: AsyncSession, team_ids: Sequence[int], rounds: int = TREND_ROUNDS,
+                      until: datetime | None = None) -> dict[int, list[tuple[Poll, PollResult]]]:
+    """The last ``rounds`` scan polls of each team (oldest first), with their aggregates."""
+    if not team_ids:
+        return {}
+    stmt = select(Poll).where(col(Poll.team_id).in_(list(team_ids)), Poll.kind == "scan")
+    if until is not None:
+        stmt = stmt.where(col(Poll.opens_at) <= until)
+    polls = list((await session.exec(stmt.order_by(col(Poll.team_id), col(Poll.round).desc()))).all())
+    latest: dict[int, list[Poll]] = defaultdict(list)
+    for p in polls:
+        if len(latest[p.team_id]) < rounds:
+            latest[p.team_id].append(p)
+    wanted = [p for ps in latest.values() for p in ps]
+    res = await results(session, wanted)
+    return {team_id: [(p, res[p.id]) for p in reversed(ps)] for team_id, ps in latest.items()}  # type: ignore[index]
+
+
+async def scan_trends(session: AsyncSession, team_ids: Sequence[int], rounds: int = TREND_ROUNDS,
+                      until: datetime | None = None) -> dict[int, list[ScanRound]]:
+    """For the leader digest: each team's last scan rounds (oldest first), only rounds where at
+    least one dimension reached the threshold, and only those dimensions. Five queries in all."""
+    out: dict[int, list[ScanRound]] = {}
+    for team_id, items in (await scan_rounds(session, team_ids, rounds, until)).items():
+        found = []
+        for p, res in items:
+            dims = dimension_averages(res)
+            if dims:
+                found.append(ScanRound(p.id, p.round, p.opens_at, p.closes_at, p.status == "closed",  # type: ignore[arg-type]
+                                       res.answers, {d: round(v, 2) for d, (v, _) in dims.items()}))
+        if found:
+            out[team_id] = found
+    return out
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    position: int
+    kind: str
+    key: str | None  # catalog key (render ``Msg(key + '.text')``), or None for own words
+    text: str | None
+    answers: int
+    counts: dict[int, int]  # value -> how many (scale 1–5; yes/no 1/2; choice 1…n)
+    mean: float | None  # scale only
+
+
+@dataclass(frozen=True)
+class PollSummary:
+    poll_id: int
+    team_id: int
+    kind: str  # meeting | adhoc
+    opens_at: datetime
+    closes_at: datetime
+    closed: bool
+    members: int
+    answers: int
+    questions: list[QuestionSummary]  # only those at or above the threshold
+
+
+async def poll_summaries(session: AsyncSession, team_ids: Sequence[int], since: datetime) -> dict[int, list[PollSummary]]:
+    """For the leader digest: each team's post-meeting and ad-hoc polls opened since ``since``,
+    with only the questions that reached the threshold (polls with none are left out)."""
+    if not team_ids:
+        return {}
+    polls = list((await session.exec(select(Poll).where(
+        col(Poll.team_id).in_(list(team_ids)), col(Poll.kind).in_(("meeting", "adhoc")), col(Poll.opens_at) >= since,
+    ).order_by(col(Poll.team_id), col(Poll.opens_at), col(Poll.id)))).all())
+    res = await results(session, polls)
+    out: dict[int, list[PollSummary]] = defaultdict(list)
+    for p in polls:
+        r = res[p.id]  # type: ignore[index]
+        shown = [QuestionSummary(q.question.position, q.question.kind, q.question.key, q.question.text, q.answers,
+                                 dict(q.counts), q.mean) for q in r.questions if q.shown]
+        if shown:
+            out[p.team_id].append(PollSummary(p.id, p.team_id, p.kind, p.opens_at, p.closes_at,  # type: ignore[arg-type]
+                                              p.status == "closed", r.members, r.answers, shown))
+    return dict(out)
+
+
+async def digest_reflection(session: AsyncSession, team_ids: Sequence[int], since: datetime,
+                            now: datetime) -> dict[int, dict[str, Any]]:
+    """The digest's provider (``handlers.leader.digest_data.REFLECTION_PROVIDERS``): per team a line
+    about the polls since ``since`` (``poll``), one about the latest scan (``scan``), the latest
+    scan's overall average (``scan_avg``) and per dimension (latest, previous) (``scan_dims``).
+    Aggregates at or above the threshold only."""
+    out: dict[int, dict[str, Any]] = defaultdict(dict)
+    for team_id, polls in (await poll_summaries(session, team_ids, since)).items():
+        per_key: dict[str, list[QuestionSummary]] = defaultdict(list)
+        for p in polls:
+            for q in p.questions:
+                if q.key:
+                    per_key[q.key].append(q)
+        parts: list[Any] = []
+        for key, qs in per_key.items():
+            n = sum(q.answers for q in qs)
+            if qs[0].kind == "scale":
+                mean = sum((q.mean or 0) * q.answers for q in qs) / n
+                parts.append(Msg("poll.digest.scale_part", label=Msg(f"{key}.short"), mean=number_msg(round(mean, 1))))
+            elif qs[0].kind == "yesno":
+                yes = sum(q.counts.get(YES, 0) for q in qs)
+                parts.append(Msg("poll.digest.yes_part", label=Msg(f"{key}.short"), pct=round(100 * yes / n)))
+        out[team_id]["poll"] = Msg("poll.digest.polls", count=len(polls),
+                                   parts=Join(parts, "; ") if parts else Msg("poll.digest.own_questions"))
+    for team_id, found in (await scan_trends(session, team_ids, 2, until=now)).items():
+        last = found[-1]
+        prev = found[-2] if len(found) > 1 else None
+        avg = sum(last.averages.values()) / len(last.averages)
+        out[team_id]["scan_avg"] = avg
+        out[team_id]["scan_dims"] = {d: (v, prev.averages.get(d) if prev else None) for d, v in last.averages.items()}
+        out[team_id]["scan"] = Msg("poll.digest.scan", round=last.round, answers=last.answers,
+                                   dims=Join([Msg("poll.digest.dim_part", dimension=Msg(f"poll.dim.{d}"),
+                                                  avg=number_msg(round(v, 1))) for d, v in last.averages.items()], ", "))
+    return dict(out)

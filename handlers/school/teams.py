@@ -1,0 +1,139 @@
+"""Teams: create, link to a channel or group, join, leave, list, and chairs."""
+
+from __future__ import annotations
+
+from bot.core.commands import Access, Param, Where, command
+from bot.core.context import Context
+from bot.core.errors import UsageError, UserError
+from bot.core.replies import DirectTo, Text
+from handlers.common.people import find_person
+from handlers.common.validation import clean_name, shorten
+from prompts.catalog import Join, Msg
+from storage import queries as q
+from storage.models import ChatLink, Team, TeamMembership
+
+TEAM_NAME_MAX = 60
+
+
+async def _team_from(ctx: Context, name: str | None, command_id: str) -> Team:
+    """The team named in the arguments, else the team of this channel or group."""
+    school = ctx.require_school()
+    if name:
+        team = await q.team_by_name(ctx.session, school.id, name)  # type: ignore[arg-type]
+        if team is None:
+            raise UserError(Msg("team.unknown", team=shorten(name),
+                                teams_cmd=Msg("cmd.teams.name")))
+        return team
+    if ctx.team is not None:
+        return ctx.team
+    raise UsageError(command_id, Msg("team.which"))
+
+
+@command("team_create", params=(Param("name", rest=True),), access=Access.SCHOOL_MANAGER, section="teams")
+async def create_team(ctx: Context, name: str) -> Text:
+    school = ctx.require_school()
+    clean = clean_name(name, max_length=TEAM_NAME_MAX, what="name.team")
+    key = q.name_key(clean)
+    if await q.team_by_name(ctx.session, school.id, clean) is not None:  # type: ignore[arg-type]
+        raise UserError(Msg("team.exists", team=clean))
+    team = Team(school_id=school.id, name=clean, name_key=key, created_at=ctx.now())  # type: ignore[arg-type]
+    ctx.session.add(team)
+    await ctx.session.flush()
+    lines: list[object] = [Msg("team.created", team=clean)]
+    ev = ctx.event
+    if not ev.chat.is_private and ctx.team is None:
+        ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=team.id, linked_at=ctx.now()))  # type: ignore[arg-type]
+        lines.append(Msg("team.linked_here", team=clean))
+    lines.append(Msg("team.how_to_join", team=clean, join_cmd=Msg("cmd.team_join.name"),
+                     chair_cmd=Msg("cmd.make_chair.name")))
+    return Text(Join(lines))
+
+
+@command("team_link", params=(Param("team", rest=True),), access=Access.SCHOOL_MEMBER, where=Where.GROUP,
+         section="teams")
+async def link_team(ctx: Context, team: str) -> Text:
+    target = await _team_from(ctx, team, "team_link")
+    await ctx.require_team_manager(target)
+    ev = ctx.event
+    if ctx.team is not None:
+        if ctx.team.id == target.id:
+            return Text(Msg("team.already_linked", team=target.name))
+        raise UserError(Msg("team.chat_taken", team=ctx.team.name))
+    existing = await q.chat_of_team(ctx.session, target.id, ev.platform)  # type: ignore[arg-type]
+    if existing is not None and existing.platform == ev.platform:
+        existing.chat_id, existing.linked_at = ev.chat.chat_id, ctx.now()
+        ctx.session.add(existing)
+        return Text(Msg("team.relinked", team=target.name))
+    ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=target.id, linked_at=ctx.now()))  # type: ignore[arg-type]
+    return Text(Msg("team.linked_here", team=target.name))
+
+
+@command("team_join", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
+         section="teams")
+async def join_team(ctx: Context, team: str | None) -> Text:
+    target = await _team_from(ctx, team, "team_join")
+    if await ctx.team_membership(target) is not None:
+        return Text(Msg("team.already_in", team=target.name))
+    member = await ctx.ensure_member()
+    await ctx.ensure_school_membership()
+    ctx.session.add(TeamMembership(team_id=target.id, member_id=member.id, role="member", joined_at=ctx.now()))  # type: ignore[arg-type]
+    return Text(Msg("team.joined", team=target.name, person=member.display_name))
+
+
+@command("team_leave", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
+         section="teams")
+async def leave_team(ctx: Context, team: str | None) -> Text:
+    target = await _team_from(ctx, team, "team_leave")
+    tm = await ctx.team_membership(target)
+    if tm is None:
+        raise UserError(Msg("team.not_in", team=target.name))
+    await ctx.session.delete(tm)
+    return Text(Msg("team.left", team=target.name))
+
+
+@command("teams", access=Access.SCHOOL_MEMBER, section="teams")
+async def list_teams(ctx: Context) -> Text:
+    school = ctx.require_school()
+    overview = await q.teams_overview(ctx.session, school.id)  # type: ignore[arg-type]
+    people = await q.people_of_school(ctx.session, school.id)  # type: ignore[arg-type]
+    lines: list[object] = [Msg("teams.title", school=school.name)]
+    if not overview:
+        lines.append(Msg("teams.none", team_cmd=Msg("cmd.team_create.name")))
+    for item in overview:
+        head = "teams.team_linked" if item.linked else "teams.team_unlinked"
+        n = len(item.members)
+        count = Msg("teams.count_one") if n == 1 else Msg("teams.count_many", count=n)
+        lines.append(Msg(head, team=item.team.name, count=count))
+        if not item.members:
+            lines.append(Msg("teams.no_members"))
+        for member, role in item.members:
+            lines.append(Msg(f"teams.member_{role}", person=member.display_name))
+    leaders = [p for p in people if p.membership.is_leader or p.membership.is_admin]
+    if leaders:
+        lines.append(Msg("teams.leadership"))
+        for p in leaders:
+            roles = [Msg("role.leader")] if p.membership.is_leader else []
+            if p.membership.is_admin:
+                roles.append(Msg("role.admin"))
+            lines.append(Msg("teams.leader_line", person=p.member.display_name, roles=Join(roles, ", ")))
+    return Text(Join(lines))
+
+
+@command("make_chair", params=(Param("person"), Param("team", required=False, rest=True)),
+         access=Access.SCHOOL_MEMBER, section="teams")
+async def make_chair(ctx: Context, person: str, team: str | None) -> list[Text]:
+    target = await _team_from(ctx, team, "make_chair")
+    await ctx.require_team_manager(target)
+    found = await find_person(ctx, person)
+    tm = await q.team_membership(ctx.session, target.id, found.member.id)  # type: ignore[arg-type]
+    if tm is not None and tm.role == "chair":
+        return [Text(Msg("team.already_chair", person=found.member.display_name, team=target.name))]
+    if tm is None:
+        tm = TeamMembership(team_id=target.id, member_id=found.member.id, joined_at=ctx.now())  # type: ignore[arg-type]
+    tm.role = "chair"
+    ctx.session.add(tm)
+    replies = [Text(Msg("team.chair_made", person=found.member.display_name, team=target.name))]
+    if ctx.member is None or found.member.id != ctx.member.id:
+        replies.append(Text(Msg("team.chair_you", team=target.name, by=ctx.member.display_name if ctx.member else "?"),
+                            target=DirectTo(found.member.id)))  # type: ignore[arg-type]
+    return replies
