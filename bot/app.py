@@ -1,26 +1,34 @@
-"""The assembled bot, independent of any platform: database, catalogs, clock, dispatcher.
+"""The composition root: the capabilities the bot runs, assembled with the core into one app.
 
-Transports hold one :class:`Leerteam` and call :meth:`Leerteam.handle` for every event they
-receive; tests do the same with a recording transport.
+:data:`CAPABILITIES` is the one list of what Leerteam does; :class:`Leerteam` builds its registry
+(commands, answer handlers, outbox renderers, planners, due moments, hooks) from the list it is
+given, so two apps with different capabilities can live in one process. Transports hold one
+:class:`Leerteam` and call :meth:`Leerteam.handle` for every event they receive; tests do the same
+with a recording transport.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-import handlers  # noqa: F401  (registers every command)
+from bot.core.capability import Capability, Registry
 from bot.core.clock import Clock, FrozenClock, SystemClock
 from bot.core.config import Settings
 from bot.core.delivery import Outgoing, SentRef, Transport
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import Event
 from bot.core.replies import Choices, Text
+from handlers.cycle.capability import CYCLE
+from handlers.leader.capability import LEADER
+from handlers.meetings.capability import MEETINGS
+from handlers.polls.capability import POLLS
+from handlers.school.capability import SCHOOL
 from prompts.catalog import Catalog, default_catalog
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
@@ -31,6 +39,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# What Leerteam does, in the order the clock plans it and /hulp lists it.
+CAPABILITIES: tuple[Capability, ...] = (SCHOOL, CYCLE, MEETINGS, LEADER, POLLS)
+
 
 class Leerteam:
     def __init__(
@@ -40,13 +51,15 @@ class Leerteam:
         engine: AsyncEngine | None = None,
         clock: Clock | None = None,
         catalog: Catalog | None = None,
+        capabilities: Sequence[Capability] = CAPABILITIES,
     ) -> None:
         self.settings = settings
+        self.registry = Registry.build(capabilities)
         self.engine = engine or create_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
         self.clock = clock or SystemClock()
         self.catalog = catalog or default_catalog()
-        self.dispatcher = Dispatcher(self.sessions, self.catalog, settings, self.clock)
+        self.dispatcher = Dispatcher(self.sessions, self.catalog, settings, self.clock, self.registry)
         self.transports: dict[str, Transport] = {}  # where scheduled messages go (see attach)
 
     async def migrate(self) -> None:
@@ -104,7 +117,7 @@ class Leerteam:
             self.clock = self.dispatcher.clock = FrozenClock(when)
 
     async def tick(self, now: datetime | None = None) -> "TickReport":
-        """One beat of the clock: plan what is due in the database, then send it (bot/scheduler.py)."""
+        """One beat of the clock: plan what is due in the database, then send it (bot/core/outbox.py)."""
         from bot.core.outbox import TickReport, drain, plan
 
         report = TickReport()

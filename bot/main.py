@@ -9,10 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING, Sequence
 
 from bot.core.config import Settings, SettingsError, load_settings
 from prompts.markup import plain
 from prompts.catalog import CatalogError, Msg, default_catalog
+
+if TYPE_CHECKING:
+    from bot.core.capability import Capability
 
 
 def _fail(text: str) -> None:
@@ -48,10 +52,10 @@ def start_clock(app, settings: Settings):  # type: ignore[no-untyped-def]
     return clock
 
 
-async def run(settings: Settings) -> None:
-    from bot.app import Leerteam
+async def run(settings: Settings, capabilities: Sequence[Capability] | None = None) -> None:
+    from bot.app import CAPABILITIES, Leerteam
 
-    app = Leerteam(settings)
+    app = Leerteam(settings, capabilities=CAPABILITIES if capabilities is None else capabilities)
     try:
         try:
             await app.migrate()
@@ -68,7 +72,8 @@ async def run(settings: Settings) -> None:
         await app.close()
 
 
-def main() -> None:
+def main(capabilities: Sequence[Capability] | None = None) -> None:
+    """``capabilities``: what the app runs, when not the standard list (tests add test-only commands)."""
     try:
         catalog = default_catalog()
     except CatalogError as exc:
@@ -79,7 +84,7 @@ def main() -> None:
         _fail(plain(catalog.render(exc.message, exc.lang)))
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, capabilities))
     except KeyboardInterrupt:
         pass
 

@@ -6,7 +6,10 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -174,3 +177,27 @@ async def teams_overview(session: AsyncSession, school_id: int) -> list[TeamOver
         out.append(TeamOverview(t, (t.id in linked), tuple(members)))
     return out
 
+
+# --- set-based writes ---------------------------------------------------------------------------
+INSERT_ROWS = 1000  # rows per INSERT statement (see insert_ignore)
+
+
+async def dialect(session: AsyncSession) -> str:
+    return (await session.connection()).dialect.name
+
+
+async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING for many rows at once; returns how many were new.
+
+    At most :data:`INSERT_ROWS` rows go in one statement: PostgreSQL takes no more than 65,535
+    parameters in one, which eight weeks of meetings for 700 teams already exceed."""
+    if not rows:
+        return 0
+    make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
+    table = model.__table__
+    new = 0
+    for start in range(0, len(rows), INSERT_ROWS):
+        stmt = make(table).values(rows[start:start + INSERT_ROWS]).on_conflict_do_nothing(
+            index_elements=keys).returning(table.c.id)
+        new += len((await session.exec(stmt)).all())  # type: ignore[call-overload]
+    return new

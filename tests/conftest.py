@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.app import Leerteam
+from bot.app import CAPABILITIES, Leerteam
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from storage.db import create_engine
@@ -116,8 +116,15 @@ def settings(database_url, tmp_path) -> Settings:
 
 
 @pytest.fixture
-async def app(settings, clock):
-    bot = Leerteam(settings, clock=clock)
+def capabilities():
+    """What the app runs; a test module that defines test-only commands overrides this
+    (``tests.harness.with_test_commands``)."""
+    return CAPABILITIES
+
+
+@pytest.fixture
+async def app(settings, clock, capabilities):
+    bot = Leerteam(settings, clock=clock, capabilities=capabilities)
     yield bot
     await bot.close()
 

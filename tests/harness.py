@@ -9,16 +9,24 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from bot.app import Leerteam
+from bot.app import CAPABILITIES, Leerteam
+from bot.core.capability import Capability
 from bot.core.delivery import Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from prompts.markup import plain
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
+
+
+def with_test_commands(*modules: ModuleType) -> tuple[Capability, ...]:
+    """Leerteam's capabilities plus the test-only commands and answer handlers that ``modules``
+    define (a test module overrides the ``capabilities`` fixture with this)."""
+    return (*CAPABILITIES, *(Capability.collect(f"test:{m.__name__}", (m,)) for m in modules))
 
 
 class RecordingTransport:

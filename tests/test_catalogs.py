@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 import handlers  # noqa: F401
-from bot.core.commands import COMMANDS, SECTIONS, Access
+from bot.app import CAPABILITIES
+from bot.core.capability import Registry
+from bot.core.commands import SECTIONS, Access
 from prompts.catalog import LANGUAGES, Catalog, CatalogError, default_catalog
 from storage.models import TEAM_ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = ("bot", "handlers", "storage", "prompts")
+COMMANDS = Registry.build(CAPABILITIES).commands  # every command the app runs
 CONSOLE_COMMANDS = {"as", "in", "dm", "stop", "clock", "klok", "again", "nogmaals"}
 
 

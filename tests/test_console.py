@@ -6,6 +6,8 @@ import io
 import os
 import subprocess
 import sys
+
+import pytest
 from pathlib import Path
 
 from bot.core.commands import command
@@ -16,6 +18,12 @@ from prompts.catalog import Msg
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+from tests.harness import with_test_commands
+
+@pytest.fixture
+def capabilities():
+    return with_test_commands(sys.modules[__name__])
+
 
 
 def run_console(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
+from bot.app import CAPABILITIES
+from bot.core.capability import Capability
 from bot.core.replies import Choices, Document, Image
 from handlers.leader import digest_data
 from handlers.leader.digest import compose
@@ -105,17 +108,15 @@ async def test_a_momentum_flag_comes_with_its_consequence_and_a_suggestion(app, 
     assert "Gevolg als werkwijze achterblijft" in text
 
 
+async def _fake_scan(session, team_ids, since, now):
+    return {team_ids[0]: {"scan_dims": {"focus": (2.4, 3.1), "cultuur": (3.9, 3.8)}, "scan_avg": 3.1}}
+
+
+@pytest.mark.parametrize("capabilities", [
+    (*CAPABILITIES, Capability("test_scan", hooks={digest_data.REFLECTION_HOOK: (_fake_scan,)}))])
 async def test_a_low_scan_dimension_names_the_consequence(app, chat: Chat):
     await two_teams(chat)
-
-    async def fake_scan(session, team_ids, since, now):
-        return {team_ids[0]: {"scan_dims": {"focus": (2.4, 3.1), "cultuur": (3.9, 3.8)}, "scan_avg": 3.1}}
-
-    digest_data.REFLECTION_PROVIDERS.append(fake_scan)
-    try:
-        text = (await chat.say("/overzicht", as_="anna")).texts[0]
-    finally:
-        digest_data.REFLECTION_PROVIDERS.remove(fake_scan)
+    text = (await chat.say("/overzicht", as_="anna")).texts[0]
     assert "De scan laat focus laag zien: gemiddeld 2,4." in text
     assert "Gevolg als focus achterblijft: er ontstaan veel losse initiatieven" in text
     assert "help het team terug te gaan naar één verbeterdoel" in text

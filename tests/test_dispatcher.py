@@ -3,17 +3,27 @@ that are re-checked, and crashes that store nothing."""
 
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 import asyncio
 
 from sqlmodel import select
 
 from bot.app import Leerteam
-from bot.core.commands import ANSWER_HANDLERS, COMMANDS, Access, Param, answers, command
+from bot.core.capability import Registry
+from bot.core.commands import Access, Param, answers, command
 from bot.core.events import CommandEvent
 from bot.core.replies import Ask, Choices, Edit, Option, Text
 from prompts.catalog import Msg
 from storage.models import PendingQuestion, ProcessedEvent, TeamMembership
-from tests.harness import Chat, school_setup, snapshot
+from tests.harness import Chat, school_setup, snapshot, with_test_commands
+
+
+@pytest.fixture
+def capabilities():
+    return with_test_commands(sys.modules[__name__])
 
 
 async def test_replaying_an_event_changes_nothing_the_second_time(app, chat: Chat):
@@ -86,7 +96,7 @@ async def test_a_pending_question_survives_a_restart(app, chat: Chat, settings, 
     asked = await chat.press("test_ask", as_="bram")
     assert asked.outgoing[0].question_id is not None
     await app.close()
-    restarted = Leerteam(settings, clock=clock)
+    restarted = Leerteam(settings, clock=clock, capabilities=with_test_commands(sys.modules[__name__]))
     try:
         chat2 = Chat(restarted)
         answer = await chat2.say("Mijn antwoord", as_="bram")
@@ -140,4 +150,5 @@ async def test_a_crash_stores_nothing_and_says_so(app, chat: Chat):
 
 
 def test_hidden_test_commands_do_not_leak_into_help():
-    assert COMMANDS["test_ask"].hidden and "test_echo" in ANSWER_HANDLERS
+    registry = Registry.build(with_test_commands(sys.modules[__name__]))
+    assert registry.commands["test_ask"].hidden and "test_echo" in registry.answers

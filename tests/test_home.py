@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bot.app import CAPABILITIES, Leerteam
+from bot.core.capability import Capability
 from handlers.school import home as home_module
 from prompts.catalog import Msg
-from tests.harness import school_setup
+from tests.harness import Chat, school_setup
 
 
 async def test_without_a_school_the_overview_says_how_to_start(chat):
@@ -51,16 +53,25 @@ async def test_every_team_shows_its_focus_next_meeting_and_agenda(chat):
     ]
 
 
-async def test_later_capabilities_add_what_is_next(chat, monkeypatch):
-    monkeypatch.setattr(home_module, "_PROVIDERS", list(home_module._PROVIDERS))
+async def test_later_capabilities_add_what_is_next(settings, clock):
     calls = []
 
-    @home_module.next_for_teams(order=5)
     async def phase(ctx, teams):  # one call for all teams
         calls.append(len(teams))
         return {t.team.id: [Msg("role.leader"), Msg("role.admin"), Msg("role.leader")] for t in teams
                 if t.team.name == "Bovenbouw"}
 
+    # Leerteam plus a later capability that says what is next for each team
+    later = Capability("test_phase", hooks={home_module.HOME_NEXT_HOOK: ((5, phase),)})
+    app = Leerteam(settings, clock=clock, capabilities=(*CAPABILITIES, later))
+    chat = Chat(app)
+    try:
+        await _later_capabilities_add_what_is_next(chat, calls)
+    finally:
+        await app.close()
+
+
+async def _later_capabilities_add_what_is_next(chat, calls):
     await school_setup(chat)
     text = (await chat.press("home", as_="carla")).text
     lines = text.splitlines()

@@ -6,6 +6,8 @@ Each test runs on SQLite and on PostgreSQL (the ``database_url`` fixture).
 
 from __future__ import annotations
 
+import sys
+
 import json
 import time
 
@@ -21,7 +23,7 @@ from bot.transports.slack.render import ANSWER_ACTION
 from prompts.catalog import Msg
 from storage import queries as q
 from storage.models import ChatLink, PendingQuestion, SchoolLink
-from tests.harness import school_setup, snapshot
+from tests.harness import school_setup, snapshot, with_test_commands
 from tests.slack_fake import OTHER_TEAM, SECRET, TEAM, FakeSlackAPI, SlackSender, wait_until
 
 ANNA, BRAM, CARLA, GUEST, EVIL = "U0ANNA", "U0BRAM", "U0CARLA", "U0GUEST", "U0EVIL"
@@ -38,6 +40,11 @@ SCRIPT = [
     ("voorzitter <@U0BRAM|bram> Groep 3-4", ANNA),
     ("schoolleider <@U0CARLA|carla>", ANNA),
 ]
+
+@pytest.fixture
+def capabilities():
+    return with_test_commands(sys.modules[__name__])
+
 
 
 class Rig:

@@ -32,6 +32,8 @@ from bot.transports.telegram.render import split_html, utf16_len
 from storage.models import ChatLink, PendingQuestion, ProcessedEvent, SchoolMembership, Team, TeamMembership
 from tests import telegram_fakes  # noqa: F401  (registers the test-only commands)
 from tests.harness import Chat, school_setup, snapshot
+from tests import telegram_fakes
+from tests.harness import with_test_commands
 from tests.telegram_fakes import BOT_USERNAME, TOKEN, FakeBotApi, TgChat, TgUser, Updates
 
 ANNA = TgUser(1001, "Anna", "anna")
@@ -102,6 +104,11 @@ async def _start(app: Leerteam, settings) -> Tg:
     application, bridge = build_application(app, s, request=api, updates_request=FakeBotApi())
     await application.initialize()
     return Tg(app, application, bridge, api)
+
+
+@pytest.fixture
+def capabilities():
+    return with_test_commands(telegram_fakes)
 
 
 @pytest.fixture
@@ -282,7 +289,7 @@ async def test_private_question_from_a_group_continues_privately_after_a_restart
     # a restart: new process, new Application; the question lives in the database
     await tg.application.shutdown()
     await app.close()
-    app2 = Leerteam(settings, clock=clock)
+    app2 = Leerteam(settings, clock=clock, capabilities=with_test_commands(telegram_fakes))
     tg2 = await _start(app2, settings)
     tg2.updates = Updates(tg2.application.bot, start=5000)  # Telegram's update ids go on
     try:

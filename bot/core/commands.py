@@ -39,6 +39,9 @@ class Param:
 
 
 Handler = Callable[..., Awaitable[Any]]
+AnswerHandler = Callable[..., Awaitable[Any]]  # (ctx, payload, text) -> replies
+COMMAND_MARK = "__leerteam_command__"  # the Command a decorated function carries
+ANSWERS_MARK = "__leerteam_answers__"  # the kind of question a decorated function answers
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,6 @@ class Command:
     section: str = "general"
 
 
-COMMANDS: dict[str, Command] = {}
-ANSWER_HANDLERS: dict[str, Handler] = {}
 SECTIONS = ("general", "school", "teams", "cycle", "meetings", "polls", "leader")
 
 
@@ -66,23 +67,23 @@ def command(
     hidden: bool = False,
     section: str = "general",
 ) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        if id in COMMANDS and COMMANDS[id].handler is not fn:
-            raise ValueError(f"command {id} registered twice")
-        COMMANDS[id] = Command(id, fn, params, access, where, hidden, section)
+    """Mark ``fn`` as the command ``id``; its capability collects it (bot/core/capability.py)."""
+
+    def mark(fn: Handler) -> Handler:
+        setattr(fn, COMMAND_MARK, Command(id, fn, params, access, where, hidden, section))
         return fn
 
-    return register
+    return mark
 
 
-def answers(kind: str) -> Callable[[Handler], Handler]:
-    """Register the handler for free-text answers to questions of this kind."""
+def answers(kind: str) -> Callable[[AnswerHandler], AnswerHandler]:
+    """Mark ``fn`` as the handler for free-text answers to questions of this kind."""
 
-    def register(fn: Handler) -> Handler:
-        ANSWER_HANDLERS[kind] = fn
+    def mark(fn: AnswerHandler) -> AnswerHandler:
+        setattr(fn, ANSWERS_MARK, kind)
         return fn
 
-    return register
+    return mark
 
 
 def cmd(_ctx: Any, command_id: str) -> Msg:

@@ -5,7 +5,7 @@ never from what a client sent."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +17,9 @@ from prompts.catalog import LANGUAGES, Catalog, Msg
 from storage import queries as q
 from storage.models import Identity, Member, School, SchoolMembership, Team, TeamMembership
 
+if TYPE_CHECKING:
+    from bot.core.capability import Registry
+
 
 @dataclass
 class Context:
@@ -25,6 +28,7 @@ class Context:
     clock: Clock
     settings: Settings
     catalog: Catalog
+    registry: "Registry"  # what the app's capabilities contribute (commands for /hulp, hooks)
     member: Member | None = None
     school: School | None = None
     team: Team | None = None  # the team whose channel/group this event happened in
@@ -36,9 +40,10 @@ class Context:
 
     @classmethod
     async def build(
-        cls, event: Event, session: AsyncSession, clock: Clock, settings: Settings, catalog: Catalog
+        cls, event: Event, session: AsyncSession, clock: Clock, settings: Settings, catalog: Catalog,
+        registry: "Registry",
     ) -> "Context":
-        ctx = cls(event, session, clock, settings, catalog)
+        ctx = cls(event, session, clock, settings, catalog, registry)
         ctx.member = await q.member_for_identity(session, event.platform, event.user.user_id)
         if not event.chat.is_private:
             ctx.team = await q.team_for_chat(session, event.platform, event.chat.chat_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -20,7 +20,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.commands import ANSWER_HANDLERS, COMMANDS, Access, Command, Where, parse_args
+from bot.core.capability import Registry
+from bot.core.commands import Access, Command, Where, parse_args
 from bot.core.config import Settings
 from bot.core.context import Context
 from bot.core.delivery import PRIVATE_CHAT, PROMPT_KEY, Outgoing, Resolver
@@ -33,10 +34,10 @@ from storage.models import PendingQuestion, ProcessedEvent, TeamMembership
 log = logging.getLogger(__name__)
 
 
-def command_names(catalog: Catalog) -> dict[str, str]:
+def command_names(catalog: Catalog, commands: Mapping[str, Command]) -> dict[str, str]:
     """Typed name (any language) -> command id."""
     names: dict[str, str] = {}
-    for cmd in COMMANDS.values():
+    for cmd in commands.values():
         if cmd.hidden:
             continue
         for lang in catalog.messages:
@@ -52,13 +53,16 @@ def usage_line(catalog: Catalog, lang: str, cmd: Command) -> str:
 
 class Dispatcher:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], catalog: Catalog, settings: Settings, clock: Clock
+        self, sessions: async_sessionmaker[AsyncSession], catalog: Catalog, settings: Settings, clock: Clock,
+        registry: Registry,
     ) -> None:
         self.sessions = sessions
+        self.registry = registry
+        self.commands = registry.commands
         self.catalog = catalog
         self.settings = settings
         self.clock = clock
-        self.names = command_names(catalog)
+        self.names = command_names(catalog, registry.commands)
         # SQLite lets one transaction write at a time, and an event's transaction writes from its
         # first statement. Events of this process take turns here, first come first served, rather
         # than in SQLite's busy handler, whose growing sleeps let some events of a burst wait
@@ -82,7 +86,7 @@ class Dispatcher:
                 await session.rollback()
                 log.info("duplicate event %s/%s dropped", event.platform, event.event_id)
                 return []
-            ctx = await Context.build(event, session, self.clock, self.settings, self.catalog)
+            ctx = await Context.build(event, session, self.clock, self.settings, self.catalog, self.registry)
             lang = ctx.lang
             try:
                 replies = await self._route(ctx)
@@ -121,8 +125,8 @@ class Dispatcher:
         )
 
     def _error_body(self, err: UserError, lang: str) -> Any:
-        if isinstance(err, UsageError) and err.command_id in COMMANDS:
-            cmd = COMMANDS[err.command_id]
+        if isinstance(err, UsageError) and err.command_id in self.commands:
+            cmd = self.commands[err.command_id]
             if cmd.hidden:  # a button's payload with missing or extra parts: forged or stale
                 return Msg("common.stale_button")
             return Msg(
@@ -138,10 +142,10 @@ class Dispatcher:
             if cmd_id is None:
                 raise UserError(Msg("common.unknown_command", name=ev.name[:40],
                                     help_cmd=self.catalog.raw(ctx.lang, "cmd.help.name")))
-            return await self._run(ctx, COMMANDS[cmd_id], ev.args)
+            return await self._run(ctx, self.commands[cmd_id], ev.args)
         if isinstance(ev, ChoiceEvent):
             cmd_id, _, args = ev.value.partition(" ")
-            cmd = COMMANDS.get(cmd_id)
+            cmd = self.commands.get(cmd_id)
             if cmd is None:
                 raise UserError(Msg("common.stale_button"))
             return await self._run(ctx, cmd, args)
@@ -188,7 +192,7 @@ class Dispatcher:
             if question_id is None and ctx.team is not None:
                 await _join_by_writing(ctx)
             return []  # ordinary chatter in a team's group: not ours to answer
-        handler = ANSWER_HANDLERS.get(pending.kind)
+        handler = self.registry.answers.get(pending.kind)
         payload = dict(pending.payload)
         payload.pop(PROMPT_KEY, None)
         await ctx.session.delete(pending)

@@ -28,11 +28,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, or_, text, update
 from sqlmodel import col, select
 
+from bot.core.capability import Job, PlanRun, Skip
 from bot.core.delivery import Outgoing, Resolver
-from handlers.meetings import reminders as meeting_outbox
-from handlers.meetings import momentum
-from handlers.meetings.plan import materialise, offsets_of
-from storage.models import Meeting, MeetingRhythm, Outbox
+from storage.models import Outbox
 
 if TYPE_CHECKING:
     from bot.app import Leerteam
@@ -44,7 +42,6 @@ STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 BATCH = 500
 SENDERS = 16  # outbox messages on their way to the platform at once (see drain)
-PLANNERS: list[Any] = []  # async (session, now) -> None, run inside the planning transaction
 
 
 @dataclass
@@ -64,12 +61,9 @@ async def plan(app: "Leerteam", now: datetime, report: TickReport) -> None:
             got = (await session.exec(text(f"SELECT pg_try_advisory_xact_lock({ADVISORY_LOCK})"))).scalar()  # type: ignore[call-overload]
             if not got:
                 return  # another process is planning right now; its rows are ours to drain too
-        report.new_meetings = await materialise(session, now)
-        report.queued = await meeting_outbox.queue_reminders(session, now)
-        report.closed = await meeting_outbox.close_meetings(session, now)
-        report.nudges = await momentum.check(session, app.settings, now)
-        for planner in PLANNERS:  # other capabilities' due work (the leader digest, retention)
-            await planner(session, now)
+        run = PlanRun(session, now, app.settings, report)
+        for planner in app.registry.planners:  # the capabilities' due work, in the app's order
+            await planner(run)
         await session.commit()
         report.planned = True
 
@@ -133,8 +127,11 @@ async def _prepare(app: "Leerteam", row_id: int, now: datetime, report: TickRepo
             row = await session.get(Outbox, row_id)
             assert row is not None
             try:
-                replies = await meeting_outbox.render(session, row, now, app.catalog)
-            except meeting_outbox.Skip as why:
+                renderer = app.registry.renderers.get(row.kind)
+                if renderer is None:
+                    raise Skip(f"unknown kind {row.kind}")
+                replies = await renderer(Job(session, row.kind, dict(row.payload), now, app.catalog, app.registry))
+            except Skip as why:
                 await session.rollback()
                 await _finish(app, row_id, "skipped", now, str(why)[:200])
                 report.skipped += 1
@@ -215,30 +212,19 @@ async def _release(app: "Leerteam", row_id: int, now: datetime, delivered: list[
             await session.commit()
 
 
-DUE_MOMENTS: list[Any] = []  # async (session, after, until) -> [datetime]: when other work falls due
-
-
 async def next_due(app: "Leerteam", after: datetime, until: datetime) -> datetime | None:
-    """The first moment in (after, until] at which a tick has something to do: a reminder falls
-    due, a meeting ends, a queued row is due, or (on long jumps) the planning horizon moves.
-    The console's simulated clock stops at each of these, as if the bot had been running."""
+    """The first moment in (after, until] at which a tick has something to do: a queued row is
+    due, a capability's own moment comes (a reminder falls due, a meeting ends, a poll closes), or
+    (on long jumps) the planning horizon moves. The console's simulated clock stops at each of
+    these, as if the bot had been running."""
     found: list[datetime] = []
     async with app.sessions() as session:
-        rows = (await session.exec(
-            select(Meeting, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
-            .where(Meeting.status == "planned", col(Meeting.starts_at) > after - timedelta(days=1),
-                   col(Meeting.starts_at) <= until + timedelta(days=8))
-        )).all()
-        for meeting, rhythm in rows:
-            moments = [meeting.starts_at - timedelta(minutes=o) for o in offsets_of(rhythm)]
-            moments.append(meeting.starts_at + timedelta(minutes=meeting.duration_min))
-            found += [t for t in moments if after < t <= until]
         first_row = (await session.exec(select(Outbox.due_at).where(
             Outbox.status == "pending", col(Outbox.due_at) > after, col(Outbox.due_at) <= until,
         ).order_by(col(Outbox.due_at)))).first()
         if first_row is not None:
             found.append(first_row)
-        for moments in DUE_MOMENTS:  # other capabilities' due moments (poll closings, scans)
+        for moments in app.registry.due_moments:  # the capabilities' own moments
             found += [t for t in await moments(session, after, until) if after < t <= until]
     if until - after > timedelta(days=7):
         found.append(after + timedelta(days=7))

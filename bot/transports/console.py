@@ -179,7 +179,7 @@ class ConsoleTransport:
 
         from bot.core.errors import UserError
         from bot.core.outbox import next_due
-        from handlers.meetings.plan import when_msg
+        from handlers.common.school_time import when_msg
         from handlers.common.values import read_date, read_time
 
         tz = ZoneInfo(self.app.settings.timezone)

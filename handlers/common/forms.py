@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from types import ModuleType
 from typing import Any, Awaitable, Callable
 
 from bot.core.commands import answers
@@ -43,15 +44,27 @@ class Form:
     submit: Submit
 
 
-FORMS: dict[str, Form] = {}
+FORMS_HOOK = "forms"  # capabilities contribute their Form objects under this hook name
+FORM_MARK = "__leerteam_form__"
 
 
 def form(id: str, command_id: str, fields: tuple[Field, ...]) -> Callable[[Submit], Submit]:
-    def register(fn: Submit) -> Submit:
-        FORMS[id] = Form(id, command_id, fields, fn)
+    """Mark ``fn`` as the submit step of the form ``id``; :func:`forms_in` collects the marks."""
+
+    def mark(fn: Submit) -> Submit:
+        setattr(fn, FORM_MARK, Form(id, command_id, fields, fn))
         return fn
 
-    return register
+    return mark
+
+
+def forms_in(module: ModuleType) -> tuple[Form, ...]:
+    """The forms whose submit functions ``module`` defines (for its capability's hooks)."""
+    return tuple(f for f in (getattr(v, FORM_MARK, None) for v in vars(module).values()) if isinstance(f, Form))
+
+
+def _form(ctx: Context, form_id: str) -> Form | None:
+    return next((f for f in ctx.registry.hooks(FORMS_HOOK) if f.id == form_id), None)
 
 
 async def read_field(ctx: Context, f: Form, field: Field, raw: str) -> Any:
@@ -91,7 +104,9 @@ def _ask(f: Form, index: int, payload: dict[str, Any]) -> Ask:
 
 async def start_form(ctx: Context, form_id: str, args: str | None, context: dict[str, Any]) -> list[Reply]:
     """Submit at once when the fields are given on the line, else start asking."""
-    f = FORMS[form_id]
+    f = _form(ctx, form_id)
+    if f is None:
+        raise LookupError(f"form {form_id} is not contributed by any capability")
     if not args or not args.strip():
         return [_ask(f, 0, {"ctx": context, "values": {}})]
     parts = [p.strip() for p in args.split("|")]
@@ -109,7 +124,7 @@ async def start_form(ctx: Context, form_id: str, args: str | None, context: dict
 
 @answers("form")
 async def continue_form(ctx: Context, payload: dict[str, Any], text: str) -> list[Reply]:
-    f = FORMS.get(payload.get("form", ""))
+    f = _form(ctx, payload.get("form", ""))
     if f is None:
         raise UserError(Msg("common.question_closed"))
     ctx.focus_team_id = payload.get("ctx", {}).get("team_id")

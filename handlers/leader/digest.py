@@ -11,13 +11,13 @@ any teacher appears in it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from bot.core.commands import Access, command
 from bot.core.context import Context
 from bot.core.replies import PRIVATE, Image, Option, Choices, Reply, Text
 from handlers.leader import digest_data as dd
-from handlers.meetings.plan import when_msg, zone
+from handlers.common.school_time import when_msg, zone
 from handlers.common.values import date_msg, number_msg, today_in
 from prompts.catalog import Join, Msg
 
@@ -142,11 +142,13 @@ def digest_alt(facts: dd.SchoolFacts) -> Join:
 
 
 async def digest_replies(ctx_session: Any, catalog: Any, school: Any, leader_id: int | None, lang: str,
-                         now: datetime, target: Any, since: datetime | None = None) -> list[Reply]:
-    """The digest as a message plus its chart, for one leader."""
+                         now: datetime, target: Any, since: datetime | None = None,
+                         reflection: Sequence[dd.ReflectionProvider] = ()) -> list[Reply]:
+    """The digest as a message plus its chart, for one leader; ``reflection``: the app's providers
+    of poll and scan aggregates (``dd.REFLECTION_HOOK``)."""
     from handlers.leader.digest_chart import digest_chart
 
-    facts = await dd.gather(ctx_session, school, leader_id, now, since)
+    facts = await dd.gather(ctx_session, school, leader_id, now, since, reflection)
     cmds = {k: catalog.raw(lang, f"cmd.{k}.name") for k in ("leader_reply", "leader_visit")}
     replies: list[Reply] = [Text(compose(facts, cmds), target=target)]
     if facts.teams:
@@ -167,4 +169,5 @@ async def digest_replies(ctx_session: Any, catalog: Any, school: Any, leader_id:
 async def digest_now(ctx: Context) -> list[Reply]:
     school = ctx.require_school()
     return await digest_replies(ctx.session, ctx.catalog, school, ctx.member.id if ctx.member else None,
-                                ctx.lang, ctx.now(), PRIVATE, since=ctx.now() - timedelta(days=7))
+                                ctx.lang, ctx.now(), PRIVATE, since=ctx.now() - timedelta(days=7),
+                                reflection=ctx.registry.hooks(dd.REFLECTION_HOOK))

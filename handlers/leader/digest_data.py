@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -74,7 +74,7 @@ class SchoolFacts:
 
 
 async def gather(session: AsyncSession, school: School, leader_id: int | None, now: datetime,
-                 since: datetime | None = None) -> SchoolFacts:
+                 since: datetime | None = None, reflection: Sequence[ReflectionProvider] = ()) -> SchoolFacts:
     since = since or now - WEEK
     teams = list((await session.exec(
         select(Team).where(Team.school_id == school.id).order_by(col(Team.name_key)))).all())
@@ -170,18 +170,20 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
     for team_id, chair in chairs.items():
         facts[team_id].chair = names.get(chair)
 
-    await add_reflection(session, facts, since, now)
+    await add_reflection(session, facts, since, now, reflection)
     return SchoolFacts(school, since, now, [facts[i] for i in ids], names)  # type: ignore[index]
 
 
-# Poll and scan aggregates come from the polls capability when it is installed; it registers a
-# set-based provider here (one or two queries for all teams), and only aggregates above the
-# school's anonymity threshold are ever returned.
-REFLECTION_PROVIDERS: list[Any] = []
+# The digest's extension point: poll and scan aggregates come from the polls capability when the
+# app runs it, as a set-based provider (one or two queries for all teams) contributed under this hook
+# name; only aggregates at or above the school's anonymity threshold are ever returned.
+REFLECTION_HOOK = "digest.reflection"
+ReflectionProvider = Callable[[AsyncSession, list[int], datetime, datetime], Awaitable[Mapping[int, Mapping[str, Any]]]]
 
 
-async def add_reflection(session: AsyncSession, facts: dict[int, TeamFacts], since: datetime, now: datetime) -> None:
-    for provider in REFLECTION_PROVIDERS:
+async def add_reflection(session: AsyncSession, facts: dict[int, TeamFacts], since: datetime, now: datetime,
+                         providers: Sequence[ReflectionProvider]) -> None:
+    for provider in providers:
         for team_id, values in (await provider(session, list(facts), since, now)).items():
             if team_id in facts:
                 facts[team_id].reflection.update(values)

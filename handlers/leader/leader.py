@@ -15,7 +15,8 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Reply, TeamChat, Text
 from handlers.cycle.state import cycle_team, require_team_member
-from handlers.meetings.plan import insert_ignore, local_start, zone
+from storage.queries import insert_ignore
+from handlers.common.school_time import local_start, zone
 from handlers.common.values import (
     date_msg,
     read_date,
@@ -204,10 +205,11 @@ async def digest_moments(session: AsyncSession, after: datetime, until: datetime
     return found
 
 
-async def render_digest(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Any) -> list[Reply]:
+async def render_digest(job: Job) -> list[Reply]:
+    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
     from bot.core.replies import DirectTo
     from handlers.leader.digest import digest_replies
-    from handlers.meetings.reminders import Skip
+    from handlers.leader.digest_data import REFLECTION_HOOK
     from storage.models import Member
 
     school = await session.get(School, int(payload["school_id"]))
@@ -218,22 +220,4 @@ async def render_digest(session: AsyncSession, payload: dict[str, Any], now: dat
     lang = member.language if member.language in catalog.messages else school.language
     since = datetime.fromisoformat(payload["since"])
     return await digest_replies(session, catalog, school, member.id, lang, now, DirectTo(member.id),  # type: ignore[arg-type]
-                                since=since)
-
-
-def _register() -> None:
-    from bot.core.outbox import PLANNERS
-    from handlers.meetings.reminders import RENDERERS
-    from handlers.leader.privacy import apply_retention
-
-    from bot.core.outbox import DUE_MOMENTS
-
-    RENDERERS["digest"] = render_digest
-    for planner in (queue_digests, apply_retention):
-        if planner not in PLANNERS:
-            PLANNERS.append(planner)
-    if digest_moments not in DUE_MOMENTS:
-        DUE_MOMENTS.append(digest_moments)
-
-
-_register()
+                                since=since, reflection=job.registry.hooks(REFLECTION_HOOK))

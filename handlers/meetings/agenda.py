@@ -15,17 +15,8 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Reply, Text
 from handlers.cycle.state import cycle_team, require_team_member
-from handlers.school.home import next_for_teams
-from handlers.meetings.plan import (
-    agenda_body,
-    item_line,
-    names_of,
-    next_meeting,
-    next_meetings,
-    open_items,
-    when_msg,
-    zone,
-)
+from handlers.meetings.plan import agenda_body, item_line, names_of, next_meeting, next_meetings, open_items
+from handlers.common.school_time import when_msg, zone
 from handlers.meetings.commands import cmd, meeting_team, school_of
 from handlers.common.people import find_person
 from handlers.common.validation import shorten
@@ -187,8 +178,7 @@ async def all_agendas(ctx: Context) -> Text:
     return Text(Join(lines))
 
 
-@next_for_teams(order=30)
-async def _next_meeting_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
+async def next_meeting_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
     """For the overview (Slack's App Home): each team's next meeting and the size of its agenda."""
     ids = [t.team.id for t in teams]
     if not ids or ctx.school is None:

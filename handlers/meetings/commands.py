@@ -20,22 +20,8 @@ from bot.core.errors import UsageError, UserError
 from bot.core.replies import Document, Reply, TeamChat, Text
 from handlers.cycle.commands import to_team
 from handlers.cycle.state import cycle_team, team_named_or_mine
-from handlers.meetings.plan import (
-    HORIZON_DAYS,
-    anchor_for,
-    apply_holiday,
-    in_holiday,
-    local_start,
-    meeting_line,
-    new_uid,
-    offset_msg,
-    offsets_of,
-    resync_team,
-    school_holidays,
-    upcoming,
-    when_msg,
-    zone,
-)
+from handlers.meetings.plan import HORIZON_DAYS, anchor_for, apply_holiday, in_holiday, meeting_line, new_uid, offset_msg, offsets_of, resync_team, school_holidays, upcoming
+from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.validation import clean_name, shorten
 from handlers.common.values import (
     read_index,

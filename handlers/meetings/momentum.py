@@ -21,7 +21,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
-from handlers.meetings.plan import HORIZON_DAYS, chairs_of, insert_ignore
+from handlers.meetings.plan import HORIZON_DAYS, chairs_of
+from storage.queries import insert_ignore
 from storage.models import (
     AgendaItem,
     Answer,

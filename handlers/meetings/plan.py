@@ -1,8 +1,7 @@
 """Meetings as data: the rhythm turned into dated meetings, holidays that pause it, the agenda
 of a team's next meeting, and the texts that show them.
 
-Shared by the commands (``handlers/meetings.py``, ``handlers/agenda.py``) and the clock
-(``bot/scheduler.py``). Times are stored in UTC and shown in the school's time zone; a rhythm
+Shared by the commands (``commands.py``, ``agenda.py``) and the clock (the capability's planner). Times are stored in UTC and shown in the school's time zone; a rhythm
 is kept in local time ("Tuesday 15:30"), so a meeting stays at 15:30 across the switch to
 winter time.
 """
@@ -15,13 +14,13 @@ from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.cycle.state import active_cycle, load_round, missing_for
+from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.values import date_msg, today_in
+from storage.queries import insert_ignore
 from prompts.catalog import Join, Msg
 from storage.models import (
     DEFAULT_REMINDERS,
@@ -38,30 +37,9 @@ from storage.models import (
 HORIZON_DAYS = 56  # meetings are planned this far ahead (8 weeks)
 MAX_SHOWN_ITEMS = 15
 UPCOMING_SHOWN = 6
-INSERT_ROWS = 1000  # rows per INSERT statement (see insert_ignore)
 
 
 # --- time ---------------------------------------------------------------------------------------
-def zone(school: School | None, fallback: str = "Europe/Amsterdam") -> ZoneInfo:
-    try:
-        return ZoneInfo(school.timezone if school is not None else fallback)
-    except Exception:  # a school with a zone this machine does not know: the default
-        return ZoneInfo(fallback)
-
-
-def local_start(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
-    """A local wall-clock time on a day, as aware UTC."""
-    hour, minute = (int(x) for x in hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(timezone.utc)
-
-
-def when_msg(at: datetime, tz: ZoneInfo) -> Msg:
-    """'dinsdag 15 september 2026, 15:30' in the reader's language."""
-    local = at.astimezone(tz)
-    return Msg("meet.when", weekday=Msg(f"meet.weekday.d{local.weekday()}"), date=date_msg(local.date()),
-               time=f"{local.hour:02d}:{local.minute:02d}")
-
-
 def rhythm_days(rhythm: MeetingRhythm, first: date, last: date) -> list[date]:
     """The days the rhythm meets between two dates (inclusive), counted from its anchor."""
     step = 7 * max(1, rhythm.every_n_weeks)
@@ -96,27 +74,6 @@ def in_holiday(day: date, holidays: Sequence[Holiday]) -> Holiday | None:
 
 
 # --- set-based helpers --------------------------------------------------------------------------
-async def dialect(session: AsyncSession) -> str:
-    return (await session.connection()).dialect.name
-
-
-async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
-    """INSERT … ON CONFLICT DO NOTHING for many rows at once; returns how many were new.
-
-    At most :data:`INSERT_ROWS` rows go in one statement: PostgreSQL takes no more than 65,535
-    parameters in one, which eight weeks of meetings for 700 teams already exceed."""
-    if not rows:
-        return 0
-    make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
-    table = model.__table__
-    new = 0
-    for start in range(0, len(rows), INSERT_ROWS):
-        stmt = make(table).values(rows[start:start + INSERT_ROWS]).on_conflict_do_nothing(
-            index_elements=keys).returning(table.c.id)
-        new += len((await session.exec(stmt)).all())  # type: ignore[call-overload]
-    return new
-
-
 async def school_holidays(session: AsyncSession, school_ids: Iterable[int], first: date,
                           last: date) -> dict[int, list[Holiday]]:
     ids = list(set(school_ids))

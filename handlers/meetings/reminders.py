@@ -1,8 +1,8 @@
 """What the clock queues and how each queued message is written when it is sent.
 
-The clock (``bot/scheduler.py``) calls :func:`queue_reminders` and :func:`close_meetings` on
+The clock (``bot/core/outbox.py``, through the meetings capability's planner) calls :func:`queue_reminders` and :func:`close_meetings` on
 every tick; they insert outbox rows with unique dedupe keys, so a tick run twice, or by two
-processes, queues nothing twice. :func:`render` turns a claimed row into replies at send time,
+processes, queues nothing twice. The ``render_*`` functions turn a claimed row into replies at send time,
 so a reminder carries the agenda as it is then, and a reminder for a meeting that moved, was
 cancelled or has already started is skipped instead of sent.
 """
@@ -16,16 +16,11 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.capability import Job, Skip
 from bot.core.replies import Ask, DirectTo, Reply, TeamChat, Text
-from handlers.meetings.plan import (
-    agenda_body,
-    chairs_of,
-    insert_ignore,
-    offsets_of,
-    open_items,
-    when_msg,
-    zone,
-)
+from handlers.meetings.plan import agenda_body, chairs_of, offsets_of, open_items
+from storage.queries import insert_ignore
+from handlers.common.school_time import when_msg, zone
 from handlers.common.values import date_msg
 from prompts.catalog import Catalog, Join, Msg
 from storage import queries as q
@@ -104,27 +99,7 @@ async def close_meetings(session: AsyncSession, now: datetime) -> int:
     return len(latest)
 
 
-# --- writing a queued message -------------------------------------------------------------------
-class Skip(Exception):
-    """The row is no longer worth sending; the reason is kept on the row."""
-
-
-async def render(session: AsyncSession, row: Outbox, now: datetime, catalog: Catalog) -> list[Reply]:
-    if row.kind == "reminder":
-        return await _reminder(session, row.payload, now, catalog)
-    if row.kind == "notes_ask":
-        return await _notes_ask(session, row.payload, now)
-    if row.kind == "nudge":
-        return await _nudge(session, row.payload, now, catalog)
-    if row.kind in RENDERERS:  # other capabilities' scheduled messages (e.g. the leader digest)
-        return await RENDERERS[row.kind](session, row.payload, now, catalog)
-    raise Skip(f"unknown kind {row.kind}")
-
-
-# kind -> async (session, payload, now, catalog) -> replies; registered by other capabilities
-RENDERERS: dict[str, Any] = {}
-
-
+# --- writing a queued message (at send time) ---------------------------------------------------
 async def _team_school(session: AsyncSession, team_id: int) -> tuple[Team, School]:
     team = await session.get(Team, team_id)
     school = await session.get(School, team.school_id) if team is not None else None
@@ -144,7 +119,8 @@ def relative_when(starts: datetime, now: datetime, tz: Any) -> Msg:
     return Msg("reminder.on", when=when_msg(starts, tz))
 
 
-async def _reminder(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Catalog) -> list[Reply]:
+async def render_reminder(job: Job) -> list[Reply]:
+    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
     meeting = await session.get(Meeting, int(payload["meeting_id"]))
     if meeting is None or meeting.status != "planned":
         raise Skip("not planned any more")
@@ -167,7 +143,8 @@ async def _reminder(session: AsyncSession, payload: dict[str, Any], now: datetim
     return [Text(body, target=DirectTo(member_id)) for member_id in members]
 
 
-async def _notes_ask(session: AsyncSession, payload: dict[str, Any], now: datetime) -> list[Reply]:
+async def render_notes_ask(job: Job) -> list[Reply]:
+    session, payload, now = job.session, job.payload, job.now
     meeting = await session.get(Meeting, int(payload["meeting_id"]))
     if meeting is None or meeting.status != "held":
         raise Skip("not held")
@@ -184,7 +161,8 @@ async def _notes_ask(session: AsyncSession, payload: dict[str, Any], now: dateti
                 payload={"meeting_id": meeting.id})]
 
 
-async def _nudge(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Catalog) -> list[Reply]:
+async def render_nudge(job: Job) -> list[Reply]:
+    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
     team, school = await _team_school(session, int(payload["team_id"]))
     tz = zone(school)
     kind, detail = payload["kind"], payload.get("detail", {})

@@ -25,8 +25,10 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.meetings.reminders import ASK_NOTES_WITHIN, Skip
-from handlers.meetings.plan import insert_ignore, when_msg, zone
+from handlers.meetings.reminders import ASK_NOTES_WITHIN
+from bot.core.capability import Job, Skip
+from storage.queries import insert_ignore
+from handlers.common.school_time import when_msg, zone
 from handlers.polls.store import member_counts, meeting_specs, questions_of, thresholds
 from prompts.catalog import Catalog, Join, Msg, default_catalog
 from storage.models import Meeting, Outbox, Poll, PollSettings, School, Team
@@ -172,7 +174,8 @@ async def _poll(session: AsyncSession, payload: dict[str, Any]) -> tuple[Poll, T
     return poll, team, school
 
 
-async def render_open(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Catalog) -> list[Any]:
+async def render_open(job: Job) -> list[Any]:
+    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
     from handlers.polls.commands import announce
 
     poll, team, school = await _poll(session, payload)
@@ -181,7 +184,8 @@ async def render_open(session: AsyncSession, payload: dict[str, Any], now: datet
     return await announce(session, catalog, poll, team, school.language)
 
 
-async def render_remind(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Catalog) -> list[Any]:
+async def render_remind(job: Job) -> list[Any]:
+    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
     from bot.core.replies import Choices, DirectTo
     from handlers.polls.store import non_voters
     from handlers.polls.commands import opening_options, poll_title
@@ -199,34 +203,10 @@ async def render_remind(session: AsyncSession, payload: dict[str, Any], now: dat
     return [Choices(body, options, target=DirectTo(m)) for m in waiting]
 
 
-async def render_close(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Catalog) -> list[Any]:
+async def render_close(job: Job) -> list[Any]:
+    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
     from handlers.polls.commands import result_replies, to_team
 
     poll, team, school = await _poll(session, payload)
     make = await result_replies(session, catalog, poll, team, school, final=True)
     return await to_team(session, team, make)
-
-
-RENDERERS = {"poll_open": render_open, "poll_remind": render_remind, "poll_close": render_close}
-
-
-def install() -> None:
-    """Plug into the clock: the planner, the outbox renderers and the console clock's stops."""
-    from bot.core import outbox as scheduler
-    from handlers.meetings import reminders as meeting_outbox
-    from handlers.polls import stille_wand
-
-    if plan not in scheduler.PLANNERS:
-        scheduler.PLANNERS.append(plan)
-    if due_moments not in scheduler.DUE_MOMENTS:
-        scheduler.DUE_MOMENTS.append(due_moments)
-    meeting_outbox.RENDERERS.update(RENDERERS)
-    meeting_outbox.RENDERERS.update(stille_wand.RENDERERS)
-    try:  # the leader digest reads the aggregates (only those at or above the threshold)
-        from handlers.leader import digest_data
-    except ImportError:  # pragma: no cover - a build without the digest
-        return
-    from handlers.polls.store import digest_reflection
-
-    if digest_reflection not in digest_data.REFLECTION_PROVIDERS:
-        digest_data.REFLECTION_PROVIDERS.append(digest_reflection)

@@ -34,7 +34,7 @@ from bot.core.errors import UsageError, UserError
 from prompts.markup import plain
 from bot.core.replies import PRIVATE, Choices, DirectTo, Image, Option, Reply, TeamChat, Text
 from handlers.cycle.state import cycle_team, team_named_or_mine
-from handlers.meetings.plan import when_msg, zone
+from handlers.common.school_time import when_msg, zone
 from handlers.polls.charts import Bars, poll_chart, render, scan_chart
 from handlers.polls.store import (
     DIMENSIONS,

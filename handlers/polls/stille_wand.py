@@ -24,8 +24,9 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import PRIVATE, Ask, Choices, Option, Reply, Text
 from handlers.cycle.state import cycle_team, require_team_member
-from handlers.meetings.reminders import Skip
-from handlers.meetings.plan import when_msg, zone
+
+from bot.core.capability import Job, Skip
+from handlers.common.school_time import when_msg, zone
 from handlers.common.values import read_index, read_text
 from prompts.catalog import Catalog, Join, Msg
 from storage.models import Brainstorm, BrainstormIdea, BrainstormReaction, BrainstormTip, School, Team
@@ -205,7 +206,8 @@ async def due_moments(session: AsyncSession, after: datetime, until: datetime) -
     ))).all())
 
 
-async def render_reveal(session: AsyncSession, payload: dict[str, Any], now: datetime, catalog: Catalog) -> list[Any]:
+async def render_reveal(job: Job) -> list[Any]:
+    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
     from handlers.polls.commands import to_team
 
     wall = await session.get(Brainstorm, int(payload.get("wall_id", 0)))
@@ -216,7 +218,6 @@ async def render_reveal(session: AsyncSession, payload: dict[str, Any], now: dat
     return await to_team(session, team, lambda target: [Text(body, target=target)])
 
 
-RENDERERS = {"wall_reveal": render_reveal}
 
 
 # --- parels, puzzels and tips ---------------------------------------------------------------------

@@ -32,7 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.meetings.plan import dialect
+from storage.queries import dialect
 from handlers.common.values import number_msg
 from prompts.catalog import Catalog, Join, Msg
 from storage.models import (

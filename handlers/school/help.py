@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import COMMANDS, SECTIONS, Param, command
+from bot.core.commands import SECTIONS, Param, command
 from bot.core.context import Context
 from bot.core.dispatcher import usage_line
 from bot.core.errors import UserError
@@ -14,7 +14,7 @@ from prompts.catalog import Join, Msg
 @command("help", params=(Param("topic", required=False),), section="general")
 async def help_(ctx: Context, topic: str | None) -> Text:
     cat = ctx.catalog
-    visible = [c for c in COMMANDS.values() if not c.hidden]
+    visible = [c for c in ctx.registry.commands.values() if not c.hidden]
     if topic:
         wanted = topic.lstrip("/").lower()
         for cmd in visible:

@@ -5,7 +5,7 @@ team's state.
 Platform-neutral: it is a hidden command (``home``) that returns one text. Slack runs it when
 someone opens the app's Home tab and shows the text there; another platform can offer it as a
 button or a command. Later capabilities (the inquiry cycle, meetings) add what is next for a team
-by registering a provider with :func:`next_for_teams`.
+by contributing a provider to the hook :data:`HOME_NEXT_HOOK` (``bot/core/capability.py``).
 """
 
 from __future__ import annotations
@@ -25,26 +25,15 @@ from storage.models import AgendaItem, Cycle, CycleRound, Meeting
 MAX_STEPS = 5  # lines of "what is next" per team
 AGENDA_SHOWN = 3  # agenda titles shown per team
 
-# provider(ctx, teams) -> {team id: [what is next, most urgent first]}; one call for all teams,
-# so a provider can fetch what it needs in one query (set-based, not one query per team).
+# The overview's extension point: capabilities contribute (order, provider) pairs under this hook
+# name; provider(ctx, teams) -> {team id: [what is next, most urgent first]}, one call for all teams,
+# so a provider fetches what it needs in one query (set-based, not one query per team). Lower
+# ``order`` is shown first.
+HOME_NEXT_HOOK = "home.next"
 NextProvider = Callable[[Context, Sequence[q.TeamOverview]], Awaitable[Mapping[int, Sequence[Any]]]]
-_PROVIDERS: list[tuple[int, NextProvider]] = []
 
 
-def next_for_teams(order: int = 50) -> Callable[[NextProvider], NextProvider]:
-    """Register what a capability says is next for each team; lower ``order`` is shown first."""
-
-    def register(fn: NextProvider) -> NextProvider:
-        if all(p is not fn for _, p in _PROVIDERS):
-            _PROVIDERS.append((order, fn))
-            _PROVIDERS.sort(key=lambda item: item[0])
-        return fn
-
-    return register
-
-
-@next_for_teams(order=10)
-async def _setup_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
+async def setup_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
     """The foundation's own next steps: a team needs a channel, members and a chair."""
     name = lambda cmd: Msg(f"cmd.{cmd}.name")  # noqa: E731
     steps: dict[int, list[Any]] = {}
@@ -60,11 +49,10 @@ async def _setup_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping
     return steps
 
 
-@next_for_teams(order=20)
-async def _focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
+async def focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
     """Agenda transparency: each team's focus and phase, its next meeting and what is on the
     agenda. Three queries for all teams together."""
-    from handlers.meetings.plan import when_msg
+    from handlers.common.school_time import when_msg
 
     ids = [t.team.id for t in teams]
     if not ids or ctx.school is None:
@@ -108,7 +96,8 @@ async def _focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) -
 
 async def _next_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> dict[int, list[Any]]:
     found: dict[int, list[Any]] = {t.team.id: [] for t in teams}  # type: ignore[misc]
-    for _, provider in _PROVIDERS:
+    providers = sorted(ctx.registry.hooks(HOME_NEXT_HOOK), key=lambda item: item[0])
+    for _, provider in providers:
         for team_id, items in (await provider(ctx, teams)).items():
             if team_id in found:
                 found[team_id].extend(items)

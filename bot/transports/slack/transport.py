@@ -39,7 +39,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.app import Leerteam
-from bot.core.commands import COMMANDS
 from bot.core.config import Settings
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
@@ -91,7 +90,7 @@ class SlackTransport:
         self.client = client
         self.settings = settings
         names = [app.catalog.raw(lang, f"cmd.{c.id}.name")
-                 for c in COMMANDS.values() if not c.hidden for lang in LANGUAGES]
+                 for c in app.registry.commands.values() if not c.hidden for lang in LANGUAGES]
         self.renderer = Renderer(settings.slack_command, names)
         self._team_id: str | None = None
         self._users: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()

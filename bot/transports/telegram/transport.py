@@ -37,7 +37,6 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.app import Leerteam
-from bot.core.commands import COMMANDS
 from bot.core.config import Settings
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
@@ -325,7 +324,7 @@ class TelegramBridge:
     async def register_commands(self) -> None:
         """The command menu (setMyCommands), in every language plus a default for other clients."""
         cat = self.app.catalog
-        visible = [c for c in COMMANDS.values() if not c.hidden]
+        visible = [c for c in self.app.registry.commands.values() if not c.hidden]
         for lang in (*LANGUAGES, None):
             shown = lang or self.app.settings.language
             commands = [

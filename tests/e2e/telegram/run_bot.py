@@ -6,7 +6,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-import tests.telegram_fakes  # noqa: E402,F401  (registers the test-only commands)
+import tests.telegram_fakes  # noqa: E402
 from bot.main import main  # noqa: E402
+from tests.harness import with_test_commands  # noqa: E402
 
-main()
+main(capabilities=with_test_commands(tests.telegram_fakes))

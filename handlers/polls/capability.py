@@ -1,0 +1,21 @@
+"""Reflection polls, the five-dimension scan and the stille wand."""
+
+from __future__ import annotations
+
+from bot.core.capability import Capability, PlanRun
+from handlers.polls import clock, commands, stille_wand
+from handlers.polls.store import digest_reflection
+
+
+async def plan(run: PlanRun) -> None:
+    await clock.plan(run.session, run.now)
+
+
+POLLS = Capability.collect(
+    "polls", (commands, stille_wand),
+    renderers={"poll_open": clock.render_open, "poll_remind": clock.render_remind,
+               "poll_close": clock.render_close, "wall_reveal": stille_wand.render_reveal},
+    planners=(plan,),
+    due_moments=(clock.due_moments,),
+    hooks={"digest.reflection": (digest_reflection,)},  # the leader's digest shows the aggregates
+)
