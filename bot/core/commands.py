@@ -86,9 +86,9 @@ def answers(kind: str) -> Callable[[AnswerHandler], AnswerHandler]:
     return mark
 
 
-def cmd(_ctx: Any, command_id: str) -> Msg:
-    """A command's name for a message, rendered in the language of whoever reads that message
-    (a team channel in the school's language, a private answer in the member's)."""
+def command_name(command_id: str) -> Msg:
+    """The one way to put a command's name in a message: rendered in the language of whoever
+    reads that message (a team channel in the school's language, a private answer in the member's)."""
     return Msg(f"cmd.{command_id}.name")
 
 

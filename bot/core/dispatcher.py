@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.capability import Registry
-from bot.core.commands import Access, Command, Where, parse_args
+from bot.core.commands import Access, Command, Where, command_name, parse_args
 from bot.core.config import Settings
 from bot.core.context import Context
 from bot.core.delivery import PRIVATE_CHAT, PROMPT_KEY, Outgoing, Resolver
@@ -131,7 +131,7 @@ class Dispatcher:
                 return Msg("common.stale_button")
             return Msg(
                 "usage.hint", problem=err.message, usage=Msg("usage.line", line=usage_line(self.catalog, lang, cmd)),
-                help=Msg(f"cmd.{cmd.id}.help"), help_cmd=self.catalog.raw(lang, "cmd.help.name"),
+                help=Msg(f"cmd.{cmd.id}.help"), help_cmd=command_name("help"),
             )
         return err.message
 
@@ -141,7 +141,7 @@ class Dispatcher:
             cmd_id = self.names.get(ev.name.lower())
             if cmd_id is None:
                 raise UserError(Msg("common.unknown_command", name=ev.name[:40],
-                                    help_cmd=self.catalog.raw(ctx.lang, "cmd.help.name")))
+                                    help_cmd=command_name("help")))
             return await self._run(ctx, self.commands[cmd_id], ev.args)
         if isinstance(ev, ChoiceEvent):
             cmd_id, _, args = ev.value.partition(" ")
@@ -188,7 +188,7 @@ class Dispatcher:
             if question_id is not None:
                 raise UserError(Msg("common.question_closed"))
             if ev.chat.is_private:
-                return [Text(Msg("common.private_hint", help_cmd=self.catalog.raw(ctx.lang, "cmd.help.name")))]
+                return [Text(Msg("common.private_hint", help_cmd=command_name("help")))]
             if question_id is None and ctx.team is not None:
                 await _join_by_writing(ctx)
             return []  # ordinary chatter in a team's group: not ours to answer

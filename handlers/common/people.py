@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from handlers.common.validation import shorten
@@ -38,4 +39,4 @@ async def find_person(ctx: Context, text: str) -> q.Person:
         names = ", ".join(sorted(p.member.display_name for p in partial)[:8])
         raise UserError(Msg("person.ambiguous", text=shorten(wanted), names=names))
     raise UserError(Msg("person.unknown", text=shorten(wanted), school=school.name,
-                        join_cmd=Msg("cmd.team_join.name")))
+                        join_cmd=command_name("team_join")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.core.commands import Access, Param, answers, command
+from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import PRIVATE, Ask, Choices, Option, Reply, Text
@@ -86,7 +86,7 @@ async def questions(ctx: Context) -> Choices:
                    label=Msg(f"cycle.phase{rnd.phase}.q.{k}.label")), f"answer_q {rnd.id} {rnd.phase} {k}")
         for i, k in enumerate(keys, 1))
     return Choices(Join([Msg("ans.pick", team=team.name, phase=rnd.phase, name=Msg(f"cycle.phase{rnd.phase}.name")),
-                         Msg("ans.pick_hint", answer_cmd=Msg("cmd.answer.name"))]), options)
+                         Msg("ans.pick_hint", answer_cmd=command_name("answer"))]), options)
 
 
 @command("answer_q", params=(Param("round"), Param("phase"), Param("question")), access=Access.SCHOOL_MEMBER,
@@ -134,5 +134,5 @@ async def team_answers(ctx: Context, number: str) -> Text:
         Answer.round_id == rnd.id, Answer.question == stored_key(rnd.phase, key),
         Answer.member_id == ctx.member.id))).first()  # type: ignore[union-attr]
     if mine is None:
-        raise UserError(Msg("ans.answer_first", n=int(number), answer_cmd=Msg("cmd.answer.name")))
+        raise UserError(Msg("ans.answer_first", n=int(number), answer_cmd=command_name("answer")))
     return Text(await _team_answers(ctx, rnd, key), target=PRIVATE)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from bot.core.commands import Access, Param, cmd, command
+from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Document, Reply, TeamChat, Text
@@ -16,7 +16,6 @@ from handlers.cycle.answers import stored_key
 from handlers.cycle.state import (
     MAX_HYPOTHESES,
     active_cycle,
-    chair_or_manager,
     cycle_team,
     load_round,
     missing_for,
@@ -27,6 +26,7 @@ from handlers.cycle.state import (
     team_named_or_mine,
 )
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
+from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, read_index, read_text, today_in
 from prompts.catalog import Join, Msg
@@ -46,17 +46,6 @@ REASON_MAX = 1000
 
 
 
-async def to_team(ctx: Context, team: Team, body: object) -> list[Reply]:
-    """Post in the team's channel, for everyone and in the school's language (not as an answer
-    only the caller sees); tell the caller where it went if they typed it elsewhere."""
-    if await q.chat_of_team(ctx.session, team.id, None) is None:  # type: ignore[arg-type]
-        return [Text(body)]
-    replies: list[Reply] = [Text(body, target=TeamChat(team.id))]  # type: ignore[arg-type]
-    if ctx.team is None or ctx.team.id != team.id:
-        replies.append(Text(Msg("cycle.posted_to_team", team=team.name)))
-    return replies
-
-
 def phase_opening(ctx: Context, rnd: CycleRound, title: str) -> Join:
     """What the team sees when a phase opens: why, the questions, what 'done' means, how."""
     phase = rnd.phase
@@ -70,8 +59,8 @@ def phase_opening(ctx: Context, rnd: CycleRound, title: str) -> Join:
     lines += [
         Msg("cycle.opening.exit", exit=Msg(f"cycle.phase{phase}.exit")),
         Msg(f"cycle.phase{phase}.record"),
-        Msg("cycle.opening.how", questions_cmd=cmd(ctx, "questions"), answer_cmd=cmd(ctx, "answer"),
-            status_cmd=cmd(ctx, "cycle_status")),
+        Msg("cycle.opening.how", questions_cmd=command_name("questions"), answer_cmd=command_name("answer"),
+            status_cmd=command_name("cycle_status")),
     ]
     return Join(lines)
 
@@ -81,7 +70,7 @@ async def choose_team(ctx: Context, team: str) -> Text:
     school = ctx.require_school()
     found = await q.team_by_name(ctx.session, school.id, team)  # type: ignore[arg-type]
     if found is None:
-        raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=cmd(ctx, "teams")))
+        raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=command_name("teams")))
     member = await require_team_member(ctx, found)
     member.working_team_id = found.id
     ctx.session.add(member)
@@ -91,7 +80,7 @@ async def choose_team(ctx: Context, team: str) -> Text:
 @command("cycle_start", params=(Param("title", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")
 async def start_cycle(ctx: Context, title: str) -> list[Reply]:
     team = await cycle_team(ctx)
-    await chair_or_manager(ctx, team)
+    await ctx.require_team_manager(team)
     clean = clean_name(title, max_length=TITLE_MAX, what="name.cycle")
     current = await active_cycle(ctx.session, team.id)  # type: ignore[arg-type]
     if current is not None:
@@ -105,7 +94,7 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
     ctx.session.add(rnd)
     await ctx.session.flush()
     body = Join([Msg("cycle.started", team=team.name, title=clean), phase_opening(ctx, rnd, clean)])
-    return await to_team(ctx, team, body)
+    return await to_team(ctx.session, team, text(body), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 
 @command("cycle_status", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
@@ -137,7 +126,7 @@ async def status(ctx: Context, team: str | None) -> Text:
         lines.append(Msg("cycle.status.missing"))
         lines += [Msg("cycle.bullet", text=m) for m in missing]
     else:
-        lines.append(Msg("cycle.status.ready", next_cmd=cmd(ctx, "cycle_next")))
+        lines.append(Msg("cycle.status.ready", next_cmd=command_name("cycle_next")))
     return Text(Join(lines))
 
 
@@ -166,7 +155,7 @@ def records_summary(rec) -> Msg:  # type: ignore[no-untyped-def]
 @command("cycle_next", access=Access.SCHOOL_MEMBER, section="cycle")
 async def next_phase(ctx: Context) -> list[Reply]:
     team = await cycle_team(ctx)
-    await chair_or_manager(ctx, team)
+    await ctx.require_team_manager(team)
     cycle, rnd = await require_cycle(ctx, team)
     rec = await load_round(ctx.session, rnd)
     missing = await missing_for(ctx.session, team, rec)
@@ -174,7 +163,7 @@ async def next_phase(ctx: Context) -> list[Reply]:
         raise UserError(Join([
             Msg("cycle.refused", phase=rnd.phase, name=Msg(f"cycle.phase{rnd.phase}.name")),
             *[Msg("cycle.bullet", text=m) for m in missing],
-            Msg("cycle.override_hint", cmd=cmd(ctx, "cycle_override")),
+            Msg("cycle.override_hint", cmd=command_name("cycle_override")),
         ]))
     return await advance(ctx, team, cycle, rnd, reason=None, missing=[])
 
@@ -182,15 +171,15 @@ async def next_phase(ctx: Context) -> list[Reply]:
 @command("cycle_override", params=(Param("reason", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")
 async def override(ctx: Context, reason: str) -> list[Reply]:
     team = await cycle_team(ctx)
-    await chair_or_manager(ctx, team)
+    await ctx.require_team_manager(team)
     cycle, rnd = await require_cycle(ctx, team)
     text = read_text(reason, max_length=REASON_MAX, what="name.reason")
     rec = await load_round(ctx.session, rnd)
     if rnd.phase == 4 and (rec.evaluation is None or rec.evaluation.verdict is None):
-        raise UserError(Msg("cycle.verdict_first", verdict_cmd=cmd(ctx, "verdict")))
+        raise UserError(Msg("cycle.verdict_first", verdict_cmd=command_name("verdict")))
     missing = await missing_for(ctx.session, team, rec)
     if not missing:
-        raise UserError(Msg("cycle.override_not_needed", next_cmd=cmd(ctx, "cycle_next")))
+        raise UserError(Msg("cycle.override_not_needed", next_cmd=command_name("cycle_next")))
     return await advance(ctx, team, cycle, rnd, reason=text, missing=missing)
 
 
@@ -206,7 +195,7 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
         rnd.phase += 1
         rnd.phase_started_at = now
         ctx.session.add(rnd)
-        return await to_team(ctx, team, Join([*override_note, phase_opening(ctx, rnd, cycle.title)]))
+        return await to_team(ctx.session, team, text(Join([*override_note, phase_opening(ctx, rnd, cycle.title)])), no_chat=NoChat.ANSWER_HERE, acting=ctx)
     rec = await load_round(ctx.session, rnd)
     verdict = rec.evaluation.verdict if rec.evaluation else None
     if verdict == "solved":
@@ -221,9 +210,9 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
         markdown = to_markdown(card, ctx.catalog, lang)
         ctx.session.add(QualityCard(cycle_id=cycle.id, team_id=team.id, lang=lang, markdown=markdown,  # type: ignore[arg-type]
                                     created_at=now))
-        body = Join([*override_note, Msg("cycle.closed", title=cycle.title, card_cmd=cmd(ctx, "card")),
+        body = Join([*override_note, Msg("cycle.closed", title=cycle.title, card_cmd=command_name("card")),
                      to_markup(card, ctx.catalog, lang)])
-        replies = await to_team(ctx, team, body)
+        replies = await to_team(ctx.session, team, text(body), no_chat=NoChat.ANSWER_HERE, acting=ctx)
         target = replies[0].target  # type: ignore[union-attr]
         replies.insert(1, Document(markdown.encode("utf-8"), card_filename(team, cycle, now),
                                    caption=Msg("cycle.card_file"), target=target))
@@ -244,7 +233,7 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
     if rec.hypotheses:
         carried.append(Msg("cycle.carried_hypotheses"))
         carried += [Msg("cycle.bullet", text=h.text) for h in rec.hypotheses[:MAX_HYPOTHESES]]
-    return await to_team(ctx, team, Join([*override_note, *carried, phase_opening(ctx, new, cycle.title)]))
+    return await to_team(ctx.session, team, text(Join([*override_note, *carried, phase_opening(ctx, new, cycle.title)])), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 
 @command("card", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="cycle")
@@ -260,7 +249,7 @@ async def show_card(ctx: Context, number: str | None) -> list[Reply]:
         lines: list[object] = [Msg("cycle.cards_head", team=team.name)]
         lines += [Msg("cycle.card_line", n=i, title=c.title, closed=date_msg(c.closed_at.date() if c.closed_at else None))
                   for i, (_, c) in enumerate(cards, 1)]
-        lines.append(Msg("cycle.card_pick", card_cmd=cmd(ctx, "card")))
+        lines.append(Msg("cycle.card_pick", card_cmd=command_name("card")))
         return [Text(Join(lines))]
     if not 1 <= (read_index(number) or 0) <= len(cards):
         raise UserError(Msg("cycle.card_number", max=len(cards)))

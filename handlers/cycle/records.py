@@ -14,13 +14,12 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.core.commands import Access, Param, command
+from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Choices, Option, Reply, Text
 from handlers.cycle.state import (
     MAX_HYPOTHESES,
-    chair_or_manager,
     cycle_team,
     require_cycle,
     require_phase,
@@ -94,7 +93,7 @@ async def problem(ctx: Context, statement: str) -> Text:
     for a in (await ctx.session.exec(select(Agreement).where(Agreement.round_id == rnd.id))).all():
         await ctx.session.delete(a)
     return Text(Join([Msg("rec.statement_saved", text=rec.statement),
-                      Msg("rec.agree_hint", agree_cmd=Msg("cmd.agree.name"))]))
+                      Msg("rec.agree_hint", agree_cmd=command_name("agree"))]))
 
 
 @command("baseline", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
@@ -124,7 +123,7 @@ async def hypothesis(ctx: Context, text: str) -> Text:
         select(Hypothesis).where(Hypothesis.round_id == rnd.id).order_by(col(Hypothesis.id)))).all())
     if len(existing) >= MAX_HYPOTHESES + 2:
         raise UserError(Msg("rec.hypotheses_full", max=MAX_HYPOTHESES,
-                            remove_cmd=Msg("cmd.remove.name")))
+                            remove_cmd=command_name("remove")))
     h = Hypothesis(round_id=rnd.id, text=clean, added_by=_by(ctx), added_at=ctx.now())  # type: ignore[arg-type]
     ctx.session.add(h)
     lines: list[object] = [Msg("rec.hypothesis_saved"), Msg("rec.hypotheses_now")]
@@ -139,7 +138,7 @@ async def agree(ctx: Context) -> Text:
     _, rnd = await _context(ctx, (1,), "what.agreement")
     rec = (await ctx.session.exec(select(ProblemRecord).where(ProblemRecord.round_id == rnd.id))).first()
     if rec is None or not rec.statement:
-        raise UserError(Msg("rec.agree_nothing_yet", problem_cmd=Msg("cmd.problem.name")))
+        raise UserError(Msg("rec.agree_nothing_yet", problem_cmd=command_name("problem")))
     done = (await ctx.session.exec(
         select(Agreement).where(Agreement.round_id == rnd.id, Agreement.member_id == _by(ctx)))).first()
     if done is None:
@@ -167,7 +166,7 @@ async def _save_source(ctx: Context, values: dict[str, Any], context: dict[str, 
     ctx.session.add(s)
     return [Text(Msg("rec.source_saved", title=s.title, relevance=Msg(f"card.level{s.relevance}"),
                      reliability=Msg(f"card.level{s.reliability}"),
-                     sources_cmd=Msg("cmd.sources.name")))]
+                     sources_cmd=command_name("sources")))]
 
 
 @command("sources", access=Access.SCHOOL_MEMBER, section="cycle")
@@ -176,7 +175,7 @@ async def sources(ctx: Context) -> Text:
     rows = list((await ctx.session.exec(
         select(Source).where(Source.team_id == team.id).order_by(col(Source.id)))).all())
     if not rows:
-        return Text(Msg("rec.no_sources", team=team.name, source_cmd=Msg("cmd.source.name")))
+        return Text(Msg("rec.no_sources", team=team.name, source_cmd=command_name("source")))
     lines: list[object] = [Msg("rec.sources_head", team=team.name, count=len(rows))]
     for i, s in enumerate(rows, 1):
         lines.append(Msg("rec.source_line", n=i, title=s.title, author=s.author_year or "—",
@@ -249,7 +248,7 @@ async def _save_dataplan(ctx: Context, values: dict[str, Any], context: dict[str
     plan.updated_by, plan.updated_at = _by(ctx), ctx.now()
     ctx.session.add(plan)
     return [Text(Msg("rec.dataplan_saved", instrument=plan.instrument, baseline=date_msg(plan.baseline_moment),
-                     moment_cmd=Msg("cmd.moment.name")))]
+                     moment_cmd=command_name("moment")))]
 
 
 @command("moment", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
@@ -296,7 +295,7 @@ async def result(ctx: Context, moment: str, value: str) -> Text:
     moments = await _moments(ctx, rnd)
     if not 1 <= (read_index(moment) or 0) <= len(moments):
         if not moments:
-            raise UserError(Msg("rec.no_moments", moment_cmd=Msg("cmd.moment.name")))
+            raise UserError(Msg("rec.no_moments", moment_cmd=command_name("moment")))
         raise UsageError("result", Msg("rec.moment_number", max=len(moments)))
     m = moments[int(moment) - 1]
     m.result_value, m.result_by, m.result_at = read_number(value), _by(ctx), ctx.now()
@@ -307,7 +306,7 @@ async def result(ctx: Context, moment: str, value: str) -> Text:
 @command("verdict", params=(Param("verdict", required=False),), access=Access.SCHOOL_MEMBER, section="cycle")
 async def verdict(ctx: Context, verdict: str | None) -> list[Reply]:
     team, rnd = await _context(ctx, (4,), "what.verdict")
-    await chair_or_manager(ctx, team)
+    await ctx.require_team_manager(team)
     if verdict is None:
         return [Choices(Msg("rec.verdict_ask"), tuple(
             Option(Msg(f"cycle.verdict.{v}"), f"verdict {v}") for v in ("solved", "partly", "not")))]
@@ -319,8 +318,8 @@ async def verdict(ctx: Context, verdict: str | None) -> list[Reply]:
     ctx.session.add(ev)
     hint = "rec.verdict_next_solved" if chosen == "solved" else "rec.verdict_next_again"
     return [Text(Join([Msg("rec.verdict_saved", verdict=Msg(f"cycle.verdict.{chosen}")),
-                       Msg(hint, embed_cmd=Msg("cmd.embed.name"),
-                           next_cmd=Msg("cmd.cycle_next.name"))]))]
+                       Msg(hint, embed_cmd=command_name("embed"),
+                           next_cmd=command_name("cycle_next"))]))]
 
 
 @command("learned", params=(Param("text", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")

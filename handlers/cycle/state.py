@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from handlers.common.validation import shorten
@@ -64,7 +65,7 @@ async def cycle_team(ctx: Context) -> Team:
     if ctx.team is not None:
         return ctx.team
     if ctx.member is None:
-        raise UserError(Msg("cycle.no_team", team_cmd=Msg("cmd.team_focus.name")))
+        raise UserError(Msg("cycle.no_team", team_cmd=command_name("team_focus")))
     rows = (await ctx.session.exec(
         select(Team).join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
         .where(TeamMembership.member_id == ctx.member.id).order_by(col(Team.name_key))
@@ -76,7 +77,7 @@ async def cycle_team(ctx: Context) -> Team:
     if len(rows) == 1:
         return rows[0]
     key = "cycle.which_team" if rows else "cycle.no_team"
-    raise UserError(Msg(key, team_cmd=Msg("cmd.team_focus.name"),
+    raise UserError(Msg(key, team_cmd=command_name("team_focus"),
                         teams=", ".join(t.name for t in rows)))
 
 
@@ -87,7 +88,7 @@ async def team_named_or_mine(ctx: Context, name: str | None) -> Team:
         school = ctx.require_school()
         found = await q.team_by_name(ctx.session, school.id, name)  # type: ignore[arg-type]
         if found is None:
-            raise UserError(Msg("team.unknown", team=shorten(name), teams_cmd=Msg("cmd.teams.name")))
+            raise UserError(Msg("team.unknown", team=shorten(name), teams_cmd=command_name("teams")))
         return found
     return await cycle_team(ctx)
 
@@ -95,7 +96,7 @@ async def team_named_or_mine(ctx: Context, name: str | None) -> Team:
 async def require_team_member(ctx: Context, team: Team) -> Member:
     if ctx.member is None or await ctx.team_membership(team) is None:
         raise UserError(Msg("cycle.not_in_team", team=team.name,
-                            join_cmd=Msg("cmd.team_join.name")))
+                            join_cmd=command_name("team_join")))
     return ctx.member
 
 
@@ -112,7 +113,7 @@ async def require_cycle(ctx: Context, team: Team) -> tuple[Cycle, CycleRound]:
     found = await active_cycle(ctx.session, team.id)  # type: ignore[arg-type]
     if found is None:
         raise UserError(Msg("cycle.none", team=team.name,
-                            start_cmd=Msg("cmd.cycle_start.name")))
+                            start_cmd=command_name("cycle_start")))
     return found
 
 
@@ -230,11 +231,6 @@ async def missing_for(session: AsyncSession, team: Team, rec: RoundRecords) -> l
         if ev is not None and ev.verdict == "solved" and (not ev.embedding or ev.review_on is None):
             missing.append(Msg("cycle.missing.embedding"))
     return missing
-
-
-async def chair_or_manager(ctx: Context, team: Team) -> None:
-    if not await ctx.can_manage_team(team):
-        raise UserError(Msg("access.need_chair", team=team.name))
 
 
 async def previous_rounds(session: AsyncSession, cycle_id: int) -> list[CycleRound]:

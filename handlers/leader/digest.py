@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from bot.core.commands import Access, command
+from bot.core.commands import Access, command, command_name
 from bot.core.context import Context
 from bot.core.replies import PRIVATE, Image, Option, Choices, Reply, Text
 from handlers.leader import digest_data as dd
@@ -149,7 +149,7 @@ async def digest_replies(ctx_session: Any, catalog: Any, school: Any, leader_id:
     from handlers.leader.digest_chart import digest_chart
 
     facts = await dd.gather(ctx_session, school, leader_id, now, since, reflection)
-    cmds = {k: catalog.raw(lang, f"cmd.{k}.name") for k in ("leader_reply", "leader_visit")}
+    cmds = {k: command_name(k) for k in ("leader_reply", "leader_visit")}
     replies: list[Reply] = [Text(compose(facts, cmds), target=target)]
     if facts.teams:
         labels = {key: catalog.raw(lang, f"digest.chart_{key}")

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.commands import Access, Param, answers, command
+from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Reply, TeamChat, Text
@@ -120,7 +120,7 @@ async def visit(ctx: Context, team: str) -> Text:
     team = head if day else team
     found = await q.team_by_name(ctx.session, school.id, team)  # type: ignore[arg-type]
     if found is None:
-        raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=Msg("cmd.teams.name")))
+        raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=command_name("teams")))
     today = today_in(school.timezone, ctx.now())
     on = read_date(day, today) if day else today
     if on > today:
@@ -143,7 +143,7 @@ async def digest_time(ctx: Context, day: str, time: str | None) -> Text:
         if time:
             raise UsageError("digest_time", Msg("usage.extra"))
         row.enabled = False
-        reply = Msg("leader.digest_off", digest_cmd=Msg("cmd.digest.name"))
+        reply = Msg("leader.digest_off", digest_cmd=command_name("digest"))
     else:
         weekday = read_weekday(day)
         hour, minute = read_time(time) if time else (15, 0)

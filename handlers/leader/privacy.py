@@ -19,7 +19,7 @@ from sqlalchemy import Table, delete, select as sa_select, update
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.commands import Access, Param, command
+from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import PRIVATE, Choices, Document, Option, Reply, Text
@@ -51,8 +51,8 @@ def _plain(value: Any) -> Any:
 
 @command("privacy", section="general")
 async def statement(ctx: Context) -> Text:
-    return Text(Msg("privacy.statement", export_cmd=Msg("cmd.my_data.name"),
-                    delete_cmd=Msg("cmd.delete_my_data.name")), target=PRIVATE)
+    return Text(Msg("privacy.statement", export_cmd=command_name("my_data"),
+                    delete_cmd=command_name("delete_my_data")), target=PRIVATE)
 
 
 @command("my_data", section="general")

@@ -10,14 +10,14 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.core.commands import Access, Param, command
+from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Reply, Text
-from handlers.cycle.state import cycle_team, require_team_member
+from handlers.cycle.state import cycle_team, require_team_member, team_named_or_mine
 from handlers.meetings.plan import agenda_body, item_line, names_of, next_meeting, next_meetings, open_items
 from handlers.common.school_time import when_msg, zone
-from handlers.meetings.commands import cmd, meeting_team, school_of
+from handlers.meetings.commands import school_of
 from handlers.common.people import find_person
 from handlers.common.validation import shorten
 from handlers.common.values import read_index, read_minutes, read_text
@@ -36,10 +36,10 @@ async def _items(ctx: Context, team: Team) -> list[AgendaItem]:
 async def _pick(ctx: Context, team: Team, number: str, command_id: str) -> tuple[list[AgendaItem], AgendaItem]:
     items = await _items(ctx, team)
     if not items:
-        raise UserError(Msg("agenda.empty", team=team.name, add_cmd=cmd(ctx, "agenda_add")))
+        raise UserError(Msg("agenda.empty", team=team.name, add_cmd=command_name("agenda_add")))
     if not 1 <= (read_index(number) or 0) <= len(items):
         raise UsageError(command_id, Msg("agenda.bad_number", text=shorten(number), max=len(items),
-                                         agenda_cmd=cmd(ctx, "agenda")))
+                                         agenda_cmd=command_name("agenda")))
     return items, items[int(number) - 1]
 
 
@@ -69,21 +69,21 @@ async def add_item(ctx: Context, item: str) -> list[Reply]:
     meeting = await next_meeting(ctx.session, team.id, ctx.now())  # type: ignore[arg-type]
     when = when_msg(meeting.starts_at, zone(school)) if meeting else Msg("agenda.next_unplanned")
     return [Text(Msg("agenda.added", n=len(items) + 1, title=title, team=team.name, when=when,
-                     agenda_cmd=cmd(ctx, "agenda")))]
+                     agenda_cmd=command_name("agenda")))]
 
 
 @command("agenda", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="meetings")
 async def show_agenda(ctx: Context, team: str | None) -> Text:
-    found = await meeting_team(ctx, team)
+    found = await team_named_or_mine(ctx, team)
     school = await school_of(ctx, found)
     tz, now = zone(school), ctx.now()
     meeting = await next_meeting(ctx.session, found.id, now)  # type: ignore[arg-type]
     head = (Msg("agenda.head", team=found.name, when=when_msg(meeting.starts_at, tz)) if meeting
             else Msg("agenda.head_unplanned", team=found.name))
     body = await agenda_body(ctx.session, found, meeting, tz, now)
-    return Text(Join([head, *body, Msg("agenda.how", add_cmd=cmd(ctx, "agenda_add"),
-                                       done_cmd=cmd(ctx, "agenda_done"))]))
+    return Text(Join([head, *body, Msg("agenda.how", add_cmd=command_name("agenda_add"),
+                                       done_cmd=command_name("agenda_done"))]))
 
 
 @command("agenda_remove", params=(Param("number"),), access=Access.SCHOOL_MEMBER, section="meetings")
@@ -105,7 +105,7 @@ async def reorder_item(ctx: Context, number: str, place: str) -> Text:
     items, item = await _pick(ctx, team, number, "agenda_move")
     if not 1 <= (read_index(place) or 0) <= len(items):
         raise UsageError("agenda_move", Msg("agenda.bad_number", text=shorten(place), max=len(items),
-                                            agenda_cmd=cmd(ctx, "agenda")))
+                                            agenda_cmd=command_name("agenda")))
     items.remove(item)
     items.insert(int(place) - 1, item)
     for pos, it in enumerate(items, 1):
@@ -153,7 +153,7 @@ async def all_agendas(ctx: Context) -> Text:
                                          .order_by(col(Team.name_key)))).all())
     lines: list[Any] = [Msg("agenda.all_head", school=school.name)]
     if not teams:
-        lines.append(Msg("teams.none", team_cmd=cmd(ctx, "team_create")))
+        lines.append(Msg("teams.none", team_cmd=command_name("team_create")))
         return Text(Join(lines))
     ids = [t.id for t in teams]
     now, tz = ctx.now(), zone(school)
@@ -174,7 +174,7 @@ async def all_agendas(ctx: Context) -> Text:
         lines += [item_line(n, i, names) for n, i in enumerate(its[:8], 1)]
         if len(its) > 8:
             lines.append(Msg("agenda.more_items", count=len(its) - 8))
-    lines.append(Msg("agenda.all_hint", agenda_cmd=cmd(ctx, "agenda")))
+    lines.append(Msg("agenda.all_hint", agenda_cmd=command_name("agenda")))
     return Text(Join(lines))
 
 
@@ -190,5 +190,5 @@ async def next_meeting_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> M
     out: dict[int, list[Any]] = {}
     for team_id, m in meetings.items():
         out[team_id] = [Msg("agenda.home_next", when=when_msg(m.starts_at, tz), count=len(items.get(team_id, [])),
-                            agenda_cmd=cmd(ctx, "agenda"))]
+                            agenda_cmd=command_name("agenda"))]
     return out

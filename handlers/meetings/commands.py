@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.core.commands import Access, Param, answers, cmd, command
+from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Document, Reply, TeamChat, Text
-from handlers.cycle.commands import to_team
 from handlers.cycle.state import cycle_team, team_named_or_mine
 from handlers.meetings.plan import HORIZON_DAYS, anchor_for, apply_holiday, in_holiday, meeting_line, new_uid, offset_msg, offsets_of, resync_team, school_holidays, upcoming
+from handlers.common.targets import NoChat, text, to_team
 from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.validation import clean_name, shorten
 from handlers.common.values import (
@@ -58,18 +58,10 @@ REGIONS = {"noord": ("NL", "Noord"), "north": ("NL", "Noord"), "midden": ("NL", 
 
 
 
-async def meeting_team(ctx: Context, name: str | None = None) -> Team:
-    return await team_named_or_mine(ctx, name)
-
-
 async def school_of(ctx: Context, team: Team) -> School:
     school = await ctx.session.get(School, team.school_id)
     assert school is not None
     return school
-
-
-async def chair_only(ctx: Context, team: Team) -> None:
-    await ctx.require_team_manager(team)
 
 
 def today(ctx: Context, school: School | None = None) -> date:
@@ -105,7 +97,7 @@ def rhythm_msg(rhythm: MeetingRhythm) -> Msg:
                                    Param("weeks", required=False)), access=Access.SCHOOL_MEMBER, section="meetings")
 async def set_rhythm(ctx: Context, day: str, time: str, minutes: str | None, weeks: str | None) -> list[Reply]:
     team = await cycle_team(ctx)
-    await chair_only(ctx, team)
+    await ctx.require_team_manager(team)
     weekday = read_weekday(day)
     hour, minute = read_time(time)
     duration = read_duration(minutes)
@@ -136,14 +128,14 @@ async def set_rhythm(ctx: Context, day: str, time: str, minutes: str | None, wee
     if coming:
         lines.append(Msg("meet.first_next", when=when_msg(coming[0].starts_at, tz)))
     lines.append(Msg("meet.rhythm_reminders", offsets=Join([offset_msg(o) for o in offsets_of(rhythm)], ", "),
-                     agenda_cmd=cmd(ctx, "agenda_add"), reminders_cmd=cmd(ctx, "meeting_reminders")))
-    return await to_team(ctx, team, Join(lines))
+                     agenda_cmd=command_name("agenda_add"), reminders_cmd=command_name("meeting_reminders")))
+    return await to_team(ctx.session, team, text(Join(lines)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 
 @command("meetings", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="meetings")
 async def list_meetings(ctx: Context, team: str | None) -> Text:
-    found = await meeting_team(ctx, team)
+    found = await team_named_or_mine(ctx, team)
     school = await school_of(ctx, found)
     tz, now = zone(school), ctx.now()
     rhythm = await rhythm_of(ctx, found)
@@ -153,13 +145,13 @@ async def list_meetings(ctx: Context, team: str | None) -> Text:
         lines.append(rhythm_msg(rhythm))
         lines.append(Msg("meet.list_reminders", offsets=Join([offset_msg(o) for o in offsets_of(rhythm)], ", ")))
     if not coming:
-        lines.append(Msg("meet.none_planned", rhythm_cmd=cmd(ctx, "meeting_rhythm")))
+        lines.append(Msg("meet.none_planned", rhythm_cmd=command_name("meeting_rhythm")))
         return Text(Join(lines))
     today_ = today_in(school.timezone, now)
     hol = (await school_holidays(ctx.session, [school.id], today_, today_ + timedelta(days=HORIZON_DAYS + 7))  # type: ignore[list-item]
            ).get(school.id, [])  # type: ignore[arg-type]
     lines += [meeting_line(n, m, tz, hol) for n, m in enumerate(coming, 1)]
-    lines.append(Msg("meet.list_hint", move_cmd=cmd(ctx, "meeting_move"), cancel_cmd=cmd(ctx, "meeting_cancel")))
+    lines.append(Msg("meet.list_hint", move_cmd=command_name("meeting_move"), cancel_cmd=command_name("meeting_cancel")))
     return Text(Join(lines))
 
 
@@ -167,9 +159,9 @@ async def pick_meeting(ctx: Context, team: Team, number: str, command_id: str) -
     coming = await upcoming(ctx.session, team.id, ctx.now())  # type: ignore[arg-type]
     if not 1 <= (read_index(number) or 0) <= len(coming):
         if not coming:
-            raise UserError(Msg("meet.none_planned", rhythm_cmd=cmd(ctx, "meeting_rhythm")))
+            raise UserError(Msg("meet.none_planned", rhythm_cmd=command_name("meeting_rhythm")))
         raise UsageError(command_id, Msg("meet.bad_number", text=shorten(number), max=len(coming),
-                                         list_cmd=cmd(ctx, "meetings")))
+                                         list_cmd=command_name("meetings")))
     return coming[int(number) - 1]
 
 
@@ -195,7 +187,7 @@ def read_when(ctx: Context, school: School, day: str, time: str | None, default_
          access=Access.SCHOOL_MEMBER, section="meetings")
 async def move_meeting(ctx: Context, number: str, day: str, time: str | None) -> list[Reply]:
     team = await cycle_team(ctx)
-    await chair_only(ctx, team)
+    await ctx.require_team_manager(team)
     meeting = await pick_meeting(ctx, team, number, "meeting_move")
     school = await school_of(ctx, team)
     tz = zone(school)
@@ -205,14 +197,14 @@ async def move_meeting(ctx: Context, number: str, day: str, time: str | None) ->
     meeting.starts_at, meeting.status, meeting.moved = starts, "planned", True
     meeting.cancel_reason, meeting.sequence, meeting.updated_at = None, meeting.sequence + 1, ctx.now()
     ctx.session.add(meeting)
-    return await to_team(ctx, team, Msg("meet.moved", team=team.name, old=when_msg(old, tz), new=when_msg(starts, tz)))
+    return await to_team(ctx.session, team, text(Msg("meet.moved", team=team.name, old=when_msg(old, tz), new=when_msg(starts, tz))), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 
 @command("meeting_cancel", params=(Param("number"), Param("reason", rest=True)), access=Access.SCHOOL_MEMBER,
          section="meetings")
 async def cancel_meeting(ctx: Context, number: str, reason: str) -> list[Reply]:
     team = await cycle_team(ctx)
-    await chair_only(ctx, team)
+    await ctx.require_team_manager(team)
     meeting = await pick_meeting(ctx, team, number, "meeting_cancel")
     why = " ".join(read_text(reason, max_length=REASON_MAX, what="meet.what.reason").split())
     school = await school_of(ctx, team)
@@ -221,33 +213,33 @@ async def cancel_meeting(ctx: Context, number: str, reason: str) -> list[Reply]:
     meeting.status, meeting.cancel_reason = "cancelled", why
     meeting.sequence, meeting.updated_at = meeting.sequence + 1, ctx.now()
     ctx.session.add(meeting)
-    return await to_team(ctx, team, Msg("meet.cancelled", team=team.name,
-                                        when=when_msg(meeting.starts_at, zone(school)), reason=why))
+    return await to_team(ctx.session, team, text(Msg("meet.cancelled", team=team.name,
+                                        when=when_msg(meeting.starts_at, zone(school)), reason=why)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 
 @command("meeting_extra", params=(Param("day"), Param("time"), Param("minutes", required=False)),
          access=Access.SCHOOL_MEMBER, section="meetings")
 async def extra_meeting(ctx: Context, day: str, time: str, minutes: str | None) -> list[Reply]:
     team = await cycle_team(ctx)
-    await chair_only(ctx, team)
+    await ctx.require_team_manager(team)
     school = await school_of(ctx, team)
     starts = read_when(ctx, school, day, time, None)
     duration = read_duration(minutes)
     now, uid = ctx.now(), new_uid()
     ctx.session.add(Meeting(team_id=team.id, slot_key=f"x:{uid}", starts_at=starts, duration_min=duration,  # type: ignore[arg-type]
                             status="planned", kind="extra", uid=uid, created_at=now, updated_at=now))
-    return await to_team(ctx, team, Msg("meet.extra_added", team=team.name, when=when_msg(starts, zone(school)),
-                                        minutes=duration))
+    return await to_team(ctx.session, team, text(Msg("meet.extra_added", team=team.name, when=when_msg(starts, zone(school)),
+                                        minutes=duration)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 
 # --- reminders ----------------------------------------------------------------------------------
 @command("meeting_reminders", params=(Param("times", rest=True),), access=Access.SCHOOL_MEMBER, section="meetings")
 async def set_reminders(ctx: Context, times: str) -> Text:
     team = await cycle_team(ctx)
-    await chair_only(ctx, team)
+    await ctx.require_team_manager(team)
     rhythm = await rhythm_of(ctx, team)
     if rhythm is None:
-        raise UserError(Msg("meet.rhythm_first", rhythm_cmd=cmd(ctx, "meeting_rhythm")))
+        raise UserError(Msg("meet.rhythm_first", rhythm_cmd=command_name("meeting_rhythm")))
     words = times.replace(",", " ").split()
     if [w.lower() for w in words] in (["uit"], ["off"], ["geen"], ["none"]):
         offsets: list[int] = []
@@ -289,7 +281,7 @@ async def store_notes(ctx: Context, team: Team, meeting: Meeting, text: str) -> 
          section="meetings")
 async def record_notes(ctx: Context, text: str) -> list[Reply]:
     team = await cycle_team(ctx)
-    await chair_only(ctx, team)
+    await ctx.require_team_manager(team)
     meeting = await last_held(ctx, team)
     if meeting is None:
         raise UserError(Msg("meet.no_held", team=team.name))
@@ -302,9 +294,9 @@ async def notes_answer(ctx: Context, payload: dict[str, Any], text: str) -> list
     team = await ctx.session.get(Team, meeting.team_id) if meeting is not None else None
     if meeting is None or team is None:
         raise UserError(Msg("common.question_closed"))
-    await chair_only(ctx, team)
+    await ctx.require_team_manager(team)
     if text.strip().lower() in SKIP_WORDS:
-        return [Text(Msg("meet.notes_skipped", notes_cmd=cmd(ctx, "meeting_notes")))]
+        return [Text(Msg("meet.notes_skipped", notes_cmd=command_name("meeting_notes")))]
     return await store_notes(ctx, team, meeting, text)
 
 
@@ -354,7 +346,7 @@ async def list_holidays(ctx: Context) -> Text:
     school = ctx.require_school()
     found = await upcoming_holidays(ctx, school)
     if not found:
-        return Text(Msg("meet.holidays_none", add_cmd=cmd(ctx, "holiday_add"), region_cmd=cmd(ctx, "holiday_region")))
+        return Text(Msg("meet.holidays_none", add_cmd=command_name("holiday_add"), region_cmd=command_name("holiday_region")))
     lines: list[Any] = [Msg("meet.holidays_head", school=school.name)]
     lines += [Msg("meet.holiday_line", n=n, label=h.label, first=date_msg(h.first_day), last=date_msg(h.last_day))
               for n, h in enumerate(found, 1)]
@@ -367,7 +359,7 @@ async def remove_holiday(ctx: Context, number: str) -> Text:
     found = await upcoming_holidays(ctx, school)
     if not 1 <= (read_index(number) or 0) <= len(found):
         raise UsageError("holiday_remove", Msg("meet.bad_holiday_number", max=len(found),
-                                               list_cmd=cmd(ctx, "holidays")))
+                                               list_cmd=command_name("holidays")))
     h = found[int(number) - 1]
     await ctx.session.delete(h)
     await ctx.session.flush()
@@ -419,7 +411,7 @@ async def import_region(ctx: Context, region: str) -> Text:
                                 added_by=ctx.member.id if ctx.member else None, added_at=ctx.now()))
         await apply_holiday(ctx.session, school, first, last, ctx.now(), pausing=True)
         added += 1
-    return Text(Msg("meet.region_added", count=added, list_cmd=cmd(ctx, "holidays")))
+    return Text(Msg("meet.region_added", count=added, list_cmd=command_name("holidays")))
 
 
 # --- calendar -----------------------------------------------------------------------------------
@@ -456,14 +448,14 @@ def ics_bytes(team: Team, school: School, meetings: list[Meeting], title: str, n
 @command("calendar", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="meetings")
 async def export_calendar(ctx: Context, team: str | None) -> Document:
-    found = await meeting_team(ctx, team)
+    found = await team_named_or_mine(ctx, team)
     school = await school_of(ctx, found)
     now = ctx.now()
     meetings = list((await ctx.session.exec(select(Meeting).where(
         Meeting.team_id == found.id, col(Meeting.starts_at) >= now - timedelta(days=120),
     ).order_by(col(Meeting.starts_at)))).all())
     if not meetings:
-        raise UserError(Msg("meet.none_planned", rhythm_cmd=cmd(ctx, "meeting_rhythm")))
+        raise UserError(Msg("meet.none_planned", rhythm_cmd=command_name("meeting_rhythm")))
     title = ctx.catalog.raw(ctx.lang, "meet.ics_title").format(team=found.name)
     data = ics_bytes(found, school, meetings, title, now)
     slug = q.name_key(found.name) or "team"

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.commands import command_name
 from bot.core.capability import Job, Skip
 from bot.core.replies import Ask, DirectTo, Reply, TeamChat, Text
 from handlers.meetings.plan import agenda_body, chairs_of, offsets_of, open_items
@@ -134,7 +135,7 @@ async def render_reminder(job: Job) -> list[Reply]:
         Msg("reminder.head", team=team.name, when=relative_when(meeting.starts_at, now, tz),
             minutes=meeting.duration_min),
         *(await agenda_body(session, team, meeting, tz, now)),
-        Msg("reminder.add_hint", add_cmd=catalog.raw(school.language, "cmd.agenda_add.name")),
+        Msg("reminder.add_hint", add_cmd=command_name("agenda_add")),
     ])
     if await q.chat_of_team(session, team.id, None) is not None:  # type: ignore[arg-type]
         return [Text(body, target=TeamChat(team.id))]  # type: ignore[arg-type]
@@ -170,11 +171,11 @@ async def render_nudge(job: Job) -> list[Reply]:
     if kind == "cancelled_in_a_row":
         dates = [date_msg(datetime.fromisoformat(s).astimezone(tz).date()) for s in detail.get("starts", [])]
         body = Msg("momentum.cancelled", team=team.name, count=detail.get("count", 2), dates=Join(dates, ", "),
-                   list_cmd=catalog.raw(lang, "cmd.meetings.name"), rhythm_cmd=catalog.raw(lang, "cmd.meeting_rhythm.name"))
+                   list_cmd=command_name("meetings"), rhythm_cmd=command_name("meeting_rhythm"))
     elif kind == "phase_stalled":
         body = Msg("momentum.phase", team=team.name, weeks=detail.get("weeks", 0), phase=detail.get("phase", 1),
                    name=Msg(f"cycle.phase{detail.get('phase', 1)}.name"),
-                   status_cmd=catalog.raw(lang, "cmd.cycle_status.name"))
+                   status_cmd=command_name("cycle_status"))
     elif kind == "quiet_member":
         from storage.models import Member
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.capability import Capability, PlanRun
-from handlers.polls import clock, commands, stille_wand
+from handlers.polls import answering, clock, results, settings, starting, stille_wand
 from handlers.polls.store import digest_reflection
 
 
@@ -12,7 +12,7 @@ async def plan(run: PlanRun) -> None:
 
 
 POLLS = Capability.collect(
-    "polls", (commands, stille_wand),
+    "polls", (answering, results, starting, settings, stille_wand),
     renderers={"poll_open": clock.render_open, "poll_remind": clock.render_remind,
                "poll_close": clock.render_close, "wall_reveal": stille_wand.render_reveal},
     planners=(plan,),

@@ -25,13 +25,14 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.meetings.reminders import ASK_NOTES_WITHIN
 from bot.core.capability import Job, Skip
-from storage.queries import insert_ignore
 from handlers.common.school_time import when_msg, zone
-from handlers.polls.store import member_counts, meeting_specs, questions_of, thresholds
+from handlers.common.targets import NoChat, to_team
+from handlers.meetings.reminders import ASK_NOTES_WITHIN
+from handlers.polls.store import meeting_specs, member_counts, questions_of, thresholds
 from prompts.catalog import Catalog, Join, Msg, default_catalog
 from storage.models import Meeting, Outbox, Poll, PollSettings, School, Team
+from storage.queries import insert_ignore
 
 DEFAULT_SCAN_WEEKS = 6
 
@@ -62,8 +63,8 @@ async def _big_enough(session: AsyncSession, team_ids: list[int]) -> set[int]:
 
 
 async def _meeting_polls(session: AsyncSession, catalog: Catalog, now: datetime) -> list[dict[str, Any]]:
+    from handlers.polls.lookup import MEETING_POLL_OPEN
     from handlers.polls.store import create_poll
-    from handlers.polls.commands import MEETING_POLL_OPEN
 
     with_poll = select(Poll.meeting_id).where(col(Poll.meeting_id).is_not(None))
     held = [m for m in (await session.exec(select(Meeting).where(
@@ -112,7 +113,7 @@ async def scan_due(session: AsyncSession, now: datetime) -> dict[int, datetime]:
 
 
 async def _scans(session: AsyncSession, catalog: Catalog, now: datetime) -> list[dict[str, Any]]:
-    from handlers.polls.commands import start_scan
+    from handlers.polls.starting import start_scan
 
     due = [t for t, at in (await scan_due(session, now)).items() if at <= now]
     if not due:
@@ -133,7 +134,7 @@ async def _reminders(session: AsyncSession, now: datetime) -> list[dict[str, Any
 
 
 async def _closing(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
-    from handlers.polls.commands import close_now
+    from handlers.polls.starting import close_now
 
     rows = []
     for p in (await session.exec(select(Poll).where(Poll.status == "open", col(Poll.closes_at) <= now)
@@ -176,7 +177,7 @@ async def _poll(session: AsyncSession, payload: dict[str, Any]) -> tuple[Poll, T
 
 async def render_open(job: Job) -> list[Any]:
     session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
-    from handlers.polls.commands import announce
+    from handlers.polls.starting import announce
 
     poll, team, school = await _poll(session, payload)
     if poll.status != "open" or poll.closes_at <= now:
@@ -187,8 +188,9 @@ async def render_open(job: Job) -> list[Any]:
 async def render_remind(job: Job) -> list[Any]:
     session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
     from bot.core.replies import Choices, DirectTo
+    from handlers.polls.lookup import poll_title
+    from handlers.polls.starting import opening_options
     from handlers.polls.store import non_voters
-    from handlers.polls.commands import opening_options, poll_title
 
     poll, team, school = await _poll(session, payload)
     if poll.status != "open" or poll.closes_at <= now:
@@ -205,8 +207,8 @@ async def render_remind(job: Job) -> list[Any]:
 
 async def render_close(job: Job) -> list[Any]:
     session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
-    from handlers.polls.commands import result_replies, to_team
+    from handlers.polls.results import result_replies
 
     poll, team, school = await _poll(session, payload)
     make = await result_replies(session, catalog, poll, team, school, final=True)
-    return await to_team(session, team, make)
+    return await to_team(session, team, make, no_chat=NoChat.EACH_MEMBER)

@@ -19,15 +19,15 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.commands import Access, Param, Where, answers, cmd, command
+from bot.core.capability import Job, Skip
+from bot.core.commands import Access, Param, Where, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import PRIVATE, Ask, Choices, Option, Reply, Text
-from handlers.cycle.state import cycle_team, require_team_member
-
-from bot.core.capability import Job, Skip
 from handlers.common.school_time import when_msg, zone
+from handlers.common.targets import NoChat, to_team
 from handlers.common.values import read_index, read_text
+from handlers.cycle.state import cycle_team, require_team_member, team_named_or_mine
 from prompts.catalog import Catalog, Join, Msg
 from storage.models import Brainstorm, BrainstormIdea, BrainstormReaction, BrainstormTip, School, Team
 
@@ -64,7 +64,7 @@ async def _team_school(session: AsyncSession, wall: Brainstorm) -> tuple[Team, S
 @command("wall_start", params=(Param("question", rest=True, max_length=1000),), access=Access.SCHOOL_MEMBER,
          section="polls")
 async def start_wall(ctx: Context, question: str) -> list[Reply]:
-    from handlers.polls.commands import split_duration, to_team
+    from handlers.polls.lookup import split_duration
 
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
@@ -73,7 +73,7 @@ async def start_wall(ctx: Context, question: str) -> list[Reply]:
     now = ctx.now()
     running = await current_wall(ctx.session, team.id)  # type: ignore[arg-type]
     if running is not None and running.status == "collecting":
-        raise UserError(Msg("wall.already_open", team=team.name, reveal_cmd=cmd(ctx, "wall_reveal")))
+        raise UserError(Msg("wall.already_open", team=team.name, reveal_cmd=command_name("wall_reveal")))
     if running is not None:  # a revealed wall without its three tips: it is finished now
         running.status, running.done_at = "done", now
         ctx.session.add(running)
@@ -84,9 +84,9 @@ async def start_wall(ctx: Context, question: str) -> list[Reply]:
     await ctx.session.flush()
     school = await ctx.session.get(School, team.school_id)
     body = Join([Msg("wall.opened", team=team.name, question=text, closes=when_msg(wall.closes_at, zone(school))),
-                 Msg("wall.how", idea_cmd=cmd(ctx, "wall_idea"))])
+                 Msg("wall.how", idea_cmd=command_name("wall_idea"))])
     option = (Option(Msg("wall.write_button"), f"wall_write {wall.id}"),)
-    replies = await to_team(ctx.session, team, lambda target: [Choices(body, option, target=target)])
+    replies = await to_team(ctx.session, team, lambda target: [Choices(body, option, target=target)], no_chat=NoChat.EACH_MEMBER)
     if ctx.team is None or ctx.team.id != team.id:
         replies.append(Text(Msg("wall.started", team=team.name)))
     return replies
@@ -166,14 +166,13 @@ async def reveal_body(session: AsyncSession, wall: Brainstorm, team: Team, catal
         lines.append(Msg("wall.no_ideas"))
         return Join(lines)
     lines += [Msg("wall.idea_line", n=n, text=i.text) for n, i in enumerate(ideas, 1)]
-    lines.append(Msg("wall.invite", pearl_cmd=catalog.raw(lang, "cmd.wall_pearl.name"),
-                     puzzle_cmd=catalog.raw(lang, "cmd.wall_puzzle.name"), tip_cmd=catalog.raw(lang, "cmd.wall_tip.name")))
+    lines.append(Msg("wall.invite", pearl_cmd=command_name("wall_pearl"),
+                     puzzle_cmd=command_name("wall_puzzle"), tip_cmd=command_name("wall_tip")))
     return Join(lines)
 
 
 @command("wall_reveal", access=Access.SCHOOL_MEMBER, section="polls")
 async def reveal(ctx: Context) -> list[Reply]:
-    from handlers.polls.commands import to_team
 
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
@@ -184,7 +183,7 @@ async def reveal(ctx: Context) -> list[Reply]:
         return []  # the clock revealed it a moment ago and posts it itself
     school = await ctx.session.get(School, team.school_id)
     body = await reveal_body(ctx.session, wall, team, ctx.catalog, school.language if school else ctx.lang)
-    replies = await to_team(ctx.session, team, lambda target: [Text(body, target=target)])
+    replies = await to_team(ctx.session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER)
     if ctx.team is None or ctx.team.id != team.id:
         replies.append(Text(Msg("wall.posted", team=team.name)))
     return replies
@@ -208,14 +207,13 @@ async def due_moments(session: AsyncSession, after: datetime, until: datetime) -
 
 async def render_reveal(job: Job) -> list[Any]:
     session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
-    from handlers.polls.commands import to_team
 
     wall = await session.get(Brainstorm, int(payload.get("wall_id", 0)))
     if wall is None:
         raise Skip("wall gone")
     team, school = await _team_school(session, wall)
     body = await reveal_body(session, wall, team, catalog, school.language)
-    return await to_team(session, team, lambda target: [Text(body, target=target)])
+    return await to_team(session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER)
 
 
 
@@ -252,7 +250,7 @@ async def _react(ctx: Context, kind: str, number: str, text: str | None, command
     else:
         mine.text = note or mine.text
     ctx.session.add(mine)
-    return Text(Msg(f"wall.{kind}_saved", n=n, show_cmd=cmd(ctx, "wall_show")))
+    return Text(Msg(f"wall.{kind}_saved", n=n, show_cmd=command_name("wall_show")))
 
 
 @command("wall_pearl", params=(Param("number"), Param("why", required=False, rest=True, max_length=IDEA_MAX)),
@@ -270,7 +268,6 @@ async def puzzle(ctx: Context, number: str, question: str) -> Text:
 @command("wall_tip", params=(Param("tip", rest=True, max_length=TIP_MAX * 2),), access=Access.SCHOOL_MEMBER,
          section="polls")
 async def add_tip(ctx: Context, tip: str) -> list[Reply]:
-    from handlers.polls.commands import to_team
 
     team, wall = await _revealed(ctx)
     text = " ".join(read_text(tip, max_length=TIP_MAX, what="wall.what.tip").split())
@@ -288,7 +285,7 @@ async def add_tip(ctx: Context, tip: str) -> list[Reply]:
     ctx.session.add(wall)
     await ctx.session.flush()
     body = await summary(ctx.session, wall, team)
-    replies = await to_team(ctx.session, team, lambda target: [Text(body, target=target)])
+    replies = await to_team(ctx.session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER)
     if ctx.team is None or ctx.team.id != team.id:
         replies.insert(0, Text(Msg("wall.tip_saved", n=position, left=0)))
     return replies
@@ -318,10 +315,9 @@ async def summary(session: AsyncSession, wall: Brainstorm, team: Team) -> Join:
 
 @command("wall_show", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER, section="polls")
 async def show_wall(ctx: Context, team: str | None) -> Text:
-    from handlers.polls.commands import _team_for_results
 
-    found = await _team_for_results(ctx, team)
+    found = await team_named_or_mine(ctx, team)
     wall = await current_wall(ctx.session, found.id, ("collecting", "revealed", "done"))  # type: ignore[arg-type]
     if wall is None:
-        raise UserError(Msg("wall.none_yet", team=found.name, start_cmd=cmd(ctx, "wall_start")))
+        raise UserError(Msg("wall.none_yet", team=found.name, start_cmd=command_name("wall_start")))
     return Text(await summary(ctx.session, wall, found))

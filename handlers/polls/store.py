@@ -32,7 +32,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.queries import dialect
 from handlers.common.values import number_msg
 from prompts.catalog import Catalog, Join, Msg
 from storage.models import (
@@ -44,6 +43,7 @@ from storage.models import (
     Team,
     TeamMembership,
 )
+from storage.queries import dialect
 
 DIMENSIONS = ("visie", "focus", "werkwijze", "cultuur", "structuur")
 SCALE = (1, 2, 3, 4, 5)

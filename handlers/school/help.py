@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import SECTIONS, Param, command
+from bot.core.commands import Param, SECTIONS, command, command_name
 from bot.core.context import Context
 from bot.core.dispatcher import usage_line
 from bot.core.errors import UserError
@@ -24,7 +24,7 @@ async def help_(ctx: Context, topic: str | None) -> Text:
                     Msg(f"cmd.{cmd.id}.help"),
                     Msg(f"help.access.{cmd.access.value}"),
                 ]))
-        raise UserError(Msg("help.unknown_topic", topic=shorten(topic), help_cmd=cat.raw(ctx.lang, "cmd.help.name")))
+        raise UserError(Msg("help.unknown_topic", topic=shorten(topic), help_cmd=command_name("help")))
     lines: list[object] = [Msg("help.intro"), Msg("help.privacy")]
     for section in SECTIONS:
         cmds = [c for c in visible if c.section == section]

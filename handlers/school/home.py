@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot.core.commands import command
+from bot.core.commands import command, command_name
 from bot.core.context import Context
 from bot.core.replies import Text
 from prompts.catalog import Join, Msg
@@ -35,16 +35,15 @@ NextProvider = Callable[[Context, Sequence[q.TeamOverview]], Awaitable[Mapping[i
 
 async def setup_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[int, Sequence[Any]]:
     """The foundation's own next steps: a team needs a channel, members and a chair."""
-    name = lambda cmd: Msg(f"cmd.{cmd}.name")  # noqa: E731
     steps: dict[int, list[Any]] = {}
     for item in teams:
         todo: list[Any] = []
         if not item.linked:
-            todo.append(Msg("home.next_link", link_cmd=name("team_link"), team=item.team.name))
+            todo.append(Msg("home.next_link", link_cmd=command_name("team_link"), team=item.team.name))
         if not item.members:
-            todo.append(Msg("home.next_members", join_cmd=name("team_join"), team=item.team.name))
+            todo.append(Msg("home.next_members", join_cmd=command_name("team_join"), team=item.team.name))
         elif all(role != "chair" for _, role in item.members):
-            todo.append(Msg("home.next_chair", chair_cmd=name("make_chair")))
+            todo.append(Msg("home.next_chair", chair_cmd=command_name("make_chair")))
         steps[item.team.id] = todo  # type: ignore[index]
     return steps
 
@@ -76,7 +75,7 @@ async def focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) ->
         .order_by(col(AgendaItem.position), col(AgendaItem.id))
     )).all():
         agenda.setdefault(item.team_id, []).append(item.title)
-    start_cmd = Msg("cmd.cycle_start.name")
+    start_cmd = command_name("cycle_start")
     tz = ZoneInfo(ctx.school.timezone)
     for team_id in ids:
         if team_id in rounds:
@@ -106,10 +105,9 @@ async def _next_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> dict[int
 
 @command("home", hidden=True)
 async def home(ctx: Context) -> Text:
-    name = lambda cmd: Msg(f"cmd.{cmd}.name")  # noqa: E731
     school = ctx.school
     if school is None:
-        return Text(Msg("home.no_school", start_cmd=name("school_start")))
+        return Text(Msg("home.no_school", start_cmd=command_name("school_start")))
     if not await ctx.in_school():
         return Text(Join([Msg("home.title", school=school.name), Msg("school.not_member")]))
     teams = await q.teams_overview(ctx.session, school.id)  # type: ignore[arg-type]
@@ -124,7 +122,7 @@ async def home(ctx: Context) -> Text:
     mine = [t for t in teams if t.team.id in mine_role]
     others = [t for t in teams if t.team.id not in mine_role]
     if not mine:
-        lines.append(Msg("home.none_yours", join_cmd=name("team_join"), teams_cmd=name("teams")))
+        lines.append(Msg("home.none_yours", join_cmd=command_name("team_join"), teams_cmd=command_name("teams")))
     for item in mine:
         role = Msg("home.role_chair") if mine_role[item.team.id] == "chair" else Msg("home.role_member")  # type: ignore[index]
         lines.append(Msg("home.team_yours", team=item.team.name, role=role))
@@ -132,7 +130,7 @@ async def home(ctx: Context) -> Text:
     if others:
         lines.append(Msg("home.others"))
     elif not teams:
-        lines.append(Msg("home.no_teams", team_cmd=name("team_create")))
+        lines.append(Msg("home.no_teams", team_cmd=command_name("team_create")))
     for item in others:
         n = len(item.members)
         count = Msg("teams.count_one") if n == 1 else Msg("teams.count_many", count=n)

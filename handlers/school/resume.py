@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.core.commands import Where, command
+from bot.core.commands import Where, command, command_name
 from bot.core.context import Context
 from bot.core.delivery import PRIVATE_CHAT, PROMPT_KEY
 from prompts.markup import Markup
@@ -32,4 +32,4 @@ async def resume(ctx: Context) -> Ask | Text:
         if pending is not None and isinstance(prompt, str) and prompt:
             payload = {k: v for k, v in pending.payload.items() if k != PROMPT_KEY}
             return Ask(Markup(prompt), question_id=pending.kind, payload=payload)
-    return Text(Msg("common.private_hint", help_cmd=Msg("cmd.help.name")))
+    return Text(Msg("common.private_hint", help_cmd=command_name("help")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import Access, Param, command
+from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import PRIVATE, DirectTo, Text
@@ -40,7 +40,7 @@ async def start_school(ctx: Context, name: str) -> list[Text]:
     ctx.school = school
     replies = [Text(Join([
         Msg("school.started", school=clean),
-        Msg("school.next_step", team_cmd=Msg("cmd.team_create.name")),
+        Msg("school.next_step", team_cmd=command_name("team_create")),
     ]))]
     if not ev.chat.workspace_id:
         replies.append(Text(_code_message(ctx, school), target=PRIVATE))
@@ -50,7 +50,7 @@ async def start_school(ctx: Context, name: str) -> list[Text]:
 def _code_message(ctx: Context, school: School) -> Join:
     """The join code, and where the platform has them, a link that joins with one tap."""
     lines: list[object] = [Msg("school.code", code=school.join_code,
-                               join_cmd=Msg("cmd.school_join.name"))]
+                               join_cmd=command_name("school_join"))]
     if ctx.event.chat.join_link:
         lines.append(Msg("school.code_link", link=ctx.event.chat.join_link.replace("{code}", school.join_code)))
     return Join(lines)
@@ -73,8 +73,8 @@ async def join_school(ctx: Context, code: str) -> Text:
     await ctx.ensure_school_membership()
     return Text(Join([
         Msg("school.joined", school=school.name),
-        Msg("school.joined_next", join_cmd=Msg("cmd.team_join.name"),
-            teams_cmd=Msg("cmd.teams.name")),
+        Msg("school.joined_next", join_cmd=command_name("team_join"),
+            teams_cmd=command_name("teams")),
     ]))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import Access, Param, Where, command
+from bot.core.commands import Access, Param, Where, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import DirectTo, Text
@@ -22,7 +22,7 @@ async def _team_from(ctx: Context, name: str | None, command_id: str) -> Team:
         team = await q.team_by_name(ctx.session, school.id, name)  # type: ignore[arg-type]
         if team is None:
             raise UserError(Msg("team.unknown", team=shorten(name),
-                                teams_cmd=Msg("cmd.teams.name")))
+                                teams_cmd=command_name("teams")))
         return team
     if ctx.team is not None:
         return ctx.team
@@ -44,8 +44,8 @@ async def create_team(ctx: Context, name: str) -> Text:
     if not ev.chat.is_private and ctx.team is None:
         ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=team.id, linked_at=ctx.now()))  # type: ignore[arg-type]
         lines.append(Msg("team.linked_here", team=clean))
-    lines.append(Msg("team.how_to_join", team=clean, join_cmd=Msg("cmd.team_join.name"),
-                     chair_cmd=Msg("cmd.make_chair.name")))
+    lines.append(Msg("team.how_to_join", team=clean, join_cmd=command_name("team_join"),
+                     chair_cmd=command_name("make_chair")))
     return Text(Join(lines))
 
 
@@ -98,7 +98,7 @@ async def list_teams(ctx: Context) -> Text:
     people = await q.people_of_school(ctx.session, school.id)  # type: ignore[arg-type]
     lines: list[object] = [Msg("teams.title", school=school.name)]
     if not overview:
-        lines.append(Msg("teams.none", team_cmd=Msg("cmd.team_create.name")))
+        lines.append(Msg("teams.none", team_cmd=command_name("team_create")))
     for item in overview:
         head = "teams.team_linked" if item.linked else "teams.team_unlinked"
         n = len(item.members)

@@ -37,6 +37,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.app import Leerteam
+from bot.core.commands import command_name
 from bot.core.config import Settings
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
@@ -301,8 +302,8 @@ class TelegramBridge:
             return
         lang = await self.language(change.from_user.id, change.from_user.language_code)
         cat = self.app.catalog
-        text = Msg("telegram.added_to_group", link_cmd=cat.raw(lang, "cmd.team_link.name"),
-                   team_cmd=cat.raw(lang, "cmd.team_create.name"))
+        text = Msg("telegram.added_to_group", link_cmd=command_name("team_link"),
+                   team_cmd=command_name("team_create"))
         try:
             for chunk in split_html(self.transport.render(text, lang)):
                 await self.transport.bot.send_message(change.chat.id, chunk, parse_mode=ParseMode.HTML)
