@@ -12,8 +12,8 @@ import sys
 from typing import TYPE_CHECKING, Sequence
 
 from bot.core.config import Settings, SettingsError, load_settings
-from prompts.markup import plain
 from prompts.catalog import CatalogError, Msg, default_catalog
+from prompts.markup import plain
 
 if TYPE_CHECKING:
     from bot.core.capability import Capability

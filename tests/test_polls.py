@@ -323,7 +323,7 @@ async def test_open_results_are_a_snapshot_so_nobodys_vote_can_be_read_off_a_dif
     4)' told everyone that the fourth voter chose dinsdag; a changed vote could be traced the same
     way. While the poll is open everyone sees a snapshot, taken again only after three votes were
     cast or changed (by three people); the close publishes the final result."""
-    from handlers.polls.store import digest_reflection, poll_summaries
+    from handlers.polls.aggregates import digest_reflection, poll_summaries
     from tests.conftest import START
 
     await setup_team(chat)

@@ -16,7 +16,7 @@ from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from prompts.markup import plain
 from bot.core.replies import Choices, Image
-from handlers.polls.store import digest_reflection, poll_summaries, scan_trends
+from handlers.polls.aggregates import digest_reflection, poll_summaries, scan_trends
 from storage.models import Poll, PollQuestion, PollVote, Team
 from tests.conftest import START
 from tests.harness import Chat, text_of

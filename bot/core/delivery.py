@@ -16,7 +16,20 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.events import Event
-from bot.core.replies import Ask, Choices, DirectTo, Document, Edit, Here, Image, Option, Private, Reply, TeamChat, Text
+from bot.core.replies import (
+    Ask,
+    Choices,
+    DirectTo,
+    Document,
+    Edit,
+    Here,
+    Image,
+    Option,
+    Private,
+    Reply,
+    TeamChat,
+    Text,
+)
 from prompts.catalog import LANGUAGES, Catalog
 from storage import queries as q
 from storage.models import Member, PendingQuestion, School, SentMessage, Team

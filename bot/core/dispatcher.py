@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.clock import Clock
 from bot.core.capability import Registry
+from bot.core.clock import Clock
 from bot.core.commands import Access, Command, Where, command_name, parse_args
 from bot.core.config import Settings
 from bot.core.context import Context

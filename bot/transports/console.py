@@ -23,9 +23,9 @@ from typing import TextIO
 from bot.app import Leerteam
 from bot.core.delivery import Outgoing, SentRef
 from bot.core.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
-from prompts.markup import plain
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
 from prompts.catalog import Join, Msg
+from prompts.markup import plain
 
 PLATFORM = "console"
 WORKSPACE = "local"

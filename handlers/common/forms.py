@@ -18,7 +18,15 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Reply, Text
 from handlers.common.people import find_person
-from handlers.common.values import read_date, read_future_date, read_level, read_number, read_text, read_url, today_in
+from handlers.common.values import (
+    read_date,
+    read_future_date,
+    read_level,
+    read_number,
+    read_text,
+    read_url,
+    today_in,
+)
 from prompts.catalog import Join, Msg
 
 CANCEL_WORDS = {"stop", "annuleer", "annuleren", "cancel"}

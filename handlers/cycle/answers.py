@@ -9,6 +9,7 @@ from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import PRIVATE, Ask, Choices, Option, Reply, Text
+from handlers.common.values import read_index, read_text
 from handlers.cycle.state import (
     cycle_team,
     member_names,
@@ -16,7 +17,6 @@ from handlers.cycle.state import (
     require_cycle,
     require_team_member,
 )
-from handlers.common.values import read_index, read_text
 from prompts.catalog import Join, Msg
 from storage.models import Answer, CycleRound, Team
 

@@ -11,8 +11,12 @@ from sqlmodel import col, select
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.replies import Document, Reply, TeamChat, Text
+from bot.core.replies import Document, Reply, Text
+from handlers.common.targets import NoChat, text, to_team
+from handlers.common.validation import clean_name
+from handlers.common.values import date_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
+from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
 from handlers.cycle.state import (
     MAX_HYPOTHESES,
     active_cycle,
@@ -25,10 +29,6 @@ from handlers.cycle.state import (
     team_members,
     team_named_or_mine,
 )
-from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
-from handlers.common.targets import NoChat, text, to_team
-from handlers.common.validation import clean_name
-from handlers.common.values import date_msg, read_index, read_text, today_in
 from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import (

@@ -14,10 +14,10 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from prompts.markup import Markup, parse
-from handlers.cycle.state import load_round, member_names
 from handlers.common.values import date_msg, number_msg
+from handlers.cycle.state import load_round, member_names
 from prompts.catalog import Catalog, Join, Msg
+from prompts.markup import Markup, parse
 from storage.models import Cycle, CycleRound, School, Source, Team
 
 Block = tuple[str, Any]  # ("h1" | "h2" | "p" | "li", body)

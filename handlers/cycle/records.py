@@ -18,6 +18,8 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Choices, Option, Reply, Text
+from handlers.common.forms import Field, as_date, form, start_form
+from handlers.common.values import date_msg, number_msg, read_date, read_index, read_number, read_text
 from handlers.cycle.state import (
     MAX_HYPOTHESES,
     cycle_team,
@@ -25,8 +27,6 @@ from handlers.cycle.state import (
     require_phase,
     require_team_member,
 )
-from handlers.common.forms import Field, as_date, form, start_form
-from handlers.common.values import date_msg, number_msg, read_date, read_index, read_number, read_text
 from prompts.catalog import Join, Msg
 from storage.models import (
     Action,

@@ -15,10 +15,10 @@ from typing import Any, Sequence
 
 from bot.core.commands import Access, command, command_name
 from bot.core.context import Context
-from bot.core.replies import PRIVATE, Image, Option, Choices, Reply, Text
-from handlers.leader import digest_data as dd
+from bot.core.replies import PRIVATE, Choices, Image, Option, Reply, Text
 from handlers.common.school_time import when_msg, zone
 from handlers.common.values import date_msg, number_msg, today_in
+from handlers.leader import digest_data as dd
 from prompts.catalog import Join, Msg
 
 # What each momentum finding says about the PLG's five dimensions (shared/PRODUCT.md, table 1).

@@ -10,12 +10,11 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.capability import Job, Skip
 from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Reply, TeamChat, Text
-from handlers.cycle.state import cycle_team, require_team_member
-from storage.queries import insert_ignore
 from handlers.common.school_time import local_start, zone
 from handlers.common.values import (
     date_msg,
@@ -27,9 +26,11 @@ from handlers.common.values import (
     time_msg,
     today_in,
 )
+from handlers.cycle.state import cycle_team, require_team_member
 from prompts.catalog import Msg
 from storage import queries as q
 from storage.models import DigestSetting, LeaderQuestion, LeaderVisit, Outbox, School, SchoolMembership, Team
+from storage.queries import insert_ignore
 
 QUESTION_MAX = 1000
 ANSWER_MAX = 2000

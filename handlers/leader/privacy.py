@@ -15,8 +15,9 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, select as sa_select, update
-from sqlmodel import SQLModel
+from sqlalchemy import Table, delete, update
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.commands import Access, Param, command, command_name
@@ -25,8 +26,6 @@ from bot.core.errors import UserError
 from bot.core.replies import PRIVATE, Choices, Document, Option, Reply, Text
 from handlers.common.values import read_index
 from prompts.catalog import Msg
-from sqlmodel import col, select
-
 from storage.models import Action, Answer, Member, QualityCard, School, TeamMembership
 
 RETENTION_MIN_DAYS, RETENTION_MAX_DAYS = 30, 3650

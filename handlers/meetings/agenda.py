@@ -14,13 +14,13 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Reply, Text
-from handlers.cycle.state import cycle_team, require_team_member, team_named_or_mine
-from handlers.meetings.plan import agenda_body, item_line, names_of, next_meeting, next_meetings, open_items
-from handlers.common.school_time import when_msg, zone
-from handlers.meetings.commands import school_of
 from handlers.common.people import find_person
+from handlers.common.school_time import when_msg, zone
 from handlers.common.validation import shorten
 from handlers.common.values import read_index, read_minutes, read_text
+from handlers.cycle.state import cycle_team, require_team_member, team_named_or_mine
+from handlers.meetings.commands import school_of
+from handlers.meetings.plan import agenda_body, item_line, names_of, next_meeting, next_meetings, open_items
 from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import AgendaItem, Cycle, CycleRound, Meeting, School, Team

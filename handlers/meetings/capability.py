@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.capability import Capability, PlanRun
-from handlers.meetings import agenda, commands, momentum, reminders
+from handlers.meetings import agenda, calendar, commands, holidays, momentum, reminders
 from handlers.meetings.plan import materialise, offsets_of
 from handlers.school.home import HOME_NEXT_HOOK
 from storage.models import Meeting, MeetingRhythm
@@ -39,7 +39,7 @@ async def due_moments(session: AsyncSession, after: datetime, until: datetime) -
 
 
 MEETINGS = Capability.collect(
-    "meetings", (commands, agenda),
+    "meetings", (commands, holidays, calendar, agenda),
     renderers={"reminder": reminders.render_reminder, "notes_ask": reminders.render_notes_ask,
                "nudge": reminders.render_nudge},
     planners=(plan,),

@@ -8,7 +8,6 @@ leaders and admins manage the school's holidays; everyone at the school may look
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,16 +16,14 @@ from sqlmodel import col, select
 from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
-from bot.core.replies import Document, Reply, TeamChat, Text
-from handlers.cycle.state import cycle_team, team_named_or_mine
-from handlers.meetings.plan import HORIZON_DAYS, anchor_for, apply_holiday, in_holiday, meeting_line, new_uid, offset_msg, offsets_of, resync_team, school_holidays, upcoming
-from handlers.common.targets import NoChat, text, to_team
+from bot.core.replies import Reply, TeamChat, Text
 from handlers.common.school_time import local_start, when_msg, zone
-from handlers.common.validation import clean_name, shorten
+from handlers.common.targets import NoChat, text, to_team
+from handlers.common.validation import shorten
 from handlers.common.values import (
-    read_index,
     date_msg,
     read_date,
+    read_index,
     read_minutes,
     read_text,
     read_time,
@@ -34,11 +31,22 @@ from handlers.common.values import (
     time_msg,
     today_in,
 )
+from handlers.cycle.state import cycle_team, team_named_or_mine
+from handlers.meetings.plan import (
+    HORIZON_DAYS,
+    anchor_for,
+    meeting_line,
+    new_uid,
+    offset_msg,
+    offsets_of,
+    resync_team,
+    school_holidays,
+    upcoming,
+)
 from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import (
     DEFAULT_REMINDERS,
-    Holiday,
     Meeting,
     MeetingRhythm,
     School,
@@ -298,166 +306,3 @@ async def notes_answer(ctx: Context, payload: dict[str, Any], text: str) -> list
     if text.strip().lower() in SKIP_WORDS:
         return [Text(Msg("meet.notes_skipped", notes_cmd=command_name("meeting_notes")))]
     return await store_notes(ctx, team, meeting, text)
-
-
-# --- holidays -----------------------------------------------------------------------------------
-def split_holiday(args: str) -> tuple[str, str, str]:
-    if "|" in args:
-        parts = [p.strip() for p in args.split("|")]
-        if len(parts) != 3 or not all(parts):
-            raise UsageError("holiday_add", Msg("meet.holiday_parts"))
-        return parts[0], parts[1], parts[2]
-    words = args.split()
-    if len(words) < 3:
-        raise UsageError("holiday_add", Msg("meet.holiday_parts"))
-    return words[0], words[1], " ".join(words[2:])
-
-
-async def upcoming_holidays(ctx: Context, school: School) -> list[Holiday]:
-    return list((await ctx.session.exec(select(Holiday).where(
-        Holiday.school_id == school.id, col(Holiday.last_day) >= today(ctx, school),
-    ).order_by(col(Holiday.first_day), col(Holiday.id)))).all())
-
-
-@command("holiday_add", params=(Param("holiday", rest=True),), access=Access.SCHOOL_MANAGER, section="meetings")
-async def add_holiday(ctx: Context, holiday: str) -> Text:
-    school = ctx.require_school()
-    first_raw, last_raw, label_raw = split_holiday(holiday)
-    today_ = today(ctx, school)
-    first = read_date(first_raw, today_)
-    last = read_date(last_raw, first)
-    if last < first:
-        raise UserError(Msg("meet.holiday_backwards", first=date_msg(first), last=date_msg(last)))
-    if (last - first).days + 1 > MAX_HOLIDAY_DAYS:
-        raise UserError(Msg("meet.holiday_too_long", max=MAX_HOLIDAY_DAYS))
-    if last < today_:
-        raise UserError(Msg("meet.holiday_past", last=date_msg(last)))
-    label = clean_name(label_raw, max_length=LABEL_MAX, what="meet.what.holiday")
-    ctx.session.add(Holiday(school_id=school.id, first_day=first, last_day=last, label=label,  # type: ignore[arg-type]
-                            added_by=ctx.member.id if ctx.member else None, added_at=ctx.now()))
-    paused = await apply_holiday(ctx.session, school, first, last, ctx.now(), pausing=True)
-    if not paused:
-        return Text(Msg("meet.holiday_added_none", label=label, first=date_msg(first), last=date_msg(last)))
-    return Text(Msg("meet.holiday_added", label=label, first=date_msg(first), last=date_msg(last), paused=paused))
-
-
-@command("holidays", access=Access.SCHOOL_MEMBER, section="meetings")
-async def list_holidays(ctx: Context) -> Text:
-    school = ctx.require_school()
-    found = await upcoming_holidays(ctx, school)
-    if not found:
-        return Text(Msg("meet.holidays_none", add_cmd=command_name("holiday_add"), region_cmd=command_name("holiday_region")))
-    lines: list[Any] = [Msg("meet.holidays_head", school=school.name)]
-    lines += [Msg("meet.holiday_line", n=n, label=h.label, first=date_msg(h.first_day), last=date_msg(h.last_day))
-              for n, h in enumerate(found, 1)]
-    return Text(Join(lines))
-
-
-@command("holiday_remove", params=(Param("number"),), access=Access.SCHOOL_MANAGER, section="meetings")
-async def remove_holiday(ctx: Context, number: str) -> Text:
-    school = ctx.require_school()
-    found = await upcoming_holidays(ctx, school)
-    if not 1 <= (read_index(number) or 0) <= len(found):
-        raise UsageError("holiday_remove", Msg("meet.bad_holiday_number", max=len(found),
-                                               list_cmd=command_name("holidays")))
-    h = found[int(number) - 1]
-    await ctx.session.delete(h)
-    await ctx.session.flush()
-    others = [o for o in found if o.id != h.id]
-    # meetings paused by this holiday return, unless another holiday still covers their day
-    if not any(o.first_day <= h.last_day and o.last_day >= h.first_day for o in others):
-        await apply_holiday(ctx.session, school, h.first_day, h.last_day, ctx.now(), pausing=False)
-    else:
-        day = h.first_day
-        while day <= h.last_day:
-            if in_holiday(day, others) is None:
-                await apply_holiday(ctx.session, school, day, day, ctx.now(), pausing=False)
-            day += timedelta(days=1)
-    return Text(Msg("meet.holiday_removed", label=h.label))
-
-
-def region_holidays(country: str, region: str, lang: str, first: date, last: date) -> list[tuple[date, date, str]]:
-    """School holidays of a Dutch region or Flanders from the maintained ``holidays`` library,
-    as (first day, last day, name) ranges between two dates."""
-    import holidays as holidays_lib  # lazy: only this command needs it
-
-    table = holidays_lib.country_holidays(country, subdiv=region, years=range(first.year, last.year + 1),
-                                          categories=("school",), language="nl" if lang == "nl" else "en_US")
-    days = sorted((d, name) for d, name in table.items() if first <= d <= last)
-    ranges: list[list[Any]] = []
-    for day, name in days:
-        if ranges and ranges[-1][2] == name and (day - ranges[-1][1]).days == 1:
-            ranges[-1][1] = day
-        else:
-            ranges.append([day, day, name])
-    return [(a, b, str(n)[:LABEL_MAX]) for a, b, n in ranges]
-
-
-@command("holiday_region", params=(Param("region"),), access=Access.SCHOOL_MANAGER, section="meetings")
-async def import_region(ctx: Context, region: str) -> Text:
-    school = ctx.require_school()
-    found = REGIONS.get(region.strip().lower())
-    if found is None:
-        raise UsageError("holiday_region", Msg("meet.bad_region", text=shorten(region)))
-    today_ = today(ctx, school)
-    ranges = region_holidays(found[0], found[1], school.language, today_, today_ + timedelta(days=365))
-    existing = {(h.first_day, h.last_day) for h in await upcoming_holidays(ctx, school)}
-    added = 0
-    for first, last, label in ranges:
-        if (first, last) in existing:
-            continue
-        label = re.sub(r"[<>*_`\[\]{}|\\~#@]", "", label) or "?"
-        ctx.session.add(Holiday(school_id=school.id, first_day=first, last_day=last, label=label,  # type: ignore[arg-type]
-                                added_by=ctx.member.id if ctx.member else None, added_at=ctx.now()))
-        await apply_holiday(ctx.session, school, first, last, ctx.now(), pausing=True)
-        added += 1
-    return Text(Msg("meet.region_added", count=added, list_cmd=command_name("holidays")))
-
-
-# --- calendar -----------------------------------------------------------------------------------
-def ics_bytes(team: Team, school: School, meetings: list[Meeting], title: str, now: datetime) -> bytes:
-    """An iCalendar file: one VEVENT per meeting, stable UID, SEQUENCE bumped on every change;
-    cancelled, dropped and holiday meetings are STATUS:CANCELLED so calendars remove them."""
-    from icalendar import Calendar, Event  # lazy: only the export needs it
-
-    tz = zone(school)
-    cal = Calendar()
-    cal.add("prodid", "-//Leerteam//Leerteam meetings//NL")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", title)
-    cal.add("x-wr-timezone", str(tz.key))
-    for m in meetings:
-        ev = Event()
-        ev.add("uid", f"{m.uid}@leerteam")
-        ev.add("sequence", m.sequence)
-        ev.add("dtstamp", now)
-        ev.add("last-modified", m.updated_at)
-        ev.add("dtstart", m.starts_at.astimezone(tz))
-        ev.add("dtend", (m.starts_at + timedelta(minutes=m.duration_min)).astimezone(tz))
-        ev.add("summary", title)
-        ev.add("status", "CONFIRMED" if m.status in ("planned", "held") else "CANCELLED")
-        if m.cancel_reason:
-            ev.add("description", m.cancel_reason)
-        cal.add_component(ev)
-    cal.add_missing_timezones()
-    return cal.to_ical()
-
-
-@command("calendar", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
-         section="meetings")
-async def export_calendar(ctx: Context, team: str | None) -> Document:
-    found = await team_named_or_mine(ctx, team)
-    school = await school_of(ctx, found)
-    now = ctx.now()
-    meetings = list((await ctx.session.exec(select(Meeting).where(
-        Meeting.team_id == found.id, col(Meeting.starts_at) >= now - timedelta(days=120),
-    ).order_by(col(Meeting.starts_at)))).all())
-    if not meetings:
-        raise UserError(Msg("meet.none_planned", rhythm_cmd=command_name("meeting_rhythm")))
-    title = ctx.catalog.raw(ctx.lang, "meet.ics_title").format(team=found.name)
-    data = ics_bytes(found, school, meetings, title, now)
-    slug = q.name_key(found.name) or "team"
-    return Document(data, f"leerteam-{slug}.ics", mime="text/calendar",
-                    caption=Msg("meet.ics_caption", team=found.name, count=len(meetings)))

@@ -22,7 +22,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
 from handlers.meetings.plan import HORIZON_DAYS, chairs_of
-from storage.queries import insert_ignore
 from storage.models import (
     AgendaItem,
     Answer,
@@ -35,6 +34,7 @@ from storage.models import (
     Source,
     TeamMembership,
 )
+from storage.queries import insert_ignore
 
 LOOK_BACK_DAYS = 56
 

@@ -17,10 +17,9 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.cycle.state import active_cycle, load_round, missing_for
 from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.values import date_msg, today_in
-from storage.queries import insert_ignore
+from handlers.cycle.state import active_cycle, load_round, missing_for
 from prompts.catalog import Join, Msg
 from storage.models import (
     DEFAULT_REMINDERS,
@@ -33,6 +32,7 @@ from storage.models import (
     Team,
     TeamMembership,
 )
+from storage.queries import insert_ignore
 
 HORIZON_DAYS = 56  # meetings are planned this far ahead (8 weeks)
 MAX_SHOWN_ITEMS = 15

@@ -16,14 +16,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.commands import command_name
 from bot.core.capability import Job, Skip
+from bot.core.commands import command_name
 from bot.core.replies import Ask, DirectTo, Reply, TeamChat, Text
-from handlers.meetings.plan import agenda_body, chairs_of, offsets_of, open_items
-from storage.queries import insert_ignore
 from handlers.common.school_time import when_msg, zone
 from handlers.common.values import date_msg
-from prompts.catalog import Catalog, Join, Msg
+from handlers.meetings.plan import agenda_body, chairs_of, offsets_of, open_items
+from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import (
     AgendaItem,
@@ -35,6 +34,7 @@ from storage.models import (
     Team,
     TeamMembership,
 )
+from storage.queries import insert_ignore
 
 MAX_OFFSET = timedelta(days=7)
 ASK_NOTES_WITHIN = timedelta(days=2)  # after downtime, notes are asked only for recent meetings
@@ -121,7 +121,7 @@ def relative_when(starts: datetime, now: datetime, tz: Any) -> Msg:
 
 
 async def render_reminder(job: Job) -> list[Reply]:
-    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
+    session, payload, now = job.session, job.payload, job.now
     meeting = await session.get(Meeting, int(payload["meeting_id"]))
     if meeting is None or meeting.status != "planned":
         raise Skip("not planned any more")
@@ -145,7 +145,7 @@ async def render_reminder(job: Job) -> list[Reply]:
 
 
 async def render_notes_ask(job: Job) -> list[Reply]:
-    session, payload, now = job.session, job.payload, job.now
+    session, payload = job.session, job.payload
     meeting = await session.get(Meeting, int(payload["meeting_id"]))
     if meeting is None or meeting.status != "held":
         raise Skip("not held")
@@ -163,11 +163,10 @@ async def render_notes_ask(job: Job) -> list[Reply]:
 
 
 async def render_nudge(job: Job) -> list[Reply]:
-    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
+    session, payload, now = job.session, job.payload, job.now
     team, school = await _team_school(session, int(payload["team_id"]))
     tz = zone(school)
     kind, detail = payload["kind"], payload.get("detail", {})
-    lang = school.language
     if kind == "cancelled_in_a_row":
         dates = [date_msg(datetime.fromisoformat(s).astimezone(tz).date()) for s in detail.get("starts", [])]
         body = Msg("momentum.cancelled", team=team.name, count=detail.get("count", 2), dates=Join(dates, ", "),

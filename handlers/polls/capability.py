@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.capability import Capability, PlanRun
 from handlers.polls import answering, clock, results, settings, starting, stille_wand
-from handlers.polls.store import digest_reflection
+from handlers.polls.aggregates import digest_reflection
 
 
 async def plan(run: PlanRun) -> None:

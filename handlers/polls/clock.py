@@ -186,7 +186,7 @@ async def render_open(job: Job) -> list[Any]:
 
 
 async def render_remind(job: Job) -> list[Any]:
-    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
+    session, payload, now = job.session, job.payload, job.now
     from bot.core.replies import Choices, DirectTo
     from handlers.polls.lookup import poll_title
     from handlers.polls.starting import opening_options
@@ -206,7 +206,7 @@ async def render_remind(job: Job) -> list[Any]:
 
 
 async def render_close(job: Job) -> list[Any]:
-    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
+    session, payload, catalog = job.session, job.payload, job.catalog
     from handlers.polls.results import result_replies
 
     poll, team, school = await _poll(session, payload)

@@ -21,6 +21,7 @@ from bot.core.replies import PRIVATE, Image, Reply, Text
 from handlers.common.school_time import when_msg, zone
 from handlers.common.values import number_msg, read_index
 from handlers.cycle.state import cycle_team, team_named_or_mine
+from handlers.polls.aggregates import dimension_averages, scan_rounds
 from handlers.polls.charts import Bars, poll_chart, render, scan_chart
 from handlers.polls.lookup import is_open, poll_title
 from handlers.polls.store import (
@@ -28,12 +29,10 @@ from handlers.polls.store import (
     TREND_ROUNDS,
     YES,
     PollResult,
-    dimension_averages,
     option_label,
     option_plain,
     question_label,
     results,
-    scan_rounds,
     settings_of,
     short_label,
     threshold_of,

@@ -9,9 +9,7 @@ from bot.core.replies import Text
 from handlers.common.validation import shorten
 from handlers.common.values import read_index, read_text
 from handlers.polls.lookup import MAX_MIN_ANSWERS, MAX_SCAN_WEEKS, QUESTION_MAX, YESNO_PREFIX
-from handlers.polls.store import (
-    settings_of,
-)
+from handlers.polls.store import settings_of
 from prompts.catalog import Join, Msg
 from storage.models import (
     MIN_ANSWERS_FLOOR,

@@ -206,7 +206,7 @@ async def due_moments(session: AsyncSession, after: datetime, until: datetime) -
 
 
 async def render_reveal(job: Job) -> list[Any]:
-    session, payload, now, catalog = job.session, job.payload, job.now, job.catalog
+    session, payload, catalog = job.session, job.payload, job.catalog
 
     wall = await session.get(Brainstorm, int(payload.get("wall_id", 0)))
     if wall is None:

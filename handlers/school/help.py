@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import Param, SECTIONS, command, command_name
+from bot.core.commands import SECTIONS, Param, command, command_name
 from bot.core.context import Context
 from bot.core.dispatcher import usage_line
 from bot.core.errors import UserError

@@ -13,9 +13,9 @@ from sqlmodel import select
 from bot.core.commands import Where, command, command_name
 from bot.core.context import Context
 from bot.core.delivery import PRIVATE_CHAT, PROMPT_KEY
-from prompts.markup import Markup
 from bot.core.replies import Ask, Text
 from prompts.catalog import Msg
+from prompts.markup import Markup
 from storage.models import PendingQuestion
 
 

@@ -42,7 +42,6 @@ from bot.app import Leerteam
 from bot.core.config import Settings
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
-from prompts.markup import Markup
 from bot.core.replies import PRIVATE, Ask, Choices, Edit, Here, Image, Private, Text
 from bot.transports.slack.inbound import (
     PLATFORM,
@@ -55,6 +54,7 @@ from bot.transports.slack.inbound import (
 )
 from bot.transports.slack.render import ANSWER_BLOCK, ANSWER_INPUT, MAX_HOME_BLOCKS, Renderer
 from prompts.catalog import LANGUAGES, Msg
+from prompts.markup import Markup
 
 log = logging.getLogger(__name__)
 

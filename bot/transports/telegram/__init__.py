@@ -30,8 +30,8 @@ POLL_TIMEOUT = 30  # seconds a long poll may wait for updates
 
 
 def _fail(app: Leerteam, settings: Settings, key: str, exc: BaseException) -> None:
-    from prompts.markup import plain
     from prompts.catalog import Msg
+    from prompts.markup import plain
 
     detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
     print(plain(app.catalog.render(Msg(key, detail=detail), settings.language)), file=sys.stderr)

@@ -41,12 +41,12 @@ from bot.core.commands import command_name
 from bot.core.config import Settings
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
-from prompts.markup import Markup, escape, plain
 from bot.core.replies import Ask, Choices, Edit, Image, Text
 from bot.transports.telegram.payloads import CONTINUE, encode_callback
 from bot.transports.telegram.render import MAX_CAPTION, plain_label, split_html, to_html, utf16_len
 from bot.transports.telegram.updates import PLATFORM, BotInfo, to_event
 from prompts.catalog import LANGUAGES, Msg
+from prompts.markup import Markup, escape, plain
 from storage.queries import member_for_identity
 
 log = logging.getLogger(__name__)
@@ -301,7 +301,6 @@ class TelegramBridge:
         if not joined or change.chat.type == "private" or change.from_user.is_bot:
             return
         lang = await self.language(change.from_user.id, change.from_user.language_code)
-        cat = self.app.catalog
         text = Msg("telegram.added_to_group", link_cmd=command_name("team_link"),
                    team_cmd=command_name("team_create"))
         try:
