@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Awaitable, Callable, Protocol
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -70,36 +70,51 @@ class Transport(Protocol):
     async def send(self, out: Outgoing) -> SentRef | None: ...
 
 
-def _render_reply(reply: Reply, catalog: Catalog, lang: str) -> Reply:
-    r = lambda body: catalog.render(body, lang)  # noqa: E731
-    if isinstance(reply, Text):
-        return dataclasses.replace(reply, body=r(reply.body))
-    if isinstance(reply, Choices):
-        opts = tuple(Option(r(o.label), o.value) for o in reply.options)
-        return dataclasses.replace(reply, body=r(reply.body), options=opts)
-    if isinstance(reply, Ask):
-        return dataclasses.replace(reply, body=r(reply.body))
-    if isinstance(reply, Image):
-        return dataclasses.replace(
-            reply,
-            caption=r(reply.caption) if reply.caption is not None else None,
-            alt_text=r(reply.alt_text) if reply.alt_text is not None else None,
-        )
-    if isinstance(reply, Document):
-        return dataclasses.replace(reply, caption=r(reply.caption) if reply.caption is not None else None)
-    if isinstance(reply, Edit):
-        return dataclasses.replace(reply, replacement=_render_reply(reply.replacement, catalog, lang))  # type: ignore[arg-type]
-    raise TypeError(f"unknown reply {reply!r}")
+def _render_text(reply: Any, render: Callable[[Any], Any]) -> Reply:
+    return dataclasses.replace(reply, body=render(reply.body))
+
+
+def _render_choices(reply: Choices, render: Callable[[Any], Any]) -> Reply:
+    options = tuple(Option(render(o.label), o.value) for o in reply.options)
+    return dataclasses.replace(reply, body=render(reply.body), options=options)
+
+
+def _render_image(reply: Image, render: Callable[[Any], Any]) -> Reply:
+    return dataclasses.replace(reply, caption=render(reply.caption) if reply.caption is not None else None,
+                               alt_text=render(reply.alt_text) if reply.alt_text is not None else None)
+
+
+def _render_document(reply: Document, render: Callable[[Any], Any]) -> Reply:
+    return dataclasses.replace(reply, caption=render(reply.caption) if reply.caption is not None else None)
+
+
+def _render_edit(reply: Edit, render: Callable[[Any], Any]) -> Reply:
+    return dataclasses.replace(reply, replacement=_render_reply(reply.replacement, render))
+
+
+# How each kind of reply has its texts rendered into the reader's language: one table, by type.
+_RENDER: dict[type, Callable[[Any, Callable[[Any], Any]], Reply]] = {
+    Text: _render_text, Ask: _render_text, Choices: _render_choices, Image: _render_image,
+    Document: _render_document, Edit: _render_edit,
+}
+
+
+def _render_reply(reply: Any, render: Callable[[Any], Any]) -> Any:
+    try:
+        how = _RENDER[type(reply)]
+    except KeyError:
+        raise TypeError(f"unknown reply {reply!r}") from None
+    return how(reply, render)
 
 
 class Resolver:
     """Turns replies for one event into Outgoing messages, inside the event's transaction."""
 
     def __init__(
-        self, session: AsyncSession | None, catalog: Catalog, event: Event | None, caller_lang: str,
-        caller_member_id: int | None = None, default_lang: str = "nl", now: datetime | None = None,
-        platform: str | None = None,
+        self, session: AsyncSession | None, catalog: Catalog, *, event: Event | None, caller_lang: str,
+        caller_member_id: int | None, default_lang: str, now: datetime | None, platform: str | None,
     ) -> None:
+        """Use :meth:`for_event` or :meth:`for_clock`."""
         self.now = now or (event.received_at if event is not None else None)
         self.session = session
         self.catalog = catalog
@@ -108,6 +123,21 @@ class Resolver:
         self.caller_member_id = caller_member_id
         self.default_lang = default_lang
         self.platform = platform  # without an event (scheduled messages): the platform to prefer
+
+    @classmethod
+    def for_event(cls, catalog: Catalog, event: Event, lang: str, *, session: AsyncSession | None = None,
+                  member_id: int | None = None, default_lang: str = "nl", now: datetime | None = None) -> "Resolver":
+        """Replies to an event: ``Here`` is where it happened; without a session only ``Here`` and
+        ``Private`` can be resolved (the answer to a mistake, after the rollback)."""
+        return cls(session, catalog, event=event, caller_lang=lang, caller_member_id=member_id,
+                   default_lang=default_lang, now=now, platform=None)
+
+    @classmethod
+    def for_clock(cls, session: AsyncSession, catalog: Catalog, *, default_lang: str, now: datetime,
+                  platform: str) -> "Resolver":
+        """Scheduled messages: no event and no caller, so only team chats and members are targets."""
+        return cls(session, catalog, event=None, caller_lang=default_lang, caller_member_id=None,
+                   default_lang=default_lang, now=now, platform=platform)
 
     async def resolve(self, replies: list[Reply]) -> list[Outgoing]:
         out: list[Outgoing] = []
@@ -126,7 +156,7 @@ class Resolver:
             return None
         address, lang = found
         question_id = None
-        rendered = _render_reply(reply, self.catalog, lang)
+        rendered = _render_reply(reply, lambda body: self.catalog.render(body, lang))
         if isinstance(rendered, Ask):
             # a question sent to someone else (e.g. the chair asked for notes) waits for *their* answer
             owner = target.member_id if isinstance(target, DirectTo) else self.caller_member_id
@@ -134,43 +164,62 @@ class Resolver:
         return Outgoing(address, lang, rendered, question_id)
 
     async def _address(self, target: Any) -> tuple[Address, str] | None:
+        """Where a target is on the platform, and in which language its reader reads."""
+        how = self._ADDRESS.get(type(target))
+        return None if how is None else await how(self, target)
+
+    async def _here(self, target: Here) -> tuple[Address, str] | None:
         ev = self.event
-        if isinstance(target, Here) and ev is not None:
-            chat = ev.chat
-            return (
-                Address(chat.platform, chat.chat_id, ev.user.user_id if chat.is_private else None,
-                        chat.is_private, chat.workspace_id),
-                self.caller_lang,
-            )
-        if isinstance(target, Private) and ev is not None:
-            chat = ev.chat
-            return (Address(chat.platform, chat.chat_id, ev.user.user_id, True, chat.workspace_id), self.caller_lang)
+        if ev is None:
+            return None
+        chat = ev.chat
+        return (Address(chat.platform, chat.chat_id, ev.user.user_id if chat.is_private else None,
+                        chat.is_private, chat.workspace_id), self.caller_lang)
+
+    async def _private(self, target: Private) -> tuple[Address, str] | None:
+        ev = self.event
+        if ev is None:
+            return None
+        chat = ev.chat
+        return Address(chat.platform, chat.chat_id, ev.user.user_id, True, chat.workspace_id), self.caller_lang
+
+    def _platform(self) -> str | None:
+        return self.event.platform if self.event is not None else self.platform
+
+    def _workspace(self, platform: str) -> str | None:
+        ev = self.event
+        return ev.chat.workspace_id if ev is not None and ev.platform == platform else None
+
+    async def _team_chat(self, target: TeamChat) -> tuple[Address, str] | None:
         if self.session is None:
             return None
-        platform = ev.platform if ev is not None else self.platform
-        if isinstance(target, TeamChat):
-            link = await q.chat_of_team(self.session, target.team_id, platform)
-            team = await self.session.get(Team, target.team_id)
-            if link is None or team is None:
-                return None
-            school = await self.session.get(School, team.school_id)
+        link = await q.chat_of_team(self.session, target.team_id, self._platform())
+        team = await self.session.get(Team, target.team_id)
+        if link is None or team is None:
+            return None
+        school = await self.session.get(School, team.school_id)
+        lang = school.language if school and school.language in LANGUAGES else self.default_lang
+        return Address(link.platform, link.chat_id, None, False, self._workspace(link.platform)), lang
+
+    async def _direct(self, target: DirectTo) -> tuple[Address, str] | None:
+        if self.session is None:
+            return None
+        ident = await q.identity_of(self.session, target.member_id, self._platform())
+        member = await self.session.get(Member, target.member_id)
+        if ident is None or member is None:
+            return None
+        lang = member.language if member.language in LANGUAGES else None
+        if lang is None and target.member_id == self.caller_member_id:
+            lang = self.caller_lang
+        if lang is None:
+            school = await q.first_school_of(self.session, target.member_id)
             lang = school.language if school and school.language in LANGUAGES else self.default_lang
-            workspace = ev.chat.workspace_id if ev is not None and ev.platform == link.platform else None
-            return Address(link.platform, link.chat_id, None, False, workspace), lang
-        if isinstance(target, DirectTo):
-            ident = await q.identity_of(self.session, target.member_id, platform)
-            member = await self.session.get(Member, target.member_id)
-            if ident is None or member is None:
-                return None
-            lang = member.language if member.language in LANGUAGES else None
-            if lang is None and target.member_id == self.caller_member_id:
-                lang = self.caller_lang
-            if lang is None:
-                school = await q.first_school_of(self.session, target.member_id)
-                lang = school.language if school and school.language in LANGUAGES else self.default_lang
-            workspace = ev.chat.workspace_id if ev is not None and ev.platform == ident.platform else None
-            return Address(ident.platform, None, ident.user_id, True, workspace), lang
-        return None
+        return Address(ident.platform, None, ident.user_id, True, self._workspace(ident.platform)), lang
+
+    # Each kind of target, resolved by its own method: one table, by type.
+    _ADDRESS: dict[type, Callable[["Resolver", Any], Awaitable[tuple[Address, str] | None]]] = {
+        Here: _here, Private: _private, TeamChat: _team_chat, DirectTo: _direct,
+    }
 
     async def _remember_question(self, ask: Ask, address: Address, owner: int | None = None) -> str | None:
         owner = self.caller_member_id if owner is None else owner
@@ -207,4 +256,4 @@ class Resolver:
             return None
         address = Address(sent.platform, sent.chat_id, message_id=sent.message_id)
         lang = sent.lang if sent.lang in LANGUAGES else self.caller_lang
-        return Outgoing(address, lang, _render_reply(edit, self.catalog, lang))
+        return Outgoing(address, lang, _render_reply(edit, lambda body: self.catalog.render(body, lang)))

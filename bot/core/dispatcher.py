@@ -106,7 +106,7 @@ class Dispatcher:
             except Exception:
                 await session.rollback()
                 log.exception("handler failed for %s/%s", event.platform, event.event_id)
-                return _as_errors(await Resolver(None, self.catalog, event, lang).resolve([Text(Msg("common.failed"))]))
+                return _as_errors(await Resolver.for_event(self.catalog, event, lang).resolve([Text(Msg("common.failed"))]))
         # A user mistake: keep only the event key, so a redelivery stays quiet.
         async with self.sessions() as session:
             session.add(ProcessedEvent(platform=event.platform, event_id=event.event_id[:128],
@@ -116,13 +116,12 @@ class Dispatcher:
             except IntegrityError:
                 await session.rollback()
                 return []
-        return _as_errors(await Resolver(None, self.catalog, event, lang).resolve(replies))
+        return _as_errors(await Resolver.for_event(self.catalog, event, lang).resolve(replies))
 
     def _resolver(self, ctx: Context, session: AsyncSession) -> Resolver:
-        return Resolver(
-            session, self.catalog, ctx.event, ctx.lang,
-            ctx.member.id if ctx.member else None, self.settings.language, now=self.clock.now(),
-        )
+        return Resolver.for_event(self.catalog, ctx.event, ctx.lang, session=session,
+                                  member_id=ctx.member.id if ctx.member else None,
+                                  default_lang=self.settings.language, now=self.clock.now())
 
     def _error_body(self, err: UserError, lang: str) -> Any:
         if isinstance(err, UsageError) and err.command_id in self.commands:

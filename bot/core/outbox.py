@@ -136,8 +136,8 @@ async def _prepare(app: "Leerteam", row_id: int, now: datetime, report: TickRepo
                 await _finish(app, row_id, "skipped", now, str(why)[:200])
                 report.skipped += 1
                 return None
-            resolver = Resolver(session, app.catalog, None, app.settings.language, None, app.settings.language,
-                                now=now, platform=platform)
+            resolver = Resolver.for_clock(session, app.catalog, default_lang=app.settings.language, now=now,
+                                          platform=platform)
             outgoing = await resolver.resolve(replies)
             done = set(row.payload.get(DELIVERED, []))  # recipients reached by an earlier attempt
             outgoing = [o for o in outgoing if _recipient(o) not in done]

@@ -18,10 +18,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from datetime import time as dtime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Callable, TextIO
 
 from bot.app import Leerteam
-from bot.core.delivery import Outgoing, SentRef
+from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
 from prompts.catalog import Join, Msg
@@ -85,36 +85,48 @@ class ConsoleTransport:
         if isinstance(reply, Edit):
             self._print(plain(cat.render(Msg("console.edited"), lang)))
             reply = reply.replacement
-        if isinstance(reply, Text):
-            self._print(plain(reply.body))
-        elif isinstance(reply, Choices):
-            self._print(plain(reply.body))
-            self.options = [o.value for o in reply.options]
-            for i, option in enumerate(reply.options, 1):
-                self._print(f"  {i}) {plain(option.label)}")
-            self._print(plain(cat.render(Msg("console.choose"), lang)))
-        elif isinstance(reply, Ask):
-            self._print(plain(reply.body))
-            if addr.private and self.chat is not None and addr.user_id == self.user_id:
-                # like Telegram, a private question continues in the private chat
-                self.chat = None
-                self._print(plain(cat.render(Msg("console.moved_to_dm"), lang)))
-            self._print(plain(cat.render(Msg("console.answer_hint"), lang)))
-        elif isinstance(reply, Document):
-            path = self._save_file(reply.data, reply.filename)
-            if reply.caption:
-                self._print(plain(reply.caption))
-            self._print(plain(cat.render(Msg("console.file_saved", path=str(path)), lang)))
-        elif isinstance(reply, Image):
-            path = self._save_file(reply.png, reply.filename)
-            if reply.caption:
-                self._print(plain(reply.caption))
-            if reply.alt_text:
-                self._print(plain(reply.alt_text))
-            self._print(plain(cat.render(Msg("console.image_saved", path=str(path)), lang)))
+        self._SHOW[type(reply)](self, reply, addr, lang)
         self._print()
         chat = addr.chat_id or f"{DM_CHAT}:{addr.user_id}"
         return SentRef(PLATFORM, chat, addr.message_id or str(next(self._ids)))
+
+    def _show_text(self, reply: Text, addr: Address, lang: str) -> None:
+        self._print(plain(reply.body))
+
+    def _show_choices(self, reply: Choices, addr: Address, lang: str) -> None:
+        self._print(plain(reply.body))
+        self.options = [o.value for o in reply.options]
+        for i, option in enumerate(reply.options, 1):
+            self._print(f"  {i}) {plain(option.label)}")
+        self._print(plain(self.app.catalog.render(Msg("console.choose"), lang)))
+
+    def _show_ask(self, reply: Ask, addr: Address, lang: str) -> None:
+        cat = self.app.catalog
+        self._print(plain(reply.body))
+        if addr.private and self.chat is not None and addr.user_id == self.user_id:
+            # like Telegram, a private question continues in the private chat
+            self.chat = None
+            self._print(plain(cat.render(Msg("console.moved_to_dm"), lang)))
+        self._print(plain(cat.render(Msg("console.answer_hint"), lang)))
+
+    def _show_document(self, reply: Document, addr: Address, lang: str) -> None:
+        path = self._save_file(reply.data, reply.filename)
+        if reply.caption:
+            self._print(plain(reply.caption))
+        self._print(plain(self.app.catalog.render(Msg("console.file_saved", path=str(path)), lang)))
+
+    def _show_image(self, reply: Image, addr: Address, lang: str) -> None:
+        path = self._save_file(reply.png, reply.filename)
+        if reply.caption:
+            self._print(plain(reply.caption))
+        if reply.alt_text:
+            self._print(plain(reply.alt_text))
+        self._print(plain(self.app.catalog.render(Msg("console.image_saved", path=str(path)), lang)))
+
+    # How each kind of reply is shown in the terminal: one table, by type (an Edit shows its replacement).
+    _SHOW: dict[type, Callable[[ConsoleTransport, Any, Address, str], None]] = {
+        Text: _show_text, Choices: _show_choices, Ask: _show_ask, Document: _show_document, Image: _show_image,
+    }
 
     def _save_file(self, data: bytes, filename: str) -> Path:
         directory = Path(self.app.settings.image_dir)
