@@ -6,9 +6,8 @@ Each test runs on SQLite and on PostgreSQL (the ``database_url`` fixture).
 
 from __future__ import annotations
 
-import sys
-
 import json
+import sys
 import time
 
 import pytest
@@ -16,15 +15,15 @@ from sqlmodel import select
 
 from bot.core.commands import answers, command
 from bot.core.config import Settings
-from prompts.markup import Markup
 from bot.core.replies import Ask, Choices, Edit, Image, Option, Text
 from bot.transports.slack import build_app, start_http
 from bot.transports.slack.render import ANSWER_ACTION
 from prompts.catalog import Msg
+from prompts.markup import Markup
 from storage import queries as q
 from storage.models import ChatLink, PendingQuestion, SchoolLink
 from tests.harness import school_setup, snapshot, with_test_commands
-from tests.slack_fake import OTHER_TEAM, SECRET, TEAM, FakeSlackAPI, SlackSender, wait_until
+from tests.slack_fake import OTHER_TEAM, SECRET, TEAM, FakeSlackAPI, SlackSender
 
 ANNA, BRAM, CARLA, GUEST, EVIL = "U0ANNA", "U0BRAM", "U0CARLA", "U0GUEST", "U0EVIL"
 DM = {ANNA: "D0ANNA", BRAM: "D0BRAM", CARLA: "D0CARLA", GUEST: "D0GUEST", EVIL: "D0EVIL"}
@@ -479,19 +478,12 @@ async def test_messages_for_a_team_are_posted_in_its_channel_and_direct_ones_as_
 async def test_files_such_as_a_quality_card_are_uploaded_and_private_ones_go_to_a_dm(slack):
     """A file reply (``data`` + ``filename``, like the quality card's Document) meant only for the
     caller in a channel cannot be ephemeral on Slack: it goes to their DM."""
-    from dataclasses import dataclass
 
     from bot.core.delivery import Address, Outgoing
-    from bot.core.replies import PRIVATE
+    from bot.core.replies import PRIVATE, Document
 
-    @dataclass(frozen=True)
-    class FileReply:
-        data: bytes
-        filename: str
-        caption: object = None
-        target: object = PRIVATE
-
-    card = FileReply(b"# Kwaliteitskaart\n", "kwaliteitskaart.md", Markup("*Kwaliteitskaart* Groep 3-4"))
+    card = Document(b"# Kwaliteitskaart\n", "kwaliteitskaart.md", caption=Markup("*Kwaliteitskaart* Groep 3-4"),
+                    target=PRIVATE)
     assert await slack.transport.send(Outgoing(Address("slack", CHANNEL, ANNA, True), "nl", card)) is None
     opened, complete = slack.api.of("conversations.open", "files.completeUploadExternal")
     assert opened["users"] == ANNA and complete["channel_id"] == "D" + ANNA[1:]

@@ -22,8 +22,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Leerteam
 from bot.core.config import Settings
+from bot.transports.slack.outbound import retry_handlers
 from bot.transports.slack.render import ANSWER_ACTION, ANSWER_VIEW, CHOICE_ACTION
-from bot.transports.slack.transport import SlackTransport, retry_handlers
+from bot.transports.slack.transport import SlackTransport
 from prompts.catalog import Msg
 from prompts.markup import plain
 

@@ -26,32 +26,25 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.app import Leerteam
 from bot.core.config import Settings
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
-from bot.core.replies import PRIVATE, Ask, Choices, Edit, Here, Image, Private, Text
+from bot.core.replies import PRIVATE, Choices, Here, Private, Text
 from bot.transports.slack.inbound import (
     PLATFORM,
-    answer_value,
     is_direct,
     parse_json,
     readable,
     request_key,
     split_command,
 )
+from bot.transports.slack.outbound import Caller, SlackOutbound
 from bot.transports.slack.render import ANSWER_BLOCK, ANSWER_INPUT, MAX_HOME_BLOCKS, Renderer
 from prompts.catalog import LANGUAGES, Msg
 from prompts.markup import Markup
@@ -61,28 +54,9 @@ log = logging.getLogger(__name__)
 HOME_COMMAND = "home"  # the hidden core command that builds a person's overview (handlers/home.py)
 USER_TTL = 300.0  # seconds a users.info answer is reused (names and locales change rarely)
 USER_CACHE = 2000
-MESSAGE_FLAGS = {"parse": "none", "link_names": False}
-POST_FLAGS = {**MESSAGE_FLAGS, "unfurl_links": False, "unfurl_media": False}
 
 
-def retry_handlers() -> list[AsyncRetryHandler]:
-    """Retry a dropped connection once, and a 429 after its ``Retry-After`` up to five times.
-
-    Server errors (5xx) are *not* retried: Slack may have posted the message already, and a retry
-    would show it twice."""
-    return [AsyncConnectionErrorRetryHandler(max_retry_count=1), AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who caused the event and where, so replies to them can be placed the Slack way."""
-
-    user_id: str
-    channel_id: str
-    response_url: str | None = None
-
-
-class SlackTransport:
+class SlackTransport(SlackOutbound):
     platform = PLATFORM
 
     def __init__(self, app: Leerteam, client: AsyncWebClient, settings: Settings) -> None:
@@ -312,119 +286,6 @@ class SlackTransport:
         message = MessageEvent(event_id=request_key("ev", body, "event_id"), chat=self._chat(channel, True, None),
                                user=user, received_at=self.app.clock.now(), raw=body, text=text)
         await self._dispatch(message, caller)
-
-    # ======================================================================================
-    # outbound
-    # ======================================================================================
-    def _payload(self, reply: Any, lang: str, question_id: str | None = None) -> dict[str, Any]:
-        r = self.renderer
-        body = Markup(reply.body)
-        if isinstance(reply, Choices):
-            blocks = r.choice_blocks(body, [(Markup(o.label), o.value) for o in reply.options])
-        elif isinstance(reply, Ask) and question_id:
-            button = r.plain(self.app.catalog.render(Msg("slack.answer.button"), lang))
-            value = answer_value(question_id, lang, reply.multiline, r.mrkdwn(body))
-            blocks = r.ask_blocks(body, button, value)
-        else:
-            blocks = r.text_blocks(body)
-        payload: dict[str, Any] = {"text": r.fallback(body) or "…"}
-        if blocks:  # Slack refuses an empty list of blocks
-            payload["blocks"] = blocks
-        return payload
-
-    def _place(self, out: Outgoing, caller: Caller | None) -> tuple[str, str | None, str | None]:
-        """("dm", user) | ("post", channel) | ("ephemeral", channel, user)."""
-        addr = out.address
-        if addr.chat_id is None:
-            return "dm", addr.user_id, addr.user_id
-        if is_direct(addr.chat_id):
-            return "post", addr.chat_id, addr.user_id
-        if addr.private and addr.user_id:
-            return "ephemeral", addr.chat_id, addr.user_id
-        target = getattr(out.reply, "target", None)
-        to_caller = isinstance(target, (Here, Private)) or getattr(out, "is_error", False)
-        if to_caller and caller is not None and caller.user_id and caller.channel_id == addr.chat_id:
-            return "ephemeral", addr.chat_id, caller.user_id
-        return "post", addr.chat_id, None
-
-    async def send(self, out: Outgoing, caller: Caller | None = None) -> SentRef | None:
-        reply = out.reply
-        if isinstance(reply, Edit):
-            return await self._edit(out)
-        how, channel, user = self._place(out, caller)
-        if isinstance(reply, Image) or (hasattr(reply, "data") and hasattr(reply, "filename")):
-            return await self._upload(reply, how, channel, user)
-        payload = self._payload(reply, out.lang, out.question_id)
-        if how == "ephemeral":
-            return await self._ephemeral(str(channel), str(user), payload, caller)
-        return await self._post(str(channel), payload, caller, user)
-
-    async def _post(self, channel: str, payload: dict[str, Any], caller: Caller | None,
-                    user: str | None) -> SentRef | None:
-        try:
-            resp = await self.client.chat_postMessage(channel=channel, **payload, **POST_FLAGS)
-        except SlackApiError as exc:
-            # A slash command typed in a DM between two people: the bot cannot post there.
-            if caller is not None and user == caller.user_id and channel == caller.channel_id and channel != user:
-                log.info("chat.postMessage to %s failed (%s); answering the caller another way",
-                         channel, exc.response.get("error"))
-                return await self._to_caller(payload, caller)
-            raise
-        return SentRef(PLATFORM, str(resp.get("channel") or channel), str(resp["ts"]))
-
-    async def _ephemeral(self, channel: str, user: str, payload: dict[str, Any], caller: Caller | None) -> None:
-        try:
-            await self.client.chat_postEphemeral(channel=channel, user=user, **payload, **MESSAGE_FLAGS)
-        except SlackApiError as exc:
-            if exc.response.get("error") == "ratelimited":
-                raise
-            # The bot is not in this channel (or it is private): use the command's response_url,
-            # else a DM, so the reply still reaches only this person.
-            log.info("chat.postEphemeral in %s failed (%s)", channel, exc.response.get("error"))
-            await self._to_caller(payload, caller if caller and caller.user_id == user and caller.channel_id == channel
-                                  else Caller(user, user, None))
-        return None  # ephemeral messages cannot be edited with chat.update
-
-    async def _to_caller(self, payload: dict[str, Any], caller: Caller) -> SentRef | None:
-        if caller.response_url:
-            hook = AsyncWebhookClient(caller.response_url, retry_handlers=retry_handlers())
-            resp = await hook.send(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral",
-                                   replace_original=False, unfurl_links=False, unfurl_media=False)
-            if resp.status_code != 200:
-                raise RuntimeError(f"response_url answered {resp.status_code}")
-            return None
-        resp = await self.client.chat_postMessage(channel=caller.user_id, **payload, **POST_FLAGS)
-        return SentRef(PLATFORM, str(resp.get("channel") or caller.user_id), str(resp["ts"]))
-
-    async def _edit(self, out: Outgoing) -> SentRef | None:
-        addr = out.address
-        replacement = out.reply.replacement  # type: ignore[union-attr]
-        payload = self._payload(replacement, out.lang)
-        await self.client.chat_update(channel=addr.chat_id, ts=addr.message_id, **payload, **MESSAGE_FLAGS)
-        return SentRef(PLATFORM, str(addr.chat_id), str(addr.message_id))
-
-    async def _dm_channel(self, user: str) -> str:
-        resp = await self.client.conversations_open(users=user)
-        return str(resp["channel"]["id"])
-
-    async def _upload(self, reply: Any, how: str, channel: str | None, user: str | None) -> None:
-        """Images (and files) with files_upload_v2. Files cannot be ephemeral: one meant for a
-        single person in a channel goes to their DM instead."""
-        if how != "post" or channel is None:
-            channel = await self._dm_channel(str(user or channel))
-        elif channel[0] in "UW":
-            channel = await self._dm_channel(channel)
-        data = reply.png if isinstance(reply, Image) else reply.data
-        caption = getattr(reply, "caption", None)
-        alt = getattr(reply, "alt_text", None)
-        kwargs: dict[str, Any] = {"channel": channel, "file": data, "filename": reply.filename,
-                                  "title": self.renderer.plain(Markup(caption))[:250] if caption else reply.filename}
-        if caption:
-            kwargs["initial_comment"] = self.renderer.fallback(Markup(caption))
-        if alt:
-            kwargs["alt_txt"] = self.renderer.plain(Markup(alt))[:1000]
-        await self.client.files_upload_v2(**kwargs)
-        return None
 
 
 class _Replies:

@@ -18,7 +18,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from telegram import (
     Bot,
@@ -41,7 +41,7 @@ from bot.core.commands import command_name
 from bot.core.config import Settings
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
-from bot.core.replies import Ask, Choices, Edit, Image, Text
+from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
 from bot.transports.telegram.payloads import CONTINUE, encode_callback
 from bot.transports.telegram.render import MAX_CAPTION, plain_label, split_html, to_html, utf16_len
 from bot.transports.telegram.updates import PLATFORM, BotInfo, to_event
@@ -123,24 +123,36 @@ class TelegramTransport:
             return None
 
     async def _deliver(self, chat_id: int, out: Outgoing, origin: Origin | None) -> SentRef | None:
-        reply = out.reply
-        if isinstance(reply, Image):
-            return await self._photo(chat_id, reply, out.lang)
-        if hasattr(reply, "data") and hasattr(reply, "filename"):  # a Document (a file to download)
-            return await self._document(chat_id, reply)
-        if not isinstance(reply, (Text, Choices, Ask)):
-            log.warning("cannot show %r on Telegram", type(reply).__name__)
+        how = self._DELIVER.get(type(out.reply))
+        if how is None:
+            log.warning("cannot show %r on Telegram", type(out.reply).__name__)
             return None
-        chunks = split_html(reply.body) or [to_html(escape("…"))]
-        markup: Any = None
+        return await how(self, chat_id, out, origin)
+
+    async def _send_photo(self, chat_id: int, out: Outgoing, origin: Origin | None) -> SentRef | None:
+        image: Any = out.reply  # an Image: the table's key
+        return await self._photo(chat_id, image, out.lang)
+
+    async def _send_document(self, chat_id: int, out: Outgoing, origin: Origin | None) -> SentRef | None:
+        return await self._document(chat_id, out.reply)
+
+    def _no_markup(self, reply: Any, out: Outgoing, chat_id: int, origin: Origin | None) -> tuple[Any, Any]:
+        return None, None
+
+    def _choice_markup(self, reply: Choices, out: Outgoing, chat_id: int, origin: Origin | None) -> tuple[Any, Any]:
+        return self._keyboard(reply), None
+
+    def _ask_markup(self, reply: Ask, out: Outgoing, chat_id: int, origin: Origin | None) -> tuple[Any, Any]:
+        placeholder = plain_label(self.render(Msg("telegram.answer_placeholder"), out.lang))
         reply_to = None
-        if isinstance(reply, Choices):
-            markup = self._keyboard(reply)
-        elif isinstance(reply, Ask):
-            placeholder = plain_label(self.render(Msg("telegram.answer_placeholder"), out.lang))
-            markup = ForceReply(selective=True, input_field_placeholder=placeholder)
-            if origin is not None and origin.chat_id == chat_id and not origin.private and origin.message_id:
-                reply_to = ReplyParameters(origin.message_id, allow_sending_without_reply=True)
+        if origin is not None and origin.chat_id == chat_id and not origin.private and origin.message_id:
+            reply_to = ReplyParameters(origin.message_id, allow_sending_without_reply=True)
+        return ForceReply(selective=True, input_field_placeholder=placeholder), reply_to
+
+    async def _send_message(self, chat_id: int, out: Outgoing, origin: Origin | None) -> SentRef | None:
+        reply: Any = out.reply
+        chunks = split_html(reply.body) or [to_html(escape("…"))]
+        markup, reply_to = self._MARKUP[type(reply)](self, reply, out, chat_id, origin)
         sent = None
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
@@ -150,6 +162,15 @@ class TelegramTransport:
             )
         assert sent is not None
         return SentRef(PLATFORM, str(sent.chat.id if sent.chat else chat_id), str(sent.message_id))
+
+    # How each kind of reply goes out, and which keyboard a message carries: tables, by type.
+    _DELIVER: dict[type, Callable[[Any, int, Outgoing, Origin | None], Awaitable[SentRef | None]]] = {
+        Text: _send_message, Choices: _send_message, Ask: _send_message,
+        Image: _send_photo, Document: _send_document,
+    }
+    _MARKUP: dict[type, Callable[[Any, Any, Outgoing, int, Origin | None], tuple[Any, Any]]] = {
+        Text: _no_markup, Choices: _choice_markup, Ask: _ask_markup,
+    }
 
     def _keyboard(self, reply: Choices) -> InlineKeyboardMarkup | None:
         rows = []

@@ -1,0 +1,186 @@
+"""Slack, outbound: replies become Web API calls (see ``transport.py`` for the rules).
+
+Each kind of reply has one way out, chosen through one table by its type (:data:`SlackOutbound._SEND`),
+and each message kind its blocks (:data:`SlackOutbound._BLOCKS`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.core.delivery import Outgoing, SentRef
+from bot.core.replies import Ask, Choices, Document, Edit, Here, Image, Private, Text
+from bot.transports.slack.inbound import PLATFORM, answer_value, is_direct
+from bot.transports.slack.render import Renderer
+from prompts.catalog import Msg
+from prompts.markup import Markup
+
+if TYPE_CHECKING:
+    from bot.app import Leerteam
+
+log = logging.getLogger(__name__)
+
+MESSAGE_FLAGS = {"parse": "none", "link_names": False}
+POST_FLAGS = {**MESSAGE_FLAGS, "unfurl_links": False, "unfurl_media": False}
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Retry a dropped connection once, and a 429 after its ``Retry-After`` up to five times.
+
+    Server errors (5xx) are *not* retried: Slack may have posted the message already, and a retry
+    would show it twice."""
+    return [AsyncConnectionErrorRetryHandler(max_retry_count=1), AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who caused the event and where, so replies to them can be placed the Slack way."""
+
+    user_id: str
+    channel_id: str
+    response_url: str | None = None
+
+
+class SlackOutbound:
+    """The sending half of :class:`bot.transports.slack.transport.SlackTransport`."""
+
+    app: "Leerteam"
+    client: AsyncWebClient
+    renderer: Renderer
+
+    def _text_blocks(self, reply: Text, lang: str, question_id: str | None) -> list[dict[str, Any]]:
+        return self.renderer.text_blocks(Markup(reply.body))
+
+    def _choice_blocks(self, reply: Choices, lang: str, question_id: str | None) -> list[dict[str, Any]]:
+        return self.renderer.choice_blocks(Markup(reply.body), [(Markup(o.label), o.value) for o in reply.options])
+
+    def _ask_blocks(self, reply: Ask, lang: str, question_id: str | None) -> list[dict[str, Any]]:
+        r, body = self.renderer, Markup(reply.body)
+        if not question_id:
+            return r.text_blocks(body)
+        button = r.plain(self.app.catalog.render(Msg("slack.answer.button"), lang))
+        return r.ask_blocks(body, button, answer_value(question_id, lang, reply.multiline, r.mrkdwn(body)))
+
+    def _payload(self, reply: Any, lang: str, question_id: str | None = None) -> dict[str, Any]:
+        blocks = self._BLOCKS[type(reply)](self, reply, lang, question_id)
+        body = Markup(reply.body)
+        r = self.renderer
+        payload: dict[str, Any] = {"text": r.fallback(body) or "…"}
+        if blocks:  # Slack refuses an empty list of blocks
+            payload["blocks"] = blocks
+        return payload
+
+    def _place(self, out: Outgoing, caller: Caller | None) -> tuple[str, str | None, str | None]:
+        """("dm", user) | ("post", channel) | ("ephemeral", channel, user)."""
+        addr = out.address
+        if addr.chat_id is None:
+            return "dm", addr.user_id, addr.user_id
+        if is_direct(addr.chat_id):
+            return "post", addr.chat_id, addr.user_id
+        if addr.private and addr.user_id:
+            return "ephemeral", addr.chat_id, addr.user_id
+        target = getattr(out.reply, "target", None)
+        to_caller = isinstance(target, (Here, Private)) or getattr(out, "is_error", False)
+        if to_caller and caller is not None and caller.user_id and caller.channel_id == addr.chat_id:
+            return "ephemeral", addr.chat_id, caller.user_id
+        return "post", addr.chat_id, None
+
+    async def send(self, out: Outgoing, caller: Caller | None = None) -> SentRef | None:
+        return await self._SEND[type(out.reply)](self, out, caller)
+
+    async def _send_file(self, out: Outgoing, caller: Caller | None) -> SentRef | None:
+        how, channel, user = self._place(out, caller)
+        return await self._upload(out.reply, how, channel, user)
+
+    async def _send_message(self, out: Outgoing, caller: Caller | None) -> SentRef | None:
+        how, channel, user = self._place(out, caller)
+        payload = self._payload(out.reply, out.lang, out.question_id)
+        if how == "ephemeral":
+            return await self._ephemeral(str(channel), str(user), payload, caller)
+        return await self._post(str(channel), payload, caller, user)
+
+    async def _post(self, channel: str, payload: dict[str, Any], caller: Caller | None,
+                    user: str | None) -> SentRef | None:
+        try:
+            resp = await self.client.chat_postMessage(channel=channel, **payload, **POST_FLAGS)
+        except SlackApiError as exc:
+            # A slash command typed in a DM between two people: the bot cannot post there.
+            if caller is not None and user == caller.user_id and channel == caller.channel_id and channel != user:
+                log.info("chat.postMessage to %s failed (%s); answering the caller another way",
+                         channel, exc.response.get("error"))
+                return await self._to_caller(payload, caller)
+            raise
+        return SentRef(PLATFORM, str(resp.get("channel") or channel), str(resp["ts"]))
+
+    async def _ephemeral(self, channel: str, user: str, payload: dict[str, Any], caller: Caller | None) -> None:
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user, **payload, **MESSAGE_FLAGS)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "ratelimited":
+                raise
+            # The bot is not in this channel (or it is private): use the command's response_url,
+            # else a DM, so the reply still reaches only this person.
+            log.info("chat.postEphemeral in %s failed (%s)", channel, exc.response.get("error"))
+            await self._to_caller(payload, caller if caller and caller.user_id == user and caller.channel_id == channel
+                                  else Caller(user, user, None))
+        return None  # ephemeral messages cannot be edited with chat.update
+
+    async def _to_caller(self, payload: dict[str, Any], caller: Caller) -> SentRef | None:
+        if caller.response_url:
+            hook = AsyncWebhookClient(caller.response_url, retry_handlers=retry_handlers())
+            resp = await hook.send(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral",
+                                   replace_original=False, unfurl_links=False, unfurl_media=False)
+            if resp.status_code != 200:
+                raise RuntimeError(f"response_url answered {resp.status_code}")
+            return None
+        resp = await self.client.chat_postMessage(channel=caller.user_id, **payload, **POST_FLAGS)
+        return SentRef(PLATFORM, str(resp.get("channel") or caller.user_id), str(resp["ts"]))
+
+    async def _edit(self, out: Outgoing, caller: Caller | None = None) -> SentRef | None:
+        addr = out.address
+        replacement = out.reply.replacement  # type: ignore[union-attr]
+        payload = self._payload(replacement, out.lang)
+        await self.client.chat_update(channel=addr.chat_id, ts=addr.message_id, **payload, **MESSAGE_FLAGS)
+        return SentRef(PLATFORM, str(addr.chat_id), str(addr.message_id))
+
+    async def _dm_channel(self, user: str) -> str:
+        resp = await self.client.conversations_open(users=user)
+        return str(resp["channel"]["id"])
+
+    async def _upload(self, reply: Any, how: str, channel: str | None, user: str | None) -> None:
+        """Images (and files) with files_upload_v2. Files cannot be ephemeral: one meant for a
+        single person in a channel goes to their DM instead."""
+        if how != "post" or channel is None:
+            channel = await self._dm_channel(str(user or channel))
+        elif channel[0] in "UW":
+            channel = await self._dm_channel(channel)
+        data = reply.png if isinstance(reply, Image) else reply.data
+        caption = getattr(reply, "caption", None)
+        alt = getattr(reply, "alt_text", None)
+        kwargs: dict[str, Any] = {"channel": channel, "file": data, "filename": reply.filename,
+                                  "title": self.renderer.plain(Markup(caption))[:250] if caption else reply.filename}
+        if caption:
+            kwargs["initial_comment"] = self.renderer.fallback(Markup(caption))
+        if alt:
+            kwargs["alt_txt"] = self.renderer.plain(Markup(alt))[:1000]
+        await self.client.files_upload_v2(**kwargs)
+        return None
+
+    _SEND: dict[type, Callable[[Any, Outgoing, Any], Awaitable[SentRef | None]]] = {
+        Text: _send_message, Choices: _send_message, Ask: _send_message,
+        Image: _send_file, Document: _send_file, Edit: _edit,
+    }
+    _BLOCKS: dict[type, Callable[[Any, Any, str, str | None], list[dict[str, Any]]]] = {
+        Text: _text_blocks, Choices: _choice_blocks, Ask: _ask_blocks,
+    }
