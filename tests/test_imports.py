@@ -63,7 +63,8 @@ def test_the_walk_finds_the_modules_of_every_package() -> None:
 
 
 def test_the_check_reports_a_module_that_does_not_import() -> None:
-    assert import_alone("storage.no_such_module") == "ModuleNotFoundError: No module named 'storage.no_such_module'"
+    missing = "ModuleNotFoundError: No module named 'storage.no_such_module'"
+    assert import_alone("storage.no_such_module") == missing
     assert import_alone("storage.types") is None
 
 
@@ -72,4 +73,5 @@ def test_every_module_imports_on_its_own() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         errors = dict(zip(names, pool.map(import_alone, names)))
     failures = [f"{name}: {error}" for name, error in errors.items() if error is not None]
-    assert not failures, f"{len(failures)} of {len(names)} modules do not import alone:\n" + "\n".join(failures)
+    assert not failures, (f"{len(failures)} of {len(names)} modules do not import alone:\n"
+                          + "\n".join(failures))

@@ -27,7 +27,8 @@ class PollSettings(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", unique=True)
     min_answers: int = MIN_ANSWERS_FLOOR
     scan_weeks: int = 6
-    meeting_questions: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    meeting_questions: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True))
     updated_by: int | None = Field(default=None, foreign_key="member.id")
     updated_at: datetime = aware()
 
