@@ -2,18 +2,27 @@
 
 ``await chat.say("/nieuwteam Groep 3-4", as_="anna")`` sends a command as Anna through the real
 dispatcher and database and returns what the bot answered, as plain text.
+
+Below the chat itself live the scenes several test modules share (one team in #groep-5, a
+meeting poll, the cycle of examples/cycle.txt, running the console on a script), so no test
+module imports another.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from bot.app import CAPABILITIES, Leerteam
 from bot.core.capability import Capability
@@ -21,6 +30,7 @@ from bot.core.delivery import Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from prompts.markup import plain
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
+from storage.models import Poll
 
 
 def with_test_commands(*modules: ModuleType) -> tuple[Capability, ...]:
@@ -139,3 +149,149 @@ async def school_setup(chat: Chat) -> None:
     ]:
         answer = await chat.say(line, as_=who)
         assert answer, f"no answer to {line}"
+
+
+# --- the console on a script (tests/test_console.py and the example scripts) --------------------
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def run_console(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    if "LEERTEAM_LANGUAGE" not in env:
+        full_env.pop("LEERTEAM_LANGUAGE", None)
+    return subprocess.run([sys.executable, "-m", "bot"], input=script, capture_output=True, text=True,
+                          cwd=cwd, env=full_env, timeout=120)
+
+
+# --- one team in #groep-5: Bram (chair), Carla and Dirk; Anna leads the school -----------------
+TEAM = "groep-5"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+async def setup_team(chat: Chat) -> None:
+    for who, where, line in [
+        ("anna", None, "/nieuweschool De Regenboog"),
+        ("anna", TEAM, "/nieuwteam Groep 5"),
+        ("bram", TEAM, "/aansluiten"),
+        ("carla", TEAM, "/aansluiten"),
+        ("dirk", TEAM, "/aansluiten"),
+        ("anna", None, "/voorzitter bram Groep 5"),
+        ("eva", None, "/nieuwteam Bovenbouw"),  # eva is not in the school: refused, harmless
+    ]:
+        await chat.say(line, as_=who, in_=where)
+    await chat.say("/nieuwteam Bovenbouw", as_="anna")
+
+
+async def rows(app, model, *where):
+    async with app.sessions() as s:
+        stmt = select(model)
+        for w in where:
+            stmt = stmt.where(w)
+        return list((await s.exec(stmt)).all())
+
+
+# --- the cycle of examples/cycle.txt (tests/test_cycle.py) -------------------------------------
+# (who, where, line): the cycle of examples/cycle.txt, as a test drives it
+SETUP = [
+    ("anna", None, "/nieuweschool De Regenboog"),
+    ("anna", TEAM, "/nieuwteam Groep 5"),
+    ("bram", TEAM, "/aansluiten"),
+    ("carla", TEAM, "/aansluiten"),
+    ("dirk", TEAM, "/aansluiten"),
+    ("anna", None, "/voorzitter bram Groep 5"),
+    ("bram", TEAM, "/cyclus Begrijpend lezen in groep 5"),
+]
+ROUND1 = [
+    ("bram", TEAM, "/antwoord 1 Negen van de 27 leerlingen halen het niveau niet."),
+    ("carla", None, "/antwoord 1 Vooral leerlingen die thuis weinig lezen."),
+    ("dirk", None, "/antwoord 1 Ze lezen de vraag bij rekenen niet goed."),
+    ("bram", TEAM, "/probleem Een derde van groep 5 haalt het niveau begrijpend lezen niet."),
+    ("bram", TEAM, "/nulmeting 67 | % leerlingen op niveau | M5-toets januari 2026"),
+    ("bram", TEAM, "/hypothese We doen leesstrategieën te weinig hardop voor."),
+    ("carla", TEAM, "/hypothese Leerlingen lezen te weinig soorten teksten."),
+    ("bram", TEAM, "/akkoord"),
+    ("carla", TEAM, "/akkoord"),
+    ("bram", TEAM, "/volgende"),
+    ("bram", TEAM, "/bron Wat werkt bij begrijpend lezen | https://www.nro.nl/lezen | NRO, 2023 | Modelen helpt zwakke lezers. | hoog | hoog"),
+    ("carla", TEAM, "/bron Close reading | - | Pardoen, 2022 | Korte teksten intensief lezen. | middel | 2"),
+    ("dirk", TEAM, "/bron Hardop denken | - | - | In groep 6 werkte modelen goed. | 3 | laag"),
+    ("bram", TEAM, "/richting Dagelijks hardop-denkend voordoen met korte teksten."),
+    ("bram", TEAM, "/volgende"),
+    ("bram", TEAM, "/actie Drie keer per week hardop samenvatten | bram | 1-10-2026"),
+    ("bram", TEAM, "/doel % leerlingen op niveau | 80 | 1-6-2027"),
+    ("bram", TEAM, "/dataplan M-toets begrijpend lezen | 15-1-2026"),
+    ("bram", TEAM, "/meetmoment 1-3-2027 tussenmeting"),
+    ("bram", TEAM, "/meetmoment 20-5-2027 eindmeting"),
+    ("bram", TEAM, "/volgende"),
+    ("bram", TEAM, "/resultaat 1 71"),
+    ("bram", TEAM, "/resultaat 2 75,5"),
+    ("bram", TEAM, "/oordeel deels"),
+    ("bram", TEAM, "/geleerd Modelen helpt, maar zelfstandig toepassen lukt nog niet."),
+    ("bram", TEAM, "/volgende"),
+]
+ROUND2 = [
+    ("bram", TEAM, "/probleem Leerlingen passen leesstrategieën niet zelfstandig toe."),
+    ("bram", TEAM, "/nulmeting 75,5 | % leerlingen op niveau | M-toets mei 2027"),
+    ("bram", TEAM, "/akkoord"),
+    ("dirk", TEAM, "/akkoord"),
+    ("bram", TEAM, "/volgende"),
+    ("bram", TEAM, "/richting Na het modelen oefenen in tweetallen met een strategiekaart."),
+    ("bram", TEAM, "/volgende"),
+    ("bram", TEAM, "/actie Tweetallen-lezen met strategiekaart | team | 1-10-2026"),
+    ("bram", TEAM, "/doel % leerlingen op niveau | 80 | 1-7-2027"),
+    ("bram", TEAM, "/dataplan M-toets begrijpend lezen | 20-5-2027"),
+    ("bram", TEAM, "/meetmoment 25-6-2027 eindmeting ronde 2"),
+    ("bram", TEAM, "/volgende"),
+    ("bram", TEAM, "/resultaat 1 82"),
+    ("bram", TEAM, "/oordeel opgelost"),
+    ("bram", TEAM, "/geleerd Modelen plus oefenen in tweetallen werkt."),
+    ("bram", TEAM, "/borging Strategiekaart in alle groepsplannen 4 tot en met 6 | 1-10-2027"),
+    ("bram", TEAM, "/volgende"),
+]
+
+
+async def play(chat: Chat, steps) -> list:
+    answers = []
+    for who, where, line in steps:
+        answer = await chat.say(line, as_=who, in_=where)
+        assert answer, f"no answer to {line}"
+        assert "Er ging bij mij iets mis" not in answer, answer.text
+        answers.append(answer)
+    return answers
+
+
+# --- a meeting poll and answering it (tests/test_polls.py) -------------------------------------
+PNG = b"\x89PNG\r\n\x1a\n"
+AFTER_MEETING = utc(2026, 9, 8, 14, 45)  # Tuesday 16:45 local: the meeting has ended
+
+
+async def meeting_poll(app, chat: Chat, clock) -> Poll:
+    await setup_team(chat)
+    app.attach(chat.transport)
+    await chat.say("/ritme dinsdag 15:30 60", as_="bram", in_=TEAM)
+    clock.set(AFTER_MEETING)
+    await app.tick()
+    [poll] = await rows(app, Poll)
+    return poll
+
+
+def choices_of(answer) -> list[Choices]:
+    return [o.reply for o in answer.outgoing if isinstance(o.reply, Choices)]
+
+
+async def answer_all(chat: Chat, who: str, values: list[int]):
+    """Open the poll with /peiling and press the options one by one, as a member does."""
+    answer = await chat.say("/peiling", as_=who)
+    for value in values:
+        [current] = choices_of(answer)
+        option = next(o for o in current.options if o.value.endswith(f" {value}"))
+        answer = await chat.press(option.value, as_=who)
+    return answer
+
+
+def images(answer) -> list[Image]:
+    return [o.reply for o in answer.outgoing if isinstance(o.reply, Image)]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot.core.replies import Document
-from tests.test_meetings import TEAM, setup_team
+from tests.harness import TEAM, setup_team
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import sys
 
 import pytest
@@ -16,22 +14,13 @@ from bot.core.replies import Choices, Image, Option
 from bot.transports.console import ConsoleTransport
 from prompts.catalog import Msg
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-from tests.harness import with_test_commands
+from tests.harness import EXAMPLES, run_console, with_test_commands
+
 
 @pytest.fixture
 def capabilities():
     return with_test_commands(sys.modules[__name__])
 
-
-
-def run_console(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    if "LEERTEAM_LANGUAGE" not in env:
-        full_env.pop("LEERTEAM_LANGUAGE", None)
-    return subprocess.run([sys.executable, "-m", "bot"], input=script, capture_output=True, text=True,
-                          cwd=cwd, env=full_env, timeout=120)
 
 
 def test_scripted_session_then_restart_shows_everything(tmp_path, database_url):

@@ -20,77 +20,7 @@ from storage.models import (
     QualityCard,
     Source,
 )
-from tests.harness import Chat, snapshot
-
-TEAM = "groep-5"
-
-# (who, where, line): the cycle of examples/cycle.txt, as a test drives it
-SETUP = [
-    ("anna", None, "/nieuweschool De Regenboog"),
-    ("anna", TEAM, "/nieuwteam Groep 5"),
-    ("bram", TEAM, "/aansluiten"),
-    ("carla", TEAM, "/aansluiten"),
-    ("dirk", TEAM, "/aansluiten"),
-    ("anna", None, "/voorzitter bram Groep 5"),
-    ("bram", TEAM, "/cyclus Begrijpend lezen in groep 5"),
-]
-ROUND1 = [
-    ("bram", TEAM, "/antwoord 1 Negen van de 27 leerlingen halen het niveau niet."),
-    ("carla", None, "/antwoord 1 Vooral leerlingen die thuis weinig lezen."),
-    ("dirk", None, "/antwoord 1 Ze lezen de vraag bij rekenen niet goed."),
-    ("bram", TEAM, "/probleem Een derde van groep 5 haalt het niveau begrijpend lezen niet."),
-    ("bram", TEAM, "/nulmeting 67 | % leerlingen op niveau | M5-toets januari 2026"),
-    ("bram", TEAM, "/hypothese We doen leesstrategieën te weinig hardop voor."),
-    ("carla", TEAM, "/hypothese Leerlingen lezen te weinig soorten teksten."),
-    ("bram", TEAM, "/akkoord"),
-    ("carla", TEAM, "/akkoord"),
-    ("bram", TEAM, "/volgende"),
-    ("bram", TEAM, "/bron Wat werkt bij begrijpend lezen | https://www.nro.nl/lezen | NRO, 2023 | Modelen helpt zwakke lezers. | hoog | hoog"),
-    ("carla", TEAM, "/bron Close reading | - | Pardoen, 2022 | Korte teksten intensief lezen. | middel | 2"),
-    ("dirk", TEAM, "/bron Hardop denken | - | - | In groep 6 werkte modelen goed. | 3 | laag"),
-    ("bram", TEAM, "/richting Dagelijks hardop-denkend voordoen met korte teksten."),
-    ("bram", TEAM, "/volgende"),
-    ("bram", TEAM, "/actie Drie keer per week hardop samenvatten | bram | 1-10-2026"),
-    ("bram", TEAM, "/doel % leerlingen op niveau | 80 | 1-6-2027"),
-    ("bram", TEAM, "/dataplan M-toets begrijpend lezen | 15-1-2026"),
-    ("bram", TEAM, "/meetmoment 1-3-2027 tussenmeting"),
-    ("bram", TEAM, "/meetmoment 20-5-2027 eindmeting"),
-    ("bram", TEAM, "/volgende"),
-    ("bram", TEAM, "/resultaat 1 71"),
-    ("bram", TEAM, "/resultaat 2 75,5"),
-    ("bram", TEAM, "/oordeel deels"),
-    ("bram", TEAM, "/geleerd Modelen helpt, maar zelfstandig toepassen lukt nog niet."),
-    ("bram", TEAM, "/volgende"),
-]
-ROUND2 = [
-    ("bram", TEAM, "/probleem Leerlingen passen leesstrategieën niet zelfstandig toe."),
-    ("bram", TEAM, "/nulmeting 75,5 | % leerlingen op niveau | M-toets mei 2027"),
-    ("bram", TEAM, "/akkoord"),
-    ("dirk", TEAM, "/akkoord"),
-    ("bram", TEAM, "/volgende"),
-    ("bram", TEAM, "/richting Na het modelen oefenen in tweetallen met een strategiekaart."),
-    ("bram", TEAM, "/volgende"),
-    ("bram", TEAM, "/actie Tweetallen-lezen met strategiekaart | team | 1-10-2026"),
-    ("bram", TEAM, "/doel % leerlingen op niveau | 80 | 1-7-2027"),
-    ("bram", TEAM, "/dataplan M-toets begrijpend lezen | 20-5-2027"),
-    ("bram", TEAM, "/meetmoment 25-6-2027 eindmeting ronde 2"),
-    ("bram", TEAM, "/volgende"),
-    ("bram", TEAM, "/resultaat 1 82"),
-    ("bram", TEAM, "/oordeel opgelost"),
-    ("bram", TEAM, "/geleerd Modelen plus oefenen in tweetallen werkt."),
-    ("bram", TEAM, "/borging Strategiekaart in alle groepsplannen 4 tot en met 6 | 1-10-2027"),
-    ("bram", TEAM, "/volgende"),
-]
-
-
-async def play(chat: Chat, steps) -> list:
-    answers = []
-    for who, where, line in steps:
-        answer = await chat.say(line, as_=who, in_=where)
-        assert answer, f"no answer to {line}"
-        assert "Er ging bij mij iets mis" not in answer, answer.text
-        answers.append(answer)
-    return answers
+from tests.harness import ROUND1, ROUND2, SETUP, TEAM, Chat, play, snapshot
 
 
 async def test_a_full_cycle_with_a_second_round_and_a_quality_card(app, chat: Chat):

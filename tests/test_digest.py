@@ -27,8 +27,22 @@ from storage.models import (
     Team,
     TeamMembership,
 )
-from tests.harness import Chat, RecordingTransport, snapshot, text_of
-from tests.test_meetings import TEAM, rows, setup_team, utc
+from tests.harness import (
+    ROUND1,
+    ROUND2,
+    SETUP,
+    TEAM,
+    Chat,
+    RecordingTransport,
+    answer_all,
+    meeting_poll,
+    play,
+    rows,
+    run_console,
+    setup_team,
+    snapshot,
+    text_of,
+)
 
 
 def utcd(*args: int) -> datetime:
@@ -289,7 +303,6 @@ async def test_help_says_the_leader_never_sees_individual_answers(chat: Chat):
 async def test_deleting_a_voter_keeps_the_poll_results_the_same(app, chat: Chat, clock):
     from handlers.polls.store import results
     from storage.models import Poll, PollVote
-    from tests.test_polls import answer_all, meeting_poll
 
     poll = await meeting_poll(app, chat, clock)
     for who, values in (("bram", [4, 5, 1]), ("carla", [2, 3, 2]), ("dirk", [5, 4, 1])):
@@ -317,7 +330,6 @@ def test_scripted_weeks_with_two_teams_produce_a_checkable_digest(tmp_path, data
     low dimension, two cancellations, an override, and a team question answered back."""
     from pathlib import Path
 
-    from tests.test_console import run_console
 
     script = (Path(__file__).resolve().parent.parent / "examples" / "digest.txt").read_text()
     result = run_console(script, tmp_path, DATABASE_URL=database_url, LEERTEAM_IMAGE_DIR=str(tmp_path / "img"))
@@ -372,7 +384,6 @@ async def test_a_leader_of_another_school_gets_no_chair_powers_over_this_team(ap
 
 async def test_deleting_a_person_also_clears_their_name_from_team_records(app, chat: Chat):
     from storage.models import Action, QualityCard
-    from tests.test_cycle import ROUND1, ROUND2, SETUP, play
 
     await play(chat, SETUP + ROUND1 + ROUND2)
     assert any(a.owner_label == "Bram" for a in await rows(app, Action))

@@ -4,41 +4,13 @@ The frozen clock starts on Monday 7 September 2026, 08:00 UTC (10:00 in Amsterda
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col
 
 from bot.core.replies import Ask, Document, Text
 from storage.models import AgendaItem, Holiday, Meeting, MeetingRhythm, MomentumFlag, Outbox, PendingQuestion
-from tests.harness import Chat, snapshot, text_of
-
-TEAM = "groep-5"
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
-
-
-async def setup_team(chat: Chat) -> None:
-    for who, where, line in [
-        ("anna", None, "/nieuweschool De Regenboog"),
-        ("anna", TEAM, "/nieuwteam Groep 5"),
-        ("bram", TEAM, "/aansluiten"),
-        ("carla", TEAM, "/aansluiten"),
-        ("dirk", TEAM, "/aansluiten"),
-        ("anna", None, "/voorzitter bram Groep 5"),
-        ("eva", None, "/nieuwteam Bovenbouw"),  # eva is not in the school: refused, harmless
-    ]:
-        await chat.say(line, as_=who, in_=where)
-    await chat.say("/nieuwteam Bovenbouw", as_="anna")
-
-
-async def rows(app, model, *where):
-    async with app.sessions() as s:
-        stmt = select(model)
-        for w in where:
-            stmt = stmt.where(w)
-        return list((await s.exec(stmt)).all())
+from tests.harness import TEAM, Chat, rows, setup_team, snapshot, text_of, utc
 
 
 def sent_texts(chat: Chat, start: int = 0) -> list[str]:

@@ -3,7 +3,7 @@ members, a holiday week and two cancelled meetings, watched on the simulated clo
 
 from __future__ import annotations
 
-from tests.test_console import EXAMPLES, run_console
+from tests.harness import EXAMPLES, run_console
 
 
 def blocks(out: str) -> list[str]:

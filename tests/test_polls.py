@@ -10,45 +10,26 @@ from __future__ import annotations
 
 from sqlmodel import col
 
-from bot.core.replies import Choices, Image
+from bot.core.replies import Image
 from storage.models import Outbox, Poll, PollQuestion, PollVote
-from tests.harness import Chat, snapshot, text_of
-from tests.test_meetings import TEAM, rows, setup_team, utc
-
-PNG = b"\x89PNG\r\n\x1a\n"
-AFTER_MEETING = utc(2026, 9, 8, 14, 45)  # Tuesday 16:45 local: the meeting has ended
-
-
-async def meeting_poll(app, chat: Chat, clock) -> Poll:
-    await setup_team(chat)
-    app.attach(chat.transport)
-    await chat.say("/ritme dinsdag 15:30 60", as_="bram", in_=TEAM)
-    clock.set(AFTER_MEETING)
-    await app.tick()
-    [poll] = await rows(app, Poll)
-    return poll
+from tests.harness import (
+    AFTER_MEETING,
+    PNG,
+    TEAM,
+    answer_all,
+    choices_of,
+    images,
+    meeting_poll,
+    rows,
+    setup_team,
+    snapshot,
+    text_of,
+    utc,
+)
 
 
 async def questions(app, poll: Poll) -> list[PollQuestion]:
     return sorted(await rows(app, PollQuestion, col(PollQuestion.poll_id) == poll.id), key=lambda q: q.position)
-
-
-def choices_of(answer) -> list[Choices]:
-    return [o.reply for o in answer.outgoing if isinstance(o.reply, Choices)]
-
-
-async def answer_all(chat: Chat, who: str, values: list[int]):
-    """Open the poll with /peiling and press the options one by one, as a member does."""
-    answer = await chat.say("/peiling", as_=who)
-    for value in values:
-        [current] = choices_of(answer)
-        option = next(o for o in current.options if o.value.endswith(f" {value}"))
-        answer = await chat.press(option.value, as_=who)
-    return answer
-
-
-def images(answer) -> list[Image]:
-    return [o.reply for o in answer.outgoing if isinstance(o.reply, Image)]
 
 
 async def test_a_held_meeting_gets_its_poll_once_in_the_team_channel(app, chat, clock):

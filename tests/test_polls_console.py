@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_console import EXAMPLES, run_console
+from tests.harness import EXAMPLES, run_console
 
 
 def block_after(out: str, line: str) -> str:

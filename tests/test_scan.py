@@ -19,9 +19,7 @@ from bot.core.replies import Choices, Image
 from handlers.polls.aggregates import digest_reflection, poll_summaries, scan_trends
 from storage.models import Poll, PollQuestion, PollVote, Team
 from tests.conftest import START
-from tests.harness import Chat, text_of
-from tests.test_meetings import TEAM, rows, setup_team, utc
-from tests.test_polls import PNG, choices_of, images
+from tests.harness import PNG, TEAM, Chat, answer_all, choices_of, images, meeting_poll, rows, setup_team, text_of, utc
 
 ROUND1 = {  # visie s1 s2 · focus s1 s2 · werkwijze s1 s2 · cultuur s1 s2 s3 · structuur s1 s2
     "bram": [4, 4, 5, 5, 3, 3, 2, 2, 2, 4, 4],
@@ -135,8 +133,6 @@ async def test_a_round_below_the_threshold_is_left_out_and_deleted_voters_still_
 
 
 async def test_poll_summaries_for_the_digest_hold_only_shown_questions(app, chat, clock):
-    from tests.test_polls import answer_all, meeting_poll
-
     poll = await meeting_poll(app, chat, clock)
     async with app.sessions() as s:
         assert await poll_summaries(s, [poll.team_id], START) == {}

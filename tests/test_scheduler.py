@@ -12,8 +12,7 @@ from sqlmodel import col
 from bot.app import Leerteam
 from bot.core.outbox import STALE_AFTER, Clockwork
 from storage.models import Meeting, Outbox
-from tests.harness import Chat, RecordingTransport, text_of
-from tests.test_meetings import TEAM, rows, setup_team, utc
+from tests.harness import TEAM, Chat, RecordingTransport, rows, setup_team, text_of, utc
 
 
 def reminders(transport: RecordingTransport) -> list[str]:

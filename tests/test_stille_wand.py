@@ -8,8 +8,7 @@ from sqlmodel import col
 
 from bot.core.replies import Ask, Choices
 from storage.models import Brainstorm, BrainstormIdea, BrainstormReaction, BrainstormTip
-from tests.harness import snapshot, text_of
-from tests.test_meetings import TEAM, rows, setup_team, utc
+from tests.harness import TEAM, rows, setup_team, snapshot, text_of, utc
 
 
 async def test_ideas_are_collected_privately_and_revealed_together_without_names(app, chat, clock):

@@ -1,0 +1,159 @@
+"""Who and where: schools, members and their platform identities, teams and their chats, and the
+bookkeeping every capability relies on (processed events, pending questions, sent messages, the
+outbox of scheduled sends).
+
+A *member* is a person; a person reaches the bot through one or more platform *identities*
+(a Slack user, a Telegram user, a console name). Schools and teams are linked to platform
+places: a Slack workspace or the console's one workspace is a school (``SchoolLink``), a
+channel or group is a team (``ChatLink``). Roles live on memberships: leader and admin per
+school, member and chair per team. Uniqueness that matters for correctness (one identity per
+platform user, one team name per school, one processed event per platform event) is enforced
+by unique keys, never by code alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import aware
+from storage.types import UTCDateTime
+
+TEAM_ROLES = ("member", "chair")
+
+
+class School(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    timezone: str = Field(default="Europe/Amsterdam", max_length=64)
+    language: str = Field(default="nl", max_length=8)
+    join_code: str = Field(max_length=16, unique=True)
+    created_at: datetime = aware()
+    # free-text answers older than this are removed (AVG: keep no longer than needed)
+    retention_days: int = Field(default=730, sa_column_kwargs={"server_default": "730"})
+
+
+class SchoolLink(SQLModel, table=True):
+    """A platform workspace that *is* the school (Slack workspace, the local console)."""
+
+    __table_args__ = (UniqueConstraint("platform", "workspace_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    school_id: int = Field(foreign_key="school.id", index=True)
+
+
+class Team(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("school_id", "name_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    name: str = Field(max_length=60)
+    name_key: str = Field(max_length=60)
+    created_at: datetime = aware()
+
+
+class ChatLink(SQLModel, table=True):
+    """The team's channel or group on one platform."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id"),
+        UniqueConstraint("team_id", "platform"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    linked_at: datetime = aware()
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=80)
+    language: str | None = Field(default=None, max_length=8)
+    # the team a private chat acts for when the person is in several (chosen with /team)
+    working_team_id: int | None = Field(default=None, foreign_key="team.id")
+    created_at: datetime = aware()
+
+
+class Identity(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    handle: str | None = Field(default=None, max_length=64)
+    member_id: int = Field(foreign_key="member.id", index=True)
+
+
+class SchoolMembership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("school_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    is_admin: bool = False
+    is_leader: bool = False
+    joined_at: datetime = aware()
+
+
+class TeamMembership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("team_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    role: str = Field(default="member", max_length=16)
+    joined_at: datetime = aware()
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Platform events already handled; the primary key makes redelivery a no-op."""
+
+    platform: str = Field(primary_key=True, max_length=16)
+    event_id: str = Field(primary_key=True, max_length=128)
+    processed_at: datetime = aware()
+
+
+class PendingQuestion(SQLModel, table=True):
+    """A free-text answer the bot is waiting for; survives restarts by living here."""
+
+    __table_args__ = (UniqueConstraint("member_id", "platform", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    kind: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    asked_at: datetime = aware()
+
+
+class SentMessage(SQLModel, table=True):
+    """Where a bot message with a logical reference ended up, so it can be edited later."""
+
+    __table_args__ = (UniqueConstraint("ref", "platform", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=128)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=128)
+    lang: str = Field(default="nl", max_length=8)
+    sent_at: datetime = aware()
+
+
+
+class Outbox(SQLModel, table=True):
+    """Everything the bot sends on its own, durably: a row per message, unique by ``dedupe_key``,
+    claimed by one process (pending -> sending) and rendered only when it is sent."""
+
+    __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=160, unique=True)
+    kind: str = Field(max_length=32)  # reminder | notes_ask | nudge
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due_at: datetime = aware()
+    status: str = Field(default="pending", max_length=16)  # pending|sending|sent|skipped|failed
+    attempts: int = 0
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    note: str | None = Field(default=None, max_length=200)  # why it was skipped or failed
+    created_at: datetime = aware()
