@@ -10,8 +10,9 @@ with a recording transport.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -102,7 +103,7 @@ class Leerteam:
         async with self.sessions() as session:
             member = await member_for_identity(session, platform, user_id)
         if member is not None and member.language in self.catalog.messages:
-            return member.language  # type: ignore[return-value]
+            return member.language
         return self.settings.language
 
     def attach(self, transport: Transport) -> None:
@@ -116,7 +117,7 @@ class Leerteam:
         else:
             self.clock = self.dispatcher.clock = FrozenClock(when)
 
-    async def tick(self, now: datetime | None = None) -> "TickReport":
+    async def tick(self, now: datetime | None = None) -> TickReport:
         """One beat of the clock: plan what is due in the database, then send it (bot/core/outbox.py)."""
         from bot.core.outbox import TickReport, drain, plan
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.core.config import Settings, SettingsError, load_settings
 from prompts.catalog import CatalogError, Msg, default_catalog
@@ -24,7 +25,7 @@ def _fail(text: str) -> None:
     raise SystemExit(2)
 
 
-async def run_transport(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+async def run_transport(app, settings: Settings) -> None:
     """Start the platform chosen by the settings; imports are lazy so the console starts fast."""
     if settings.transport == "telegram":
         from bot.transports.telegram import run_telegram
@@ -40,7 +41,7 @@ async def run_transport(app, settings: Settings) -> None:  # type: ignore[no-unt
         await ConsoleTransport(app).run()
 
 
-def start_clock(app, settings: Settings):  # type: ignore[no-untyped-def]
+def start_clock(app, settings: Settings):
     """The scheduler that sends reminders (bot/scheduler.py). A console reading a script from a
     pipe runs on the simulated clock (/clock) only, so its transcript does not depend on the time."""
     if settings.tick_seconds <= 0 or (settings.transport == "console" and not sys.stdin.isatty()):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from prompts.markup import Markup, MarkupError, escape, parse
 
@@ -74,7 +75,7 @@ class Catalog:
         self.validate()
 
     @classmethod
-    def load(cls, directory: Path = CATALOG_DIR) -> "Catalog":
+    def load(cls, directory: Path = CATALOG_DIR) -> Catalog:
         """Each language is a folder of TOML files (one per capability), merged into one catalog."""
         messages: dict[str, dict[str, str]] = {}
         for lang in LANGUAGES:

@@ -6,7 +6,6 @@ run ``leerteam-migrate`` (or ``python -m storage.migrate``) explicitly before a 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -29,7 +28,7 @@ def alembic_config(url: str | None = None) -> Config:
 async def upgrade(engine: AsyncEngine) -> None:
     """Run all pending migrations on this engine's database."""
 
-    def _run(sync_conn) -> None:  # type: ignore[no-untyped-def]
+    def _run(sync_conn) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, "head")

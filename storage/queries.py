@@ -199,5 +199,5 @@ async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, 
     for start in range(0, len(rows), INSERT_ROWS):
         stmt = make(table).values(rows[start:start + INSERT_ROWS]).on_conflict_do_nothing(
             index_elements=keys).returning(table.c.id)
-        new += len((await session.exec(stmt)).all())  # type: ignore[call-overload]
+        new += len((await session.exec(stmt)).all())
     return new

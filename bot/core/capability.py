@@ -25,10 +25,11 @@ What a capability may contribute:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,7 +51,7 @@ class Job:
     payload: dict[str, Any]
     now: datetime
     catalog: Catalog
-    registry: "Registry"
+    registry: Registry
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class PlanRun:
 
     session: AsyncSession
     now: datetime
-    settings: "Settings"
-    report: "TickReport"
+    settings: Settings
+    report: TickReport
 
 
 Renderer = Callable[[Job], Awaitable[list[Reply]]]
@@ -83,7 +84,7 @@ class Capability:
     hooks: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     @classmethod
-    def collect(cls, name: str, modules: Iterable[ModuleType], **contributions: Any) -> "Capability":
+    def collect(cls, name: str, modules: Iterable[ModuleType], **contributions: Any) -> Capability:
         """A capability whose commands and answer handlers are the marked functions of ``modules``."""
         commands: list[Command] = []
         answers: dict[str, AnswerHandler] = {}
@@ -123,7 +124,7 @@ class Registry:
     _hooks: Mapping[str, tuple[Any, ...]]
 
     @classmethod
-    def build(cls, capabilities: Sequence[Capability]) -> "Registry":
+    def build(cls, capabilities: Sequence[Capability]) -> Registry:
         commands: dict[str, Command] = {}
         answers: dict[str, AnswerHandler] = {}
         renderers: dict[str, Renderer] = {}

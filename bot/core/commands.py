@@ -11,8 +11,9 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from bot.core.errors import UsageError, UserError
 from prompts.catalog import Msg

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
 
     @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret")
     @classmethod
-    def _slack_secret(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+    def _slack_secret(cls, value: str | None, info) -> str | None:
         value = (value or "").strip() or None
         prefix = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}.get(info.field_name)
         if value is not None and prefix and not value.startswith(prefix):
@@ -105,7 +105,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _slack_mode(self) -> "Settings":
+    def _slack_mode(self) -> Settings:
         if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
             raise ValueError("setting.slack_mode|")
         return self
@@ -150,7 +150,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _telegram_webhook(self) -> "Settings":
+    def _telegram_webhook(self) -> Settings:
         if self.telegram_bot_token and self.telegram_mode == "webhook" and not self.telegram_webhook_url:
             raise ValueError("setting.telegram_url_needed|")
         if self.telegram_bot_token and self.telegram_webhook and not self.telegram_webhook_secret:

@@ -28,7 +28,7 @@ class Context:
     clock: Clock
     settings: Settings
     catalog: Catalog
-    registry: "Registry"  # what the app's capabilities contribute (commands for /hulp, hooks)
+    registry: Registry  # what the app's capabilities contribute (commands for /hulp, hooks)
     member: Member | None = None
     school: School | None = None
     team: Team | None = None  # the team whose channel/group this event happened in
@@ -41,8 +41,8 @@ class Context:
     @classmethod
     async def build(
         cls, event: Event, session: AsyncSession, clock: Clock, settings: Settings, catalog: Catalog,
-        registry: "Registry",
-    ) -> "Context":
+        registry: Registry,
+    ) -> Context:
         ctx = cls(event, session, clock, settings, catalog, registry)
         ctx.member = await q.member_for_identity(session, event.platform, event.user.user_id)
         if not event.chat.is_private:
@@ -53,14 +53,14 @@ class Context:
             ctx.school = await q.school_for_workspace(session, event.platform, event.chat.workspace_id)
             ctx.school_via_workspace = ctx.school is not None
         if ctx.school is None and ctx.member is not None:
-            ctx.school = await q.first_school_of(session, ctx.member.id)  # type: ignore[arg-type]
+            ctx.school = await q.first_school_of(session, ctx.member.id)
         ctx.lang = ctx.language_for(ctx.member)
         return ctx
 
     # --- language -------------------------------------------------------------------------
     def language_for(self, member: Member | None) -> str:
         if member is not None and member.language in LANGUAGES:
-            return member.language  # type: ignore[return-value]
+            return member.language
         if member is None or member.id == (self.member.id if self.member else None):
             locale = (self.event.user.locale or "").split("-")[0].lower()
             if locale in LANGUAGES:
@@ -87,7 +87,7 @@ class Context:
                 platform=self.event.platform,
                 user_id=user.user_id,
                 handle=(user.handle or None) and user.handle[:64],
-                member_id=member.id,  # type: ignore[arg-type]
+                member_id=member.id,
             )
         )
         await self.session.flush()
@@ -99,10 +99,10 @@ class Context:
         if school is None or self.member is None:
             return None
         if school.id not in self._memberships:
-            self._memberships[school.id] = await q.school_membership(  # type: ignore[index]
-                self.session, school.id, self.member.id  # type: ignore[arg-type]
+            self._memberships[school.id] = await q.school_membership(
+                self.session, school.id, self.member.id
             )
-        return self._memberships[school.id]  # type: ignore[index]
+        return self._memberships[school.id]
 
     async def in_school(self) -> bool:
         """A stored membership, or the platform vouches: the school's workspace or a team's chat."""
@@ -118,10 +118,10 @@ class Context:
         existing = await self.membership(school)
         if existing is not None:
             return existing
-        sm = SchoolMembership(school_id=school.id, member_id=member.id, joined_at=self.clock.now())  # type: ignore[arg-type]
+        sm = SchoolMembership(school_id=school.id, member_id=member.id, joined_at=self.clock.now())
         self.session.add(sm)
         await self.session.flush()
-        self._memberships[school.id] = sm  # type: ignore[index]
+        self._memberships[school.id] = sm
         return sm
 
     # --- roles ----------------------------------------------------------------------------
@@ -137,7 +137,7 @@ class Context:
     async def team_role(self, team: Team) -> str | None:
         if self.member is None:
             return None
-        tm = await q.team_membership(self.session, team.id, self.member.id)  # type: ignore[arg-type]
+        tm = await q.team_membership(self.session, team.id, self.member.id)
         return tm.role if tm else None
 
     async def manages_school(self, school_id: int) -> bool:
@@ -145,7 +145,7 @@ class Context:
         person's first school, which need not be the team's)."""
         if self.member is None:
             return False
-        sm = await q.school_membership(self.session, school_id, self.member.id)  # type: ignore[arg-type]
+        sm = await q.school_membership(self.session, school_id, self.member.id)
         return bool(sm and (sm.is_leader or sm.is_admin))
 
     async def can_manage_team(self, team: Team) -> bool:
@@ -158,7 +158,7 @@ class Context:
     async def team_membership(self, team: Team) -> TeamMembership | None:
         if self.member is None:
             return None
-        return await q.team_membership(self.session, team.id, self.member.id)  # type: ignore[arg-type]
+        return await q.team_membership(self.session, team.id, self.member.id)
 
     def now(self) -> Any:
         return self.clock.now()

@@ -8,9 +8,10 @@ in the same transaction as the handler's work, so it survives a restart.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Protocol
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -126,7 +127,7 @@ class Resolver:
 
     @classmethod
     def for_event(cls, catalog: Catalog, event: Event, lang: str, *, session: AsyncSession | None = None,
-                  member_id: int | None = None, default_lang: str = "nl", now: datetime | None = None) -> "Resolver":
+                  member_id: int | None = None, default_lang: str = "nl", now: datetime | None = None) -> Resolver:
         """Replies to an event: ``Here`` is where it happened; without a session only ``Here`` and
         ``Private`` can be resolved (the answer to a mistake, after the rollback)."""
         return cls(session, catalog, event=event, caller_lang=lang, caller_member_id=member_id,
@@ -134,7 +135,7 @@ class Resolver:
 
     @classmethod
     def for_clock(cls, session: AsyncSession, catalog: Catalog, *, default_lang: str, now: datetime,
-                  platform: str) -> "Resolver":
+                  platform: str) -> Resolver:
         """Scheduled messages: no event and no caller, so only team chats and members are targets."""
         return cls(session, catalog, event=None, caller_lang=default_lang, caller_member_id=None,
                    default_lang=default_lang, now=now, platform=platform)
@@ -217,7 +218,7 @@ class Resolver:
         return Address(ident.platform, None, ident.user_id, True, self._workspace(ident.platform)), lang
 
     # Each kind of target, resolved by its own method: one table, by type.
-    _ADDRESS: dict[type, Callable[["Resolver", Any], Awaitable[tuple[Address, str] | None]]] = {
+    _ADDRESS: dict[type, Callable[[Resolver, Any], Awaitable[tuple[Address, str] | None]]] = {
         Here: _here, Private: _private, TeamChat: _team_chat, DirectTo: _direct,
     }
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -213,7 +214,7 @@ async def _join_by_writing(ctx: Context) -> None:
         return
     member = await ctx.ensure_member()
     await ctx.ensure_school_membership()
-    ctx.session.add(TeamMembership(team_id=team.id, member_id=member.id, role="member", joined_at=ctx.now()))  # type: ignore[arg-type]
+    ctx.session.add(TeamMembership(team_id=team.id, member_id=member.id, role="member", joined_at=ctx.now()))
     await ctx.session.flush()
 
 

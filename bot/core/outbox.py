@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, text, update
@@ -55,7 +55,7 @@ class TickReport:
     skipped: int = 0
 
 
-async def plan(app: "Leerteam", now: datetime, report: TickReport) -> None:
+async def plan(app: Leerteam, now: datetime, report: TickReport) -> None:
     async with app.sessions() as session:
         if (await session.connection()).dialect.name == "postgresql":
             got = (await session.exec(text(f"SELECT pg_try_advisory_xact_lock({ADVISORY_LOCK})"))).scalar()  # type: ignore[call-overload]
@@ -75,7 +75,7 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-async def drain(app: "Leerteam", now: datetime, report: TickReport) -> None:
+async def drain(app: Leerteam, now: datetime, report: TickReport) -> None:
     """Send everything that is due, batch after batch, until nothing due is left (a burst of
     thousands of reminders is not spread over several ticks). Rows are claimed and written one
     after another, in order; up to :data:`SENDERS` of them are on their way at once, so the
@@ -96,13 +96,13 @@ async def drain(app: "Leerteam", now: datetime, report: TickReport) -> None:
                 batch = (await session.exec(stmt.order_by(col(Outbox.due_at), col(Outbox.id)).limit(BATCH))).all()
             if not batch:
                 return
-            after = (batch[-1][1], int(batch[-1][0]))  # type: ignore[arg-type]
+            after = (batch[-1][1], int(batch[-1][0]))
             for row_id, _ in batch:
-                outgoing = await _prepare(app, int(row_id), now, report)  # type: ignore[arg-type]
+                outgoing = await _prepare(app, int(row_id), now, report)
                 if outgoing is None:
                     continue
                 await in_flight.acquire()
-                task = asyncio.create_task(_deliver(app, int(row_id), outgoing, now, report, in_flight))  # type: ignore[arg-type]
+                task = asyncio.create_task(_deliver(app, int(row_id), outgoing, now, report, in_flight))
                 sending.add(task)
                 task.add_done_callback(sending.discard)
     finally:
@@ -110,12 +110,12 @@ async def drain(app: "Leerteam", now: datetime, report: TickReport) -> None:
             await asyncio.gather(*sending, return_exceptions=True)
 
 
-async def _prepare(app: "Leerteam", row_id: int, now: datetime, report: TickReport) -> list[Outgoing] | None:
+async def _prepare(app: Leerteam, row_id: int, now: datetime, report: TickReport) -> list[Outgoing] | None:
     """Claim a row and write its messages; None when there is nothing (more) to send."""
     async with app.sessions() as session:
         # the claim is stamped with the real time, not the tick's start: a long drain must not make
         # its own rows look stale to another process
-        claimed = await session.exec(update(Outbox).where(col(Outbox.id) == row_id, _claimable(now))  # type: ignore[call-overload]
+        claimed = await session.exec(update(Outbox).where(col(Outbox.id) == row_id, _claimable(now))
                                      .values(status="sending", claimed_at=max(now, app.clock.now()),
                                              attempts=Outbox.attempts + 1))
         await session.commit()
@@ -164,7 +164,7 @@ def _recipient(out: Outgoing) -> str:
     return f"{a.platform}|{a.chat_id or ''}|{a.user_id or ''}"
 
 
-async def _deliver(app: "Leerteam", row_id: int, outgoing: list[Outgoing], now: datetime, report: TickReport,
+async def _deliver(app: Leerteam, row_id: int, outgoing: list[Outgoing], now: datetime, report: TickReport,
                    in_flight: asyncio.Semaphore) -> None:
     try:
         delivered: list[str] = []
@@ -191,14 +191,14 @@ async def _deliver(app: "Leerteam", row_id: int, outgoing: list[Outgoing], now: 
         in_flight.release()
 
 
-async def _finish(app: "Leerteam", row_id: int, status: str, now: datetime, note: str | None = None) -> None:
+async def _finish(app: Leerteam, row_id: int, status: str, now: datetime, note: str | None = None) -> None:
     async with app.sessions() as session:
-        await session.exec(update(Outbox).where(col(Outbox.id) == row_id)  # type: ignore[call-overload]
+        await session.exec(update(Outbox).where(col(Outbox.id) == row_id)
                            .values(status=status, sent_at=now if status == "sent" else None, note=note))
         await session.commit()
 
 
-async def _release(app: "Leerteam", row_id: int, now: datetime, delivered: list[str] | None = None) -> None:
+async def _release(app: Leerteam, row_id: int, now: datetime, delivered: list[str] | None = None) -> None:
     """A failed attempt: try again on a later tick, up to MAX_ATTEMPTS; recipients already
     reached are remembered on the row, so a retry does not send to them twice."""
     async with app.sessions() as session:
@@ -212,7 +212,7 @@ async def _release(app: "Leerteam", row_id: int, now: datetime, delivered: list[
             await session.commit()
 
 
-async def next_due(app: "Leerteam", after: datetime, until: datetime) -> datetime | None:
+async def next_due(app: Leerteam, after: datetime, until: datetime) -> datetime | None:
     """The first moment in (after, until] at which a tick has something to do: a queued row is
     due, a capability's own moment comes (a reminder falls due, a meeting ends, a poll closes), or
     (on long jumps) the planning horizon moves. The console's simulated clock stops at each of
@@ -237,7 +237,7 @@ class Clockwork:
     ``coalesce`` and ``max_instances=1`` make a slow tick delay the next instead of piling up;
     missed runs after a pause are not replayed (the tick itself catches up from the database)."""
 
-    def __init__(self, app: "Leerteam", seconds: int) -> None:
+    def __init__(self, app: Leerteam, seconds: int) -> None:
         self.app = app
         self.seconds = seconds
         self.scheduler: Any = None
@@ -257,10 +257,10 @@ class Clockwork:
     def start(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler  # lazy: the console starts fast
 
-        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.scheduler.add_job(self._tick, "interval", seconds=self.seconds, id="leerteam-tick", coalesce=True,
                                max_instances=1, misfire_grace_time=self.seconds,
-                               next_run_time=datetime.now(timezone.utc) + timedelta(seconds=1))
+                               next_run_time=datetime.now(UTC) + timedelta(seconds=1))
         self.scheduler.start()
 
     async def stop(self, grace: float = 20.0) -> None:
@@ -273,5 +273,5 @@ class Clockwork:
         if running is not None and not running.done():
             try:
                 await asyncio.wait_for(asyncio.shield(running), timeout=grace)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 log.warning("the last tick did not finish within %.0f s", grace)

@@ -8,8 +8,9 @@ platform lacks something, rather than the core knowing about platforms.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Union
+from typing import Any, Union
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ import itertools
 import re
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from bot.app import Leerteam
 from bot.core.delivery import Address, Outgoing, SentRef
@@ -212,7 +213,7 @@ class ConsoleTransport:
                 day_raw, _, time_raw = text.partition(" ")
                 day = read_date(day_raw, now.astimezone(tz).date())
                 hour, minute = read_time(time_raw) if time_raw.strip() else (now.astimezone(tz).hour, 0)
-                target = datetime.combine(day, dtime(hour, minute), tzinfo=tz).astimezone(timezone.utc)
+                target = datetime.combine(day, dtime(hour, minute), tzinfo=tz).astimezone(UTC)
         except UserError as err:
             self._print(plain(self.app.catalog.render(Join([err.message, Msg("console.clock_usage")]), lang)))
             self._print()

@@ -8,10 +8,11 @@ a restart in the middle loses nothing, and a wrong answer is simply asked again.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from bot.core.commands import answers
 from bot.core.context import Context
@@ -144,7 +145,7 @@ async def continue_form(ctx: Context, payload: dict[str, Any], text: str) -> lis
     try:
         values[field.name] = await read_field(ctx, f, field, text)
     except UserError as err:  # the question stays open (the transaction rolls back): say so
-        raise UserError(Join([err.message, Msg("form.retry")])) from None  # type: ignore[arg-type]
+        raise UserError(Join([err.message, Msg("form.retry")])) from None
     if index + 1 < len(f.fields):
         return [_ask(f, index + 1, {"ctx": payload.get("ctx", {}), "values": values})]
     return await f.submit(ctx, values, payload.get("ctx", {}))

@@ -12,7 +12,7 @@ from storage import queries as q
 
 async def find_person(ctx: Context, text: str) -> q.Person:
     school = ctx.require_school()
-    people = await q.people_of_school(ctx.session, school.id)  # type: ignore[arg-type]
+    people = await q.people_of_school(ctx.session, school.id)
     platform = ctx.event.platform
     mentions = getattr(ctx.event, "mentions", ())
     wanted = text.strip()

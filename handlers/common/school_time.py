@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from handlers.common.values import date_msg
@@ -20,7 +20,7 @@ def zone(school: School | None, fallback: str = "Europe/Amsterdam") -> ZoneInfo:
 def local_start(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
     """A local wall-clock time on a day, as aware UTC."""
     hour, minute = (int(x) for x in hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
 
 
 def when_msg(at: datetime, tz: ZoneInfo) -> Msg:

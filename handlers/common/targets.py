@@ -9,7 +9,8 @@ polls, results, the stille wand) goes to each member privately (``NoChat.EACH_ME
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,7 +39,7 @@ def text(body: object) -> Post:
 
 
 async def to_team(session: AsyncSession, team: Team, post: Post, *, no_chat: NoChat,
-                  acting: "Context | None" = None) -> list[Reply]:
+                  acting: Context | None = None) -> list[Reply]:
     """The replies that put ``post`` in ``team``'s chat (for everyone, in the school's language).
 
     ``acting``: the context of the person whose action this is; when they typed it somewhere

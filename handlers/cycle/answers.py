@@ -49,7 +49,7 @@ async def _store(ctx: Context, rnd: CycleRound, key: str, text: str) -> list[Rep
         Answer.round_id == rnd.id, Answer.question == stored_key(rnd.phase, key), Answer.member_id == member_id))).first()
     now = ctx.now()
     if mine is None:
-        mine = Answer(round_id=rnd.id, phase=rnd.phase, question=stored_key(rnd.phase, key), member_id=member_id, text=clean,  # type: ignore[arg-type]
+        mine = Answer(round_id=rnd.id, phase=rnd.phase, question=stored_key(rnd.phase, key), member_id=member_id, text=clean,
                       created_at=now, updated_at=now)
         saved = "ans.saved"
     else:

@@ -68,7 +68,7 @@ def phase_opening(ctx: Context, rnd: CycleRound, title: str) -> Join:
 @command("team_focus", params=(Param("team", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")
 async def choose_team(ctx: Context, team: str) -> Text:
     school = ctx.require_school()
-    found = await q.team_by_name(ctx.session, school.id, team)  # type: ignore[arg-type]
+    found = await q.team_by_name(ctx.session, school.id, team)
     if found is None:
         raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=command_name("teams")))
     member = await require_team_member(ctx, found)
@@ -82,15 +82,15 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
     clean = clean_name(title, max_length=TITLE_MAX, what="name.cycle")
-    current = await active_cycle(ctx.session, team.id)  # type: ignore[arg-type]
+    current = await active_cycle(ctx.session, team.id)
     if current is not None:
         raise UserError(Msg("cycle.already_active", team=team.name, title=current[0].title))
     now = ctx.now()
-    cycle = Cycle(team_id=team.id, title=clean, status="active", started_by=ctx.member.id if ctx.member else None,  # type: ignore[arg-type]
+    cycle = Cycle(team_id=team.id, title=clean, status="active", started_by=ctx.member.id if ctx.member else None,
                   started_at=now)
     ctx.session.add(cycle)
     await ctx.session.flush()
-    rnd = CycleRound(cycle_id=cycle.id, number=1, phase=1, phase_started_at=now, started_at=now)  # type: ignore[arg-type]
+    rnd = CycleRound(cycle_id=cycle.id, number=1, phase=1, phase_started_at=now, started_at=now)
     ctx.session.add(rnd)
     await ctx.session.flush()
     body = Join([Msg("cycle.started", team=team.name, title=clean), phase_opening(ctx, rnd, clean)])
@@ -103,7 +103,7 @@ async def status(ctx: Context, team: str | None) -> Text:
     found = await team_named_or_mine(ctx, team)
     cycle, rnd = await require_cycle(ctx, found)
     rec = await load_round(ctx.session, rnd)
-    members = await team_members(ctx.session, found.id)  # type: ignore[arg-type]
+    members = await team_members(ctx.session, found.id)
     school = await ctx.session.get(School, found.school_id)
     tz = school.timezone if school else ctx.settings.timezone
     since = today_in(tz, rnd.phase_started_at)
@@ -130,7 +130,7 @@ async def status(ctx: Context, team: str | None) -> Text:
     return Text(Join(lines))
 
 
-def records_summary(rec) -> Msg:  # type: ignore[no-untyped-def]
+def records_summary(rec) -> Msg:
     """A one-line count of what this phase has recorded so far."""
     phase = rec.round.phase
     if phase == 1:
@@ -190,7 +190,7 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
     keys = [m.key for m in missing]
     override_note: list[object] = [Msg("cycle.overridden", reason=reason)] if reason else []
     if rnd.phase < 4:
-        ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=rnd.phase, to_phase=rnd.phase + 1,  # type: ignore[arg-type]
+        ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=rnd.phase, to_phase=rnd.phase + 1,
                                         by_member_id=by, override_reason=reason, missing=keys, at=now))
         rnd.phase += 1
         rnd.phase_started_at = now
@@ -199,7 +199,7 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
     rec = await load_round(ctx.session, rnd)
     verdict = rec.evaluation.verdict if rec.evaluation else None
     if verdict == "solved":
-        ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=4, to_phase=0, by_member_id=by,  # type: ignore[arg-type]
+        ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=4, to_phase=0, by_member_id=by,
                                         override_reason=reason, missing=keys, at=now))
         cycle.status, cycle.closed_at = "closed", now
         ctx.session.add(cycle)
@@ -208,7 +208,7 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
         lang = school.language if school else ctx.lang
         card = await build_card(ctx.session, team, cycle, school)
         markdown = to_markdown(card, ctx.catalog, lang)
-        ctx.session.add(QualityCard(cycle_id=cycle.id, team_id=team.id, lang=lang, markdown=markdown,  # type: ignore[arg-type]
+        ctx.session.add(QualityCard(cycle_id=cycle.id, team_id=team.id, lang=lang, markdown=markdown,
                                     created_at=now))
         body = Join([*override_note, Msg("cycle.closed", title=cycle.title, card_cmd=command_name("card")),
                      to_markup(card, ctx.catalog, lang)])
@@ -218,14 +218,14 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
                                    caption=Msg("cycle.card_file"), target=target))
         return replies
     # partly or not solved: a deeper problem analysis, carrying over what was learned
-    ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=4, to_phase=1, by_member_id=by,  # type: ignore[arg-type]
+    ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=4, to_phase=1, by_member_id=by,
                                     override_reason=reason, missing=keys, at=now))
-    new = CycleRound(cycle_id=cycle.id, number=rnd.number + 1, phase=1, phase_started_at=now,  # type: ignore[arg-type]
+    new = CycleRound(cycle_id=cycle.id, number=rnd.number + 1, phase=1, phase_started_at=now,
                      carried_learning=rec.evaluation.learned if rec.evaluation else None, started_at=now)
     ctx.session.add(new)
     await ctx.session.flush()
     for h in rec.hypotheses[:MAX_HYPOTHESES]:
-        ctx.session.add(Hypothesis(round_id=new.id, text=h.text, carried=True, added_by=h.added_by,  # type: ignore[arg-type]
+        ctx.session.add(Hypothesis(round_id=new.id, text=h.text, carried=True, added_by=h.added_by,
                                    added_at=now))
     carried: list[object] = [Msg("cycle.new_round", round=new.number, verdict=Msg(f"cycle.verdict.{verdict}"))]
     if new.carried_learning:

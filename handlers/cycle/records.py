@@ -124,7 +124,7 @@ async def hypothesis(ctx: Context, text: str) -> Text:
     if len(existing) >= MAX_HYPOTHESES + 2:
         raise UserError(Msg("rec.hypotheses_full", max=MAX_HYPOTHESES,
                             remove_cmd=command_name("remove")))
-    h = Hypothesis(round_id=rnd.id, text=clean, added_by=_by(ctx), added_at=ctx.now())  # type: ignore[arg-type]
+    h = Hypothesis(round_id=rnd.id, text=clean, added_by=_by(ctx), added_at=ctx.now())
     ctx.session.add(h)
     lines: list[object] = [Msg("rec.hypothesis_saved"), Msg("rec.hypotheses_now")]
     lines += [Msg("rec.numbered", n=i, text=x.text) for i, x in enumerate([*existing, h], 1)]
@@ -160,7 +160,7 @@ async def source(ctx: Context, fields: str | None) -> list[Reply]:
 async def _save_source(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await _round_from(ctx, context, (2, 3, 4), "what.source")
     team = await cycle_team(ctx)
-    s = Source(team_id=team.id, round_id=rnd.id, title=values["title"], url=values["url"],  # type: ignore[arg-type]
+    s = Source(team_id=team.id, round_id=rnd.id, title=values["title"], url=values["url"],
                author_year=values["author"], takeaway=values["takeaway"], relevance=values["relevance"],
                reliability=values["reliability"], added_by=_by(ctx), added_at=ctx.now())
     ctx.session.add(s)
@@ -190,7 +190,7 @@ async def sources(ctx: Context) -> Text:
 async def direction(ctx: Context, text: str) -> Text:
     _, rnd = await _context(ctx, (2,), "what.direction")
     rec = (await ctx.session.exec(select(DirectionRecord).where(DirectionRecord.round_id == rnd.id))).first()
-    rec = rec or DirectionRecord(round_id=rnd.id, text="", updated_at=ctx.now())  # type: ignore[arg-type]
+    rec = rec or DirectionRecord(round_id=rnd.id, text="", updated_at=ctx.now())
     rec.text = read_text(text, max_length=1000, what="what.direction")
     rec.updated_by, rec.updated_at = _by(ctx), ctx.now()
     ctx.session.add(rec)
@@ -209,7 +209,7 @@ async def action(ctx: Context, fields: str | None) -> list[Reply]:
 async def _save_action(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await _round_from(ctx, context, (3,), "what.action")
     who = values["who"]
-    a = Action(round_id=rnd.id, description=values["what"], owner_member_id=who["member_id"],  # type: ignore[arg-type]
+    a = Action(round_id=rnd.id, description=values["what"], owner_member_id=who["member_id"],
                owner_label=who["label"], due=as_date(values["due"]), added_by=_by(ctx), added_at=ctx.now())
     ctx.session.add(a)
     return [Text(Msg("rec.action_saved", what=a.description, who=a.owner_label, due=date_msg(a.due)))]

@@ -43,7 +43,7 @@ from storage.models import (
 MAX_HYPOTHESES = 3
 
 
-_QUESTION_KEYS: "weakref.WeakKeyDictionary[Catalog, dict[int, tuple[str, ...]]]" = weakref.WeakKeyDictionary()
+_QUESTION_KEYS: weakref.WeakKeyDictionary[Catalog, dict[int, tuple[str, ...]]] = weakref.WeakKeyDictionary()
 
 
 def question_keys(catalog: Catalog, phase: int) -> list[str]:
@@ -86,7 +86,7 @@ async def team_named_or_mine(ctx: Context, name: str | None) -> Team:
     colleague), else this channel's team, else the caller's own (working) team."""
     if name:
         school = ctx.require_school()
-        found = await q.team_by_name(ctx.session, school.id, name)  # type: ignore[arg-type]
+        found = await q.team_by_name(ctx.session, school.id, name)
         if found is None:
             raise UserError(Msg("team.unknown", team=shorten(name), teams_cmd=command_name("teams")))
         return found
@@ -110,7 +110,7 @@ async def active_cycle(session: AsyncSession, team_id: int) -> tuple[Cycle, Cycl
 
 
 async def require_cycle(ctx: Context, team: Team) -> tuple[Cycle, CycleRound]:
-    found = await active_cycle(ctx.session, team.id)  # type: ignore[arg-type]
+    found = await active_cycle(ctx.session, team.id)
     if found is None:
         raise UserError(Msg("cycle.none", team=team.name,
                             start_cmd=command_name("cycle_start")))
@@ -180,7 +180,7 @@ def majority(n: int) -> int:
 async def missing_for(session: AsyncSession, team: Team, rec: RoundRecords) -> list[Msg]:
     """What the current phase still needs before the team may move on (empty: ready)."""
     phase = rec.round.phase
-    members = await team_members(session, team.id)  # type: ignore[arg-type]
+    members = await team_members(session, team.id)
     missing: list[Msg] = []
     if phase == 1:
         p = rec.problem
@@ -244,5 +244,5 @@ async def member_names(session: AsyncSession, ids: set[int | None]) -> dict[int,
     if not wanted:
         return {}
     rows = (await session.exec(select(Member).where(col(Member.id).in_(wanted)))).all()
-    return {m.id: m.display_name for m in rows}  # type: ignore[misc]
+    return {m.id: m.display_name for m in rows}
 

@@ -10,8 +10,9 @@ any teacher appears in it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from bot.core.commands import Access, command, command_name
 from bot.core.context import Context

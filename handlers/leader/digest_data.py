@@ -8,9 +8,10 @@ never read here.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -87,7 +88,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
             select(TeamMembership.team_id, func.count()).where(col(TeamMembership.team_id).in_(ids))
             .group_by(TeamMembership.team_id))).all():
         facts[team_id].members = int(count)
-    chairs = await chairs_of(session, ids)  # type: ignore[arg-type]
+    chairs = await chairs_of(session, ids)
 
     # the focus: each active cycle with its newest round
     rows = (await session.exec(
@@ -145,7 +146,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
         .order_by(col(Cycle.closed_at), col(CycleRound.number)))).all()
     last_verdict: dict[int, tuple[Cycle, str | None]] = {}
     for cycle, verdict in closed:
-        last_verdict[cycle.id] = (cycle, verdict)  # type: ignore[index]
+        last_verdict[cycle.id] = (cycle, verdict)
     for cycle, verdict in last_verdict.values():
         facts[cycle.team_id].closed_cycles.append((cycle, verdict))
 
@@ -160,7 +161,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
                 .where(col(LeaderVisit.team_id).in_(ids), LeaderVisit.member_id == leader_id)
                 .group_by(LeaderVisit.team_id))).all():
             facts[team_id].last_visit = last
-    for team_id, meeting in (await next_meetings(session, ids, now)).items():  # type: ignore[arg-type]
+    for team_id, meeting in (await next_meetings(session, ids, now)).items():
         facts[team_id].next_meeting = meeting
 
     refs: set[int | None] = set(chairs.values())
@@ -171,7 +172,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
         facts[team_id].chair = names.get(chair)
 
     await add_reflection(session, facts, since, now, reflection)
-    return SchoolFacts(school, since, now, [facts[i] for i in ids], names)  # type: ignore[index]
+    return SchoolFacts(school, since, now, [facts[i] for i in ids], names)
 
 
 # The digest's extension point: poll and scan aggregates come from the polls capability when the

@@ -44,7 +44,7 @@ async def ask_leader(ctx: Context, question: str) -> Text:
     team = await cycle_team(ctx)
     member = await require_team_member(ctx, team)
     text = read_text(question, max_length=QUESTION_MAX, what="what.leader_question")
-    row = LeaderQuestion(team_id=team.id, asked_by=member.id, text=text, asked_at=ctx.now())  # type: ignore[arg-type]
+    row = LeaderQuestion(team_id=team.id, asked_by=member.id, text=text, asked_at=ctx.now())
     ctx.session.add(row)
     await ctx.session.flush()
     return Text(Msg("leader.asked", id=row.id, team=team.name))
@@ -71,8 +71,8 @@ async def _answer(ctx: Context, question: LeaderQuestion, team: Team, text: str)
     ctx.session.add(question)
     leader = ctx.member.display_name if ctx.member else "?"
     post = Text(Msg("leader.answer_posted", leader=leader, question=question.text, answer=clean),
-                target=TeamChat(team.id))  # type: ignore[arg-type]
-    if await q.chat_of_team(ctx.session, team.id, None) is None:  # type: ignore[arg-type]
+                target=TeamChat(team.id))
+    if await q.chat_of_team(ctx.session, team.id, None) is None:
         post = Text(post.body, target=_asker(question))
     return [post, Text(Msg("leader.answered", id=question.id, team=team.name))]
 
@@ -119,7 +119,7 @@ async def visit(ctx: Context, team: str) -> Text:
     head, _, last = team.rpartition(" ")
     day = last if head and re.fullmatch(r"\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?", last) else None
     team = head if day else team
-    found = await q.team_by_name(ctx.session, school.id, team)  # type: ignore[arg-type]
+    found = await q.team_by_name(ctx.session, school.id, team)
     if found is None:
         raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=command_name("teams")))
     today = today_in(school.timezone, ctx.now())
@@ -139,7 +139,7 @@ async def digest_time(ctx: Context, day: str, time: str | None) -> Text:
     member = await ctx.ensure_member()
     row = (await ctx.session.exec(select(DigestSetting).where(
         DigestSetting.school_id == school.id, DigestSetting.member_id == member.id))).first()
-    row = row or DigestSetting(school_id=school.id, member_id=member.id, updated_at=ctx.now())  # type: ignore[arg-type]
+    row = row or DigestSetting(school_id=school.id, member_id=member.id, updated_at=ctx.now())
     if day.strip().lower() in ("uit", "off", "stop"):
         if time:
             raise UsageError("digest_time", Msg("usage.extra"))
@@ -220,5 +220,5 @@ async def render_digest(job: Job) -> list[Reply]:
         raise Skip("no longer a leader")
     lang = member.language if member.language in catalog.messages else school.language
     since = datetime.fromisoformat(payload["since"])
-    return await digest_replies(session, catalog, school, member.id, lang, now, DirectTo(member.id),  # type: ignore[arg-type]
+    return await digest_replies(session, catalog, school, member.id, lang, now, DirectTo(member.id),
                                 since=since, reflection=job.registry.hooks(REFLECTION_HOOK))

@@ -58,7 +58,7 @@ async def statement(ctx: Context) -> Text:
 async def export(ctx: Context) -> list[Reply]:
     if ctx.member is None:
         return [Text(Msg("privacy.nothing_stored"), target=PRIVATE)]
-    data = await export_member(ctx.session, ctx.member.id)  # type: ignore[arg-type]
+    data = await export_member(ctx.session, ctx.member.id)
     blob = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     return [Document(blob, f"leerteam-mijn-gegevens-{ctx.now().date().isoformat()}.json", mime="application/json",
                      caption=Msg("privacy.export_caption"), target=PRIVATE)]
@@ -95,7 +95,7 @@ async def cancel_delete(ctx: Context) -> Text:
 async def confirm_delete(ctx: Context, member: str) -> Text:
     if ctx.member is None or member != str(ctx.member.id):
         raise UserError(Msg("privacy.only_your_own"))  # a button is never trusted: it must be yours
-    await delete_member(ctx.session, ctx.member.id)  # type: ignore[arg-type]
+    await delete_member(ctx.session, ctx.member.id)
     ctx.member = None
     return Text(Msg("privacy.deleted"), target=PRIVATE)
 
@@ -146,7 +146,7 @@ async def apply_retention(session: AsyncSession, now: datetime) -> int:
 
     periods: dict[int, list[int]] = {}
     for school_id, days in (await session.exec(select(School.id, School.retention_days))).all():
-        periods.setdefault(int(days), []).append(int(school_id))  # type: ignore[arg-type]
+        periods.setdefault(int(days), []).append(int(school_id))
     removed = 0
     conn = await session.connection()
     for days, school_ids in periods.items():

@@ -5,7 +5,8 @@ Every member of the school can read any team's agenda; the leader sees all teams
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -30,7 +31,7 @@ MAX_OPEN = 30
 
 
 async def _items(ctx: Context, team: Team) -> list[AgendaItem]:
-    return (await open_items(ctx.session, [team.id])).get(team.id, [])  # type: ignore[list-item]
+    return (await open_items(ctx.session, [team.id])).get(team.id, [])
 
 
 async def _pick(ctx: Context, team: Team, number: str, command_id: str) -> tuple[list[AgendaItem], AgendaItem]:
@@ -56,17 +57,17 @@ async def add_item(ctx: Context, item: str) -> list[Reply]:
     owner_id = None
     if len(parts) > 2 and parts[2] not in ("", "-"):
         person = await find_person(ctx, parts[2])
-        if await q.team_membership(ctx.session, team.id, person.member.id) is None:  # type: ignore[arg-type]
+        if await q.team_membership(ctx.session, team.id, person.member.id) is None:
             raise UserError(Msg("agenda.owner_not_in_team", person=person.member.display_name, team=team.name))
         owner_id = person.member.id
     items = await _items(ctx, team)
     if len(items) >= MAX_OPEN:
         raise UserError(Msg("agenda.full", max=MAX_OPEN))
     top = max((i.position for i in items), default=0)
-    ctx.session.add(AgendaItem(team_id=team.id, title=title, minutes=minutes, owner_member_id=owner_id,  # type: ignore[arg-type]
+    ctx.session.add(AgendaItem(team_id=team.id, title=title, minutes=minutes, owner_member_id=owner_id,
                                added_by=member.id, position=top + 1, status="open", added_at=ctx.now()))
     school = await school_of(ctx, team)
-    meeting = await next_meeting(ctx.session, team.id, ctx.now())  # type: ignore[arg-type]
+    meeting = await next_meeting(ctx.session, team.id, ctx.now())
     when = when_msg(meeting.starts_at, zone(school)) if meeting else Msg("agenda.next_unplanned")
     return [Text(Msg("agenda.added", n=len(items) + 1, title=title, team=team.name, when=when,
                      agenda_cmd=command_name("agenda")))]
@@ -78,7 +79,7 @@ async def show_agenda(ctx: Context, team: str | None) -> Text:
     found = await team_named_or_mine(ctx, team)
     school = await school_of(ctx, found)
     tz, now = zone(school), ctx.now()
-    meeting = await next_meeting(ctx.session, found.id, now)  # type: ignore[arg-type]
+    meeting = await next_meeting(ctx.session, found.id, now)
     head = (Msg("agenda.head", team=found.name, when=when_msg(meeting.starts_at, tz)) if meeting
             else Msg("agenda.head_unplanned", team=found.name))
     body = await agenda_body(ctx.session, found, meeting, tz, now)
@@ -127,7 +128,7 @@ async def item_done(ctx: Context, number: str) -> Text:
         Meeting.team_id == team.id, col(Meeting.status).in_(("planned", "held")), col(Meeting.starts_at) <= now,
     ).order_by(col(Meeting.starts_at).desc()))).first()
     if current is None:
-        current = await next_meeting(ctx.session, team.id, now)  # type: ignore[arg-type]
+        current = await next_meeting(ctx.session, team.id, now)
     item.status, item.handled_at = "done", now
     item.meeting_id = current.id if current else None
     ctx.session.add(item)
@@ -157,18 +158,18 @@ async def all_agendas(ctx: Context) -> Text:
         return Text(Join(lines))
     ids = [t.id for t in teams]
     now, tz = ctx.now(), zone(school)
-    meetings = await next_meetings(ctx.session, ids, now)  # type: ignore[arg-type]
-    items = await open_items(ctx.session, ids)  # type: ignore[arg-type]
-    phases = await _phases(ctx, ids)  # type: ignore[arg-type]
+    meetings = await next_meetings(ctx.session, ids, now)
+    items = await open_items(ctx.session, ids)
+    phases = await _phases(ctx, ids)
     names = await names_of(ctx.session, [i.owner_member_id for its in items.values() for i in its])
     for team in teams:
-        m = meetings.get(team.id)  # type: ignore[arg-type]
+        m = meetings.get(team.id)
         when = when_msg(m.starts_at, tz) if m else Msg("agenda.next_unplanned")
-        phase = phases.get(team.id)  # type: ignore[arg-type]
+        phase = phases.get(team.id)
         lines.append(Msg("agenda.all_team", team=team.name, when=when,
                          phase=Msg("agenda.all_phase", phase=phase, name=Msg(f"cycle.phase{phase}.name"))
                          if phase else Msg("agenda.all_no_cycle")))
-        its = items.get(team.id, [])  # type: ignore[arg-type]
+        its = items.get(team.id, [])
         if not its:
             lines.append(Msg("agenda.all_no_items"))
         lines += [item_line(n, i, names) for n, i in enumerate(its[:8], 1)]
@@ -183,8 +184,8 @@ async def next_meeting_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> M
     ids = [t.team.id for t in teams]
     if not ids or ctx.school is None:
         return {}
-    meetings = await next_meetings(ctx.session, ids, ctx.now())  # type: ignore[arg-type]
-    items = await open_items(ctx.session, ids)  # type: ignore[arg-type]
+    meetings = await next_meetings(ctx.session, ids, ctx.now())
+    items = await open_items(ctx.session, ids)
     school = ctx.school if isinstance(ctx.school, School) else None
     tz = zone(school)
     out: dict[int, list[Any]] = {}

@@ -117,7 +117,7 @@ async def set_rhythm(ctx: Context, day: str, time: str, minutes: str | None, wee
     if local_start(first, time_msg(hour, minute), zone(school)) <= now:
         first += timedelta(days=7)  # today's slot has passed: start next week
     if rhythm is None:
-        rhythm = MeetingRhythm(team_id=team.id, weekday=weekday, local_time=time_msg(hour, minute),  # type: ignore[arg-type]
+        rhythm = MeetingRhythm(team_id=team.id, weekday=weekday, local_time=time_msg(hour, minute),
                                duration_min=duration, every_n_weeks=every, anchor=first,
                                reminder_offsets=list(DEFAULT_REMINDERS), updated_at=now)
     else:
@@ -130,7 +130,7 @@ async def set_rhythm(ctx: Context, day: str, time: str, minutes: str | None, wee
     ctx.session.add(rhythm)
     await ctx.session.flush()
     await resync_team(ctx.session, team, school, rhythm, now)
-    coming = [m for m in await upcoming(ctx.session, team.id, now, 3) if m.status == "planned"]  # type: ignore[arg-type]
+    coming = [m for m in await upcoming(ctx.session, team.id, now, 3) if m.status == "planned"]
     tz = zone(school)
     lines: list[Any] = [Msg("meet.rhythm_set", team=team.name, rhythm=rhythm_msg(rhythm))]
     if coming:
@@ -147,7 +147,7 @@ async def list_meetings(ctx: Context, team: str | None) -> Text:
     school = await school_of(ctx, found)
     tz, now = zone(school), ctx.now()
     rhythm = await rhythm_of(ctx, found)
-    coming = await upcoming(ctx.session, found.id, now)  # type: ignore[arg-type]
+    coming = await upcoming(ctx.session, found.id, now)
     lines: list[Any] = [Msg("meet.list_head", team=found.name)]
     if rhythm is not None:
         lines.append(rhythm_msg(rhythm))
@@ -156,15 +156,15 @@ async def list_meetings(ctx: Context, team: str | None) -> Text:
         lines.append(Msg("meet.none_planned", rhythm_cmd=command_name("meeting_rhythm")))
         return Text(Join(lines))
     today_ = today_in(school.timezone, now)
-    hol = (await school_holidays(ctx.session, [school.id], today_, today_ + timedelta(days=HORIZON_DAYS + 7))  # type: ignore[list-item]
-           ).get(school.id, [])  # type: ignore[arg-type]
+    hol = (await school_holidays(ctx.session, [school.id], today_, today_ + timedelta(days=HORIZON_DAYS + 7))
+           ).get(school.id, [])
     lines += [meeting_line(n, m, tz, hol) for n, m in enumerate(coming, 1)]
     lines.append(Msg("meet.list_hint", move_cmd=command_name("meeting_move"), cancel_cmd=command_name("meeting_cancel")))
     return Text(Join(lines))
 
 
 async def pick_meeting(ctx: Context, team: Team, number: str, command_id: str) -> Meeting:
-    coming = await upcoming(ctx.session, team.id, ctx.now())  # type: ignore[arg-type]
+    coming = await upcoming(ctx.session, team.id, ctx.now())
     if not 1 <= (read_index(number) or 0) <= len(coming):
         if not coming:
             raise UserError(Msg("meet.none_planned", rhythm_cmd=command_name("meeting_rhythm")))
@@ -234,7 +234,7 @@ async def extra_meeting(ctx: Context, day: str, time: str, minutes: str | None) 
     starts = read_when(ctx, school, day, time, None)
     duration = read_duration(minutes)
     now, uid = ctx.now(), new_uid()
-    ctx.session.add(Meeting(team_id=team.id, slot_key=f"x:{uid}", starts_at=starts, duration_min=duration,  # type: ignore[arg-type]
+    ctx.session.add(Meeting(team_id=team.id, slot_key=f"x:{uid}", starts_at=starts, duration_min=duration,
                             status="planned", kind="extra", uid=uid, created_at=now, updated_at=now))
     return await to_team(ctx.session, team, text(Msg("meet.extra_added", team=team.name, when=when_msg(starts, zone(school)),
                                         minutes=duration)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
@@ -280,8 +280,8 @@ async def store_notes(ctx: Context, team: Team, meeting: Meeting, text: str) -> 
     if ctx.team is not None and ctx.team.id == team.id:
         return [Text(posted)]
     replies: list[Reply] = [Text(Msg("meet.notes_saved", when=when))]
-    if await q.chat_of_team(ctx.session, team.id, None) is not None:  # type: ignore[arg-type]
-        replies.append(Text(posted, target=TeamChat(team.id)))  # type: ignore[arg-type]
+    if await q.chat_of_team(ctx.session, team.id, None) is not None:
+        replies.append(Text(posted, target=TeamChat(team.id)))
     return replies
 
 

@@ -63,7 +63,7 @@ async def add_holiday(ctx: Context, holiday: str) -> Text:
     if last < today_:
         raise UserError(Msg("meet.holiday_past", last=date_msg(last)))
     label = clean_name(label_raw, max_length=LABEL_MAX, what="meet.what.holiday")
-    ctx.session.add(Holiday(school_id=school.id, first_day=first, last_day=last, label=label,  # type: ignore[arg-type]
+    ctx.session.add(Holiday(school_id=school.id, first_day=first, last_day=last, label=label,
                             added_by=ctx.member.id if ctx.member else None, added_at=ctx.now()))
     paused = await apply_holiday(ctx.session, school, first, last, ctx.now(), pausing=True)
     if not paused:
@@ -137,7 +137,7 @@ async def import_region(ctx: Context, region: str) -> Text:
         if (first, last) in existing:
             continue
         label = re.sub(r"[<>*_`\[\]{}|\\~#@]", "", label) or "?"
-        ctx.session.add(Holiday(school_id=school.id, first_day=first, last_day=last, label=label,  # type: ignore[arg-type]
+        ctx.session.add(Holiday(school_id=school.id, first_day=first, last_day=last, label=label,
                                 added_by=ctx.member.id if ctx.member else None, added_at=ctx.now()))
         await apply_holiday(ctx.session, school, first, last, ctx.now(), pausing=True)
         added += 1

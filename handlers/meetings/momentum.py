@@ -13,7 +13,7 @@ together, not a query per team.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -101,7 +101,7 @@ async def _phase_stalled(session: AsyncSession, settings: Settings, now: datetim
     )).all()
     latest: dict[int, tuple[Cycle, CycleRound]] = {}
     for cycle, rnd in rows:
-        latest.setdefault(cycle.id, (cycle, rnd))  # type: ignore[arg-type]
+        latest.setdefault(cycle.id, (cycle, rnd))
     # a later round that is not stalled overrides: only flag a cycle whose newest round is old
     newest = dict((await session.exec(
         select(CycleRound.cycle_id, func.max(CycleRound.number)).where(col(CycleRound.cycle_id).in_(list(latest)))
@@ -177,10 +177,9 @@ async def _quiet_members(session: AsyncSession, settings: Settings, now: datetim
 
 def _aware(value: Any) -> datetime | None:
     """Aggregates (max) come back without the column type on some databases: make them UTC."""
-    from datetime import timezone
 
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

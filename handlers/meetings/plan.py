@@ -9,8 +9,9 @@ winter time.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
@@ -100,7 +101,7 @@ async def materialise(session: AsyncSession, now: datetime, team_ids: Sequence[i
     if not found:
         return 0
     first_any = min(today_in(s.timezone, now) for _, _, s in found)
-    holidays = await school_holidays(session, [s.id for _, _, s in found], first_any,  # type: ignore[misc]
+    holidays = await school_holidays(session, [s.id for _, _, s in found], first_any,
                                      first_any + timedelta(days=HORIZON_DAYS + 2))
     planned_until: dict[int, str] = {}
     if team_ids is None:  # the clock's pass: only the days beyond what is planned already
@@ -114,9 +115,9 @@ async def materialise(session: AsyncSession, now: datetime, team_ids: Sequence[i
         today = today_in(school.timezone, now)
         for day in rhythm_days(rhythm, today, today + timedelta(days=HORIZON_DAYS)):
             starts = local_start(day, rhythm.local_time, tz)
-            if starts <= now or slot_key(day) <= planned_until.get(team.id, ""):  # type: ignore[arg-type]
+            if starts <= now or slot_key(day) <= planned_until.get(team.id, ""):
                 continue
-            off = in_holiday(day, holidays.get(school.id, []))  # type: ignore[arg-type]
+            off = in_holiday(day, holidays.get(school.id, []))
             rows.append({
                 "team_id": team.id, "slot_key": slot_key(day), "starts_at": starts,
                 "duration_min": rhythm.duration_min, "status": "holiday" if off else "planned",
@@ -135,8 +136,8 @@ async def resync_team(session: AsyncSession, team: Team, school: School, rhythm:
     tz = zone(school)
     today = today_in(school.timezone, now)
     days = {slot_key(d): d for d in rhythm_days(rhythm, today, today + timedelta(days=HORIZON_DAYS))}
-    holidays = (await school_holidays(session, [school.id], today,  # type: ignore[list-item]
-                                      today + timedelta(days=HORIZON_DAYS + 2))).get(school.id, [])  # type: ignore[arg-type]
+    holidays = (await school_holidays(session, [school.id], today,
+                                      today + timedelta(days=HORIZON_DAYS + 2))).get(school.id, [])
     future = (await session.exec(select(Meeting).where(
         Meeting.team_id == team.id, Meeting.kind == "regular", col(Meeting.starts_at) > now,
         col(Meeting.status).in_(("planned", "holiday", "dropped")), col(Meeting.moved).is_(False),
@@ -155,18 +156,18 @@ async def resync_team(session: AsyncSession, team: Team, school: School, rhythm:
             m.sequence, m.updated_at = m.sequence + 1, now
             session.add(m)
     await session.flush()
-    await materialise(session, now, [team.id])  # type: ignore[list-item]
+    await materialise(session, now, [team.id])
 
 
 async def apply_holiday(session: AsyncSession, school: School, first: date, last: date, now: datetime,
                         *, pausing: bool) -> int:
     """A holiday added pauses the planned regular meetings in it; removed, they come back."""
     tz = zone(school)
-    lo = datetime.combine(first, time(0), tzinfo=tz).astimezone(timezone.utc)
-    hi = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
+    lo = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
+    hi = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
     team_ids = select(Team.id).where(Team.school_id == school.id)
     before, after = ("planned", "holiday") if pausing else ("holiday", "planned")
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Meeting).where(
             col(Meeting.team_id).in_(team_ids), Meeting.kind == "regular", Meeting.status == before,
             col(Meeting.starts_at) >= max(lo, now), col(Meeting.starts_at) < hi,
@@ -242,7 +243,7 @@ async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int
     if not wanted:
         return {}
     rows = (await session.exec(select(Member).where(col(Member.id).in_(wanted)))).all()
-    return {m.id: m.display_name for m in rows}  # type: ignore[misc]
+    return {m.id: m.display_name for m in rows}
 
 
 def offsets_of(rhythm: MeetingRhythm | None) -> list[int]:
@@ -274,7 +275,7 @@ async def agenda_body(session: AsyncSession, team: Team, meeting: Meeting | None
                       now: datetime, items: list[AgendaItem] | None = None) -> list[Any]:
     """The agenda of a team's next meeting: the members' points, then the cycle's state."""
     if items is None:
-        items = (await open_items(session, [team.id])).get(team.id, [])  # type: ignore[list-item]
+        items = (await open_items(session, [team.id])).get(team.id, [])
     names = await names_of(session, [i.owner_member_id for i in items])
     lines: list[Any] = []
     if items:
@@ -293,7 +294,7 @@ async def agenda_body(session: AsyncSession, team: Team, meeting: Meeting | None
 async def cycle_lines(session: AsyncSession, team: Team, meeting: Meeting | None, tz: ZoneInfo,
                       now: datetime) -> list[Any]:
     """What the bot adds to every agenda: the cycle's phase, what is missing, actions due."""
-    found = await active_cycle(session, team.id)  # type: ignore[arg-type]
+    found = await active_cycle(session, team.id)
     if found is None:
         return [Msg("agenda.cycle_none")]
     cycle, rnd = found

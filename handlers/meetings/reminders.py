@@ -61,7 +61,7 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
             continue
         offset = min(due)
         queued.append({
-            "dedupe_key": reminder_key(meeting.id, offset, meeting.starts_at),  # type: ignore[arg-type]
+            "dedupe_key": reminder_key(meeting.id, offset, meeting.starts_at),
             "kind": "reminder", "due_at": meeting.starts_at - timedelta(minutes=offset), "status": "pending",
             "attempts": 0, "created_at": now,
             "payload": {"meeting_id": meeting.id, "offset": offset, "starts_at": meeting.starts_at.isoformat()},
@@ -80,11 +80,11 @@ async def close_meetings(session: AsyncSession, now: datetime) -> int:
         return 0
     latest: dict[int, Meeting] = {}
     for m in ended:
-        result = await session.exec(update(Meeting).where(  # type: ignore[call-overload]
+        result = await session.exec(update(Meeting).where(
             col(Meeting.id) == m.id, Meeting.status == "planned").values(status="held"))
         if result.rowcount != 1:
             continue  # another process closed it
-        await session.exec(update(AgendaItem).where(  # type: ignore[call-overload]
+        await session.exec(update(AgendaItem).where(
             AgendaItem.team_id == m.team_id, AgendaItem.status == "open", col(AgendaItem.added_at) < m.starts_at,
         ).values(carried=AgendaItem.carried + 1))
         latest[m.team_id] = m
@@ -137,8 +137,8 @@ async def render_reminder(job: Job) -> list[Reply]:
         *(await agenda_body(session, team, meeting, tz, now)),
         Msg("reminder.add_hint", add_cmd=command_name("agenda_add")),
     ])
-    if await q.chat_of_team(session, team.id, None) is not None:  # type: ignore[arg-type]
-        return [Text(body, target=TeamChat(team.id))]  # type: ignore[arg-type]
+    if await q.chat_of_team(session, team.id, None) is not None:
+        return [Text(body, target=TeamChat(team.id))]
     # no team channel linked: each member privately
     members = (await session.exec(select(TeamMembership.member_id).where(TeamMembership.team_id == team.id))).all()
     return [Text(body, target=DirectTo(member_id)) for member_id in members]
@@ -153,7 +153,7 @@ async def render_notes_ask(job: Job) -> list[Reply]:
         raise Skip("notes already there")
     team, school = await _team_school(session, meeting.team_id)
     tz = zone(school)
-    still_open = (await open_items(session, [team.id])).get(team.id, [])  # type: ignore[list-item]
+    still_open = (await open_items(session, [team.id])).get(team.id, [])
     lines: list[Any] = [Msg("notes.ask", team=team.name, when=when_msg(meeting.starts_at, tz))]
     if still_open:
         lines.append(Msg("notes.rolled_over", count=len(still_open)))
@@ -184,6 +184,6 @@ async def render_nudge(job: Job) -> list[Reply]:
         body = Msg("momentum.quiet", team=team.name, person=member.display_name, meetings=detail.get("meetings", 3))
     else:
         raise Skip(f"unknown flag {kind}")
-    await session.exec(update(MomentumFlag).where(MomentumFlag.key == payload["flag_key"])  # type: ignore[call-overload]
+    await session.exec(update(MomentumFlag).where(MomentumFlag.key == payload["flag_key"])
                        .values(nudged_at=now))
     return [Text(body, target=DirectTo(int(payload["chair_id"])))]

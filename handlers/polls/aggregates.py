@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -64,7 +65,7 @@ async def scan_rounds(session: AsyncSession, team_ids: Sequence[int], rounds: in
             latest[p.team_id].append(p)
     wanted = [p for ps in latest.values() for p in ps]
     res = await results(session, wanted)
-    return {team_id: [(p, res[p.id]) for p in reversed(ps)] for team_id, ps in latest.items()}  # type: ignore[index]
+    return {team_id: [(p, res[p.id]) for p in reversed(ps)] for team_id, ps in latest.items()}
 
 
 async def scan_trends(session: AsyncSession, team_ids: Sequence[int], rounds: int = TREND_ROUNDS,
@@ -77,7 +78,7 @@ async def scan_trends(session: AsyncSession, team_ids: Sequence[int], rounds: in
         for p, res in items:
             dims = dimension_averages(res)
             if dims:
-                found.append(ScanRound(p.id, p.round, p.opens_at, p.closes_at, p.status == "closed",  # type: ignore[arg-type]
+                found.append(ScanRound(p.id, p.round, p.opens_at, p.closes_at, p.status == "closed",
                                        res.answers, {d: round(v, 2) for d, (v, _) in dims.items()}))
         if found:
             out[team_id] = found
@@ -119,11 +120,11 @@ async def poll_summaries(session: AsyncSession, team_ids: Sequence[int], since: 
     res = await results(session, polls)
     out: dict[int, list[PollSummary]] = defaultdict(list)
     for p in polls:
-        r = res[p.id]  # type: ignore[index]
+        r = res[p.id]
         shown = [QuestionSummary(q.question.position, q.question.kind, q.question.key, q.question.text, q.answers,
                                  dict(q.counts), q.mean) for q in r.questions if q.shown]
         if shown:
-            out[p.team_id].append(PollSummary(p.id, p.team_id, p.kind, p.opens_at, p.closes_at,  # type: ignore[arg-type]
+            out[p.team_id].append(PollSummary(p.id, p.team_id, p.kind, p.opens_at, p.closes_at,
                                               p.status == "closed", r.members, r.answers, shown))
     return dict(out)
 

@@ -64,12 +64,12 @@ def question_choices(ctx: Context, poll: Poll, team: Team, question: PollQuestio
 async def next_step(ctx: Context, poll: Poll, team: Team, note: Any = None) -> Reply:
     """The caller's first unanswered question, or — all answered — where the results stand and
     buttons to change an answer."""
-    qs = (await questions_of(ctx.session, [poll.id])).get(poll.id, [])  # type: ignore[list-item]
-    done = await my_answered(ctx.session, poll.id, ctx.member.id)  # type: ignore[arg-type, union-attr]
+    qs = (await questions_of(ctx.session, [poll.id])).get(poll.id, [])
+    done = await my_answered(ctx.session, poll.id, ctx.member.id)  # type: ignore[union-attr]
     for question in qs:
         if question.id not in done:
             return question_choices(ctx, poll, team, question, len(qs), note)
-    res = (await results(ctx.session, [poll]))[poll.id]  # type: ignore[index]
+    res = (await results(ctx.session, [poll]))[poll.id]
     lines: list[Any] = [note] if note is not None else []
     lines.append(Msg("poll.all_answered", title=poll_title(poll, team)))
     lines.append(status_line(ctx, poll, res))
@@ -143,12 +143,12 @@ async def poll_question(ctx: Context, poll: str, question: str) -> Reply:
     found, team = await my_poll(ctx, poll)
     if not is_open(found, ctx.now()):
         raise UserError(Msg("poll.closed"))
-    qs = (await questions_of(ctx.session, [found.id])).get(found.id, [])  # type: ignore[list-item]
+    qs = (await questions_of(ctx.session, [found.id])).get(found.id, [])
     wanted = poll_number(question)
     chosen = next((qq for qq in qs if qq.id == wanted), None)
     if chosen is None:
         raise UserError(Msg("poll.bad_button"))
-    answered = chosen.id in await my_answered(ctx.session, found.id, ctx.member.id)  # type: ignore[arg-type, union-attr]
+    answered = chosen.id in await my_answered(ctx.session, found.id, ctx.member.id)  # type: ignore[union-attr]
     return question_choices(ctx, found, team, chosen, len(qs), again=answered)
 
 
@@ -157,7 +157,7 @@ async def poll_question(ctx: Context, poll: str, question: str) -> Reply:
 async def poll_vote(ctx: Context, poll: str, question: str, value: str) -> list[Reply]:
     found, team = await my_poll(ctx, poll)
     now = ctx.now()
-    found = await lock_poll(ctx.session, found.id) or found  # type: ignore[arg-type]
+    found = await lock_poll(ctx.session, found.id) or found
     if not is_open(found, now):
         raise UserError(Msg("poll.closed"))
     chosen = await ctx.session.get(PollQuestion, poll_number(question))
@@ -170,7 +170,7 @@ async def poll_vote(ctx: Context, poll: str, question: str, value: str) -> list[
     mine = (await ctx.session.exec(select(PollVote).where(
         PollVote.question_id == chosen.id, PollVote.voter_id == member_id))).first()
     if mine is None:
-        ctx.session.add(PollVote(poll_id=found.id, question_id=chosen.id, voter_id=member_id, value=picked,  # type: ignore[arg-type]
+        ctx.session.add(PollVote(poll_id=found.id, question_id=chosen.id, voter_id=member_id, value=picked,
                                  created_at=now, updated_at=now))
         note = Msg("poll.vote_saved", n=chosen.position)
     elif mine.value == picked:
@@ -190,10 +190,10 @@ async def poll_vote(ctx: Context, poll: str, question: str, value: str) -> list[
 async def first_results(session: AsyncSession, catalog: Catalog, poll: Poll, team: Team, now: datetime) -> list[Reply]:
     """When every question has reached the threshold for the first time, the team sees the
     results (once: the update only succeeds for the first)."""
-    res = (await results(session, [poll]))[poll.id]  # type: ignore[index]
+    res = (await results(session, [poll]))[poll.id]
     if not res.all_shown or poll.shown_at is not None:
         return []
-    done = await session.exec(update(Poll).where(col(Poll.id) == poll.id, col(Poll.shown_at).is_(None))  # type: ignore[call-overload]
+    done = await session.exec(update(Poll).where(col(Poll.id) == poll.id, col(Poll.shown_at).is_(None))
                               .values(shown_at=now))
     if done.rowcount != 1:
         return []

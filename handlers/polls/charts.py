@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 COLOURS = ("#2f6f9f", "#e39b2d", "#5a9e4b", "#b8475a", "#7b62a3", "#3a9c9c", "#a0764a", "#6b7b8c",
            "#c4a21f", "#4f5fbf")

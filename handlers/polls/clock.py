@@ -19,7 +19,7 @@ shown without singling someone out.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -108,7 +108,7 @@ async def scan_due(session: AsyncSession, now: datetime) -> dict[int, datetime]:
             continue
         since = last.get(team.id)
         since = _aware(since) if since is not None else team.created_at
-        out[team.id] = since + timedelta(weeks=weeks)  # type: ignore[index]
+        out[team.id] = since + timedelta(weeks=weeks)
     return out
 
 
@@ -145,11 +145,10 @@ async def _closing(session: AsyncSession, now: datetime) -> list[dict[str, Any]]
 
 
 def _aware(value: Any) -> datetime:
-    from datetime import timezone
 
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # --- the console's clock stops at these moments -------------------------------------------------
@@ -198,7 +197,7 @@ async def render_remind(job: Job) -> list[Any]:
     waiting = await non_voters(session, poll)
     if not waiting:
         raise Skip("everyone answered")
-    questions = (await questions_of(session, [poll.id])).get(poll.id, [])  # type: ignore[list-item]
+    questions = (await questions_of(session, [poll.id])).get(poll.id, [])
     body = Join([Msg("poll.reminder", title=poll_title(poll, team), closes=when_msg(poll.closes_at, zone(school))),
                  Msg("poll.reminder_anonymous")])
     options = opening_options(poll, questions)

@@ -81,7 +81,7 @@ async def result_replies(session: AsyncSession, catalog: Catalog, poll: Poll, te
     lang = lang or (school.language if school is not None else "nl")
     if poll.kind == "scan":
         return await scan_replies(session, catalog, team, lang, upto=poll)
-    res = (await results(session, [poll]))[poll.id]  # type: ignore[index]
+    res = (await results(session, [poll]))[poll.id]
     head = Msg("poll.final_head" if final else "poll.results_head", title=poll_title(poll, team),
                answers=res.answers, members=res.members)
     if not res.any_shown:
@@ -108,7 +108,7 @@ async def result_replies(session: AsyncSession, catalog: Catalog, poll: Poll, te
 async def scan_replies(session: AsyncSession, catalog: Catalog, team: Team, lang: str,
                        upto: Poll | None = None) -> Any:
     """The scan per dimension (this round, the previous one) and the trend over the last rounds."""
-    items = (await scan_rounds(session, [team.id], TREND_ROUNDS + 1)).get(team.id, [])  # type: ignore[list-item]
+    items = (await scan_rounds(session, [team.id], TREND_ROUNDS + 1)).get(team.id, [])
     if upto is not None:
         items = [(p, r) for p, r in items if p.round <= upto.round]
     if not items:
@@ -199,8 +199,8 @@ async def list_polls(ctx: Context, team: str | None) -> Text:
     for n, p in enumerate(polls, 1):
         state = Msg("poll.state_open", when=when_msg(p.closes_at, tz)) if is_open(p, ctx.now()) else \
             Msg("poll.state_closed", when=when_msg(min(p.closed_at or p.closes_at, p.closes_at), tz))
-        lines.append(Msg("poll.list_line", n=n, title=poll_title(p, found), answers=res[p.id].answers,  # type: ignore[index]
-                         members=res[p.id].members, state=state))  # type: ignore[index]
+        lines.append(Msg("poll.list_line", n=n, title=poll_title(p, found), answers=res[p.id].answers,
+                         members=res[p.id].members, state=state))
     weeks = settings.scan_weeks if settings is not None else 6
     lines.append(Msg("poll.settings_line", threshold=threshold_of(settings),
                      scan=Msg("poll.scan_every", weeks=weeks) if weeks else Msg("poll.scan_off"),

@@ -20,9 +20,9 @@ from storage.models import (
 # --- the school's settings (leader) ---------------------------------------------------------------
 async def _settings_row(ctx: Context) -> PollSettings:
     school = ctx.require_school()
-    row = await settings_of(ctx.session, school.id)  # type: ignore[arg-type]
+    row = await settings_of(ctx.session, school.id)
     if row is None:
-        row = PollSettings(school_id=school.id, updated_at=ctx.now())  # type: ignore[arg-type]
+        row = PollSettings(school_id=school.id, updated_at=ctx.now())
     row.updated_by, row.updated_at = (ctx.member.id if ctx.member else None), ctx.now()
     return row
 

@@ -107,7 +107,7 @@ async def new_poll(ctx: Context, question: str) -> list[Reply]:
     text = " ".join(read_text(first, max_length=QUESTION_MAX, what="poll.what.question").split())
     kind, options = parse_options([p for p in parts])
     now = ctx.now()
-    poll_id = await create_poll(ctx.session, team_id=team.id, kind="adhoc", key=f"adhoc:{uuid.uuid4().hex}",  # type: ignore[arg-type]
+    poll_id = await create_poll(ctx.session, team_id=team.id, kind="adhoc", key=f"adhoc:{uuid.uuid4().hex}",
                                 opens=now, closes=now + duration, specs=[Spec(kind=kind, text=text, options=options)],
                                 now=now, created_by=ctx.member.id if ctx.member else None)
     poll = await ctx.session.get(Poll, poll_id)
@@ -121,7 +121,7 @@ async def announce(session: AsyncSession, catalog: Catalog, poll: Poll, team: Te
     school = await session.get(School, team.school_id)
     tz = zone(school)
     threshold = threshold_of(await settings_of(session, team.school_id))
-    questions = (await questions_of(session, [poll.id])).get(poll.id, [])  # type: ignore[list-item]
+    questions = (await questions_of(session, [poll.id])).get(poll.id, [])
     answer_cmd = command_name("poll_answer")
     body = opening_body(poll, team, tz, questions, threshold, answer_cmd)
     options = opening_options(poll, questions)
@@ -149,7 +149,7 @@ async def meeting_poll_now(ctx: Context) -> list[Reply]:
     ).order_by(col(Meeting.starts_at).desc()))).first()
     settings = await settings_of(ctx.session, team.school_id)
     key = f"meeting:{last.id}" if last is not None else f"meeting:{team.id}:{now.isoformat()}"
-    poll_id = await create_poll(ctx.session, team_id=team.id, kind="meeting", key=key, opens=now,  # type: ignore[arg-type]
+    poll_id = await create_poll(ctx.session, team_id=team.id, kind="meeting", key=key, opens=now,
                                 closes=now + MEETING_POLL_OPEN, specs=meeting_specs(ctx.catalog, settings), now=now,
                                 created_by=ctx.member.id if ctx.member else None,
                                 meeting_id=last.id if last is not None else None)
@@ -177,7 +177,7 @@ async def close_poll(ctx: Context, number: str) -> list[Reply]:
 
 
 async def close_now(session: AsyncSession, poll: Poll, now: datetime) -> bool:
-    done = await session.exec(update(Poll).where(col(Poll.id) == poll.id, Poll.status == "open")  # type: ignore[call-overload]
+    done = await session.exec(update(Poll).where(col(Poll.id) == poll.id, Poll.status == "open")
                               .values(status="closed", closed_at=now))
     poll.status, poll.closed_at = "closed", now
     return done.rowcount == 1
@@ -193,8 +193,8 @@ async def next_scan_round(session: AsyncSession, team_id: int) -> int:
 
 async def start_scan(session: AsyncSession, catalog: Catalog, team: Team, now: datetime,
                      created_by: int | None = None) -> Poll | None:
-    rnd = await next_scan_round(session, team.id)  # type: ignore[arg-type]
-    poll_id = await create_poll(session, team_id=team.id, kind="scan", key=f"scan:{team.id}:{rnd}", opens=now,  # type: ignore[arg-type]
+    rnd = await next_scan_round(session, team.id)
+    poll_id = await create_poll(session, team_id=team.id, kind="scan", key=f"scan:{team.id}:{rnd}", opens=now,
                                 closes=now + SCAN_OPEN, specs=scan_specs(catalog), now=now, created_by=created_by,
                                 round_=rnd)
     return await session.get(Poll, poll_id) if poll_id is not None else None

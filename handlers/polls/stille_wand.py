@@ -71,14 +71,14 @@ async def start_wall(ctx: Context, question: str) -> list[Reply]:
     duration, rest = split_duration(question, DEFAULT_OPEN)
     text = " ".join(read_text(rest, max_length=QUESTION_MAX, what="wall.what.question").split())
     now = ctx.now()
-    running = await current_wall(ctx.session, team.id)  # type: ignore[arg-type]
+    running = await current_wall(ctx.session, team.id)
     if running is not None and running.status == "collecting":
         raise UserError(Msg("wall.already_open", team=team.name, reveal_cmd=command_name("wall_reveal")))
     if running is not None:  # a revealed wall without its three tips: it is finished now
         running.status, running.done_at = "done", now
         ctx.session.add(running)
         await ctx.session.flush()
-    wall = Brainstorm(team_id=team.id, question=text, status="collecting", opens_at=now, closes_at=now + duration,  # type: ignore[arg-type]
+    wall = Brainstorm(team_id=team.id, question=text, status="collecting", opens_at=now, closes_at=now + duration,
                       created_by=ctx.member.id if ctx.member else None)
     ctx.session.add(wall)
     await ctx.session.flush()
@@ -117,7 +117,7 @@ async def _collecting(ctx: Context, wall_id: int) -> Brainstorm:
 
 async def _add_idea(ctx: Context, wall: Brainstorm, text: str) -> int:
     clean = read_text(text, max_length=IDEA_MAX, what="wall.what.idea")
-    ctx.session.add(BrainstormIdea(brainstorm_id=wall.id, author_id=ctx.member.id if ctx.member else None,  # type: ignore[arg-type]
+    ctx.session.add(BrainstormIdea(brainstorm_id=wall.id, author_id=ctx.member.id if ctx.member else None,
                                    text=" ".join(clean.split()), created_at=ctx.now()))
     await ctx.session.flush()
     from sqlalchemy import func
@@ -140,7 +140,7 @@ async def idea_answer(ctx: Context, payload: dict[str, Any], text: str) -> list[
 async def add_idea(ctx: Context, idea: str) -> Text:
     team = await cycle_team(ctx)
     await require_team_member(ctx, team)
-    wall = await current_wall(ctx.session, team.id, ("collecting",))  # type: ignore[arg-type]
+    wall = await current_wall(ctx.session, team.id, ("collecting",))
     if wall is None or wall.closes_at <= ctx.now():
         raise UserError(Msg("wall.none_open", team=team.name))
     total = await _add_idea(ctx, wall, idea)
@@ -151,7 +151,7 @@ async def add_idea(ctx: Context, idea: str) -> Text:
 async def reveal_now(session: AsyncSession, wall: Brainstorm, now: datetime) -> bool:
     """Reveal once: of the chair's /onthul and the clock, only the one whose update changed the
     row posts the wall."""
-    done = await session.exec(update(Brainstorm).where(col(Brainstorm.id) == wall.id, Brainstorm.status == "collecting")  # type: ignore[call-overload]
+    done = await session.exec(update(Brainstorm).where(col(Brainstorm.id) == wall.id, Brainstorm.status == "collecting")
                               .values(status="revealed", revealed_at=now))
     if done.rowcount != 1:
         return False
@@ -160,7 +160,7 @@ async def reveal_now(session: AsyncSession, wall: Brainstorm, now: datetime) -> 
 
 
 async def reveal_body(session: AsyncSession, wall: Brainstorm, team: Team, catalog: Catalog, lang: str) -> Join:
-    ideas = await ideas_in_order(session, wall.id)  # type: ignore[arg-type]
+    ideas = await ideas_in_order(session, wall.id)
     lines: list[Any] = [Msg("wall.revealed", team=team.name, question=wall.question, count=len(ideas))]
     if not ideas:
         lines.append(Msg("wall.no_ideas"))
@@ -176,7 +176,7 @@ async def reveal(ctx: Context) -> list[Reply]:
 
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
-    wall = await current_wall(ctx.session, team.id, ("collecting",))  # type: ignore[arg-type]
+    wall = await current_wall(ctx.session, team.id, ("collecting",))
     if wall is None:
         raise UserError(Msg("wall.nothing_to_reveal", team=team.name))
     if not await reveal_now(ctx.session, wall, ctx.now()):
@@ -222,7 +222,7 @@ async def render_reveal(job: Job) -> list[Any]:
 async def _revealed(ctx: Context) -> tuple[Team, Brainstorm]:
     team = await cycle_team(ctx)
     await require_team_member(ctx, team)
-    wall = await current_wall(ctx.session, team.id)  # type: ignore[arg-type]
+    wall = await current_wall(ctx.session, team.id)
     if wall is None or wall.status != "revealed":
         key = "wall.not_revealed_yet" if wall is not None else "wall.none_revealed"
         raise UserError(Msg(key, team=team.name))
@@ -230,7 +230,7 @@ async def _revealed(ctx: Context) -> tuple[Team, Brainstorm]:
 
 
 async def _idea(ctx: Context, wall: Brainstorm, number: str, command_id: str) -> tuple[int, BrainstormIdea]:
-    ideas = await ideas_in_order(ctx.session, wall.id)  # type: ignore[arg-type]
+    ideas = await ideas_in_order(ctx.session, wall.id)
     n = read_index(number)
     if n is None or not 1 <= n <= len(ideas):
         raise UsageError(command_id, Msg("wall.bad_idea_number", max=len(ideas)))
@@ -245,7 +245,7 @@ async def _react(ctx: Context, kind: str, number: str, text: str | None, command
         BrainstormReaction.idea_id == idea.id, BrainstormReaction.author_id == ctx.member.id,  # type: ignore[union-attr]
         BrainstormReaction.kind == kind))).first()
     if mine is None:
-        mine = BrainstormReaction(brainstorm_id=wall.id, idea_id=idea.id, kind=kind, author_id=ctx.member.id,  # type: ignore[arg-type, union-attr]
+        mine = BrainstormReaction(brainstorm_id=wall.id, idea_id=idea.id, kind=kind, author_id=ctx.member.id,  # type: ignore[union-attr]
                                   text=note, created_at=ctx.now())
     else:
         mine.text = note or mine.text
@@ -276,7 +276,7 @@ async def add_tip(ctx: Context, tip: str) -> list[Reply]:
     if any(t.text.casefold() == text.casefold() for t in tips):
         raise UserError(Msg("wall.tip_twice"))
     position = len(tips) + 1
-    ctx.session.add(BrainstormTip(brainstorm_id=wall.id, position=position, text=text,  # type: ignore[arg-type]
+    ctx.session.add(BrainstormTip(brainstorm_id=wall.id, position=position, text=text,
                                   added_by=ctx.member.id if ctx.member else None, created_at=ctx.now()))
     await ctx.session.flush()
     if position < TIPS:
@@ -293,7 +293,7 @@ async def add_tip(ctx: Context, tip: str) -> list[Reply]:
 
 async def summary(session: AsyncSession, wall: Brainstorm, team: Team) -> Join:
     """The wall as it stands: ideas (with how many parels and puzzels), and the tips; no names."""
-    ideas = await ideas_in_order(session, wall.id)  # type: ignore[arg-type]
+    ideas = await ideas_in_order(session, wall.id)
     reactions = list((await session.exec(select(BrainstormReaction).where(
         BrainstormReaction.brainstorm_id == wall.id).order_by(col(BrainstormReaction.id)))).all())
     tips = list((await session.exec(select(BrainstormTip).where(BrainstormTip.brainstorm_id == wall.id)
@@ -317,7 +317,7 @@ async def summary(session: AsyncSession, wall: Brainstorm, team: Team) -> Join:
 async def show_wall(ctx: Context, team: str | None) -> Text:
 
     found = await team_named_or_mine(ctx, team)
-    wall = await current_wall(ctx.session, found.id, ("collecting", "revealed", "done"))  # type: ignore[arg-type]
+    wall = await current_wall(ctx.session, found.id, ("collecting", "revealed", "done"))
     if wall is None:
         raise UserError(Msg("wall.none_yet", team=found.name, start_cmd=command_name("wall_start")))
     return Text(await summary(ctx.session, wall, found))

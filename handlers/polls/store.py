@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -167,7 +168,7 @@ async def create_poll(session: AsyncSession, *, team_id: int, kind: str, key: st
         opens_at=opens, remind_at=remind_moment(opens, closes), closes_at=closes, created_by=created_by,
         created_at=now,
     ).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-    poll_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+    poll_id = (await session.exec(stmt)).scalar()
     if poll_id is None:
         return None
     for position, spec in enumerate(specs, 1):
@@ -229,15 +230,15 @@ async def refresh_snapshots(session: AsyncSession, poll: Poll) -> bool:
     """Take a new snapshot of every question of an open poll on which at least the threshold of
     votes were cast or changed since its last one; True when any was taken."""
     limit = (await thresholds(session, [poll.team_id])).get(poll.team_id, MIN_ANSWERS_FLOOR)
-    due = sorted(q for q, n in (await pending_counts(session, [poll.id])).items() if n >= limit)  # type: ignore[list-item]
+    due = sorted(q for q, n in (await pending_counts(session, [poll.id])).items() if n >= limit)
     if not due:
         return False
-    tally = await tallies(session, [poll.id])  # type: ignore[list-item]
-    for q in (await questions_of(session, [poll.id])).get(poll.id, []):  # type: ignore[arg-type]
+    tally = await tallies(session, [poll.id])
+    for q in (await questions_of(session, [poll.id])).get(poll.id, []):
         if q.id in due:
-            q.snapshot = {str(v): n for v, n in sorted(tally.get(q.id, {}).items())}  # type: ignore[arg-type]
+            q.snapshot = {str(v): n for v, n in sorted(tally.get(q.id, {}).items())}
             session.add(q)
-    await session.exec(update(PollVote).where(col(PollVote.question_id).in_(due), col(PollVote.pending))  # type: ignore[call-overload]
+    await session.exec(update(PollVote).where(col(PollVote.question_id).in_(due), col(PollVote.pending))
                        .values(pending=False))
     await session.flush()
     return True
@@ -305,22 +306,22 @@ async def results(session: AsyncSession, polls: Sequence[Poll]) -> dict[int, Pol
     team_ids = {p.team_id for p in polls}
     limits = await thresholds(session, team_ids)
     counts = await member_counts(session, team_ids)
-    qs = await questions_of(session, [p.id for p in polls])  # type: ignore[misc]
-    tally = await tallies(session, [p.id for p in polls if p.status != "open"])  # type: ignore[misc]
-    pending = await pending_counts(session, [p.id for p in polls if p.status == "open"])  # type: ignore[misc]
+    qs = await questions_of(session, [p.id for p in polls])
+    tally = await tallies(session, [p.id for p in polls if p.status != "open"])
+    pending = await pending_counts(session, [p.id for p in polls if p.status == "open"])
     out: dict[int, PollResult] = {}
     for p in polls:
         limit = limits.get(p.team_id, MIN_ANSWERS_FLOOR)
         res = PollResult(p, limit, counts.get(p.team_id, 0))
-        for q in qs.get(p.id, []):  # type: ignore[arg-type]
+        for q in qs.get(p.id, []):
             if p.status == "open":
                 c = {int(v): int(n) for v, n in (q.snapshot or {}).items()}
                 if sum(c.values()) < limit:  # no snapshot yet: only how many answered so far
-                    res.questions.append(QuestionResult(q, {}, pending.get(q.id, 0), False))  # type: ignore[arg-type]
+                    res.questions.append(QuestionResult(q, {}, pending.get(q.id, 0), False))
                     continue
             else:
-                c = tally.get(q.id, {})  # type: ignore[arg-type]
+                c = tally.get(q.id, {})
             n = sum(c.values())
             res.questions.append(QuestionResult(q, dict(sorted(c.items())), n, n >= limit))
-        out[p.id] = res  # type: ignore[index]
+        out[p.id] = res
     return out

@@ -10,7 +10,8 @@ by contributing a provider to the hook :data:`HOME_NEXT_HOOK` (``bot/core/capabi
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -44,7 +45,7 @@ async def setup_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> Mapping[
             todo.append(Msg("home.next_members", join_cmd=command_name("team_join"), team=item.team.name))
         elif all(role != "chair" for _, role in item.members):
             todo.append(Msg("home.next_chair", chair_cmd=command_name("make_chair")))
-        steps[item.team.id] = todo  # type: ignore[index]
+        steps[item.team.id] = todo
     return steps
 
 
@@ -56,7 +57,7 @@ async def focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) ->
     ids = [t.team.id for t in teams]
     if not ids or ctx.school is None:
         return {}
-    steps: dict[int, list[Any]] = {i: [] for i in ids}  # type: ignore[misc]
+    steps: dict[int, list[Any]] = {i: [] for i in ids}
     rounds: dict[int, tuple[Cycle, CycleRound]] = {}
     for cycle, rnd in (await ctx.session.exec(
         select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
@@ -94,7 +95,7 @@ async def focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) ->
 
 
 async def _next_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> dict[int, list[Any]]:
-    found: dict[int, list[Any]] = {t.team.id: [] for t in teams}  # type: ignore[misc]
+    found: dict[int, list[Any]] = {t.team.id: [] for t in teams}
     providers = sorted(ctx.registry.hooks(HOME_NEXT_HOOK), key=lambda item: item[0])
     for _, provider in providers:
         for team_id, items in (await provider(ctx, teams)).items():
@@ -110,13 +111,13 @@ async def home(ctx: Context) -> Text:
         return Text(Msg("home.no_school", start_cmd=command_name("school_start")))
     if not await ctx.in_school():
         return Text(Join([Msg("home.title", school=school.name), Msg("school.not_member")]))
-    teams = await q.teams_overview(ctx.session, school.id)  # type: ignore[arg-type]
+    teams = await q.teams_overview(ctx.session, school.id)
     mine_role: dict[int, str] = {}
     if ctx.member is not None:
         for item in teams:
             for member, role in item.members:
                 if member.id == ctx.member.id:
-                    mine_role[item.team.id] = role  # type: ignore[index]
+                    mine_role[item.team.id] = role
     steps = await _next_steps(ctx, teams)
     lines: list[Any] = [Msg("home.title", school=school.name), Msg("home.yours")]
     mine = [t for t in teams if t.team.id in mine_role]
@@ -124,9 +125,9 @@ async def home(ctx: Context) -> Text:
     if not mine:
         lines.append(Msg("home.none_yours", join_cmd=command_name("team_join"), teams_cmd=command_name("teams")))
     for item in mine:
-        role = Msg("home.role_chair") if mine_role[item.team.id] == "chair" else Msg("home.role_member")  # type: ignore[index]
+        role = Msg("home.role_chair") if mine_role[item.team.id] == "chair" else Msg("home.role_member")
         lines.append(Msg("home.team_yours", team=item.team.name, role=role))
-        lines.extend(_what_next(steps.get(item.team.id, [])))  # type: ignore[arg-type]
+        lines.extend(_what_next(steps.get(item.team.id, [])))
     if others:
         lines.append(Msg("home.others"))
     elif not teams:
@@ -135,7 +136,7 @@ async def home(ctx: Context) -> Text:
         n = len(item.members)
         count = Msg("teams.count_one") if n == 1 else Msg("teams.count_many", count=n)
         lines.append(Msg("home.team_other", team=item.team.name, count=count))
-        lines.extend(_what_next(steps.get(item.team.id, [])))  # type: ignore[arg-type]
+        lines.extend(_what_next(steps.get(item.team.id, [])))
     return Text(Join(lines))
 
 

@@ -32,9 +32,9 @@ async def start_school(ctx: Context, name: str) -> list[Text]:
     ctx.session.add(school)
     await ctx.session.flush()
     if ev.chat.workspace_id:
-        ctx.session.add(SchoolLink(platform=ev.platform, workspace_id=ev.chat.workspace_id, school_id=school.id))  # type: ignore[arg-type]
+        ctx.session.add(SchoolLink(platform=ev.platform, workspace_id=ev.chat.workspace_id, school_id=school.id))
     ctx.session.add(
-        SchoolMembership(school_id=school.id, member_id=member.id, is_admin=True, is_leader=True, joined_at=ctx.now())  # type: ignore[arg-type]
+        SchoolMembership(school_id=school.id, member_id=member.id, is_admin=True, is_leader=True, joined_at=ctx.now())
     )
     await ctx.session.flush()
     ctx.school = school
@@ -90,5 +90,5 @@ async def make_leader(ctx: Context, person: str) -> list[Text]:
     if ctx.member is None or found.member.id != ctx.member.id:
         replies.append(Text(Msg("school.leader_you", school=school.name,
                                 by=ctx.member.display_name if ctx.member else "?"),
-                            target=DirectTo(found.member.id)))  # type: ignore[arg-type]
+                            target=DirectTo(found.member.id)))
     return replies

@@ -19,7 +19,7 @@ async def _team_from(ctx: Context, name: str | None, command_id: str) -> Team:
     """The team named in the arguments, else the team of this channel or group."""
     school = ctx.require_school()
     if name:
-        team = await q.team_by_name(ctx.session, school.id, name)  # type: ignore[arg-type]
+        team = await q.team_by_name(ctx.session, school.id, name)
         if team is None:
             raise UserError(Msg("team.unknown", team=shorten(name),
                                 teams_cmd=command_name("teams")))
@@ -34,15 +34,15 @@ async def create_team(ctx: Context, name: str) -> Text:
     school = ctx.require_school()
     clean = clean_name(name, max_length=TEAM_NAME_MAX, what="name.team")
     key = q.name_key(clean)
-    if await q.team_by_name(ctx.session, school.id, clean) is not None:  # type: ignore[arg-type]
+    if await q.team_by_name(ctx.session, school.id, clean) is not None:
         raise UserError(Msg("team.exists", team=clean))
-    team = Team(school_id=school.id, name=clean, name_key=key, created_at=ctx.now())  # type: ignore[arg-type]
+    team = Team(school_id=school.id, name=clean, name_key=key, created_at=ctx.now())
     ctx.session.add(team)
     await ctx.session.flush()
     lines: list[object] = [Msg("team.created", team=clean)]
     ev = ctx.event
     if not ev.chat.is_private and ctx.team is None:
-        ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=team.id, linked_at=ctx.now()))  # type: ignore[arg-type]
+        ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=team.id, linked_at=ctx.now()))
         lines.append(Msg("team.linked_here", team=clean))
     lines.append(Msg("team.how_to_join", team=clean, join_cmd=command_name("team_join"),
                      chair_cmd=command_name("make_chair")))
@@ -59,12 +59,12 @@ async def link_team(ctx: Context, team: str) -> Text:
         if ctx.team.id == target.id:
             return Text(Msg("team.already_linked", team=target.name))
         raise UserError(Msg("team.chat_taken", team=ctx.team.name))
-    existing = await q.chat_of_team(ctx.session, target.id, ev.platform)  # type: ignore[arg-type]
+    existing = await q.chat_of_team(ctx.session, target.id, ev.platform)
     if existing is not None and existing.platform == ev.platform:
         existing.chat_id, existing.linked_at = ev.chat.chat_id, ctx.now()
         ctx.session.add(existing)
         return Text(Msg("team.relinked", team=target.name))
-    ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=target.id, linked_at=ctx.now()))  # type: ignore[arg-type]
+    ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=target.id, linked_at=ctx.now()))
     return Text(Msg("team.linked_here", team=target.name))
 
 
@@ -76,7 +76,7 @@ async def join_team(ctx: Context, team: str | None) -> Text:
         return Text(Msg("team.already_in", team=target.name))
     member = await ctx.ensure_member()
     await ctx.ensure_school_membership()
-    ctx.session.add(TeamMembership(team_id=target.id, member_id=member.id, role="member", joined_at=ctx.now()))  # type: ignore[arg-type]
+    ctx.session.add(TeamMembership(team_id=target.id, member_id=member.id, role="member", joined_at=ctx.now()))
     return Text(Msg("team.joined", team=target.name, person=member.display_name))
 
 
@@ -94,8 +94,8 @@ async def leave_team(ctx: Context, team: str | None) -> Text:
 @command("teams", access=Access.SCHOOL_MEMBER, section="teams")
 async def list_teams(ctx: Context) -> Text:
     school = ctx.require_school()
-    overview = await q.teams_overview(ctx.session, school.id)  # type: ignore[arg-type]
-    people = await q.people_of_school(ctx.session, school.id)  # type: ignore[arg-type]
+    overview = await q.teams_overview(ctx.session, school.id)
+    people = await q.people_of_school(ctx.session, school.id)
     lines: list[object] = [Msg("teams.title", school=school.name)]
     if not overview:
         lines.append(Msg("teams.none", team_cmd=command_name("team_create")))
@@ -125,15 +125,15 @@ async def make_chair(ctx: Context, person: str, team: str | None) -> list[Text]:
     target = await _team_from(ctx, team, "make_chair")
     await ctx.require_team_manager(target)
     found = await find_person(ctx, person)
-    tm = await q.team_membership(ctx.session, target.id, found.member.id)  # type: ignore[arg-type]
+    tm = await q.team_membership(ctx.session, target.id, found.member.id)
     if tm is not None and tm.role == "chair":
         return [Text(Msg("team.already_chair", person=found.member.display_name, team=target.name))]
     if tm is None:
-        tm = TeamMembership(team_id=target.id, member_id=found.member.id, joined_at=ctx.now())  # type: ignore[arg-type]
+        tm = TeamMembership(team_id=target.id, member_id=found.member.id, joined_at=ctx.now())
     tm.role = "chair"
     ctx.session.add(tm)
     replies = [Text(Msg("team.chair_made", person=found.member.display_name, team=target.name))]
     if ctx.member is None or found.member.id != ctx.member.id:
         replies.append(Text(Msg("team.chair_you", team=target.name, by=ctx.member.display_name if ctx.member else "?"),
-                            target=DirectTo(found.member.id)))  # type: ignore[arg-type]
+                            target=DirectTo(found.member.id)))
     return replies

@@ -18,21 +18,6 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from storage.models.base import aware
-from storage.models.foundation import (
-    TEAM_ROLES,
-    ChatLink,
-    Identity,
-    Member,
-    Outbox,
-    PendingQuestion,
-    ProcessedEvent,
-    School,
-    SchoolLink,
-    SchoolMembership,
-    SentMessage,
-    Team,
-    TeamMembership,
-)
 from storage.models.cycle import (
     PHASES,
     VERDICTS,
@@ -51,6 +36,22 @@ from storage.models.cycle import (
     QualityCard,
     Source,
 )
+from storage.models.foundation import (
+    TEAM_ROLES,
+    ChatLink,
+    Identity,
+    Member,
+    Outbox,
+    PendingQuestion,
+    ProcessedEvent,
+    School,
+    SchoolLink,
+    SchoolMembership,
+    SentMessage,
+    Team,
+    TeamMembership,
+)
+from storage.models.leader import DigestSetting, LeaderQuestion, LeaderVisit
 from storage.models.meetings import (
     DEFAULT_REMINDERS,
     MEETING_STATUSES,
@@ -73,7 +74,6 @@ from storage.models.polls import (
     PollSettings,
     PollVote,
 )
-from storage.models.leader import DigestSetting, LeaderQuestion, LeaderVisit
 
 __all__ = [
     "SQLModel", "aware",

@@ -24,7 +24,7 @@ class Cycle(SQLModel, table=True):
         Index("uq_cycle_active_team", "team_id", unique=True,
               sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     title: str = Field(max_length=120)
     status: str = Field(default="active", max_length=16)  # active | closed
@@ -37,7 +37,7 @@ class CycleRound(SQLModel, table=True):
     """A pass through the four phases; 'partly' or 'not solved' starts the next round."""
 
     __table_args__ = (UniqueConstraint("cycle_id", "number"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     cycle_id: int = Field(foreign_key="cycle.id", index=True)
     number: int = 1
     phase: int = 1
@@ -49,7 +49,7 @@ class CycleRound(SQLModel, table=True):
 class PhaseTransition(SQLModel, table=True):
     """Every phase change, with the chair's reason when exit criteria were overridden."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", index=True)
     from_phase: int
     to_phase: int  # 0 = cycle closed, 1 after phase 4 = a new round
@@ -63,7 +63,7 @@ class Answer(SQLModel, table=True):
     """A member's answer to one guiding question, per round; answering again edits it."""
 
     __table_args__ = (UniqueConstraint("round_id", "question", "member_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", index=True)
     phase: int
     question: str = Field(max_length=32)
@@ -76,7 +76,7 @@ class Answer(SQLModel, table=True):
 class ProblemRecord(SQLModel, table=True):
     """Phase 1: the problem statement and its baseline (nulmeting)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", unique=True)
     statement: str | None = Field(default=None, max_length=1000)
     baseline_value: float | None = None
@@ -87,7 +87,7 @@ class ProblemRecord(SQLModel, table=True):
 
 
 class Hypothesis(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", index=True)
     text: str = Field(max_length=500)
     carried: bool = False  # copied from the previous round
@@ -99,7 +99,7 @@ class Agreement(SQLModel, table=True):
     """A member supports the problem statement (phase 1 needs most of the team behind it)."""
 
     __table_args__ = (UniqueConstraint("round_id", "member_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", index=True)
     member_id: int = Field(foreign_key="member.id")
     at: datetime = aware()
@@ -108,7 +108,7 @@ class Agreement(SQLModel, table=True):
 class Source(SQLModel, table=True):
     """Phase 2: an entry in the team's library."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     round_id: int = Field(foreign_key="cycleround.id", index=True)
     title: str = Field(max_length=300)
@@ -124,7 +124,7 @@ class Source(SQLModel, table=True):
 class DirectionRecord(SQLModel, table=True):
     """Phase 2: the direction the team chooses after reading."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", unique=True)
     text: str = Field(max_length=1000)
     updated_by: int | None = Field(default=None, foreign_key="member.id")
@@ -134,7 +134,7 @@ class DirectionRecord(SQLModel, table=True):
 class Action(SQLModel, table=True):
     """Phase 3: who does what, by when."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", index=True)
     description: str = Field(max_length=500)
     owner_member_id: int | None = Field(default=None, foreign_key="member.id")
@@ -147,7 +147,7 @@ class Action(SQLModel, table=True):
 class PlanRecord(SQLModel, table=True):
     """Phase 3: the goal (what, how much, by when) and the data plan (instrument, baseline moment)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", unique=True)
     goal_text: str | None = Field(default=None, max_length=500)
     goal_value: float | None = None
@@ -161,7 +161,7 @@ class PlanRecord(SQLModel, table=True):
 class MeasurementMoment(SQLModel, table=True):
     """Phase 3 plans it; phase 4 fills in the measured result."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", index=True)
     on: date
     label: str | None = Field(default=None, max_length=120)
@@ -173,7 +173,7 @@ class MeasurementMoment(SQLModel, table=True):
 class EvaluationRecord(SQLModel, table=True):
     """Phase 4: verdict, what was learned, how it is embedded and when it is reviewed."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", unique=True)
     verdict: str | None = Field(default=None, max_length=16)
     learned: str | None = Field(default=None, max_length=2000)
@@ -186,7 +186,7 @@ class EvaluationRecord(SQLModel, table=True):
 class QualityCard(SQLModel, table=True):
     """The kwaliteitskaart of a closed cycle, kept as written so it can be retrieved later."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     cycle_id: int = Field(foreign_key="cycle.id", unique=True)
     team_id: int = Field(foreign_key="team.id", index=True)
     lang: str = Field(max_length=8)

@@ -26,7 +26,7 @@ TEAM_ROLES = ("member", "chair")
 
 
 class School(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     name: str = Field(max_length=80)
     timezone: str = Field(default="Europe/Amsterdam", max_length=64)
     language: str = Field(default="nl", max_length=8)
@@ -40,7 +40,7 @@ class SchoolLink(SQLModel, table=True):
     """A platform workspace that *is* the school (Slack workspace, the local console)."""
 
     __table_args__ = (UniqueConstraint("platform", "workspace_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     platform: str = Field(max_length=16)
     workspace_id: str = Field(max_length=64)
     school_id: int = Field(foreign_key="school.id", index=True)
@@ -48,7 +48,7 @@ class SchoolLink(SQLModel, table=True):
 
 class Team(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("school_id", "name_key"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     school_id: int = Field(foreign_key="school.id", index=True)
     name: str = Field(max_length=60)
     name_key: str = Field(max_length=60)
@@ -62,7 +62,7 @@ class ChatLink(SQLModel, table=True):
         UniqueConstraint("platform", "chat_id"),
         UniqueConstraint("team_id", "platform"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
     team_id: int = Field(foreign_key="team.id", index=True)
@@ -70,7 +70,7 @@ class ChatLink(SQLModel, table=True):
 
 
 class Member(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     display_name: str = Field(max_length=80)
     language: str | None = Field(default=None, max_length=8)
     # the team a private chat acts for when the person is in several (chosen with /team)
@@ -80,7 +80,7 @@ class Member(SQLModel, table=True):
 
 class Identity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "user_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     platform: str = Field(max_length=16)
     user_id: str = Field(max_length=64)
     handle: str | None = Field(default=None, max_length=64)
@@ -89,7 +89,7 @@ class Identity(SQLModel, table=True):
 
 class SchoolMembership(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("school_id", "member_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     school_id: int = Field(foreign_key="school.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     is_admin: bool = False
@@ -99,7 +99,7 @@ class SchoolMembership(SQLModel, table=True):
 
 class TeamMembership(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("team_id", "member_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     role: str = Field(default="member", max_length=16)
@@ -118,7 +118,7 @@ class PendingQuestion(SQLModel, table=True):
     """A free-text answer the bot is waiting for; survives restarts by living here."""
 
     __table_args__ = (UniqueConstraint("member_id", "platform", "chat_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     member_id: int = Field(foreign_key="member.id", index=True)
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
@@ -131,7 +131,7 @@ class SentMessage(SQLModel, table=True):
     """Where a bot message with a logical reference ended up, so it can be edited later."""
 
     __table_args__ = (UniqueConstraint("ref", "platform", "chat_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     ref: str = Field(max_length=128)
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
@@ -146,7 +146,7 @@ class Outbox(SQLModel, table=True):
     claimed by one process (pending -> sending) and rendered only when it is sent."""
 
     __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     dedupe_key: str = Field(max_length=160, unique=True)
     kind: str = Field(max_length=32)  # reminder | notes_ask | nudge
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -12,11 +12,12 @@ from sqlmodel import Field, SQLModel
 from storage.models.base import aware
 from storage.types import UTCDateTime
 
+
 class DigestSetting(SQLModel, table=True):
     """When a leader gets the weekly digest (default Friday 15:00 in the school's time zone)."""
 
     __table_args__ = (UniqueConstraint("school_id", "member_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     school_id: int = Field(foreign_key="school.id", index=True)
     member_id: int = Field(foreign_key="member.id")
     weekday: int = 4  # 0 = Monday … 6 = Sunday
@@ -28,7 +29,7 @@ class DigestSetting(SQLModel, table=True):
 class LeaderQuestion(SQLModel, table=True):
     """A question a team puts to the school leader; the answer is posted back to the team."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     asked_by: int | None = Field(default=None, foreign_key="member.id")
     text: str = Field(max_length=1000)
@@ -42,7 +43,7 @@ class LeaderVisit(SQLModel, table=True):
     """A school leader joined a team's meeting (the digest notes teams not visited for a month)."""
 
     __table_args__ = (UniqueConstraint("team_id", "member_id", "on"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     member_id: int | None = Field(default=None, foreign_key="member.id")
     on: date

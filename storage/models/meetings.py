@@ -21,7 +21,7 @@ class MeetingRhythm(SQLModel, table=True):
     """A team's fixed meeting rhythm, in the school's time zone: weekday, local time, every N weeks
     counted from ``anchor`` (a date on that weekday)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", unique=True)
     weekday: int  # 0 = Monday … 6 = Sunday
     local_time: str = Field(max_length=5)  # "15:30", in the school's time zone
@@ -43,7 +43,7 @@ class Meeting(SQLModel, table=True):
         UniqueConstraint("team_id", "slot_key"),
         Index("ix_meeting_status_starts_at", "status", "starts_at"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     slot_key: str = Field(max_length=40)
     starts_at: datetime = aware()
@@ -64,7 +64,7 @@ class Meeting(SQLModel, table=True):
 class Holiday(SQLModel, table=True):
     """A school holiday (first and last day inclusive): the rhythm pauses."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     school_id: int = Field(foreign_key="school.id", index=True)
     first_day: date
     last_day: date
@@ -78,7 +78,7 @@ class AgendaItem(SQLModel, table=True):
     until handled; ``meeting_id`` is the meeting it was handled in, ``carried`` how many
     meetings it has rolled over."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     title: str = Field(max_length=200)
@@ -96,7 +96,7 @@ class AgendaItem(SQLModel, table=True):
 class MomentumFlag(SQLModel, table=True):
     """Something the momentum guard noticed, once per ``key``; the leader digest reads these."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     kind: str = Field(max_length=32)  # cancelled_in_a_row | phase_stalled | quiet_member
     key: str = Field(max_length=160, unique=True)

@@ -23,7 +23,7 @@ class PollSettings(SQLModel, table=True):
     scan rhythm in weeks (0: no automatic scan), and its own post-meeting questions (``None``:
     the catalog's)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     school_id: int = Field(foreign_key="school.id", unique=True)
     min_answers: int = MIN_ANSWERS_FLOOR
     scan_weeks: int = 6
@@ -39,7 +39,7 @@ class Poll(SQLModel, table=True):
     ``adhoc:<uid>``). Anonymous always: answers are only ever shown as aggregates."""
 
     __table_args__ = (Index("ix_poll_status_closes_at", "status", "closes_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     kind: str = Field(max_length=16)  # meeting | scan | adhoc
     key: str = Field(max_length=120, unique=True)
@@ -61,7 +61,7 @@ class PollQuestion(SQLModel, table=True):
     school's or chair's own ``text``; ``options`` for a choice question."""
 
     __table_args__ = (UniqueConstraint("poll_id", "position"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     poll_id: int = Field(foreign_key="poll.id", index=True)
     position: int
     kind: str = Field(max_length=16)  # scale (1–5) | yesno (1 yes, 2 no) | choice (1…n)
@@ -80,7 +80,7 @@ class PollVote(SQLModel, table=True):
     data: the answer stays in the aggregates without an identity."""
 
     __table_args__ = (UniqueConstraint("question_id", "voter_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     poll_id: int = Field(foreign_key="poll.id", index=True)
     question_id: int = Field(foreign_key="pollquestion.id", index=True)
     voter_id: int | None = Field(default=None, foreign_key="member.id", index=True)
@@ -100,7 +100,7 @@ class Brainstorm(SQLModel, table=True):
               sqlite_where=text("status IN ('collecting', 'revealed')"),
               postgresql_where=text("status IN ('collecting', 'revealed')")),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
     question: str = Field(max_length=300)
     status: str = Field(default="collecting", max_length=16)  # collecting | revealed | done
@@ -115,7 +115,7 @@ class BrainstormIdea(SQLModel, table=True):
     """An idea on the wall; never shown with a name (``author_id`` only to let a member see and
     delete their own; NULL after deletion)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     brainstorm_id: int = Field(foreign_key="brainstorm.id", index=True)
     author_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     text: str = Field(max_length=500)
@@ -127,7 +127,7 @@ class BrainstormReaction(SQLModel, table=True):
     member and idea; shown without names."""
 
     __table_args__ = (UniqueConstraint("idea_id", "author_id", "kind"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     brainstorm_id: int = Field(foreign_key="brainstorm.id", index=True)
     idea_id: int = Field(foreign_key="brainstormidea.id", index=True)
     kind: str = Field(max_length=8)  # pearl | puzzle
@@ -140,7 +140,7 @@ class BrainstormTip(SQLModel, table=True):
     """One of the three joint tips the team keeps from a stille wand."""
 
     __table_args__ = (UniqueConstraint("brainstorm_id", "position"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     brainstorm_id: int = Field(foreign_key="brainstorm.id", index=True)
     position: int
     text: str = Field(max_length=300)

@@ -7,8 +7,9 @@ and each message kind its blocks (:data:`SlackOutbound._BLOCKS`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -55,7 +56,7 @@ class Caller:
 class SlackOutbound:
     """The sending half of :class:`bot.transports.slack.transport.SlackTransport`."""
 
-    app: "Leerteam"
+    app: Leerteam
     client: AsyncWebClient
     renderer: Renderer
 

@@ -52,7 +52,7 @@ def build_app(app: Leerteam, settings: Settings, client: AsyncWebClient | None =
     )
     slack = SlackTransport(app, client, settings)
 
-    async def ack_now(ack) -> None:  # type: ignore[no-untyped-def]
+    async def ack_now(ack) -> None:
         await ack()
 
     bolt.command(settings.slack_command)(ack=ack_now, lazy=[slack.lazy("command", slack.on_command)])

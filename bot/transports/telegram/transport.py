@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from telegram import (
     Bot,
@@ -335,7 +336,7 @@ class TelegramBridge:
         async with self.app.sessions() as session:
             member = await member_for_identity(session, PLATFORM, str(user_id))
         if member is not None and member.language in LANGUAGES:
-            return member.language  # type: ignore[return-value]
+            return member.language
         client = (client_language or "").split("-")[0].lower()
         return client if client in LANGUAGES else self.app.settings.language
 

@@ -5,14 +5,14 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-21
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 import storage.types
-
 
 revision: str = '0001'
 down_revision: Union[str, None] = None
@@ -21,7 +21,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('member',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -154,11 +154,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_teammembership_member_id'), ['member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_teammembership_team_id'), ['team_id'], unique=False)
 
-    
+
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('teammembership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_teammembership_team_id'))
         batch_op.drop_index(batch_op.f('ix_teammembership_member_id'))
@@ -193,4 +193,4 @@ def downgrade() -> None:
     op.drop_table('school')
     op.drop_table('processedevent')
     op.drop_table('member')
-    
+

@@ -6,14 +6,14 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-21
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 import storage.types
-
 
 revision: str = '0003'
 down_revision: Union[str, None] = '0002'

@@ -10,11 +10,11 @@ Revises: 0005
 Create Date: 2026-11-21
 """
 from collections import defaultdict
-from typing import Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = '0006'
 down_revision: Union[str, None] = '0005'
