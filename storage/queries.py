@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -201,3 +202,11 @@ async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, 
             index_elements=keys).returning(table.c.id)
         new += len((await session.exec(stmt)).all())
     return new
+
+
+def table_of(model: Any) -> Table:
+    """A table class's SQLAlchemy :class:`Table`, for Core statements (SQLModel leaves ``__table__``
+    untyped)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

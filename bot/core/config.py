@@ -197,7 +197,7 @@ def load_settings(**overrides: object) -> Settings:
     lang = os.environ.get("LEERTEAM_LANGUAGE", "nl").strip().lower()
     lang = lang if lang in LANGUAGES else "nl"
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # settings go in by their aliases (DATABASE_URL=…)
     except ValidationError as exc:
         err = exc.errors()[0]
         name = _field_alias(str(err["loc"][0])) if err.get("loc") else "?"

@@ -94,6 +94,13 @@ class Context:
         self.member = member
         return member
 
+    def require_member(self) -> Member:
+        """The caller as a stored member, for what only makes sense once they joined (answering,
+        voting): the dispatcher's access checks have let them in, so a missing row is a mistake."""
+        if self.member is None:
+            raise UserError(Msg("school.not_member"))
+        return self.member
+
     async def membership(self, school: School | None = None) -> SchoolMembership | None:
         school = school or self.school
         if school is None or self.member is None:

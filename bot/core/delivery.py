@@ -113,10 +113,10 @@ class Resolver:
 
     def __init__(
         self, session: AsyncSession | None, catalog: Catalog, *, event: Event | None, caller_lang: str,
-        caller_member_id: int | None, default_lang: str, now: datetime | None, platform: str | None,
+        caller_member_id: int | None, default_lang: str, now: datetime, platform: str | None,
     ) -> None:
         """Use :meth:`for_event` or :meth:`for_clock`."""
-        self.now = now or (event.received_at if event is not None else None)
+        self.now = now
         self.session = session
         self.catalog = catalog
         self.event = event
@@ -131,7 +131,7 @@ class Resolver:
         """Replies to an event: ``Here`` is where it happened; without a session only ``Here`` and
         ``Private`` can be resolved (the answer to a mistake, after the rollback)."""
         return cls(session, catalog, event=event, caller_lang=lang, caller_member_id=member_id,
-                   default_lang=default_lang, now=now, platform=None)
+                   default_lang=default_lang, now=now or event.received_at, platform=None)
 
     @classmethod
     def for_clock(cls, session: AsyncSession, catalog: Catalog, *, default_lang: str, now: datetime,

@@ -58,7 +58,8 @@ class TickReport:
 async def plan(app: Leerteam, now: datetime, report: TickReport) -> None:
     async with app.sessions() as session:
         if (await session.connection()).dialect.name == "postgresql":
-            got = (await session.exec(text(f"SELECT pg_try_advisory_xact_lock({ADVISORY_LOCK})"))).scalar()  # type: ignore[call-overload]
+            conn = await session.connection()
+            got = (await conn.execute(text(f"SELECT pg_try_advisory_xact_lock({ADVISORY_LOCK})"))).scalar()
             if not got:
                 return  # another process is planning right now; its rows are ours to drain too
         run = PlanRun(session, now, app.settings, report)
@@ -70,8 +71,8 @@ async def plan(app: Leerteam, now: datetime, report: TickReport) -> None:
 
 def _claimable(now: datetime) -> Any:
     return or_(
-        and_(Outbox.status == "pending", col(Outbox.due_at) <= now),
-        and_(Outbox.status == "sending", col(Outbox.claimed_at) < now - STALE_AFTER),
+        and_(col(Outbox.status) == "pending", col(Outbox.due_at) <= now),
+        and_(col(Outbox.status) == "sending", col(Outbox.claimed_at) < now - STALE_AFTER),
     )
 
 

@@ -44,7 +44,7 @@ async def _current(ctx: Context) -> tuple[Team, CycleRound]:
 
 async def _store(ctx: Context, rnd: CycleRound, key: str, text: str) -> list[Reply]:
     clean = read_text(text, max_length=ANSWER_MAX, what="what.answer")
-    member_id = ctx.member.id  # type: ignore[union-attr]
+    member_id = ctx.require_member().id
     mine = (await ctx.session.exec(select(Answer).where(
         Answer.round_id == rnd.id, Answer.question == stored_key(rnd.phase, key), Answer.member_id == member_id))).first()
     now = ctx.now()
@@ -80,7 +80,7 @@ async def questions(ctx: Context) -> Choices:
     team, rnd = await _current(ctx)
     keys = question_keys(ctx.catalog, rnd.phase)
     mine = set((await ctx.session.exec(select(Answer.question).where(
-        Answer.round_id == rnd.id, Answer.member_id == ctx.member.id))).all())  # type: ignore[union-attr]
+        Answer.round_id == rnd.id, Answer.member_id == ctx.require_member().id))).all())
     options = tuple(
         Option(Msg("ans.option_done" if stored_key(rnd.phase, k) in mine else "ans.option", n=i,
                    label=Msg(f"cycle.phase{rnd.phase}.q.{k}.label")), f"answer_q {rnd.id} {rnd.phase} {k}")
@@ -98,7 +98,7 @@ async def ask_question(ctx: Context, round: str, phase: str, question: str) -> A
         raise UserError(Msg("ans.closed"))
     mine = (await ctx.session.exec(select(Answer).where(
         Answer.round_id == rnd.id, Answer.question == stored_key(rnd.phase, question),
-        Answer.member_id == ctx.member.id))).first()  # type: ignore[union-attr]
+        Answer.member_id == ctx.require_member().id))).first()
     lines: list[object] = [Msg(f"cycle.phase{rnd.phase}.q.{question}.text"), Msg(f"cycle.phase{rnd.phase}.q.{question}.help")]
     if mine is not None:
         lines.append(Msg("ans.your_answer", text=mine.text))
@@ -132,7 +132,7 @@ async def team_answers(ctx: Context, number: str) -> Text:
     key = _question(ctx, rnd, number)
     mine = (await ctx.session.exec(select(Answer).where(
         Answer.round_id == rnd.id, Answer.question == stored_key(rnd.phase, key),
-        Answer.member_id == ctx.member.id))).first()  # type: ignore[union-attr]
+        Answer.member_id == ctx.require_member().id))).first()
     if mine is None:
         raise UserError(Msg("ans.answer_first", n=int(number), answer_cmd=command_name("answer")))
     return Text(await _team_answers(ctx, rnd, key), target=PRIVATE)

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.replies import Document, Reply, Text
+from bot.core.replies import HERE, Document, Reply, Text
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, read_index, read_text, today_in
@@ -213,7 +213,7 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
         body = Join([*override_note, Msg("cycle.closed", title=cycle.title, card_cmd=command_name("card")),
                      to_markup(card, ctx.catalog, lang)])
         replies = await to_team(ctx.session, team, text(body), no_chat=NoChat.ANSWER_HERE, acting=ctx)
-        target = replies[0].target  # type: ignore[union-attr]
+        target = getattr(replies[0], "target", HERE)  # where the card went, its file goes too
         replies.insert(1, Document(markdown.encode("utf-8"), card_filename(team, cycle, now),
                                    caption=Msg("cycle.card_file"), target=target))
         return replies

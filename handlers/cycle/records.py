@@ -142,7 +142,7 @@ async def agree(ctx: Context) -> Text:
     done = (await ctx.session.exec(
         select(Agreement).where(Agreement.round_id == rnd.id, Agreement.member_id == _by(ctx)))).first()
     if done is None:
-        ctx.session.add(Agreement(round_id=rnd.id, member_id=_by(ctx), at=ctx.now()))  # type: ignore[arg-type]
+        ctx.session.add(Agreement(round_id=rnd.id, member_id=ctx.require_member().id, at=ctx.now()))
     return Text(Msg("rec.agreed", text=rec.statement))
 
 
@@ -210,7 +210,7 @@ async def _save_action(ctx: Context, values: dict[str, Any], context: dict[str, 
     rnd = await _round_from(ctx, context, (3,), "what.action")
     who = values["who"]
     a = Action(round_id=rnd.id, description=values["what"], owner_member_id=who["member_id"],
-               owner_label=who["label"], due=as_date(values["due"]), added_by=_by(ctx), added_at=ctx.now())
+               owner_label=who["label"], due=date.fromisoformat(values["due"]), added_by=_by(ctx), added_at=ctx.now())
     ctx.session.add(a)
     return [Text(Msg("rec.action_saved", what=a.description, who=a.owner_label, due=date_msg(a.due)))]
 
@@ -279,7 +279,7 @@ def _split_date_label(text: str) -> str:
 @form("moment", "moment", (Field("on", "future_date"), Field("label", optional=True, max_length=120)))
 async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await _round_from(ctx, context, (3,), "what.moment")
-    m = MeasurementMoment(round_id=rnd.id, on=as_date(values["on"]), label=values["label"])  # type: ignore[arg-type]
+    m = MeasurementMoment(round_id=rnd.id, on=date.fromisoformat(values["on"]), label=values["label"])
     ctx.session.add(m)
     await ctx.session.flush()
     moments = await _moments(ctx, rnd)
@@ -350,7 +350,7 @@ async def _save_embedding(ctx: Context, values: dict[str, Any], context: dict[st
 
 
 # --- corrections ---------------------------------------------------------------------------
-REMOVABLE = {"hypothesis": (Hypothesis, (1, 2)), "source": (Source, (2, 3, 4)), "action": (Action, (3,)),
+REMOVABLE: dict[str, tuple[Any, tuple[int, ...]]] = {"hypothesis": (Hypothesis, (1, 2)), "source": (Source, (2, 3, 4)), "action": (Action, (3,)),
              "moment": (MeasurementMoment, (3, 4))}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from bot.core.commands import Access, command, command_name
 from bot.core.context import Context
@@ -28,7 +28,7 @@ LOW_SCORE = 3.0  # on the 1–5 scan scale: below this a dimension is "low"
 FALLING = 0.5  # a drop of this much since the previous scan is "falling"
 
 
-def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: dict[str, str]) -> list[Any]:
+def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, object]) -> list[Any]:
     tz = zone(facts.school)
     now = facts.now
     lines: list[Any] = [Msg("digest.team_head", team=f.team.name,
@@ -116,7 +116,7 @@ def _meaning(dim: str) -> Msg:
                suggestion=Msg(f"digest.suggestion.{dim}"))
 
 
-def compose(facts: dd.SchoolFacts, cmds: dict[str, str]) -> Join:
+def compose(facts: dd.SchoolFacts, cmds: Mapping[str, object]) -> Join:
     tz = zone(facts.school)
     lines: list[Any] = [
         Msg("digest.title", school=facts.school.name, start=date_msg(facts.since.astimezone(tz).date()),

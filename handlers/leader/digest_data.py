@@ -86,7 +86,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
 
     for team_id, count in (await session.exec(
             select(TeamMembership.team_id, func.count()).where(col(TeamMembership.team_id).in_(ids))
-            .group_by(TeamMembership.team_id))).all():
+            .group_by(col(TeamMembership.team_id)))).all():
         facts[team_id].members = int(count)
     chairs = await chairs_of(session, ids)
 
@@ -101,15 +101,15 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
     if round_ids:
         for p in (await session.exec(select(ProblemRecord).where(col(ProblemRecord.round_id).in_(round_ids)))).all():
             by_round[p.round_id].problem, by_round[p.round_id].baseline = p.statement, p.baseline_value
-        for p in (await session.exec(select(PlanRecord).where(col(PlanRecord.round_id).in_(round_ids)))).all():
-            by_round[p.round_id].plan = p
+        for plan in (await session.exec(select(PlanRecord).where(col(PlanRecord.round_id).in_(round_ids)))).all():
+            by_round[plan.round_id].plan = plan
         for m in (await session.exec(select(MeasurementMoment).where(
                 col(MeasurementMoment.round_id).in_(round_ids), col(MeasurementMoment.result_value).is_not(None))
                 .order_by(col(MeasurementMoment.on)))).all():
             by_round[m.round_id].last_result = m.result_value
         for round_id, count in (await session.exec(
                 select(Answer.round_id, func.count(func.distinct(Answer.member_id)))
-                .where(col(Answer.round_id).in_(round_ids)).group_by(Answer.round_id))).all():
+                .where(col(Answer.round_id).in_(round_ids)).group_by(col(Answer.round_id)))).all():
             by_round[round_id].answered = int(count)
 
     # meetings in the last four weeks (and those of the window still to come do not count yet)
@@ -118,7 +118,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
             select(Meeting.team_id, Meeting.status, func.count())
             .where(col(Meeting.team_id).in_(ids), col(Meeting.starts_at) >= window_start,
                    col(Meeting.starts_at) <= now, col(Meeting.status).in_(("held", "cancelled", "planned")))
-            .group_by(Meeting.team_id, Meeting.status))).all():
+            .group_by(col(Meeting.team_id), col(Meeting.status)))).all():
         f = facts[team_id]
         if status == "held":
             f.held += int(count)
@@ -159,7 +159,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
         for team_id, last in (await session.exec(
                 select(LeaderVisit.team_id, func.max(LeaderVisit.on))
                 .where(col(LeaderVisit.team_id).in_(ids), LeaderVisit.member_id == leader_id)
-                .group_by(LeaderVisit.team_id))).all():
+                .group_by(col(LeaderVisit.team_id)))).all():
             facts[team_id].last_visit = last
     for team_id, meeting in (await next_meetings(session, ids, now)).items():
         facts[team_id].next_meeting = meeting

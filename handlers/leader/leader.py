@@ -67,7 +67,7 @@ async def _question(ctx: Context, number: str) -> tuple[LeaderQuestion, Team]:
 
 async def _answer(ctx: Context, question: LeaderQuestion, team: Team, text: str) -> list[Reply]:
     clean = read_text(text, max_length=ANSWER_MAX, what="what.leader_answer")
-    question.answer, question.answered_by, question.answered_at = clean, ctx.member.id, ctx.now()  # type: ignore[union-attr]
+    question.answer, question.answered_by, question.answered_at = clean, ctx.require_member().id, ctx.now()
     ctx.session.add(question)
     leader = ctx.member.display_name if ctx.member else "?"
     post = Text(Msg("leader.answer_posted", leader=leader, question=question.text, answer=clean),
@@ -126,7 +126,7 @@ async def visit(ctx: Context, team: str) -> Text:
     on = read_date(day, today) if day else today
     if on > today:
         raise UserError(Msg("leader.visit_future"))
-    await insert_ignore(ctx.session, LeaderVisit, [{"team_id": found.id, "member_id": ctx.member.id, "on": on,  # type: ignore[union-attr]
+    await insert_ignore(ctx.session, LeaderVisit, [{"team_id": found.id, "member_id": ctx.require_member().id, "on": on,
                                                     "recorded_at": ctx.now()}], ["team_id", "member_id", "on"])
     return Text(Msg("leader.visited", team=found.name, on=date_msg(on)))
 

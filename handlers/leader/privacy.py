@@ -27,6 +27,7 @@ from bot.core.replies import PRIVATE, Choices, Document, Option, Reply, Text
 from handlers.common.values import read_index
 from prompts.catalog import Msg
 from storage.models import Action, Answer, Member, QualityCard, School, TeamMembership
+from storage.queries import table_of
 
 RETENTION_MIN_DAYS, RETENTION_MAX_DAYS = 30, 3650
 REMOVED = "—"  # what stands where a deleted person's name was
@@ -107,8 +108,8 @@ async def delete_member(session: AsyncSession, member_id: int) -> None:
     member = await session.get(Member, member_id)
     name = member.display_name if member else None
     # names copied into team records, so that nothing identifies the person afterwards
-    await conn.execute(update(Action.__table__).where(Action.__table__.c.owner_member_id == member_id)  # type: ignore[attr-defined]
-                       .values(owner_label=REMOVED))
+    actions = table_of(Action)
+    await conn.execute(update(actions).where(actions.c.owner_member_id == member_id).values(owner_label=REMOVED))
     if name:
         teams = select(TeamMembership.team_id).where(TeamMembership.member_id == member_id)
         for card in (await session.exec(select(QualityCard).where(col(QualityCard.team_id).in_(teams)))).all():
@@ -122,7 +123,8 @@ async def delete_member(session: AsyncSession, member_id: int) -> None:
     for table, column in reversed(member_columns()):
         if not column.nullable:
             await conn.execute(delete(table).where(column == member_id))
-    await conn.execute(delete(Member.__table__).where(Member.__table__.c.id == member_id))  # type: ignore[attr-defined]
+    members = table_of(Member)
+    await conn.execute(delete(members).where(members.c.id == member_id))
     session.expunge_all()
 
 

@@ -73,7 +73,8 @@ async def school_of(ctx: Context, team: Team) -> School:
 
 
 def today(ctx: Context, school: School | None = None) -> date:
-    return today_in((school or ctx.school).timezone if (school or ctx.school) else ctx.settings.timezone, ctx.now())
+    where = school or ctx.school
+    return today_in(where.timezone if where is not None else ctx.settings.timezone, ctx.now())
 
 
 def read_weeks(raw: str | None) -> int:

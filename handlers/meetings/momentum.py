@@ -149,27 +149,27 @@ async def _quiet_members(session: AsyncSession, settings: Settings, now: datetim
         .join(round_team, round_team.c.id == col(Answer.round_id)).group_by(round_team.c.team_id, col(Answer.member_id))
     )).all():
         seen(team_id, member_id, _aware(at))
-    for team_id, member_id, at in (await session.exec(
+    for round_team_id, added_by, added_at in (await session.exec(
         select(round_team.c.team_id, Hypothesis.added_by, func.max(Hypothesis.added_at))
         .join(round_team, round_team.c.id == col(Hypothesis.round_id))
         .group_by(round_team.c.team_id, col(Hypothesis.added_by))
     )).all():
-        seen(team_id, member_id, _aware(at))
+        seen(round_team_id, added_by, _aware(added_at))
     for model in (AgendaItem, Source):
-        for team_id, member_id, at in (await session.exec(
+        for record_team_id, record_by, record_at in (await session.exec(
             select(model.team_id, model.added_by, func.max(model.added_at))
             .where(col(model.team_id).in_(team_ids)).group_by(col(model.team_id), col(model.added_by))
         )).all():
-            seen(team_id, member_id, _aware(at))
+            seen(record_team_id, record_by, _aware(record_at))
     out = []
     for tm in members:
         cutoff = cutoffs[tm.team_id]
         if tm.joined_at >= cutoff:
             continue  # too new to be quiet
-        at = last.get((tm.team_id, tm.member_id))
-        if at is not None and at >= cutoff:
+        last_seen = last.get((tm.team_id, tm.member_id))
+        if last_seen is not None and last_seen >= cutoff:
             continue
-        since = at.isoformat() if at is not None else "never"
+        since = last_seen.isoformat() if last_seen is not None else "never"
         out.append(_flag(tm.team_id, "quiet_member", f"quiet:{tm.team_id}:{tm.member_id}:{since}", now,
                          {"meetings": k}, member_id=tm.member_id))
     return out

@@ -169,7 +169,7 @@ async def apply_holiday(session: AsyncSession, school: School, first: date, last
     before, after = ("planned", "holiday") if pausing else ("holiday", "planned")
     result = await session.exec(
         update(Meeting).where(
-            col(Meeting.team_id).in_(team_ids), Meeting.kind == "regular", Meeting.status == before,
+            col(Meeting.team_id).in_(team_ids), col(Meeting.kind) == "regular", col(Meeting.status) == before,
             col(Meeting.starts_at) >= max(lo, now), col(Meeting.starts_at) < hi,
         ).values(status=after, sequence=Meeting.sequence + 1, updated_at=now)
     )

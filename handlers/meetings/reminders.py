@@ -54,7 +54,7 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
         select(Meeting, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
         .where(Meeting.status == "planned", col(Meeting.starts_at) > now, col(Meeting.starts_at) <= now + MAX_OFFSET)
     )).all()
-    queued = []
+    queued: list[dict[str, Any]] = []
     for meeting, rhythm in rows:
         due = [o for o in offsets_of(rhythm) if meeting.starts_at - timedelta(minutes=o) <= now]
         if not due:
@@ -81,11 +81,11 @@ async def close_meetings(session: AsyncSession, now: datetime) -> int:
     latest: dict[int, Meeting] = {}
     for m in ended:
         result = await session.exec(update(Meeting).where(
-            col(Meeting.id) == m.id, Meeting.status == "planned").values(status="held"))
+            col(Meeting.id) == m.id, col(Meeting.status) == "planned").values(status="held"))
         if result.rowcount != 1:
             continue  # another process closed it
         await session.exec(update(AgendaItem).where(
-            AgendaItem.team_id == m.team_id, AgendaItem.status == "open", col(AgendaItem.added_at) < m.starts_at,
+            col(AgendaItem.team_id) == m.team_id, col(AgendaItem.status) == "open", col(AgendaItem.added_at) < m.starts_at,
         ).values(carried=AgendaItem.carried + 1))
         latest[m.team_id] = m
     chairs = await chairs_of(session, list(latest))

@@ -65,7 +65,7 @@ async def next_step(ctx: Context, poll: Poll, team: Team, note: Any = None) -> R
     """The caller's first unanswered question, or — all answered — where the results stand and
     buttons to change an answer."""
     qs = (await questions_of(ctx.session, [poll.id])).get(poll.id, [])
-    done = await my_answered(ctx.session, poll.id, ctx.member.id)  # type: ignore[union-attr]
+    done = await my_answered(ctx.session, poll.id, ctx.require_member().id)
     for question in qs:
         if question.id not in done:
             return question_choices(ctx, poll, team, question, len(qs), note)
@@ -99,7 +99,7 @@ async def _unfinished(ctx: Context, polls: list[Poll]) -> list[Poll]:
     total = dict((await ctx.session.exec(select(PollQuestion.poll_id, func.count()).where(
         col(PollQuestion.poll_id).in_(ids)).group_by(col(PollQuestion.poll_id)))).all())
     mine = dict((await ctx.session.exec(select(PollVote.poll_id, func.count()).where(
-        col(PollVote.poll_id).in_(ids), PollVote.voter_id == ctx.member.id,  # type: ignore[union-attr]
+        col(PollVote.poll_id).in_(ids), PollVote.voter_id == ctx.require_member().id,
     ).group_by(col(PollVote.poll_id)))).all())
     return [p for p in polls if mine.get(p.id, 0) < total.get(p.id, 0)]
 
@@ -148,7 +148,7 @@ async def poll_question(ctx: Context, poll: str, question: str) -> Reply:
     chosen = next((qq for qq in qs if qq.id == wanted), None)
     if chosen is None:
         raise UserError(Msg("poll.bad_button"))
-    answered = chosen.id in await my_answered(ctx.session, found.id, ctx.member.id)  # type: ignore[union-attr]
+    answered = chosen.id in await my_answered(ctx.session, found.id, ctx.require_member().id)
     return question_choices(ctx, found, team, chosen, len(qs), again=answered)
 
 
@@ -166,7 +166,7 @@ async def poll_vote(ctx: Context, poll: str, question: str, value: str) -> list[
     picked = poll_number(value)
     if picked not in values_of(chosen):
         raise UserError(Msg("poll.no_such_option", max=len(values_of(chosen))))
-    member_id = ctx.member.id  # type: ignore[union-attr]
+    member_id = ctx.require_member().id
     mine = (await ctx.session.exec(select(PollVote).where(
         PollVote.question_id == chosen.id, PollVote.voter_id == member_id))).first()
     if mine is None:

@@ -56,7 +56,7 @@ from storage.models import (
 
 # --- starting polls -----------------------------------------------------------------------------
 def opening_body(poll: Poll, team: Team, tz: Any, questions: list[PollQuestion], threshold: int,
-                 answer_cmd: str) -> Join:
+                 answer_cmd: object) -> Join:
     lines: list[Any] = [Msg("poll.open_head", title=poll_title(poll, team), count=len(questions),
                             closes=when_msg(poll.closes_at, tz))]
     if poll.kind == "adhoc" and questions:
@@ -133,7 +133,7 @@ async def announce(session: AsyncSession, catalog: Catalog, poll: Poll, team: Te
         return [Choices(body, options, target=DirectTo(m)) for m in members]
     replies = await to_team(session, team, lambda target: [Choices(body, options, target=target)], no_chat=NoChat.EACH_MEMBER)
     if ctx is not None and (ctx.team is None or ctx.team.id != team.id) and any(
-            isinstance(r.target, TeamChat) for r in replies):  # type: ignore[union-attr]
+            isinstance(getattr(r, "target", None), TeamChat) for r in replies):
         replies.append(Text(Msg("poll.posted", team=team.name)))
     return replies
 
@@ -177,7 +177,7 @@ async def close_poll(ctx: Context, number: str) -> list[Reply]:
 
 
 async def close_now(session: AsyncSession, poll: Poll, now: datetime) -> bool:
-    done = await session.exec(update(Poll).where(col(Poll.id) == poll.id, Poll.status == "open")
+    done = await session.exec(update(Poll).where(col(Poll.id) == poll.id, col(Poll.status) == "open")
                               .values(status="closed", closed_at=now))
     poll.status, poll.closed_at = "closed", now
     return done.rowcount == 1

@@ -151,7 +151,7 @@ async def add_idea(ctx: Context, idea: str) -> Text:
 async def reveal_now(session: AsyncSession, wall: Brainstorm, now: datetime) -> bool:
     """Reveal once: of the chair's /onthul and the clock, only the one whose update changed the
     row posts the wall."""
-    done = await session.exec(update(Brainstorm).where(col(Brainstorm.id) == wall.id, Brainstorm.status == "collecting")
+    done = await session.exec(update(Brainstorm).where(col(Brainstorm.id) == wall.id, col(Brainstorm.status) == "collecting")
                               .values(status="revealed", revealed_at=now))
     if done.rowcount != 1:
         return False
@@ -242,10 +242,10 @@ async def _react(ctx: Context, kind: str, number: str, text: str | None, command
     n, idea = await _idea(ctx, wall, number, command_id)
     note = read_text(text, max_length=IDEA_MAX, what="wall.what.reaction") if text else None
     mine = (await ctx.session.exec(select(BrainstormReaction).where(
-        BrainstormReaction.idea_id == idea.id, BrainstormReaction.author_id == ctx.member.id,  # type: ignore[union-attr]
+        BrainstormReaction.idea_id == idea.id, BrainstormReaction.author_id == ctx.require_member().id,
         BrainstormReaction.kind == kind))).first()
     if mine is None:
-        mine = BrainstormReaction(brainstorm_id=wall.id, idea_id=idea.id, kind=kind, author_id=ctx.member.id,  # type: ignore[union-attr]
+        mine = BrainstormReaction(brainstorm_id=wall.id, idea_id=idea.id, kind=kind, author_id=ctx.require_member().id,
                                   text=note, created_at=ctx.now())
     else:
         mine.text = note or mine.text

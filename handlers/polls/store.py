@@ -43,7 +43,7 @@ from storage.models import (
     Team,
     TeamMembership,
 )
-from storage.queries import dialect
+from storage.queries import dialect, table_of
 
 DIMENSIONS = ("visie", "focus", "werkwijze", "cultuur", "structuur")
 SCALE = (1, 2, 3, 4, 5)
@@ -162,7 +162,7 @@ async def create_poll(session: AsyncSession, *, team_id: int, kind: str, key: st
     """Insert a poll and its questions once per ``key`` (a second call, or a second process, is a
     no-op and returns None)."""
     make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
-    table = Poll.__table__  # type: ignore[attr-defined]
+    table = table_of(Poll)
     stmt = make(table).values(
         team_id=team_id, kind=kind, key=key, meeting_id=meeting_id, round=round_, anonymous=True, status="open",
         opens_at=opens, remind_at=remind_moment(opens, closes), closes_at=closes, created_by=created_by,

@@ -125,8 +125,8 @@ async def home(ctx: Context) -> Text:
     if not mine:
         lines.append(Msg("home.none_yours", join_cmd=command_name("team_join"), teams_cmd=command_name("teams")))
     for item in mine:
-        role = Msg("home.role_chair") if mine_role[item.team.id] == "chair" else Msg("home.role_member")
-        lines.append(Msg("home.team_yours", team=item.team.name, role=role))
+        role_msg = Msg("home.role_chair") if mine_role[item.team.id] == "chair" else Msg("home.role_member")
+        lines.append(Msg("home.team_yours", team=item.team.name, role=role_msg))
         lines.extend(_what_next(steps.get(item.team.id, [])))
     if others:
         lines.append(Msg("home.others"))

@@ -33,7 +33,10 @@ def run_online() -> None:
     from storage.db import create_engine
 
     async def _go() -> None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("alembic: no sqlalchemy.url configured (storage/migrate.py sets it)")
+        engine = create_engine(url)
         async with engine.begin() as conn:
             await conn.run_sync(_configure_and_run)
         await engine.dispose()

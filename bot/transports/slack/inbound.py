@@ -63,7 +63,7 @@ def is_direct(channel_id: str | None, channel_name: str | None = None) -> bool:
     """A direct message (with the bot, or for a slash command typed in any DM)."""
     if channel_name == "directmessage":
         return True
-    return bool(channel_id) and channel_id[0] in "DUW"  # type: ignore[index]
+    return bool(channel_id) and str(channel_id)[0] in "DUW"
 
 
 def request_key(kind: str, body: dict[str, Any], *fields: str) -> str:

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MESSAGE_FLAGS = {"parse": "none", "link_names": False}
-POST_FLAGS = {**MESSAGE_FLAGS, "unfurl_links": False, "unfurl_media": False}
+MESSAGE_FLAGS: dict[str, Any] = {"parse": "none", "link_names": False}
+POST_FLAGS: dict[str, Any] = {**MESSAGE_FLAGS, "unfurl_links": False, "unfurl_media": False}
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
@@ -102,13 +102,15 @@ class SlackOutbound:
 
     async def _send_file(self, out: Outgoing, caller: Caller | None) -> SentRef | None:
         how, channel, user = self._place(out, caller)
-        return await self._upload(out.reply, how, channel, user)
+        await self._upload(out.reply, how, channel, user)
+        return None  # a file cannot be edited later
 
     async def _send_message(self, out: Outgoing, caller: Caller | None) -> SentRef | None:
         how, channel, user = self._place(out, caller)
         payload = self._payload(out.reply, out.lang, out.question_id)
         if how == "ephemeral":
-            return await self._ephemeral(str(channel), str(user), payload, caller)
+            await self._ephemeral(str(channel), str(user), payload, caller)
+            return None  # ephemeral messages cannot be edited with chat.update
         return await self._post(str(channel), payload, caller, user)
 
     async def _post(self, channel: str, payload: dict[str, Any], caller: Caller | None,
@@ -135,24 +137,23 @@ class SlackOutbound:
             log.info("chat.postEphemeral in %s failed (%s)", channel, exc.response.get("error"))
             await self._to_caller(payload, caller if caller and caller.user_id == user and caller.channel_id == channel
                                   else Caller(user, user, None))
-        return None  # ephemeral messages cannot be edited with chat.update
 
     async def _to_caller(self, payload: dict[str, Any], caller: Caller) -> SentRef | None:
         if caller.response_url:
             hook = AsyncWebhookClient(caller.response_url, retry_handlers=retry_handlers())
-            resp = await hook.send(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral",
+            answered = await hook.send(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral",
                                    replace_original=False, unfurl_links=False, unfurl_media=False)
-            if resp.status_code != 200:
-                raise RuntimeError(f"response_url answered {resp.status_code}")
+            if answered.status_code != 200:
+                raise RuntimeError(f"response_url answered {answered.status_code}")
             return None
         resp = await self.client.chat_postMessage(channel=caller.user_id, **payload, **POST_FLAGS)
         return SentRef(PLATFORM, str(resp.get("channel") or caller.user_id), str(resp["ts"]))
 
     async def _edit(self, out: Outgoing, caller: Caller | None = None) -> SentRef | None:
         addr = out.address
-        replacement = out.reply.replacement  # type: ignore[union-attr]
-        payload = self._payload(replacement, out.lang)
-        await self.client.chat_update(channel=addr.chat_id, ts=addr.message_id, **payload, **MESSAGE_FLAGS)
+        edit: Any = out.reply  # an Edit: the table's key
+        payload = self._payload(edit.replacement, out.lang)
+        await self.client.chat_update(channel=str(addr.chat_id), ts=str(addr.message_id), **payload, **MESSAGE_FLAGS)
         return SentRef(PLATFORM, str(addr.chat_id), str(addr.message_id))
 
     async def _dm_channel(self, user: str) -> str:

@@ -35,8 +35,10 @@ HEALTH_PATH = "/healthz"
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
-    kwargs = {"base_url": settings.slack_api_url.rstrip("/") + "/"} if settings.slack_api_url else {}
-    return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers(), **kwargs)
+    if settings.slack_api_url:  # tests: a local Web API
+        return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers(),
+                              base_url=settings.slack_api_url.rstrip("/") + "/")
+    return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers())
 
 
 def build_app(app: Leerteam, settings: Settings, client: AsyncWebClient | None = None) -> tuple[AsyncApp, SlackTransport]:

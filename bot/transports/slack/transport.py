@@ -225,7 +225,7 @@ class SlackTransport(SlackOutbound):
         caller, _, _ = self._action_place(body)
         action = (body.get("actions") or [{}])[0]
         data = parse_json(action.get("value"))
-        lang = data.get("l") if data.get("l") in LANGUAGES else self.settings.language
+        lang = str(data["l"]) if data.get("l") in LANGUAGES else self.settings.language
         say = lambda msg: self.renderer.plain(self.app.catalog.render(msg, lang))  # noqa: E731
         question = re.sub(r"<(?=[!@#])", "&lt;", str(data.get("t") or ""))[:3000]
         view = self.renderer.answer_modal(

@@ -71,7 +71,9 @@ def _split_piece(piece: Piece, pattern: str) -> list[Piece]:
 
 
 def _hard_split(piece: Piece, limit: int) -> list[Piece]:
-    out, buf, size = [], [], 0
+    out: list[str] = []
+    buf: list[str] = []
+    size = 0
     for ch in piece.text:
         n = utf16_len(ch)
         if size + n > limit and buf:

@@ -103,11 +103,11 @@ class TelegramTransport:
             await self.app.chat_moved(PLATFORM, str(chat_id), str(moved.new_chat_id))
             return await self._deliver(int(moved.new_chat_id), out, origin)
         except Forbidden as exc:
-            from_group = addr.private and addr.chat_id is not None and addr.chat_id != addr.user_id
-            if from_group and addr.user_id is not None:
+            group = addr.chat_id if addr.private and addr.chat_id != addr.user_id else None
+            if group is not None and addr.user_id is not None:
                 user_id = int(addr.user_id)
                 if noted is None or user_id not in noted:  # one note per person per update
-                    await self._continue_privately(int(addr.chat_id), user_id, out.lang, origin)  # type: ignore[arg-type]
+                    await self._continue_privately(int(group), user_id, out.lang, origin)
                 if noted is not None:
                     noted.add(user_id)
             else:
@@ -212,9 +212,9 @@ class TelegramTransport:
         return SentRef(PLATFORM, str(chat_id), str(sent.message_id))
 
     async def _edit(self, out: Outgoing) -> SentRef | None:
-        reply: Edit = out.reply  # type: ignore[assignment]
+        reply = out.reply
         addr = out.address
-        if addr.chat_id is None or addr.message_id is None:
+        if not isinstance(reply, Edit) or addr.chat_id is None or addr.message_id is None:
             return None
         replacement = reply.replacement
         chunks = split_html(replacement.body) or [to_html(escape("…"))]
@@ -304,7 +304,7 @@ class TelegramBridge:
         assert isinstance(event, ChoiceEvent)
         outgoing = await self.app.dispatcher.dispatch(event)
         errors = [o for o in outgoing if o.is_error and isinstance(o.reply, Text)]
-        alert = "\n".join(plain(o.reply.body) for o in errors)  # type: ignore[union-attr]
+        alert = "\n".join(plain(o.reply.body) for o in errors if isinstance(o.reply, Text))
         if utf16_len(alert) > MAX_ALERT:
             alert = alert[: MAX_ALERT - 1] + "…"
         await self._answer(query, alert or None)
@@ -383,8 +383,10 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
-    builder = builder.job_queue(None)  # scheduled work is the core's (in the database), never PTB's memory
+        # PTB types the builder by its rate limiter's argument type; AIORateLimiter takes a dict
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))  # type: ignore[arg-type]
+    # scheduled work is the core's (in the database), never PTB's memory; PTB's stubs do not admit None
+    builder = builder.job_queue(None)  # type: ignore[arg-type]
     application = builder.build()
     bridge = TelegramBridge(app, application)
     application.add_handler(TypeHandler(Update, bridge.on_update))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from telegram import Chat, Message, MessageEntity, Update, User
 
@@ -70,7 +71,7 @@ def to_event(update: Update, bot: BotInfo, now: datetime) -> Event | None:
     message = update.message
     if message is None or message.text is None or message.via_bot is not None:
         return None  # edits, channel posts, service messages, photos without text, inline results
-    base = {"event_id": str(update.update_id), "chat": chat_ref(message.chat, bot), "user": user_ref(base_user),
+    base: dict[str, Any] = {"event_id": str(update.update_id), "chat": chat_ref(message.chat, bot), "user": user_ref(base_user),
             "received_at": now, "raw": update}
     text = message.text
     private = message.chat.type == Chat.PRIVATE
