@@ -152,7 +152,9 @@ class Leerteam:
     async def _remember_sent(self, logical: str, ref: SentRef, lang: str) -> None:
         async with self.sessions() as session:
             stmt = select(SentMessage).where(
-                SentMessage.ref == logical, SentMessage.platform == ref.platform, SentMessage.chat_id == ref.chat_id
+                SentMessage.ref == logical,
+                SentMessage.platform == ref.platform,
+                SentMessage.chat_id == ref.chat_id,
             )
             row = (await session.exec(stmt)).first()
             if row is None:

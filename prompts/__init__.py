@@ -1,4 +1,5 @@
-"""What the bot says: the message catalogs (``nl/*.toml``, ``en/*.toml``: one file per capability) and their loader."""
+"""What the bot says: the message catalogs (``nl/*.toml``, ``en/*.toml``: one file per capability)
+and their loader."""
 
 from prompts.catalog import Catalog, CatalogError, Join, Msg, default_catalog
 

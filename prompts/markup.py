@@ -1,13 +1,13 @@
 """Leerteam's small, platform-neutral markup.
 
 The catalogs in ``prompts/`` write formatted text with four markers (``*`` and ``_`` only at
-word edges, as in Slack and Telegram): ``*bold*``,
-``_italic_``, `` `code` `` and ``[label](https://link)`` (a ``[`` that does not start such a
-link is just a bracket); a backslash makes the next character literal. User text is always escaped with :func:`escape` before it is placed into a template, so
-a team called ``*Groep_3*`` can never turn into formatting, and each transport turns the parsed
-spans into its own syntax (Telegram HTML, Slack mrkdwn, plain console text) with its own
-escaping. Keeping one syntax in the core is what lets transports "only translate".
-"""
+word edges, as in Slack and Telegram): ``*bold*``, ``_italic_``, `` `code` `` and
+``[label](https://link)`` (a ``[`` that does not start such a link is just a bracket); a
+backslash makes the next character literal. User text is always escaped with :func:`escape`
+before it is placed into a template, so a team called ``*Groep_3*`` can never turn into
+formatting, and each transport turns the parsed spans into its own syntax (Telegram HTML, Slack
+mrkdwn, plain console text) with its own escaping. Keeping one syntax in the core is what lets
+transports "only translate"."""
 
 from __future__ import annotations
 

@@ -187,7 +187,9 @@ async def dialect(session: AsyncSession) -> str:
     return (await session.connection()).dialect.name
 
 
-async def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
+async def insert_ignore(
+    session: AsyncSession, model: Any, rows: list[dict[str, Any]], keys: list[str]
+) -> int:
     """INSERT … ON CONFLICT DO NOTHING for many rows at once; returns how many were new.
 
     At most :data:`INSERT_ROWS` rows go in one statement: PostgreSQL takes no more than 65,535

@@ -126,8 +126,17 @@ class Resolver:
         self.platform = platform  # without an event (scheduled messages): the platform to prefer
 
     @classmethod
-    def for_event(cls, catalog: Catalog, event: Event, lang: str, *, session: AsyncSession | None = None,
-                  member_id: int | None = None, default_lang: str = "nl", now: datetime | None = None) -> Resolver:
+    def for_event(
+        cls,
+        catalog: Catalog,
+        event: Event,
+        lang: str,
+        *,
+        session: AsyncSession | None = None,
+        member_id: int | None = None,
+        default_lang: str = "nl",
+        now: datetime | None = None,
+    ) -> Resolver:
         """Replies to an event: ``Here`` is where it happened; without a session only ``Here`` and
         ``Private`` can be resolved (the answer to a mistake, after the rollback)."""
         return cls(session, catalog, event=event, caller_lang=lang, caller_member_id=member_id,
@@ -182,7 +191,9 @@ class Resolver:
         if ev is None:
             return None
         chat = ev.chat
-        return Address(chat.platform, chat.chat_id, ev.user.user_id, True, chat.workspace_id), self.caller_lang
+        return Address(
+            chat.platform, chat.chat_id, ev.user.user_id, True, chat.workspace_id
+        ), self.caller_lang
 
     def _platform(self) -> str | None:
         return self.event.platform if self.event is not None else self.platform

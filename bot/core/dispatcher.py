@@ -107,7 +107,9 @@ class Dispatcher:
             except Exception:
                 await session.rollback()
                 log.exception("handler failed for %s/%s", event.platform, event.event_id)
-                return _as_errors(await Resolver.for_event(self.catalog, event, lang).resolve([Text(Msg("common.failed"))]))
+                return _as_errors(
+                    await Resolver.for_event(self.catalog, event, lang).resolve([Text(Msg("common.failed"))])
+                )
         # A user mistake: keep only the event key, so a redelivery stays quiet.
         async with self.sessions() as session:
             session.add(ProcessedEvent(platform=event.platform, event_id=event.event_id[:128],
@@ -130,8 +132,11 @@ class Dispatcher:
             if cmd.hidden:  # a button's payload with missing or extra parts: forged or stale
                 return Msg("common.stale_button")
             return Msg(
-                "usage.hint", problem=err.message, usage=Msg("usage.line", line=usage_line(self.catalog, lang, cmd)),
-                help=Msg(f"cmd.{cmd.id}.help"), help_cmd=command_name("help"),
+                "usage.hint",
+                problem=err.message,
+                usage=Msg("usage.line", line=usage_line(self.catalog, lang, cmd)),
+                help=Msg(f"cmd.{cmd.id}.help"),
+                help_cmd=command_name("help"),
             )
         return err.message
 

@@ -94,7 +94,9 @@ async def drain(app: Leerteam, now: datetime, report: TickReport) -> None:
                 if after is not None:
                     stmt = stmt.where(or_(col(Outbox.due_at) > after[0],
                                           and_(col(Outbox.due_at) == after[0], col(Outbox.id) > after[1])))
-                batch = (await session.exec(stmt.order_by(col(Outbox.due_at), col(Outbox.id)).limit(BATCH))).all()
+                batch = (
+                    await session.exec(stmt.order_by(col(Outbox.due_at), col(Outbox.id)).limit(BATCH))
+                ).all()
             if not batch:
                 return
             after = (batch[-1][1], int(batch[-1][0]))
@@ -131,7 +133,9 @@ async def _prepare(app: Leerteam, row_id: int, now: datetime, report: TickReport
                 renderer = app.registry.renderers.get(row.kind)
                 if renderer is None:
                     raise Skip(f"unknown kind {row.kind}")
-                replies = await renderer(Job(session, row.kind, dict(row.payload), now, app.catalog, app.registry))
+                replies = await renderer(
+                    Job(session, row.kind, dict(row.payload), now, app.catalog, app.registry)
+                )
             except Skip as why:
                 await session.rollback()
                 await _finish(app, row_id, "skipped", now, str(why)[:200])
@@ -206,7 +210,10 @@ async def _release(app: Leerteam, row_id: int, now: datetime, delivered: list[st
         row = await session.get(Outbox, row_id)
         if row is not None:
             if delivered:
-                row.payload = {**row.payload, DELIVERED: sorted(set(row.payload.get(DELIVERED, [])) | set(delivered))}
+                row.payload = {
+                    **row.payload,
+                    DELIVERED: sorted(set(row.payload.get(DELIVERED, [])) | set(delivered)),
+                }
             row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
             row.note = "delivery failed"
             session.add(row)
@@ -259,9 +266,16 @@ class Clockwork:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler  # lazy: the console starts fast
 
         self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self.scheduler.add_job(self._tick, "interval", seconds=self.seconds, id="leerteam-tick", coalesce=True,
-                               max_instances=1, misfire_grace_time=self.seconds,
-                               next_run_time=datetime.now(UTC) + timedelta(seconds=1))
+        self.scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.seconds,
+            id="leerteam-tick",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=self.seconds,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=1),
+        )
         self.scheduler.start()
 
     async def stop(self, grace: float = 20.0) -> None:

@@ -32,8 +32,18 @@ PLATFORM = "console"
 WORKSPACE = "local"
 DM_CHAT = "dm"
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
-CONTROL = {"as": "as", "in": "in", "dm": "dm", "stop": "stop", "quit": "stop", "exit": "stop", "clock": "clock",
-           "klok": "clock", "again": "again", "nogmaals": "again"}
+CONTROL = {
+    "as": "as",
+    "in": "in",
+    "dm": "dm",
+    "stop": "stop",
+    "quit": "stop",
+    "exit": "stop",
+    "clock": "clock",
+    "klok": "clock",
+    "again": "again",
+    "nogmaals": "again",
+}
 MAX_CLOCK_STEPS = 2000
 
 
@@ -126,7 +136,11 @@ class ConsoleTransport:
 
     # How each kind of reply is shown in the terminal: one table, by type (an Edit shows its replacement).
     _SHOW: dict[type, Callable[[ConsoleTransport, Any, Address, str], None]] = {
-        Text: _show_text, Choices: _show_choices, Ask: _show_ask, Document: _show_document, Image: _show_image,
+        Text: _show_text,
+        Choices: _show_choices,
+        Ask: _show_ask,
+        Document: _show_document,
+        Image: _show_image,
     }
 
     def _save_file(self, data: bytes, filename: str) -> Path:
@@ -227,7 +241,9 @@ class ConsoleTransport:
                 if step is None or step >= target:
                     break
                 self.app.set_clock(step)
-                self._header = plain(self.app.catalog.render(Msg("console.clock_step", when=show(step)), lang))
+                self._header = plain(
+                    self.app.catalog.render(Msg("console.clock_step", when=show(step)), lang)
+                )
                 sent += len((await self.app.tick()).sent)
                 now = step
         self.app.set_clock(target)

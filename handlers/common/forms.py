@@ -69,7 +69,9 @@ def form(id: str, command_id: str, fields: tuple[Field, ...]) -> Callable[[Submi
 
 def forms_in(module: ModuleType) -> tuple[Form, ...]:
     """The forms whose submit functions ``module`` defines (for its capability's hooks)."""
-    return tuple(f for f in (getattr(v, FORM_MARK, None) for v in vars(module).values()) if isinstance(f, Form))
+    return tuple(
+        f for f in (getattr(v, FORM_MARK, None) for v in vars(module).values()) if isinstance(f, Form)
+    )
 
 
 def _form(ctx: Context, form_id: str) -> Form | None:
@@ -107,8 +109,13 @@ async def read_field(ctx: Context, f: Form, field: Field, raw: str) -> Any:
 def _ask(f: Form, index: int, payload: dict[str, Any]) -> Ask:
     field = f.fields[index]
     hint = Msg("form.optional_hint") if field.optional else Msg("form.cancel_hint")
-    return Ask(Join([Msg("form.step", n=index + 1, total=len(f.fields)), Msg(f"form.{f.id}.{field.name}.ask"), hint]),
-               question_id="form", payload={**payload, "form": f.id, "i": index})
+    return Ask(
+        Join(
+            [Msg("form.step", n=index + 1, total=len(f.fields)), Msg(f"form.{f.id}.{field.name}.ask"), hint]
+        ),
+        question_id="form",
+        payload={**payload, "form": f.id, "i": index},
+    )
 
 
 async def start_form(ctx: Context, form_id: str, args: str | None, context: dict[str, Any]) -> list[Reply]:

@@ -138,7 +138,8 @@ MINUTE_UNITS = {"m": 1, "min": 1, "mins": 1, "minuut": 1, "minuten": 1, "minute"
 
 
 def read_time(raw: str) -> tuple[int, int]:
-    """``15:30``, ``15.30``, ``9:05``, ``15u30``, ``15u`` or ``15`` -> (hour, minute); 25:00 and 12:61 are refused."""
+    """``15:30``, ``15.30``, ``9:05``, ``15u30``, ``15u`` or ``15`` -> (hour, minute); 25:00 and 12:61
+    are refused."""
     text = raw.strip().lower().removesuffix("uur").strip()
     m = re.fullmatch(r"(\d{1,2})(?:[:.u](\d{2})?)?", text)
     if m:

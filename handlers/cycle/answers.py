@@ -45,12 +45,26 @@ async def _current(ctx: Context) -> tuple[Team, CycleRound]:
 async def _store(ctx: Context, rnd: CycleRound, key: str, text: str) -> list[Reply]:
     clean = read_text(text, max_length=ANSWER_MAX, what="what.answer")
     member_id = ctx.require_member().id
-    mine = (await ctx.session.exec(select(Answer).where(
-        Answer.round_id == rnd.id, Answer.question == stored_key(rnd.phase, key), Answer.member_id == member_id))).first()
+    mine = (
+        await ctx.session.exec(
+            select(Answer).where(
+                Answer.round_id == rnd.id,
+                Answer.question == stored_key(rnd.phase, key),
+                Answer.member_id == member_id,
+            )
+        )
+    ).first()
     now = ctx.now()
     if mine is None:
-        mine = Answer(round_id=rnd.id, phase=rnd.phase, question=stored_key(rnd.phase, key), member_id=member_id, text=clean,
-                      created_at=now, updated_at=now)
+        mine = Answer(
+            round_id=rnd.id,
+            phase=rnd.phase,
+            question=stored_key(rnd.phase, key),
+            member_id=member_id,
+            text=clean,
+            created_at=now,
+            updated_at=now,
+        )
         saved = "ans.saved"
     else:
         mine.text, mine.updated_at = clean, now
@@ -85,8 +99,15 @@ async def questions(ctx: Context) -> Choices:
         Option(Msg("ans.option_done" if stored_key(rnd.phase, k) in mine else "ans.option", n=i,
                    label=Msg(f"cycle.phase{rnd.phase}.q.{k}.label")), f"answer_q {rnd.id} {rnd.phase} {k}")
         for i, k in enumerate(keys, 1))
-    return Choices(Join([Msg("ans.pick", team=team.name, phase=rnd.phase, name=Msg(f"cycle.phase{rnd.phase}.name")),
-                         Msg("ans.pick_hint", answer_cmd=command_name("answer"))]), options)
+    return Choices(
+        Join(
+            [
+                Msg("ans.pick", team=team.name, phase=rnd.phase, name=Msg(f"cycle.phase{rnd.phase}.name")),
+                Msg("ans.pick_hint", answer_cmd=command_name("answer")),
+            ]
+        ),
+        options,
+    )
 
 
 @command("answer_q", params=(Param("round"), Param("phase"), Param("question")), access=Access.SCHOOL_MEMBER,
@@ -94,12 +115,17 @@ async def questions(ctx: Context) -> Choices:
 async def ask_question(ctx: Context, round: str, phase: str, question: str) -> Ask:
     """A button from /vragen: ask that question privately (re-checked: the button may be old)."""
     team, rnd = await _current(ctx)
-    if (round, phase) != (str(rnd.id), str(rnd.phase)) or question not in question_keys(ctx.catalog, rnd.phase):
+    if (round, phase) != (str(rnd.id), str(rnd.phase)) or question not in question_keys(
+        ctx.catalog, rnd.phase
+    ):
         raise UserError(Msg("ans.closed"))
     mine = (await ctx.session.exec(select(Answer).where(
         Answer.round_id == rnd.id, Answer.question == stored_key(rnd.phase, question),
         Answer.member_id == ctx.require_member().id))).first()
-    lines: list[object] = [Msg(f"cycle.phase{rnd.phase}.q.{question}.text"), Msg(f"cycle.phase{rnd.phase}.q.{question}.help")]
+    lines: list[object] = [
+        Msg(f"cycle.phase{rnd.phase}.q.{question}.text"),
+        Msg(f"cycle.phase{rnd.phase}.q.{question}.help"),
+    ]
     if mine is not None:
         lines.append(Msg("ans.your_answer", text=mine.text))
     return Ask(Join(lines), question_id="cycle_answer",
@@ -116,8 +142,12 @@ async def answered(ctx: Context, payload: dict, text: str) -> list[Reply]:
     return await _store(ctx, rnd, payload["question"], text)
 
 
-@command("answer", params=(Param("number"), Param("text", required=False, rest=True)), access=Access.SCHOOL_MEMBER,
-         section="cycle")
+@command(
+    "answer",
+    params=(Param("number"), Param("text", required=False, rest=True)),
+    access=Access.SCHOOL_MEMBER,
+    section="cycle",
+)
 async def answer(ctx: Context, number: str, text: str | None) -> list[Reply]:
     _, rnd = await _current(ctx)
     key = _question(ctx, rnd, number)

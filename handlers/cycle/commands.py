@@ -50,7 +50,13 @@ def phase_opening(ctx: Context, rnd: CycleRound, title: str) -> Join:
     """What the team sees when a phase opens: why, the questions, what 'done' means, how."""
     phase = rnd.phase
     lines: list[object] = [
-        Msg("cycle.opening.head", phase=phase, name=Msg(f"cycle.phase{phase}.name"), round=rnd.number, title=title),
+        Msg(
+            "cycle.opening.head",
+            phase=phase,
+            name=Msg(f"cycle.phase{phase}.name"),
+            round=rnd.number,
+            title=title,
+        ),
         Msg(f"cycle.phase{phase}.intro"),
         Msg("cycle.opening.questions"),
     ]
@@ -86,8 +92,13 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
     if current is not None:
         raise UserError(Msg("cycle.already_active", team=team.name, title=current[0].title))
     now = ctx.now()
-    cycle = Cycle(team_id=team.id, title=clean, status="active", started_by=ctx.member.id if ctx.member else None,
-                  started_at=now)
+    cycle = Cycle(
+        team_id=team.id,
+        title=clean,
+        status="active",
+        started_by=ctx.member.id if ctx.member else None,
+        started_at=now,
+    )
     ctx.session.add(cycle)
     await ctx.session.flush()
     rnd = CycleRound(cycle_id=cycle.id, number=1, phase=1, phase_started_at=now, started_at=now)
@@ -110,8 +121,13 @@ async def status(ctx: Context, team: str | None) -> Text:
     days = (today_in(tz, ctx.now()) - since).days
     lines: list[object] = [
         Msg("cycle.status.head", team=found.name, title=cycle.title, round=rnd.number),
-        Msg("cycle.status.phase", phase=rnd.phase, name=Msg(f"cycle.phase{rnd.phase}.name"), since=date_msg(since),
-            days=days),
+        Msg(
+            "cycle.status.phase",
+            phase=rnd.phase,
+            name=Msg(f"cycle.phase{rnd.phase}.name"),
+            since=date_msg(since),
+            days=days,
+        ),
         Msg("cycle.status.questions"),
     ]
     names = {m.id: m.display_name for m, _ in members}
@@ -143,9 +159,13 @@ def records_summary(rec) -> Msg:
                    direction=Msg("cycle.yes" if rec.direction else "cycle.no"))
     if phase == 3:
         plan = rec.plan
-        return Msg("cycle.status.records3", actions=len(rec.actions),
-                   goal=Msg("cycle.yes" if plan and plan.goal_value is not None else "cycle.no"),
-                   dataplan=Msg("cycle.yes" if plan and plan.instrument else "cycle.no"), moments=len(rec.moments))
+        return Msg(
+            "cycle.status.records3",
+            actions=len(rec.actions),
+            goal=Msg("cycle.yes" if plan and plan.goal_value is not None else "cycle.no"),
+            dataplan=Msg("cycle.yes" if plan and plan.instrument else "cycle.no"),
+            moments=len(rec.moments),
+        )
     ev = rec.evaluation
     done = sum(1 for m in rec.moments if m.result_value is not None)
     return Msg("cycle.status.records4", results=done, moments=len(rec.moments),
@@ -195,7 +215,13 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
         rnd.phase += 1
         rnd.phase_started_at = now
         ctx.session.add(rnd)
-        return await to_team(ctx.session, team, text(Join([*override_note, phase_opening(ctx, rnd, cycle.title)])), no_chat=NoChat.ANSWER_HERE, acting=ctx)
+        return await to_team(
+            ctx.session,
+            team,
+            text(Join([*override_note, phase_opening(ctx, rnd, cycle.title)])),
+            no_chat=NoChat.ANSWER_HERE,
+            acting=ctx,
+        )
     rec = await load_round(ctx.session, rnd)
     verdict = rec.evaluation.verdict if rec.evaluation else None
     if verdict == "solved":
@@ -227,13 +253,21 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
     for h in rec.hypotheses[:MAX_HYPOTHESES]:
         ctx.session.add(Hypothesis(round_id=new.id, text=h.text, carried=True, added_by=h.added_by,
                                    added_at=now))
-    carried: list[object] = [Msg("cycle.new_round", round=new.number, verdict=Msg(f"cycle.verdict.{verdict}"))]
+    carried: list[object] = [
+        Msg("cycle.new_round", round=new.number, verdict=Msg(f"cycle.verdict.{verdict}"))
+    ]
     if new.carried_learning:
         carried.append(Msg("cycle.carried_learning", text=new.carried_learning))
     if rec.hypotheses:
         carried.append(Msg("cycle.carried_hypotheses"))
         carried += [Msg("cycle.bullet", text=h.text) for h in rec.hypotheses[:MAX_HYPOTHESES]]
-    return await to_team(ctx.session, team, text(Join([*override_note, *carried, phase_opening(ctx, new, cycle.title)])), no_chat=NoChat.ANSWER_HERE, acting=ctx)
+    return await to_team(
+        ctx.session,
+        team,
+        text(Join([*override_note, *carried, phase_opening(ctx, new, cycle.title)])),
+        no_chat=NoChat.ANSWER_HERE,
+        acting=ctx,
+    )
 
 
 @command("card", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="cycle")
@@ -247,12 +281,23 @@ async def show_card(ctx: Context, number: str | None) -> list[Reply]:
         raise UserError(Msg("cycle.no_cards", team=team.name))
     if number is None:
         lines: list[object] = [Msg("cycle.cards_head", team=team.name)]
-        lines += [Msg("cycle.card_line", n=i, title=c.title, closed=date_msg(c.closed_at.date() if c.closed_at else None))
-                  for i, (_, c) in enumerate(cards, 1)]
+        lines += [
+            Msg(
+                "cycle.card_line",
+                n=i,
+                title=c.title,
+                closed=date_msg(c.closed_at.date() if c.closed_at else None),
+            )
+            for i, (_, c) in enumerate(cards, 1)
+        ]
         lines.append(Msg("cycle.card_pick", card_cmd=command_name("card")))
         return [Text(Join(lines))]
     if not 1 <= (read_index(number) or 0) <= len(cards):
         raise UserError(Msg("cycle.card_number", max=len(cards)))
     card, cycle = cards[int(number) - 1]
     at: datetime = card.created_at
-    return [Document(card.markdown.encode("utf-8"), card_filename(team, cycle, at), caption=Msg("cycle.card_file"))]
+    return [
+        Document(
+            card.markdown.encode("utf-8"), card_filename(team, cycle, at), caption=Msg("cycle.card_file")
+        )
+    ]

@@ -43,8 +43,17 @@ async def build_card(session: AsyncSession, team: Team, cycle: Cycle, school: Sc
     p = last.problem
     blocks.append(("p", p.statement if p and p.statement else Msg("card.none")))
     if p and p.baseline_value is not None:
-        blocks.append(("li", Msg("card.baseline", value=number_msg(p.baseline_value), unit=p.baseline_unit or "",
-                                 source=p.baseline_source or "")))
+        blocks.append(
+            (
+                "li",
+                Msg(
+                    "card.baseline",
+                    value=number_msg(p.baseline_value),
+                    unit=p.baseline_unit or "",
+                    source=p.baseline_source or "",
+                ),
+            )
+        )
     if last.hypotheses:
         blocks.append(("h2", Msg("card.hypotheses")))
         blocks += [("li", h.text) for h in last.hypotheses]
@@ -60,19 +69,36 @@ async def build_card(session: AsyncSession, team: Team, cycle: Cycle, school: Sc
     if last.direction:
         blocks.append(("p", Msg("card.direction", text=last.direction.text)))
     blocks.append(("h2", Msg("card.intervention")))
-    blocks += [("li", Msg("card.action", what=a.description, who=names.get(a.owner_member_id or 0, a.owner_label),
-                          due=date_msg(a.due))) for a in last.actions] or [("p", Msg("card.none"))]
+    blocks += [
+        (
+            "li",
+            Msg(
+                "card.action",
+                what=a.description,
+                who=names.get(a.owner_member_id or 0, a.owner_label),
+                due=date_msg(a.due),
+            ),
+        )
+        for a in last.actions
+    ] or [("p", Msg("card.none"))]
     plan = last.plan
     blocks.append(("h2", Msg("card.goal_result")))
     if plan and plan.goal_value is not None:
         blocks.append(("li", Msg("card.goal", what=plan.goal_text or "", value=number_msg(plan.goal_value),
                                  deadline=date_msg(plan.goal_deadline))))
     if plan and plan.instrument:
-        blocks.append(("li", Msg("card.dataplan", instrument=plan.instrument, moment=date_msg(plan.baseline_moment))))
+        blocks.append(
+            ("li", Msg("card.dataplan", instrument=plan.instrument, moment=date_msg(plan.baseline_moment)))
+        )
     if p and p.baseline_value is not None:
         blocks.append(("li", Msg("card.result_baseline", value=number_msg(p.baseline_value))))
     for m in last.moments:
-        blocks.append(("li", Msg("card.result", on=date_msg(m.on), label=m.label or "", value=number_msg(m.result_value))))
+        blocks.append(
+            (
+                "li",
+                Msg("card.result", on=date_msg(m.on), label=m.label or "", value=number_msg(m.result_value)),
+            )
+        )
     ev = last.evaluation
     blocks.append(("h2", Msg("card.conclusion")))
     if ev and ev.verdict:
@@ -88,9 +114,17 @@ async def build_card(session: AsyncSession, team: Team, cycle: Cycle, school: Sc
         for rnd in rounds[:-1]:
             earlier = await load_round(session, rnd)
             ev_e = earlier.evaluation
-            blocks.append(("li", Msg("card.earlier_round", round=rnd.number,
-                                     verdict=Msg(f"cycle.verdict.{ev_e.verdict}") if ev_e and ev_e.verdict else "—",
-                                     learned=ev_e.learned if ev_e and ev_e.learned else "—")))
+            blocks.append(
+                (
+                    "li",
+                    Msg(
+                        "card.earlier_round",
+                        round=rnd.number,
+                        verdict=Msg(f"cycle.verdict.{ev_e.verdict}") if ev_e and ev_e.verdict else "—",
+                        learned=ev_e.learned if ev_e and ev_e.learned else "—",
+                    ),
+                )
+            )
     return blocks
 
 

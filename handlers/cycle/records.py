@@ -58,7 +58,9 @@ async def _context(ctx: Context, phases: tuple[int, ...], what: str) -> tuple[Te
     return team, rnd
 
 
-async def _round_from(ctx: Context, context: dict[str, Any], phases: tuple[int, ...], what: str) -> CycleRound:
+async def _round_from(
+    ctx: Context, context: dict[str, Any], phases: tuple[int, ...], what: str
+) -> CycleRound:
     """For a form finished later: the round it was started in must still be current and open."""
     team, rnd = await _context(ctx, phases, what)
     if context.get("round_id") not in (None, rnd.id):
@@ -73,8 +75,15 @@ async def _one(ctx: Context, model: Any, rnd: CycleRound) -> Any:
 
 async def _moments(ctx: Context, rnd: CycleRound) -> list[MeasurementMoment]:
     """Measurement moments in date order: the numbers people type refer to this order."""
-    return list((await ctx.session.exec(select(MeasurementMoment).where(MeasurementMoment.round_id == rnd.id)
-                                        .order_by(col(MeasurementMoment.on), col(MeasurementMoment.id)))).all())
+    return list(
+        (
+            await ctx.session.exec(
+                select(MeasurementMoment)
+                .where(MeasurementMoment.round_id == rnd.id)
+                .order_by(col(MeasurementMoment.on), col(MeasurementMoment.id))
+            )
+        ).all()
+    )
 
 
 def _by(ctx: Context) -> int | None:
@@ -108,7 +117,11 @@ async def baseline(ctx: Context, fields: str | None) -> list[Reply]:
 async def _save_baseline(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await _round_from(ctx, context, (1,), "what.baseline")
     rec = await _one(ctx, ProblemRecord, rnd)
-    rec.baseline_value, rec.baseline_unit, rec.baseline_source = values["value"], values["unit"], values["source"]
+    rec.baseline_value, rec.baseline_unit, rec.baseline_source = (
+        values["value"],
+        values["unit"],
+        values["source"],
+    )
     rec.updated_by, rec.updated_at = _by(ctx), ctx.now()
     ctx.session.add(rec)
     return [Text(Msg("rec.baseline_saved", value=number_msg(rec.baseline_value), unit=rec.baseline_unit,
@@ -205,12 +218,21 @@ async def action(ctx: Context, fields: str | None) -> list[Reply]:
     return await start_form(ctx, "action", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
-@form("action", "action", (Field("what", max_length=500), Field("who", "person"), Field("due", "future_date")))
+@form(
+    "action", "action", (Field("what", max_length=500), Field("who", "person"), Field("due", "future_date"))
+)
 async def _save_action(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await _round_from(ctx, context, (3,), "what.action")
     who = values["who"]
-    a = Action(round_id=rnd.id, description=values["what"], owner_member_id=who["member_id"],
-               owner_label=who["label"], due=date.fromisoformat(values["due"]), added_by=_by(ctx), added_at=ctx.now())
+    a = Action(
+        round_id=rnd.id,
+        description=values["what"],
+        owner_member_id=who["member_id"],
+        owner_label=who["label"],
+        due=date.fromisoformat(values["due"]),
+        added_by=_by(ctx),
+        added_at=ctx.now(),
+    )
     ctx.session.add(a)
     return [Text(Msg("rec.action_saved", what=a.description, who=a.owner_label, due=date_msg(a.due)))]
 
@@ -222,11 +244,19 @@ async def goal(ctx: Context, fields: str | None) -> list[Reply]:
     return await start_form(ctx, "goal", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
-@form("goal", "goal", (Field("what", max_length=500), Field("value", "number"), Field("deadline", "future_date")))
+@form(
+    "goal",
+    "goal",
+    (Field("what", max_length=500), Field("value", "number"), Field("deadline", "future_date")),
+)
 async def _save_goal(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await _round_from(ctx, context, (3,), "what.goal")
     plan = await _one(ctx, PlanRecord, rnd)
-    plan.goal_text, plan.goal_value, plan.goal_deadline = values["what"], values["value"], as_date(values["deadline"])
+    plan.goal_text, plan.goal_value, plan.goal_deadline = (
+        values["what"],
+        values["value"],
+        as_date(values["deadline"]),
+    )
     plan.updated_by, plan.updated_at = _by(ctx), ctx.now()
     ctx.session.add(plan)
     return [Text(Msg("rec.goal_saved", what=plan.goal_text, value=number_msg(plan.goal_value),
@@ -247,8 +277,16 @@ async def _save_dataplan(ctx: Context, values: dict[str, Any], context: dict[str
     plan.instrument, plan.baseline_moment = values["instrument"], as_date(values["baseline"])
     plan.updated_by, plan.updated_at = _by(ctx), ctx.now()
     ctx.session.add(plan)
-    return [Text(Msg("rec.dataplan_saved", instrument=plan.instrument, baseline=date_msg(plan.baseline_moment),
-                     moment_cmd=command_name("moment")))]
+    return [
+        Text(
+            Msg(
+                "rec.dataplan_saved",
+                instrument=plan.instrument,
+                baseline=date_msg(plan.baseline_moment),
+                moment_cmd=command_name("moment"),
+            )
+        )
+    ]
 
 
 @command("moment", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
@@ -284,7 +322,9 @@ async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, 
     await ctx.session.flush()
     moments = await _moments(ctx, rnd)
     lines: list[object] = [Msg("rec.moment_saved"), Msg("rec.moments_now")]
-    lines += [Msg("rec.moment_line", n=i, on=date_msg(x.on), label=x.label or "") for i, x in enumerate(moments, 1)]
+    lines += [
+        Msg("rec.moment_line", n=i, on=date_msg(x.on), label=x.label or "") for i, x in enumerate(moments, 1)
+    ]
     return [Text(Join(lines))]
 
 
@@ -350,8 +390,12 @@ async def _save_embedding(ctx: Context, values: dict[str, Any], context: dict[st
 
 
 # --- corrections ---------------------------------------------------------------------------
-REMOVABLE: dict[str, tuple[Any, tuple[int, ...]]] = {"hypothesis": (Hypothesis, (1, 2)), "source": (Source, (2, 3, 4)), "action": (Action, (3,)),
-             "moment": (MeasurementMoment, (3, 4))}
+REMOVABLE: dict[str, tuple[Any, tuple[int, ...]]] = {
+    "hypothesis": (Hypothesis, (1, 2)),
+    "source": (Source, (2, 3, 4)),
+    "action": (Action, (3,)),
+    "moment": (MeasurementMoment, (3, 4)),
+}
 
 
 @command("remove", params=(Param("kind"), Param("number")), access=Access.SCHOOL_MEMBER, section="cycle")
@@ -361,10 +405,20 @@ async def remove(ctx: Context, kind: str, number: str) -> Text:
         raise UsageError("remove", Msg("rec.remove_kinds"))
     model, phases = REMOVABLE[what]
     team, rnd = await _context(ctx, phases, f"what.{what}")
-    order = (col(MeasurementMoment.on), col(MeasurementMoment.id)) if model is MeasurementMoment else (col(model.id),)
-    rows = list((await ctx.session.exec(select(model).where(model.round_id == rnd.id).order_by(*order))).all())
+    order = (
+        (col(MeasurementMoment.on), col(MeasurementMoment.id))
+        if model is MeasurementMoment
+        else (col(model.id),)
+    )
+    rows = list(
+        (await ctx.session.exec(select(model).where(model.round_id == rnd.id).order_by(*order))).all()
+    )
     if not 1 <= (read_index(number) or 0) <= len(rows):
-        raise UserError(Msg("rec.remove_number", max=len(rows)) if rows else Msg("rec.remove_nothing", what=Msg(f"what.{what}")))
+        raise UserError(
+            Msg("rec.remove_number", max=len(rows))
+            if rows
+            else Msg("rec.remove_nothing", what=Msg(f"what.{what}"))
+        )
     row = rows[int(number) - 1]
     if getattr(row, "added_by", None) != _by(ctx) and not await ctx.can_manage_team(team):
         raise UserError(Msg("rec.remove_not_yours"))

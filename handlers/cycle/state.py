@@ -125,10 +125,14 @@ def require_phase(rnd: CycleRound, allowed: tuple[int, ...], what: str) -> None:
 
 
 async def team_members(session: AsyncSession, team_id: int) -> list[tuple[Member, str]]:
-    rows = (await session.exec(
-        select(Member, TeamMembership.role).join(TeamMembership, col(TeamMembership.member_id) == col(Member.id))
-        .where(TeamMembership.team_id == team_id).order_by(col(Member.display_name))
-    )).all()
+    rows = (
+        await session.exec(
+            select(Member, TeamMembership.role)
+            .join(TeamMembership, col(TeamMembership.member_id) == col(Member.id))
+            .where(TeamMembership.team_id == team_id)
+            .order_by(col(Member.display_name))
+        )
+    ).all()
     return [(m, role) for m, role in rows]
 
 
@@ -191,7 +195,9 @@ async def missing_for(session: AsyncSession, team: Team, rec: RoundRecords) -> l
         if not rec.hypotheses:
             missing.append(Msg("cycle.missing.hypotheses"))
         elif len(rec.hypotheses) > MAX_HYPOTHESES:
-            missing.append(Msg("cycle.missing.too_many_hypotheses", count=len(rec.hypotheses), max=MAX_HYPOTHESES))
+            missing.append(
+                Msg("cycle.missing.too_many_hypotheses", count=len(rec.hypotheses), max=MAX_HYPOTHESES)
+            )
         member_ids = {m.id for m, _ in members}
         agreed = len({a.member_id for a in rec.agreements} & member_ids)
         need = majority(len(members))
@@ -217,7 +223,11 @@ async def missing_for(session: AsyncSession, team: Team, rec: RoundRecords) -> l
             missing.append(Msg("cycle.missing.dataplan"))
         if not rec.moments:
             missing.append(Msg("cycle.missing.moments"))
-        elif plan is not None and plan.goal_deadline is not None and min(m.on for m in rec.moments) > plan.goal_deadline:
+        elif (
+            plan is not None
+            and plan.goal_deadline is not None
+            and min(m.on for m in rec.moments) > plan.goal_deadline
+        ):
             missing.append(Msg("cycle.missing.moment_before_deadline"))
     elif phase == 4:
         open_moments = [m for m in rec.moments if m.result_value is None]

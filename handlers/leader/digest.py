@@ -10,9 +10,9 @@ any teacher appears in it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from bot.core.commands import Access, command, command_name
 from bot.core.context import Context
@@ -31,11 +31,18 @@ FALLING = 0.5  # a drop of this much since the previous scan is "falling"
 def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, object]) -> list[Any]:
     tz = zone(facts.school)
     now = facts.now
-    lines: list[Any] = [Msg("digest.team_head", team=f.team.name,
-                            chair=f.chair or Msg("digest.no_chair"),
-                            members=Msg("teams.count_one") if f.members == 1 else Msg("teams.count_many", count=f.members))]
+    lines: list[Any] = [
+        Msg(
+            "digest.team_head",
+            team=f.team.name,
+            chair=f.chair or Msg("digest.no_chair"),
+            members=Msg("teams.count_one") if f.members == 1 else Msg("teams.count_many", count=f.members),
+        )
+    ]
     if f.cycle is not None and f.round is not None:
-        days = (today_in(facts.school.timezone, now) - today_in(facts.school.timezone, f.round.phase_started_at)).days
+        days = (
+            today_in(facts.school.timezone, now) - today_in(facts.school.timezone, f.round.phase_started_at)
+        ).days
         lines.append(Msg("digest.focus", title=f.cycle.title, round=f.round.number, phase=f.round.phase,
                          name=Msg(f"cycle.phase{f.round.phase}.name"), days=days))
         if f.problem:
@@ -44,7 +51,9 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
             lines.append(Msg("digest.goal", what=f.plan.goal_text or "", value=number_msg(f.plan.goal_value),
                              deadline=date_msg(f.plan.goal_deadline)))
         if f.baseline is not None and f.last_result is not None:
-            lines.append(Msg("digest.result", baseline=number_msg(f.baseline), result=number_msg(f.last_result)))
+            lines.append(
+                Msg("digest.result", baseline=number_msg(f.baseline), result=number_msg(f.last_result))
+            )
         lines.append(Msg("digest.participation", answered=f.answered, members=f.members))
     else:
         lines.append(Msg("digest.no_focus"))
@@ -62,12 +71,25 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
     if f.questions:
         lines.append(Msg("digest.questions"))
         for question in f.questions:
-            lines.append(Msg("digest.question", id=question.id, person=facts.names.get(question.asked_by or 0, "—"),
-                             text=question.text, reply_cmd=lang_cmds["leader_reply"]))
+            lines.append(
+                Msg(
+                    "digest.question",
+                    id=question.id,
+                    person=facts.names.get(question.asked_by or 0, "—"),
+                    text=question.text,
+                    reply_cmd=lang_cmds["leader_reply"],
+                )
+            )
     if not dd.visited_recently(f, now):
         nxt = f.next_meeting
-        lines.append(Msg("digest.not_visited", next=when_msg(nxt.starts_at, tz) if nxt else Msg("digest.no_next"),
-                         visit_cmd=lang_cmds["leader_visit"], team=f.team.name))
+        lines.append(
+            Msg(
+                "digest.not_visited",
+                next=when_msg(nxt.starts_at, tz) if nxt else Msg("digest.no_next"),
+                visit_cmd=lang_cmds["leader_visit"],
+                team=f.team.name,
+            )
+        )
     return lines
 
 
@@ -93,9 +115,17 @@ def attention_lines(f: dd.TeamFacts, now: datetime) -> list[Any]:
         falling = prev is not None and prev - avg >= FALLING
         if low or falling:
             key = "digest.scan_low" if low else "digest.scan_falling"
-            out.append(Msg("digest.bullet", text=Msg(key, dimension=Msg(f"digest.dim.{dim}"),
-                                                      avg=number_msg(round(avg, 1)),
-                                                      prev=number_msg(round(prev, 1)) if prev is not None else "—")))
+            out.append(
+                Msg(
+                    "digest.bullet",
+                    text=Msg(
+                        key,
+                        dimension=Msg(f"digest.dim.{dim}"),
+                        avg=number_msg(round(avg, 1)),
+                        prev=number_msg(round(prev, 1)) if prev is not None else "—",
+                    ),
+                )
+            )
             if dim not in seen:
                 seen.add(dim)
                 out.append(_meaning(dim))
@@ -112,8 +142,12 @@ def _flag_params(flag: Any) -> dict[str, Any]:
 
 
 def _meaning(dim: str) -> Msg:
-    return Msg("digest.meaning", dimension=Msg(f"digest.dim.{dim}"), consequence=Msg(f"digest.consequence.{dim}"),
-               suggestion=Msg(f"digest.suggestion.{dim}"))
+    return Msg(
+        "digest.meaning",
+        dimension=Msg(f"digest.dim.{dim}"),
+        consequence=Msg(f"digest.consequence.{dim}"),
+        suggestion=Msg(f"digest.suggestion.{dim}"),
+    )
 
 
 def compose(facts: dd.SchoolFacts, cmds: Mapping[str, object]) -> Join:
@@ -156,8 +190,15 @@ async def digest_replies(ctx_session: Any, catalog: Any, school: Any, leader_id:
         labels = {key: catalog.raw(lang, f"digest.chart_{key}")
                   for key in ("phase", "scan", "title", "phase_mark", "decimal")}
         png = digest_chart(facts, labels)
-        replies.append(Image(png, f"overzicht-{now.date().isoformat()}.png", caption=Msg("digest.chart_caption"),
-                             alt_text=digest_alt(facts), target=target))
+        replies.append(
+            Image(
+                png,
+                f"overzicht-{now.date().isoformat()}.png",
+                caption=Msg("digest.chart_caption"),
+                alt_text=digest_alt(facts),
+                target=target,
+            )
+        )
     open_questions = [q for f in facts.teams for q in f.questions][:10]
     if open_questions:
         replies.append(Choices(Msg("digest.answer_buttons"), tuple(

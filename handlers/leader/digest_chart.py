@@ -35,8 +35,13 @@ def digest_chart(facts: Any, labels: dict[str, str]) -> bytes:
         left.axvline(x, color="#bbbbbb", linewidth=0.8)
     for i, f in enumerate(teams):
         if f.round is not None:
-            left.text(progress[i] + 0.08, i, labels["phase_mark"].format(phase=f.round.phase, round=f.round.number),
-                      va="center", fontsize=8)
+            left.text(
+                progress[i] + 0.08,
+                i,
+                labels["phase_mark"].format(phase=f.round.phase, round=f.round.number),
+                va="center",
+                fontsize=8,
+            )
     right.barh(y, [s or 0 for s in scans], color=["#e39b2d" if s is not None else "#dddddd" for s in scans])
     right.set_xlim(0, 5)
     right.set_xlabel(labels["scan"])

@@ -99,13 +99,24 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
     by_round = {f.round.id: f for f in facts.values() if f.round is not None}
     round_ids = list(by_round)
     if round_ids:
-        for p in (await session.exec(select(ProblemRecord).where(col(ProblemRecord.round_id).in_(round_ids)))).all():
+        for p in (
+            await session.exec(select(ProblemRecord).where(col(ProblemRecord.round_id).in_(round_ids)))
+        ).all():
             by_round[p.round_id].problem, by_round[p.round_id].baseline = p.statement, p.baseline_value
-        for plan in (await session.exec(select(PlanRecord).where(col(PlanRecord.round_id).in_(round_ids)))).all():
+        for plan in (
+            await session.exec(select(PlanRecord).where(col(PlanRecord.round_id).in_(round_ids)))
+        ).all():
             by_round[plan.round_id].plan = plan
-        for m in (await session.exec(select(MeasurementMoment).where(
-                col(MeasurementMoment.round_id).in_(round_ids), col(MeasurementMoment.result_value).is_not(None))
-                .order_by(col(MeasurementMoment.on)))).all():
+        for m in (
+            await session.exec(
+                select(MeasurementMoment)
+                .where(
+                    col(MeasurementMoment.round_id).in_(round_ids),
+                    col(MeasurementMoment.result_value).is_not(None),
+                )
+                .order_by(col(MeasurementMoment.on))
+            )
+        ).all():
             by_round[m.round_id].last_result = m.result_value
         for round_id, count in (await session.exec(
                 select(Answer.round_id, func.count(func.distinct(Answer.member_id)))
@@ -179,7 +190,9 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
 # app runs it, as a set-based provider (one or two queries for all teams) contributed under this hook
 # name; only aggregates at or above the school's anonymity threshold are ever returned.
 REFLECTION_HOOK = "digest.reflection"
-ReflectionProvider = Callable[[AsyncSession, list[int], datetime, datetime], Awaitable[Mapping[int, Mapping[str, Any]]]]
+ReflectionProvider = Callable[
+    [AsyncSession, list[int], datetime, datetime], Awaitable[Mapping[int, Mapping[str, Any]]]
+]
 
 
 async def add_reflection(session: AsyncSession, facts: dict[int, TeamFacts], since: datetime, now: datetime,

@@ -126,8 +126,12 @@ async def visit(ctx: Context, team: str) -> Text:
     on = read_date(day, today) if day else today
     if on > today:
         raise UserError(Msg("leader.visit_future"))
-    await insert_ignore(ctx.session, LeaderVisit, [{"team_id": found.id, "member_id": ctx.require_member().id, "on": on,
-                                                    "recorded_at": ctx.now()}], ["team_id", "member_id", "on"])
+    await insert_ignore(
+        ctx.session,
+        LeaderVisit,
+        [{"team_id": found.id, "member_id": ctx.require_member().id, "on": on, "recorded_at": ctx.now()}],
+        ["team_id", "member_id", "on"],
+    )
     return Text(Msg("leader.visited", team=found.name, on=date_msg(on)))
 
 

@@ -61,8 +61,15 @@ async def export(ctx: Context) -> list[Reply]:
         return [Text(Msg("privacy.nothing_stored"), target=PRIVATE)]
     data = await export_member(ctx.session, ctx.member.id)
     blob = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    return [Document(blob, f"leerteam-mijn-gegevens-{ctx.now().date().isoformat()}.json", mime="application/json",
-                     caption=Msg("privacy.export_caption"), target=PRIVATE)]
+    return [
+        Document(
+            blob,
+            f"leerteam-mijn-gegevens-{ctx.now().date().isoformat()}.json",
+            mime="application/json",
+            caption=Msg("privacy.export_caption"),
+            target=PRIVATE,
+        )
+    ]
 
 
 async def export_member(session: AsyncSession, member_id: int) -> dict[str, Any]:
@@ -109,10 +116,14 @@ async def delete_member(session: AsyncSession, member_id: int) -> None:
     name = member.display_name if member else None
     # names copied into team records, so that nothing identifies the person afterwards
     actions = table_of(Action)
-    await conn.execute(update(actions).where(actions.c.owner_member_id == member_id).values(owner_label=REMOVED))
+    await conn.execute(
+        update(actions).where(actions.c.owner_member_id == member_id).values(owner_label=REMOVED)
+    )
     if name:
         teams = select(TeamMembership.team_id).where(TeamMembership.member_id == member_id)
-        for card in (await session.exec(select(QualityCard).where(col(QualityCard.team_id).in_(teams)))).all():
+        for card in (
+            await session.exec(select(QualityCard).where(col(QualityCard.team_id).in_(teams)))
+        ).all():
             if name in card.markdown:
                 card.markdown = card.markdown.replace(name, REMOVED)
                 session.add(card)
@@ -135,7 +146,9 @@ async def set_retention(ctx: Context, months: str) -> Text:
         raise UserError(Msg("privacy.retention_number"))
     days = (read_index(months) or 0) * 30
     if not RETENTION_MIN_DAYS <= days <= RETENTION_MAX_DAYS:
-        raise UserError(Msg("privacy.retention_range", low=RETENTION_MIN_DAYS // 30, high=RETENTION_MAX_DAYS // 30))
+        raise UserError(
+            Msg("privacy.retention_range", low=RETENTION_MIN_DAYS // 30, high=RETENTION_MAX_DAYS // 30)
+        )
     school.retention_days = days
     ctx.session.add(school)
     return Text(Msg("privacy.retention_set", months=int(months)))

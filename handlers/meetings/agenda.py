@@ -34,7 +34,9 @@ async def _items(ctx: Context, team: Team) -> list[AgendaItem]:
     return (await open_items(ctx.session, [team.id])).get(team.id, [])
 
 
-async def _pick(ctx: Context, team: Team, number: str, command_id: str) -> tuple[list[AgendaItem], AgendaItem]:
+async def _pick(
+    ctx: Context, team: Team, number: str, command_id: str
+) -> tuple[list[AgendaItem], AgendaItem]:
     items = await _items(ctx, team)
     if not items:
         raise UserError(Msg("agenda.empty", team=team.name, add_cmd=command_name("agenda_add")))
@@ -53,12 +55,16 @@ async def add_item(ctx: Context, item: str) -> list[Reply]:
     if len(parts) > 3:
         raise UsageError("agenda_add", Msg("agenda.parts"))
     title = " ".join(read_text(parts[0], max_length=TITLE_MAX, what="agenda.what.title").split())
-    minutes = read_minutes(parts[1], low=1, high=240) if len(parts) > 1 and parts[1] not in ("", "-") else None
+    minutes = (
+        read_minutes(parts[1], low=1, high=240) if len(parts) > 1 and parts[1] not in ("", "-") else None
+    )
     owner_id = None
     if len(parts) > 2 and parts[2] not in ("", "-"):
         person = await find_person(ctx, parts[2])
         if await q.team_membership(ctx.session, team.id, person.member.id) is None:
-            raise UserError(Msg("agenda.owner_not_in_team", person=person.member.display_name, team=team.name))
+            raise UserError(
+                Msg("agenda.owner_not_in_team", person=person.member.display_name, team=team.name)
+            )
         owner_id = person.member.id
     items = await _items(ctx, team)
     if len(items) >= MAX_OPEN:
@@ -99,7 +105,9 @@ async def remove_item(ctx: Context, number: str) -> Text:
     return Text(Msg("agenda.removed", title=item.title))
 
 
-@command("agenda_move", params=(Param("number"), Param("place")), access=Access.SCHOOL_MEMBER, section="meetings")
+@command(
+    "agenda_move", params=(Param("number"), Param("place")), access=Access.SCHOOL_MEMBER, section="meetings"
+)
 async def reorder_item(ctx: Context, number: str, place: str) -> Text:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
@@ -114,7 +122,14 @@ async def reorder_item(ctx: Context, number: str, place: str) -> Text:
             it.position = pos
             ctx.session.add(it)
     names = await names_of(ctx.session, [i.owner_member_id for i in items])
-    return Text(Join([Msg("agenda.reordered", team=team.name), *[item_line(n, i, names) for n, i in enumerate(items, 1)]]))
+    return Text(
+        Join(
+            [
+                Msg("agenda.reordered", team=team.name),
+                *[item_line(n, i, names) for n, i in enumerate(items, 1)],
+            ]
+        )
+    )
 
 
 @command("agenda_done", params=(Param("number"),), access=Access.SCHOOL_MEMBER, section="meetings")
@@ -124,9 +139,17 @@ async def item_done(ctx: Context, number: str) -> Text:
         await require_team_member(ctx, team)
     _, item = await _pick(ctx, team, number, "agenda_done")
     now = ctx.now()
-    current = (await ctx.session.exec(select(Meeting).where(
-        Meeting.team_id == team.id, col(Meeting.status).in_(("planned", "held")), col(Meeting.starts_at) <= now,
-    ).order_by(col(Meeting.starts_at).desc()))).first()
+    current = (
+        await ctx.session.exec(
+            select(Meeting)
+            .where(
+                Meeting.team_id == team.id,
+                col(Meeting.status).in_(("planned", "held")),
+                col(Meeting.starts_at) <= now,
+            )
+            .order_by(col(Meeting.starts_at).desc())
+        )
+    ).first()
     if current is None:
         current = await next_meeting(ctx.session, team.id, now)
     item.status, item.handled_at = "done", now
@@ -139,10 +162,14 @@ async def _phases(ctx: Context, team_ids: Sequence[int]) -> dict[int, int]:
     """The current phase of each team's active cycle, in one query."""
     if not team_ids:
         return {}
-    rows = (await ctx.session.exec(
-        select(Cycle.team_id, func.max(CycleRound.phase)).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
-        .where(col(Cycle.team_id).in_(list(team_ids)), Cycle.status == "active").group_by(col(Cycle.team_id))
-    )).all()
+    rows = (
+        await ctx.session.exec(
+            select(Cycle.team_id, func.max(CycleRound.phase))
+            .join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
+            .where(col(Cycle.team_id).in_(list(team_ids)), Cycle.status == "active")
+            .group_by(col(Cycle.team_id))
+        )
+    ).all()
     return {team_id: phase for team_id, phase in rows}
 
 
@@ -190,6 +217,12 @@ async def next_meeting_steps(ctx: Context, teams: Sequence[q.TeamOverview]) -> M
     tz = zone(school)
     out: dict[int, list[Any]] = {}
     for team_id, m in meetings.items():
-        out[team_id] = [Msg("agenda.home_next", when=when_msg(m.starts_at, tz), count=len(items.get(team_id, [])),
-                            agenda_cmd=command_name("agenda"))]
+        out[team_id] = [
+            Msg(
+                "agenda.home_next",
+                when=when_msg(m.starts_at, tz),
+                count=len(items.get(team_id, [])),
+                agenda_cmd=command_name("agenda"),
+            )
+        ]
     return out

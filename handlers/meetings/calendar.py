@@ -1,4 +1,5 @@
-"""The team's meetings as an iCalendar file (stable UIDs, SEQUENCE on every change, the school's time zone)."""
+"""The team's meetings as an iCalendar file: stable UIDs, SEQUENCE on every change, the school's
+time zone."""
 
 from __future__ import annotations
 

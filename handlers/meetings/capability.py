@@ -26,11 +26,17 @@ async def plan(run: PlanRun) -> None:
 async def due_moments(session: AsyncSession, after: datetime, until: datetime) -> list[datetime]:
     """A reminder falls due or a meeting ends (the console's clock stops there)."""
     found: list[datetime] = []
-    rows = (await session.exec(
-        select(Meeting, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
-        .where(Meeting.status == "planned", col(Meeting.starts_at) > after - timedelta(days=1),
-               col(Meeting.starts_at) <= until + timedelta(days=8))
-    )).all()
+    rows = (
+        await session.exec(
+            select(Meeting, MeetingRhythm)
+            .outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
+            .where(
+                Meeting.status == "planned",
+                col(Meeting.starts_at) > after - timedelta(days=1),
+                col(Meeting.starts_at) <= until + timedelta(days=8),
+            )
+        )
+    ).all()
     for meeting, rhythm in rows:
         moments = [meeting.starts_at - timedelta(minutes=o) for o in offsets_of(rhythm)]
         moments.append(meeting.starts_at + timedelta(minutes=meeting.duration_min))

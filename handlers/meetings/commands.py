@@ -102,9 +102,15 @@ def rhythm_msg(rhythm: MeetingRhythm) -> Msg:
 
 
 # --- the rhythm ---------------------------------------------------------------------------------
-@command("meeting_rhythm", params=(Param("day"), Param("time"), Param("minutes", required=False),
-                                   Param("weeks", required=False)), access=Access.SCHOOL_MEMBER, section="meetings")
-async def set_rhythm(ctx: Context, day: str, time: str, minutes: str | None, weeks: str | None) -> list[Reply]:
+@command(
+    "meeting_rhythm",
+    params=(Param("day"), Param("time"), Param("minutes", required=False), Param("weeks", required=False)),
+    access=Access.SCHOOL_MEMBER,
+    section="meetings",
+)
+async def set_rhythm(
+    ctx: Context, day: str, time: str, minutes: str | None, weeks: str | None
+) -> list[Reply]:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
     weekday = read_weekday(day)
@@ -152,7 +158,9 @@ async def list_meetings(ctx: Context, team: str | None) -> Text:
     lines: list[Any] = [Msg("meet.list_head", team=found.name)]
     if rhythm is not None:
         lines.append(rhythm_msg(rhythm))
-        lines.append(Msg("meet.list_reminders", offsets=Join([offset_msg(o) for o in offsets_of(rhythm)], ", ")))
+        lines.append(
+            Msg("meet.list_reminders", offsets=Join([offset_msg(o) for o in offsets_of(rhythm)], ", "))
+        )
     if not coming:
         lines.append(Msg("meet.none_planned", rhythm_cmd=command_name("meeting_rhythm")))
         return Text(Join(lines))
@@ -160,7 +168,11 @@ async def list_meetings(ctx: Context, team: str | None) -> Text:
     hol = (await school_holidays(ctx.session, [school.id], today_, today_ + timedelta(days=HORIZON_DAYS + 7))
            ).get(school.id, [])
     lines += [meeting_line(n, m, tz, hol) for n, m in enumerate(coming, 1)]
-    lines.append(Msg("meet.list_hint", move_cmd=command_name("meeting_move"), cancel_cmd=command_name("meeting_cancel")))
+    lines.append(
+        Msg(
+            "meet.list_hint", move_cmd=command_name("meeting_move"), cancel_cmd=command_name("meeting_cancel")
+        )
+    )
     return Text(Join(lines))
 
 
@@ -206,7 +218,13 @@ async def move_meeting(ctx: Context, number: str, day: str, time: str | None) ->
     meeting.starts_at, meeting.status, meeting.moved = starts, "planned", True
     meeting.cancel_reason, meeting.sequence, meeting.updated_at = None, meeting.sequence + 1, ctx.now()
     ctx.session.add(meeting)
-    return await to_team(ctx.session, team, text(Msg("meet.moved", team=team.name, old=when_msg(old, tz), new=when_msg(starts, tz))), no_chat=NoChat.ANSWER_HERE, acting=ctx)
+    return await to_team(
+        ctx.session,
+        team,
+        text(Msg("meet.moved", team=team.name, old=when_msg(old, tz), new=when_msg(starts, tz))),
+        no_chat=NoChat.ANSWER_HERE,
+        acting=ctx,
+    )
 
 
 @command("meeting_cancel", params=(Param("number"), Param("reason", rest=True)), access=Access.SCHOOL_MEMBER,
@@ -222,8 +240,15 @@ async def cancel_meeting(ctx: Context, number: str, reason: str) -> list[Reply]:
     meeting.status, meeting.cancel_reason = "cancelled", why
     meeting.sequence, meeting.updated_at = meeting.sequence + 1, ctx.now()
     ctx.session.add(meeting)
-    return await to_team(ctx.session, team, text(Msg("meet.cancelled", team=team.name,
-                                        when=when_msg(meeting.starts_at, zone(school)), reason=why)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
+    return await to_team(
+        ctx.session,
+        team,
+        text(
+            Msg("meet.cancelled", team=team.name, when=when_msg(meeting.starts_at, zone(school)), reason=why)
+        ),
+        no_chat=NoChat.ANSWER_HERE,
+        acting=ctx,
+    )
 
 
 @command("meeting_extra", params=(Param("day"), Param("time"), Param("minutes", required=False)),
@@ -237,12 +262,19 @@ async def extra_meeting(ctx: Context, day: str, time: str, minutes: str | None) 
     now, uid = ctx.now(), new_uid()
     ctx.session.add(Meeting(team_id=team.id, slot_key=f"x:{uid}", starts_at=starts, duration_min=duration,
                             status="planned", kind="extra", uid=uid, created_at=now, updated_at=now))
-    return await to_team(ctx.session, team, text(Msg("meet.extra_added", team=team.name, when=when_msg(starts, zone(school)),
-                                        minutes=duration)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
+    return await to_team(
+        ctx.session,
+        team,
+        text(Msg("meet.extra_added", team=team.name, when=when_msg(starts, zone(school)), minutes=duration)),
+        no_chat=NoChat.ANSWER_HERE,
+        acting=ctx,
+    )
 
 
 # --- reminders ----------------------------------------------------------------------------------
-@command("meeting_reminders", params=(Param("times", rest=True),), access=Access.SCHOOL_MEMBER, section="meetings")
+@command(
+    "meeting_reminders", params=(Param("times", rest=True),), access=Access.SCHOOL_MEMBER, section="meetings"
+)
 async def set_reminders(ctx: Context, times: str) -> Text:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
@@ -260,14 +292,24 @@ async def set_reminders(ctx: Context, times: str) -> Text:
     ctx.session.add(rhythm)
     if not offsets:
         return Text(Msg("meet.reminders_off", team=team.name))
-    return Text(Msg("meet.reminders_set", team=team.name, offsets=Join([offset_msg(o) for o in offsets], ", ")))
+    return Text(
+        Msg("meet.reminders_set", team=team.name, offsets=Join([offset_msg(o) for o in offsets], ", "))
+    )
 
 
 # --- notes afterwards ---------------------------------------------------------------------------
 async def last_held(ctx: Context, team: Team) -> Meeting | None:
-    return (await ctx.session.exec(select(Meeting).where(
-        Meeting.team_id == team.id, col(Meeting.status).in_(("held", "planned")), col(Meeting.starts_at) <= ctx.now(),
-    ).order_by(col(Meeting.starts_at).desc()))).first()
+    return (
+        await ctx.session.exec(
+            select(Meeting)
+            .where(
+                Meeting.team_id == team.id,
+                col(Meeting.status).in_(("held", "planned")),
+                col(Meeting.starts_at) <= ctx.now(),
+            )
+            .order_by(col(Meeting.starts_at).desc())
+        )
+    ).first()
 
 
 async def store_notes(ctx: Context, team: Team, meeting: Meeting, text: str) -> list[Reply]:
@@ -286,8 +328,12 @@ async def store_notes(ctx: Context, team: Team, meeting: Meeting, text: str) -> 
     return replies
 
 
-@command("meeting_notes", params=(Param("text", rest=True, max_length=NOTES_MAX),), access=Access.SCHOOL_MEMBER,
-         section="meetings")
+@command(
+    "meeting_notes",
+    params=(Param("text", rest=True, max_length=NOTES_MAX),),
+    access=Access.SCHOOL_MEMBER,
+    section="meetings",
+)
 async def record_notes(ctx: Context, text: str) -> list[Reply]:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)

@@ -1,4 +1,5 @@
-"""Holidays that pause a team's rhythm: typed by hand or taken from a region's school holidays (the ``holidays`` library)."""
+"""Holidays that pause a team's rhythm: typed by hand, or a region's school holidays from the
+``holidays`` library."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ async def upcoming_holidays(ctx: Context, school: School) -> list[Holiday]:
     ).order_by(col(Holiday.first_day), col(Holiday.id)))).all())
 
 
-@command("holiday_add", params=(Param("holiday", rest=True),), access=Access.SCHOOL_MANAGER, section="meetings")
+@command(
+    "holiday_add", params=(Param("holiday", rest=True),), access=Access.SCHOOL_MANAGER, section="meetings"
+)
 async def add_holiday(ctx: Context, holiday: str) -> Text:
     school = ctx.require_school()
     first_raw, last_raw, label_raw = split_holiday(holiday)
@@ -68,7 +71,9 @@ async def add_holiday(ctx: Context, holiday: str) -> Text:
     paused = await apply_holiday(ctx.session, school, first, last, ctx.now(), pausing=True)
     if not paused:
         return Text(Msg("meet.holiday_added_none", label=label, first=date_msg(first), last=date_msg(last)))
-    return Text(Msg("meet.holiday_added", label=label, first=date_msg(first), last=date_msg(last), paused=paused))
+    return Text(
+        Msg("meet.holiday_added", label=label, first=date_msg(first), last=date_msg(last), paused=paused)
+    )
 
 
 @command("holidays", access=Access.SCHOOL_MEMBER, section="meetings")
@@ -76,10 +81,18 @@ async def list_holidays(ctx: Context) -> Text:
     school = ctx.require_school()
     found = await upcoming_holidays(ctx, school)
     if not found:
-        return Text(Msg("meet.holidays_none", add_cmd=command_name("holiday_add"), region_cmd=command_name("holiday_region")))
+        return Text(
+            Msg(
+                "meet.holidays_none",
+                add_cmd=command_name("holiday_add"),
+                region_cmd=command_name("holiday_region"),
+            )
+        )
     lines: list[Any] = [Msg("meet.holidays_head", school=school.name)]
-    lines += [Msg("meet.holiday_line", n=n, label=h.label, first=date_msg(h.first_day), last=date_msg(h.last_day))
-              for n, h in enumerate(found, 1)]
+    lines += [
+        Msg("meet.holiday_line", n=n, label=h.label, first=date_msg(h.first_day), last=date_msg(h.last_day))
+        for n, h in enumerate(found, 1)
+    ]
     return Text(Join(lines))
 
 
@@ -106,7 +119,9 @@ async def remove_holiday(ctx: Context, number: str) -> Text:
     return Text(Msg("meet.holiday_removed", label=h.label))
 
 
-def region_holidays(country: str, region: str, lang: str, first: date, last: date) -> list[tuple[date, date, str]]:
+def region_holidays(
+    country: str, region: str, lang: str, first: date, last: date
+) -> list[tuple[date, date, str]]:
     """School holidays of a Dutch region or Flanders from the maintained ``holidays`` library,
     as (first day, last day, name) ranges between two dates."""
     import holidays as holidays_lib  # lazy: only this command needs it

@@ -53,10 +53,24 @@ async def check(session: AsyncSession, settings: Settings, now: datetime) -> int
         chair = chairs.get(f["team_id"])
         if chair is None or chair == f.get("member_id"):
             continue  # no chair to nudge: the flag waits for the leader's digest
-        nudges.append({"dedupe_key": f"nudge:{f['key']}", "kind": "nudge", "due_at": now, "status": "pending",
-                       "attempts": 0, "created_at": now,
-                       "payload": {"flag_key": f["key"], "kind": f["kind"], "team_id": f["team_id"],
-                                   "chair_id": chair, "member_id": f.get("member_id"), "detail": f["detail"]}})
+        nudges.append(
+            {
+                "dedupe_key": f"nudge:{f['key']}",
+                "kind": "nudge",
+                "due_at": now,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "payload": {
+                    "flag_key": f["key"],
+                    "kind": f["kind"],
+                    "team_id": f["team_id"],
+                    "chair_id": chair,
+                    "member_id": f.get("member_id"),
+                    "detail": f["detail"],
+                },
+            }
+        )
     return await insert_ignore(session, Outbox, nudges, ["dedupe_key"])
 
 
@@ -79,8 +93,15 @@ async def _cancelled_in_a_row(session: AsyncSession, now: datetime) -> list[dict
 
     def close() -> None:
         if len(run) >= 2:
-            out.append(_flag(run[0].team_id, "cancelled_in_a_row", f"cancelled:{run[0].team_id}:{run[0].id}", now,
-                             {"count": len(run), "starts": [m.starts_at.isoformat() for m in run]}))
+            out.append(
+                _flag(
+                    run[0].team_id,
+                    "cancelled_in_a_row",
+                    f"cancelled:{run[0].team_id}:{run[0].id}",
+                    now,
+                    {"count": len(run), "starts": [m.starts_at.isoformat() for m in run]},
+                )
+            )
 
     for m in rows:
         if run and (m.team_id != run[-1].team_id or m.status != "cancelled"):
@@ -103,10 +124,19 @@ async def _phase_stalled(session: AsyncSession, settings: Settings, now: datetim
     for cycle, rnd in rows:
         latest.setdefault(cycle.id, (cycle, rnd))
     # a later round that is not stalled overrides: only flag a cycle whose newest round is old
-    newest = dict((await session.exec(
-        select(CycleRound.cycle_id, func.max(CycleRound.number)).where(col(CycleRound.cycle_id).in_(list(latest)))
-        .group_by(col(CycleRound.cycle_id))
-    )).all()) if latest else {}
+    newest = (
+        dict(
+            (
+                await session.exec(
+                    select(CycleRound.cycle_id, func.max(CycleRound.number))
+                    .where(col(CycleRound.cycle_id).in_(list(latest)))
+                    .group_by(col(CycleRound.cycle_id))
+                )
+            ).all()
+        )
+        if latest
+        else {}
+    )
     out = []
     for cycle, rnd in latest.values():
         if newest.get(cycle.id) != rnd.number:
@@ -132,7 +162,9 @@ async def _quiet_members(session: AsyncSession, settings: Settings, now: datetim
     if not cutoffs:
         return []
     team_ids = list(cutoffs)
-    members = (await session.exec(select(TeamMembership).where(col(TeamMembership.team_id).in_(team_ids)))).all()
+    members = (
+        await session.exec(select(TeamMembership).where(col(TeamMembership.team_id).in_(team_ids)))
+    ).all()
     last: dict[tuple[int, int], datetime] = {}
 
     def seen(team_id: int, member_id: int | None, at: datetime | None) -> None:
@@ -144,10 +176,13 @@ async def _quiet_members(session: AsyncSession, settings: Settings, now: datetim
 
     round_team = (select(CycleRound.id, Cycle.team_id).join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id))
                   .where(col(Cycle.team_id).in_(team_ids)).subquery())
-    for team_id, member_id, at in (await session.exec(
-        select(round_team.c.team_id, Answer.member_id, func.max(Answer.updated_at))
-        .join(round_team, round_team.c.id == col(Answer.round_id)).group_by(round_team.c.team_id, col(Answer.member_id))
-    )).all():
+    for team_id, member_id, at in (
+        await session.exec(
+            select(round_team.c.team_id, Answer.member_id, func.max(Answer.updated_at))
+            .join(round_team, round_team.c.id == col(Answer.round_id))
+            .group_by(round_team.c.team_id, col(Answer.member_id))
+        )
+    ).all():
         seen(team_id, member_id, _aware(at))
     for round_team_id, added_by, added_at in (await session.exec(
         select(round_team.c.team_id, Hypothesis.added_by, func.max(Hypothesis.added_at))

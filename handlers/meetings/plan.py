@@ -1,8 +1,9 @@
 """Meetings as data: the rhythm turned into dated meetings, holidays that pause it, the agenda
 of a team's next meeting, and the texts that show them.
 
-Shared by the commands (``commands.py``, ``agenda.py``) and the clock (the capability's planner). Times are stored in UTC and shown in the school's time zone; a rhythm
-is kept in local time ("Tuesday 15:30"), so a meeting stays at 15:30 across the switch to
+Shared by the commands (``commands.py``, ``agenda.py``) and the clock (the capability's
+planner). Times are stored in UTC and shown in the school's time zone; a rhythm is kept in local
+time ("Tuesday 15:30"), so a meeting stays at 15:30 across the switch to
 winter time.
 """
 
@@ -204,7 +205,9 @@ async def next_meetings(session: AsyncSession, team_ids: Sequence[int], now: dat
     return out
 
 
-async def upcoming(session: AsyncSession, team_id: int, now: datetime, limit: int = UPCOMING_SHOWN) -> list[Meeting]:
+async def upcoming(
+    session: AsyncSession, team_id: int, now: datetime, limit: int = UPCOMING_SHOWN
+) -> list[Meeting]:
     """Meetings still ahead (planned, cancelled, in a holiday), for listing and numbering."""
     rows = (await session.exec(select(Meeting).where(
         Meeting.team_id == team_id, col(Meeting.status).in_(("planned", "cancelled", "holiday")),
@@ -313,7 +316,9 @@ async def cycle_lines(session: AsyncSession, team: Team, meeting: Meeting | None
     due = [a for a in rec.actions if today <= a.due <= until]
     if due:
         lines.append(Msg("agenda.actions_due"))
-        lines += [Msg("agenda.action", what=a.description, owner=a.owner_label, due=date_msg(a.due)) for a in due]
+        lines += [
+            Msg("agenda.action", what=a.description, owner=a.owner_label, due=date_msg(a.due)) for a in due
+        ]
     return lines
 
 

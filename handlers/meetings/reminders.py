@@ -1,11 +1,11 @@
 """What the clock queues and how each queued message is written when it is sent.
 
-The clock (``bot/core/outbox.py``, through the meetings capability's planner) calls :func:`queue_reminders` and :func:`close_meetings` on
-every tick; they insert outbox rows with unique dedupe keys, so a tick run twice, or by two
-processes, queues nothing twice. The ``render_*`` functions turn a claimed row into replies at send time,
-so a reminder carries the agenda as it is then, and a reminder for a meeting that moved, was
-cancelled or has already started is skipped instead of sent.
-"""
+The clock (``bot/core/outbox.py``, through the meetings capability's planner) calls
+:func:`queue_reminders` and :func:`close_meetings` on every tick; they insert outbox rows with
+unique dedupe keys, so a tick run twice, or by two processes, queues nothing twice. The
+``render_*`` functions turn a claimed row into replies at send time, so a reminder carries the
+agenda as it is then, and a reminder for a meeting that moved, was cancelled or has already
+started is skipped instead of sent."""
 
 from __future__ import annotations
 
@@ -50,22 +50,38 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
     In normal running each reminder becomes 'the latest due' at its own time; after downtime the
     earlier ones are passed over, so a team gets one reminder, not a burst of stale ones. A moved
     meeting has a new start, hence new keys."""
-    rows = (await session.exec(
-        select(Meeting, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
-        .where(Meeting.status == "planned", col(Meeting.starts_at) > now, col(Meeting.starts_at) <= now + MAX_OFFSET)
-    )).all()
+    rows = (
+        await session.exec(
+            select(Meeting, MeetingRhythm)
+            .outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
+            .where(
+                Meeting.status == "planned",
+                col(Meeting.starts_at) > now,
+                col(Meeting.starts_at) <= now + MAX_OFFSET,
+            )
+        )
+    ).all()
     queued: list[dict[str, Any]] = []
     for meeting, rhythm in rows:
         due = [o for o in offsets_of(rhythm) if meeting.starts_at - timedelta(minutes=o) <= now]
         if not due:
             continue
         offset = min(due)
-        queued.append({
-            "dedupe_key": reminder_key(meeting.id, offset, meeting.starts_at),
-            "kind": "reminder", "due_at": meeting.starts_at - timedelta(minutes=offset), "status": "pending",
-            "attempts": 0, "created_at": now,
-            "payload": {"meeting_id": meeting.id, "offset": offset, "starts_at": meeting.starts_at.isoformat()},
-        })
+        queued.append(
+            {
+                "dedupe_key": reminder_key(meeting.id, offset, meeting.starts_at),
+                "kind": "reminder",
+                "due_at": meeting.starts_at - timedelta(minutes=offset),
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "payload": {
+                    "meeting_id": meeting.id,
+                    "offset": offset,
+                    "starts_at": meeting.starts_at.isoformat(),
+                },
+            }
+        )
     queued.sort(key=lambda r: r["dedupe_key"])
     return await insert_ignore(session, Outbox, queued, ["dedupe_key"])
 
@@ -84,18 +100,32 @@ async def close_meetings(session: AsyncSession, now: datetime) -> int:
             col(Meeting.id) == m.id, col(Meeting.status) == "planned").values(status="held"))
         if result.rowcount != 1:
             continue  # another process closed it
-        await session.exec(update(AgendaItem).where(
-            col(AgendaItem.team_id) == m.team_id, col(AgendaItem.status) == "open", col(AgendaItem.added_at) < m.starts_at,
-        ).values(carried=AgendaItem.carried + 1))
+        await session.exec(
+            update(AgendaItem)
+            .where(
+                col(AgendaItem.team_id) == m.team_id,
+                col(AgendaItem.status) == "open",
+                col(AgendaItem.added_at) < m.starts_at,
+            )
+            .values(carried=AgendaItem.carried + 1)
+        )
         latest[m.team_id] = m
     chairs = await chairs_of(session, list(latest))
     asks = []
     for team_id, m in latest.items():
         end = m.starts_at + timedelta(minutes=m.duration_min)
         if team_id in chairs and now - end <= ASK_NOTES_WITHIN:
-            asks.append({"dedupe_key": f"notes:{m.id}", "kind": "notes_ask", "due_at": end, "status": "pending",
-                         "attempts": 0, "created_at": now,
-                         "payload": {"meeting_id": m.id, "chair_id": chairs[team_id]}})
+            asks.append(
+                {
+                    "dedupe_key": f"notes:{m.id}",
+                    "kind": "notes_ask",
+                    "due_at": end,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": now,
+                    "payload": {"meeting_id": m.id, "chair_id": chairs[team_id]},
+                }
+            )
     await insert_ignore(session, Outbox, asks, ["dedupe_key"])
     return len(latest)
 
@@ -115,8 +145,12 @@ def relative_when(starts: datetime, now: datetime, tz: Any) -> Msg:
     if local.date() == today:
         return Msg("reminder.today", time=hhmm)
     if local.date() == today + timedelta(days=1):
-        return Msg("reminder.tomorrow", weekday=Msg(f"meet.weekday.d{local.weekday()}"), date=date_msg(local.date()),
-                   time=hhmm)
+        return Msg(
+            "reminder.tomorrow",
+            weekday=Msg(f"meet.weekday.d{local.weekday()}"),
+            date=date_msg(local.date()),
+            time=hhmm,
+        )
     return Msg("reminder.on", when=when_msg(starts, tz))
 
 
@@ -140,7 +174,9 @@ async def render_reminder(job: Job) -> list[Reply]:
     if await q.chat_of_team(session, team.id, None) is not None:
         return [Text(body, target=TeamChat(team.id))]
     # no team channel linked: each member privately
-    members = (await session.exec(select(TeamMembership.member_id).where(TeamMembership.team_id == team.id))).all()
+    members = (
+        await session.exec(select(TeamMembership.member_id).where(TeamMembership.team_id == team.id))
+    ).all()
     return [Text(body, target=DirectTo(member_id)) for member_id in members]
 
 
@@ -169,19 +205,32 @@ async def render_nudge(job: Job) -> list[Reply]:
     kind, detail = payload["kind"], payload.get("detail", {})
     if kind == "cancelled_in_a_row":
         dates = [date_msg(datetime.fromisoformat(s).astimezone(tz).date()) for s in detail.get("starts", [])]
-        body = Msg("momentum.cancelled", team=team.name, count=detail.get("count", 2), dates=Join(dates, ", "),
-                   list_cmd=command_name("meetings"), rhythm_cmd=command_name("meeting_rhythm"))
+        body = Msg(
+            "momentum.cancelled",
+            team=team.name,
+            count=detail.get("count", 2),
+            dates=Join(dates, ", "),
+            list_cmd=command_name("meetings"),
+            rhythm_cmd=command_name("meeting_rhythm"),
+        )
     elif kind == "phase_stalled":
-        body = Msg("momentum.phase", team=team.name, weeks=detail.get("weeks", 0), phase=detail.get("phase", 1),
-                   name=Msg(f"cycle.phase{detail.get('phase', 1)}.name"),
-                   status_cmd=command_name("cycle_status"))
+        body = Msg(
+            "momentum.phase",
+            team=team.name,
+            weeks=detail.get("weeks", 0),
+            phase=detail.get("phase", 1),
+            name=Msg(f"cycle.phase{detail.get('phase', 1)}.name"),
+            status_cmd=command_name("cycle_status"),
+        )
     elif kind == "quiet_member":
         from storage.models import Member
 
         member = await session.get(Member, int(payload.get("member_id") or 0))
         if member is None:
             raise Skip("member gone")
-        body = Msg("momentum.quiet", team=team.name, person=member.display_name, meetings=detail.get("meetings", 3))
+        body = Msg(
+            "momentum.quiet", team=team.name, person=member.display_name, meetings=detail.get("meetings", 3)
+        )
     else:
         raise Skip(f"unknown flag {kind}")
     await session.exec(update(MomentumFlag).where(MomentumFlag.key == payload["flag_key"])

@@ -1,4 +1,5 @@
-"""Aggregates over polls: the scan per dimension and its trend, summaries, and what the leader's digest shows (``digest_reflection``, contributed to the digest's hook)."""
+"""Aggregates over polls: the scan per dimension and its trend, summaries, and what the leader's
+digest shows (``digest_reflection``, contributed to the digest's hook)."""
 
 from __future__ import annotations
 
@@ -109,20 +110,43 @@ class PollSummary:
     questions: list[QuestionSummary]  # only those at or above the threshold
 
 
-async def poll_summaries(session: AsyncSession, team_ids: Sequence[int], since: datetime) -> dict[int, list[PollSummary]]:
+async def poll_summaries(
+    session: AsyncSession, team_ids: Sequence[int], since: datetime
+) -> dict[int, list[PollSummary]]:
     """For the leader digest: each team's post-meeting and ad-hoc polls opened since ``since``,
     with only the questions that reached the threshold (polls with none are left out)."""
     if not team_ids:
         return {}
-    polls = list((await session.exec(select(Poll).where(
-        col(Poll.team_id).in_(list(team_ids)), col(Poll.kind).in_(("meeting", "adhoc")), col(Poll.opens_at) >= since,
-    ).order_by(col(Poll.team_id), col(Poll.opens_at), col(Poll.id)))).all())
+    polls = list(
+        (
+            await session.exec(
+                select(Poll)
+                .where(
+                    col(Poll.team_id).in_(list(team_ids)),
+                    col(Poll.kind).in_(("meeting", "adhoc")),
+                    col(Poll.opens_at) >= since,
+                )
+                .order_by(col(Poll.team_id), col(Poll.opens_at), col(Poll.id))
+            )
+        ).all()
+    )
     res = await results(session, polls)
     out: dict[int, list[PollSummary]] = defaultdict(list)
     for p in polls:
         r = res[p.id]
-        shown = [QuestionSummary(q.question.position, q.question.kind, q.question.key, q.question.text, q.answers,
-                                 dict(q.counts), q.mean) for q in r.questions if q.shown]
+        shown = [
+            QuestionSummary(
+                q.question.position,
+                q.question.kind,
+                q.question.key,
+                q.question.text,
+                q.answers,
+                dict(q.counts),
+                q.mean,
+            )
+            for q in r.questions
+            if q.shown
+        ]
         if shown:
             out[p.team_id].append(PollSummary(p.id, p.team_id, p.kind, p.opens_at, p.closes_at,
                                               p.status == "closed", r.members, r.answers, shown))
@@ -147,7 +171,9 @@ async def digest_reflection(session: AsyncSession, team_ids: Sequence[int], sinc
             n = sum(q.answers for q in qs)
             if qs[0].kind == "scale":
                 mean = sum((q.mean or 0) * q.answers for q in qs) / n
-                parts.append(Msg("poll.digest.scale_part", label=Msg(f"{key}.short"), mean=number_msg(round(mean, 1))))
+                parts.append(
+                    Msg("poll.digest.scale_part", label=Msg(f"{key}.short"), mean=number_msg(round(mean, 1)))
+                )
             elif qs[0].kind == "yesno":
                 yes = sum(q.counts.get(YES, 0) for q in qs)
                 parts.append(Msg("poll.digest.yes_part", label=Msg(f"{key}.short"), pct=round(100 * yes / n)))
@@ -158,8 +184,19 @@ async def digest_reflection(session: AsyncSession, team_ids: Sequence[int], sinc
         prev = found[-2] if len(found) > 1 else None
         avg = sum(last.averages.values()) / len(last.averages)
         out[team_id]["scan_avg"] = avg
-        out[team_id]["scan_dims"] = {d: (v, prev.averages.get(d) if prev else None) for d, v in last.averages.items()}
-        out[team_id]["scan"] = Msg("poll.digest.scan", round=last.round, answers=last.answers,
-                                   dims=Join([Msg("poll.digest.dim_part", dimension=Msg(f"poll.dim.{d}"),
-                                                  avg=number_msg(round(v, 1))) for d, v in last.averages.items()], ", "))
+        out[team_id]["scan_dims"] = {
+            d: (v, prev.averages.get(d) if prev else None) for d, v in last.averages.items()
+        }
+        out[team_id]["scan"] = Msg(
+            "poll.digest.scan",
+            round=last.round,
+            answers=last.answers,
+            dims=Join(
+                [
+                    Msg("poll.digest.dim_part", dimension=Msg(f"poll.dim.{d}"), avg=number_msg(round(v, 1)))
+                    for d, v in last.averages.items()
+                ],
+                ", ",
+            ),
+        )
     return dict(out)

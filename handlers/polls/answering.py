@@ -104,7 +104,9 @@ async def _unfinished(ctx: Context, polls: list[Poll]) -> list[Poll]:
     return [p for p in polls if mine.get(p.id, 0) < total.get(p.id, 0)]
 
 
-@command("poll_answer", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="polls")
+@command(
+    "poll_answer", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="polls"
+)
 async def answer_poll(ctx: Context, number: str | None) -> Reply:
     if number is not None:  # numbered as /peilingen lists the team's polls
         team = await cycle_team(ctx)
@@ -125,8 +127,10 @@ async def answer_poll(ctx: Context, number: str | None) -> Reply:
     if len(unfinished) == 1 or len(polls) == 1:  # straight to the one still waiting for you
         chosen = unfinished[0] if unfinished else polls[0]
         return await next_step(ctx, chosen, teams[chosen.team_id])
-    options = tuple(Option(Msg("poll.pick_option", title=poll_title(p, teams[p.team_id])), f"poll_next {p.id}")
-                    for p in polls)
+    options = tuple(
+        Option(Msg("poll.pick_option", title=poll_title(p, teams[p.team_id])), f"poll_next {p.id}")
+        for p in polls
+    )
     return Choices(Msg("poll.pick", count=len(polls)), options, target=PRIVATE)
 
 
@@ -187,7 +191,9 @@ async def poll_vote(ctx: Context, poll: str, question: str, value: str) -> list[
     return replies
 
 
-async def first_results(session: AsyncSession, catalog: Catalog, poll: Poll, team: Team, now: datetime) -> list[Reply]:
+async def first_results(
+    session: AsyncSession, catalog: Catalog, poll: Poll, team: Team, now: datetime
+) -> list[Reply]:
     """When every question has reached the threshold for the first time, the team sees the
     results (once: the update only succeeds for the first)."""
     res = (await results(session, [poll]))[poll.id]
@@ -198,4 +204,9 @@ async def first_results(session: AsyncSession, catalog: Catalog, poll: Poll, tea
     if done.rowcount != 1:
         return []
     school = await session.get(School, team.school_id)
-    return await to_team(session, team, await result_replies(session, catalog, poll, team, school, final=False), no_chat=NoChat.EACH_MEMBER)
+    return await to_team(
+        session,
+        team,
+        await result_replies(session, catalog, poll, team, school, final=False),
+        no_chat=NoChat.EACH_MEMBER,
+    )

@@ -46,7 +46,9 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def poll_chart(title: str, questions: list[Bars], count_label: str, mean_label: str, decimal: str = ".") -> bytes:
+def poll_chart(
+    title: str, questions: list[Bars], count_label: str, mean_label: str, decimal: str = "."
+) -> bytes:
     """A horizontal bar chart per question: how many chose each option."""
     rows = max(1, len(questions))
     height = sum(0.9 + 0.32 * len(q.options) for q in questions) + 0.8
@@ -62,7 +64,11 @@ def poll_chart(title: str, questions: list[Bars], count_label: str, mean_label: 
         ax.invert_yaxis()
         ax.set_xlim(0, max(1, top) + 0.8)
         ax.xaxis.get_major_locator().set_params(integer=True)
-        heading = q.label if q.mean is None else f"{q.label} — {mean_label} " + f"{q.mean:.1f}".replace(".", decimal)
+        heading = (
+            q.label
+            if q.mean is None
+            else f"{q.label} — {mean_label} " + f"{q.mean:.1f}".replace(".", decimal)
+        )
         ax.set_title(heading, fontsize=10, loc="left")
         for yy, c in zip(y, q.counts, strict=True):
             ax.text(c + 0.05, yy, str(c), va="center", fontsize=9)
@@ -104,8 +110,13 @@ def scan_chart(title: str, dims: list[str], labels: dict[str, str], current: dic
     for d in dims:
         points = [(x, values_.get(d)) for x, (_, values_) in zip(xs, trend, strict=True) if d in values_]
         if points:
-            right.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=DIM_COLOURS.get(d, COLOURS[0]),
-                       label=labels[d])
+            right.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                marker="o",
+                color=DIM_COLOURS.get(d, COLOURS[0]),
+                label=labels[d],
+            )
     right.set_xticks(xs, [name for name, _ in trend])
     right.set_ylim(1, 5)
     right.set_yticks([1, 2, 3, 4, 5])

@@ -38,8 +38,15 @@ DEFAULT_SCAN_WEEKS = 6
 
 
 def _row(key: str, kind: str, due: datetime, now: datetime, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"dedupe_key": key, "kind": kind, "due_at": due, "status": "pending", "attempts": 0, "created_at": now,
-            "payload": payload}
+    return {
+        "dedupe_key": key,
+        "kind": kind,
+        "due_at": due,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "payload": payload,
+    }
 
 
 async def plan(session: AsyncSession, now: datetime) -> None:
@@ -83,9 +90,17 @@ async def _meeting_polls(session: AsyncSession, catalog: Catalog, now: datetime)
         if m.team_id not in ok:
             continue
         end = m.starts_at + timedelta(minutes=m.duration_min)
-        poll_id = await create_poll(session, team_id=m.team_id, kind="meeting", key=f"meeting:{m.id}", opens=end,
-                                    closes=end + MEETING_POLL_OPEN, now=now, meeting_id=m.id,
-                                    specs=meeting_specs(catalog, settings.get(teams[m.team_id].school_id)))
+        poll_id = await create_poll(
+            session,
+            team_id=m.team_id,
+            kind="meeting",
+            key=f"meeting:{m.id}",
+            opens=end,
+            closes=end + MEETING_POLL_OPEN,
+            now=now,
+            meeting_id=m.id,
+            specs=meeting_specs(catalog, settings.get(teams[m.team_id].school_id)),
+        )
         if poll_id is not None:
             rows.append(_row(f"poll_open:{poll_id}", "poll_open", end, now, {"poll_id": poll_id}))
     return rows
@@ -100,7 +115,9 @@ async def scan_due(session: AsyncSession, now: datetime) -> dict[int, datetime]:
         PollSettings, col(PollSettings.school_id) == col(Team.school_id)))).all()
     last = dict((await session.exec(select(Poll.team_id, func.max(Poll.opens_at)).where(Poll.kind == "scan")
                                     .group_by(col(Poll.team_id)))).all())
-    running = set((await session.exec(select(Poll.team_id).where(Poll.kind == "scan", Poll.status == "open"))).all())
+    running = set(
+        (await session.exec(select(Poll.team_id).where(Poll.kind == "scan", Poll.status == "open"))).all()
+    )
     out: dict[int, datetime] = {}
     for team, weeks in teams:
         weeks = DEFAULT_SCAN_WEEKS if weeks is None else weeks
@@ -120,7 +137,9 @@ async def _scans(session: AsyncSession, catalog: Catalog, now: datetime) -> list
         return []
     ok = await _big_enough(session, sorted(due))
     rows = []
-    for team in (await session.exec(select(Team).where(col(Team.id).in_(sorted(ok))).order_by(col(Team.id)))).all():
+    for team in (
+        await session.exec(select(Team).where(col(Team.id).in_(sorted(ok))).order_by(col(Team.id)))
+    ).all():
         poll = await start_scan(session, catalog, team, now)
         if poll is not None:
             rows.append(_row(f"poll_open:{poll.id}", "poll_open", now, now, {"poll_id": poll.id}))
@@ -198,8 +217,12 @@ async def render_remind(job: Job) -> list[Any]:
     if not waiting:
         raise Skip("everyone answered")
     questions = (await questions_of(session, [poll.id])).get(poll.id, [])
-    body = Join([Msg("poll.reminder", title=poll_title(poll, team), closes=when_msg(poll.closes_at, zone(school))),
-                 Msg("poll.reminder_anonymous")])
+    body = Join(
+        [
+            Msg("poll.reminder", title=poll_title(poll, team), closes=when_msg(poll.closes_at, zone(school))),
+            Msg("poll.reminder_anonymous"),
+        ]
+    )
     options = opening_options(poll, questions)
     return [Choices(body, options, target=DirectTo(m)) for m in waiting]
 

@@ -27,7 +27,9 @@ SCAN_OPEN = timedelta(days=7)
 MIN_DURATION, MAX_DURATION = 10, 14 * 1440  # minutes a chair's poll or a stille wand stays open
 MAX_MIN_ANSWERS = 50
 MAX_SCAN_WEEKS = 26
-DURATION = re.compile(r"^([0-9]{1,4})\s*(m|min|minuten|minutes|u|uur|h|hours?|d|dag|dagen|days?|w|weken|weeks?)$")
+DURATION = re.compile(
+    r"^([0-9]{1,4})\s*(m|min|minuten|minutes|u|uur|h|hours?|d|dag|dagen|days?|w|weken|weeks?)$"
+)
 DURATION_UNITS = {"m": 1, "min": 1, "minuten": 1, "minutes": 1, "u": 60, "uur": 60, "h": 60, "hour": 60,
                   "hours": 60, "d": 1440, "dag": 1440, "dagen": 1440, "day": 1440, "days": 1440, "w": 10080,
                   "weken": 10080, "week": 10080, "weeks": 10080}
@@ -45,7 +47,9 @@ def split_duration(text: str, default: timedelta) -> tuple[timedelta, str]:
         return default, text.strip()
     minutes = int(m[1]) * DURATION_UNITS[m[2]]
     if not MIN_DURATION <= minutes <= MAX_DURATION:
-        raise UserError(Msg("poll.bad_duration", text=shorten(first), low=MIN_DURATION, days=MAX_DURATION // 1440))
+        raise UserError(
+            Msg("poll.bad_duration", text=shorten(first), low=MIN_DURATION, days=MAX_DURATION // 1440)
+        )
     return timedelta(minutes=minutes), rest.strip()
 
 

@@ -58,24 +58,46 @@ def result_lines(res: PollResult, catalog: Catalog, lang: str) -> list[Any]:
         qq = qr.question
         label = question_label(qq)
         if not qr.shown:
-            lines.append(Msg("poll.result.withheld", n=qq.position, text=label, need=res.threshold - qr.answers))
+            lines.append(
+                Msg("poll.result.withheld", n=qq.position, text=label, need=res.threshold - qr.answers)
+            )
         elif qq.kind == "scale":
-            spread = Join([Msg("poll.result.option", label=str(v), count=qr.counts.get(v, 0)) for v in values_of(qq)],
-                          " · ")
-            lines.append(Msg("poll.result.scale", n=qq.position, text=label, mean=number_msg(round(qr.mean or 0, 1)),
-                             count=qr.answers, spread=spread))
+            spread = Join(
+                [Msg("poll.result.option", label=str(v), count=qr.counts.get(v, 0)) for v in values_of(qq)],
+                " · ",
+            )
+            lines.append(
+                Msg(
+                    "poll.result.scale",
+                    n=qq.position,
+                    text=label,
+                    mean=number_msg(round(qr.mean or 0, 1)),
+                    count=qr.answers,
+                    spread=spread,
+                )
+            )
         elif qq.kind == "yesno":
             lines.append(Msg("poll.result.yesno", n=qq.position, text=label, yes=qr.counts.get(YES, 0),
                              no=qr.answers - qr.counts.get(YES, 0), count=qr.answers))
         else:
             spread = Join([Msg("poll.result.option", label=option_label(qq, v), count=qr.counts.get(v, 0))
                            for v in values_of(qq)], " · ")
-            lines.append(Msg("poll.result.choice", n=qq.position, text=label, count=qr.answers, spread=spread))
+            lines.append(
+                Msg("poll.result.choice", n=qq.position, text=label, count=qr.answers, spread=spread)
+            )
     return lines
 
 
-async def result_replies(session: AsyncSession, catalog: Catalog, poll: Poll, team: Team, school: School | None,
-                         *, final: bool, lang: str | None = None) -> Any:
+async def result_replies(
+    session: AsyncSession,
+    catalog: Catalog,
+    poll: Poll,
+    team: Team,
+    school: School | None,
+    *,
+    final: bool,
+    lang: str | None = None,
+) -> Any:
     """A function of the target: the results as a chart with the numbers in words (or, below
     the threshold, how many more answers are needed)."""
     lang = lang or (school.language if school is not None else "nl")
@@ -85,8 +107,17 @@ async def result_replies(session: AsyncSession, catalog: Catalog, poll: Poll, te
     head = Msg("poll.final_head" if final else "poll.results_head", title=poll_title(poll, team),
                answers=res.answers, members=res.members)
     if not res.any_shown:
-        body = Join([head, Msg("poll.final_withheld" if final else "poll.withheld_head", threshold=res.threshold,
-                               answers=res.answers, need=res.needed)])
+        body = Join(
+            [
+                head,
+                Msg(
+                    "poll.final_withheld" if final else "poll.withheld_head",
+                    threshold=res.threshold,
+                    answers=res.answers,
+                    need=res.needed,
+                ),
+            ]
+        )
         return lambda target: [Text(body, target=target)]
     lines = result_lines(res, catalog, lang)
     if poll.status == "open":
@@ -117,7 +148,9 @@ async def scan_replies(session: AsyncSession, catalog: Catalog, team: Team, lang
     head = Msg("poll.scan_head", team=team.name, round=poll.round, answers=res.answers, members=res.members)
     current = {d: v for d, (v, _) in dimension_averages(res).items()}
     if not current:
-        body = Join([head, Msg("poll.withheld_head", threshold=res.threshold, answers=res.answers, need=res.needed)])
+        body = Join(
+            [head, Msg("poll.withheld_head", threshold=res.threshold, answers=res.answers, need=res.needed)]
+        )
         return lambda target: [Text(body, target=target)]
     rounds = [(p, {d: v for d, (v, _) in dimension_averages(r).items()}) for p, r in items]
     rounds = [(p, dims) for p, dims in rounds if dims][-TREND_ROUNDS:]
@@ -137,7 +170,9 @@ async def scan_replies(session: AsyncSession, catalog: Catalog, team: Team, lang
         for d in DIMENSIONS:
             points = [number_msg(round(dims[d], 1)) for _, dims in rounds if d in dims]
             if points:
-                lines.append(Msg("poll.scan_trend_line", dimension=Msg(f"poll.dim.{d}"), values=Join(points, " → ")))
+                lines.append(
+                    Msg("poll.scan_trend_line", dimension=Msg(f"poll.dim.{d}"), values=Join(points, " → "))
+                )
     weakest = min(current, key=lambda d: current[d])
     lines.append(Msg("poll.scan_weakest", dimension=Msg(f"poll.dim.{weakest}"),
                      consequence=Msg(f"poll.consequence.{weakest}")))
@@ -145,19 +180,33 @@ async def scan_replies(session: AsyncSession, catalog: Catalog, team: Team, lang
         lines.append(Msg("poll.snapshot_note", threshold=res.threshold))
     lines.append(Msg("poll.anonymous_note", threshold=res.threshold))
     labels = {d: catalog.raw(lang, f"poll.dim.{d}") for d in DIMENSIONS}
-    texts = {k: catalog.raw(lang, f"poll.chart.{k}") for k in ("now", "previous", "trend", "scale", "decimal")}
+    texts = {
+        k: catalog.raw(lang, f"poll.chart.{k}") for k in ("now", "previous", "trend", "scale", "decimal")
+    }
     trend = [(catalog.raw(lang, "poll.chart.round").format(n=p.round), dims) for p, dims in rounds]
-    png = await render(scan_chart, _plain(catalog, lang, head), list(DIMENSIONS), labels, current, previous, trend, texts)
+    png = await render(
+        scan_chart, _plain(catalog, lang, head), list(DIMENSIONS), labels, current, previous, trend, texts
+    )
     alt = Join(lines)
     if png is None:
         return lambda target: [Text(Join([head, alt]), target=target)]
-    return lambda target: [Image(png, f"scan-{team.id}-{poll.round}.png", caption=head, alt_text=alt, target=target)]
+    return lambda target: [
+        Image(png, f"scan-{team.id}-{poll.round}.png", caption=head, alt_text=alt, target=target)
+    ]
 
 
 async def team_polls(ctx: Context, team: Team, limit: int = 10) -> list[Poll]:
     """The team's latest polls (not the scan), newest first: what /peilingen numbers."""
-    return list((await ctx.session.exec(select(Poll).where(Poll.team_id == team.id, Poll.kind != "scan")
-                                        .order_by(col(Poll.opens_at).desc(), col(Poll.id).desc()).limit(limit))).all())
+    return list(
+        (
+            await ctx.session.exec(
+                select(Poll)
+                .where(Poll.team_id == team.id, Poll.kind != "scan")
+                .order_by(col(Poll.opens_at).desc(), col(Poll.id).desc())
+                .limit(limit)
+            )
+        ).all()
+    )
 
 
 def numbered(polls: list[Poll], number: str, command_id: str) -> Poll:
@@ -170,22 +219,29 @@ def numbered(polls: list[Poll], number: str, command_id: str) -> Poll:
 
 def refuse_closed(ctx: Context, poll: Poll, number: str) -> None:
     if not is_open(poll, ctx.now()):
-        raise UserError(Msg("poll.number_closed", n=read_index(number), results_cmd=command_name("poll_results")))
+        raise UserError(
+            Msg("poll.number_closed", n=read_index(number), results_cmd=command_name("poll_results"))
+        )
 
 
-@command("poll_results", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="polls")
+@command(
+    "poll_results", params=(Param("number", required=False),), access=Access.SCHOOL_MEMBER, section="polls"
+)
 async def show_results(ctx: Context, number: str | None) -> list[Reply]:
     team = await cycle_team(ctx)
     polls = await team_polls(ctx, team)
     if not polls:
         raise UserError(Msg("poll.none_yet", team=team.name, new_cmd=command_name("poll_new")))
     poll = numbered(polls, number, "poll_results") if number is not None else polls[0]
-    make = await result_replies(ctx.session, ctx.catalog, poll, team, ctx.school, final=poll.status == "closed",
-                                lang=ctx.lang)
+    make = await result_replies(
+        ctx.session, ctx.catalog, poll, team, ctx.school, final=poll.status == "closed", lang=ctx.lang
+    )
     return make(PRIVATE)
 
 
-@command("polls", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER, section="polls")
+@command(
+    "polls", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER, section="polls"
+)
 async def list_polls(ctx: Context, team: str | None) -> Text:
     found = await team_named_or_mine(ctx, team)
     school = await ctx.session.get(School, found.school_id)
@@ -202,10 +258,22 @@ async def list_polls(ctx: Context, team: str | None) -> Text:
         lines.append(Msg("poll.list_line", n=n, title=poll_title(p, found), answers=res[p.id].answers,
                          members=res[p.id].members, state=state))
     weeks = settings.scan_weeks if settings is not None else 6
-    lines.append(Msg("poll.settings_line", threshold=threshold_of(settings),
-                     scan=Msg("poll.scan_every", weeks=weeks) if weeks else Msg("poll.scan_off"),
-                     questions=Msg("poll.questions_own") if settings is not None and settings.meeting_questions
-                     else Msg("poll.questions_default")))
-    lines.append(Msg("poll.list_hint", answer_cmd=command_name("poll_answer"), results_cmd=command_name("poll_results"),
-                     close_cmd=command_name("poll_close")))
+    lines.append(
+        Msg(
+            "poll.settings_line",
+            threshold=threshold_of(settings),
+            scan=Msg("poll.scan_every", weeks=weeks) if weeks else Msg("poll.scan_off"),
+            questions=Msg("poll.questions_own")
+            if settings is not None and settings.meeting_questions
+            else Msg("poll.questions_default"),
+        )
+    )
+    lines.append(
+        Msg(
+            "poll.list_hint",
+            answer_cmd=command_name("poll_answer"),
+            results_cmd=command_name("poll_results"),
+            close_cmd=command_name("poll_close"),
+        )
+    )
     return Text(Join(lines))

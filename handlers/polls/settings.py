@@ -57,8 +57,12 @@ async def set_scan_rhythm(ctx: Context, weeks: str) -> Text:
     return Text(Msg("poll.scan_rhythm_set", weeks=value))
 
 
-@command("meeting_questions", params=(Param("questions", rest=True, max_length=1200),), access=Access.SCHOOL_MANAGER,
-         section="polls")
+@command(
+    "meeting_questions",
+    params=(Param("questions", rest=True, max_length=1200),),
+    access=Access.SCHOOL_MANAGER,
+    section="polls",
+)
 async def set_meeting_questions(ctx: Context, questions: str) -> Text:
     row = await _settings_row(ctx)
     if questions.strip().lower() in ("standaard", "default"):

@@ -1,4 +1,5 @@
-"""Starting polls: a chair's own question, the post-meeting poll now, closing early, and the five-dimension scan."""
+"""Starting polls: a chair's own question, the post-meeting poll now, closing early, and the
+five-dimension scan."""
 
 from __future__ import annotations
 
@@ -107,9 +108,17 @@ async def new_poll(ctx: Context, question: str) -> list[Reply]:
     text = " ".join(read_text(first, max_length=QUESTION_MAX, what="poll.what.question").split())
     kind, options = parse_options([p for p in parts])
     now = ctx.now()
-    poll_id = await create_poll(ctx.session, team_id=team.id, kind="adhoc", key=f"adhoc:{uuid.uuid4().hex}",
-                                opens=now, closes=now + duration, specs=[Spec(kind=kind, text=text, options=options)],
-                                now=now, created_by=ctx.member.id if ctx.member else None)
+    poll_id = await create_poll(
+        ctx.session,
+        team_id=team.id,
+        kind="adhoc",
+        key=f"adhoc:{uuid.uuid4().hex}",
+        opens=now,
+        closes=now + duration,
+        specs=[Spec(kind=kind, text=text, options=options)],
+        now=now,
+        created_by=ctx.member.id if ctx.member else None,
+    )
     poll = await ctx.session.get(Poll, poll_id)
     assert poll is not None
     return await announce(ctx.session, ctx.catalog, poll, team, ctx.lang, ctx)
@@ -131,7 +140,9 @@ async def announce(session: AsyncSession, catalog: Catalog, poll: Poll, team: Te
         members = (await session.exec(select(TeamMembership.member_id).where(
             TeamMembership.team_id == team.id).order_by(col(TeamMembership.member_id)))).all()
         return [Choices(body, options, target=DirectTo(m)) for m in members]
-    replies = await to_team(session, team, lambda target: [Choices(body, options, target=target)], no_chat=NoChat.EACH_MEMBER)
+    replies = await to_team(
+        session, team, lambda target: [Choices(body, options, target=target)], no_chat=NoChat.EACH_MEMBER
+    )
     if ctx is not None and (ctx.team is None or ctx.team.id != team.id) and any(
             isinstance(getattr(r, "target", None), TeamChat) for r in replies):
         replies.append(Text(Msg("poll.posted", team=team.name)))
@@ -144,15 +155,31 @@ async def meeting_poll_now(ctx: Context) -> list[Reply]:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
     now = ctx.now()
-    last = (await ctx.session.exec(select(Meeting).where(
-        Meeting.team_id == team.id, Meeting.status == "held", col(Meeting.starts_at) >= now - timedelta(days=2),
-    ).order_by(col(Meeting.starts_at).desc()))).first()
+    last = (
+        await ctx.session.exec(
+            select(Meeting)
+            .where(
+                Meeting.team_id == team.id,
+                Meeting.status == "held",
+                col(Meeting.starts_at) >= now - timedelta(days=2),
+            )
+            .order_by(col(Meeting.starts_at).desc())
+        )
+    ).first()
     settings = await settings_of(ctx.session, team.school_id)
     key = f"meeting:{last.id}" if last is not None else f"meeting:{team.id}:{now.isoformat()}"
-    poll_id = await create_poll(ctx.session, team_id=team.id, kind="meeting", key=key, opens=now,
-                                closes=now + MEETING_POLL_OPEN, specs=meeting_specs(ctx.catalog, settings), now=now,
-                                created_by=ctx.member.id if ctx.member else None,
-                                meeting_id=last.id if last is not None else None)
+    poll_id = await create_poll(
+        ctx.session,
+        team_id=team.id,
+        kind="meeting",
+        key=key,
+        opens=now,
+        closes=now + MEETING_POLL_OPEN,
+        specs=meeting_specs(ctx.catalog, settings),
+        now=now,
+        created_by=ctx.member.id if ctx.member else None,
+        meeting_id=last.id if last is not None else None,
+    )
     if poll_id is None:
         raise UserError(Msg("poll.meeting_poll_exists", answer_cmd=command_name("poll_answer")))
     poll = await ctx.session.get(Poll, poll_id)
@@ -169,8 +196,12 @@ async def close_poll(ctx: Context, number: str) -> list[Reply]:
         raise UserError(Msg("poll.none_open_team", team=team.name))
     poll = numbered(polls, number, "poll_close")
     refuse_closed(ctx, poll, number)
-    if not await close_now(ctx.session, poll, ctx.now()):  # the clock closed it just now: it posts the results
-        raise UserError(Msg("poll.number_closed", n=read_index(number), results_cmd=command_name("poll_results")))
+    if not await close_now(
+        ctx.session, poll, ctx.now()
+    ):  # the clock closed it just now: it posts the results
+        raise UserError(
+            Msg("poll.number_closed", n=read_index(number), results_cmd=command_name("poll_results"))
+        )
     school = await ctx.session.get(School, team.school_id)
     make = await result_replies(ctx.session, ctx.catalog, poll, team, school, final=True)
     return await to_team(ctx.session, team, make, no_chat=NoChat.EACH_MEMBER)
@@ -187,16 +218,27 @@ async def close_now(session: AsyncSession, poll: Poll, now: datetime) -> bool:
 async def next_scan_round(session: AsyncSession, team_id: int) -> int:
     from sqlalchemy import func
 
-    last = (await session.exec(select(func.max(Poll.round)).where(Poll.team_id == team_id, Poll.kind == "scan"))).first()
+    last = (
+        await session.exec(select(func.max(Poll.round)).where(Poll.team_id == team_id, Poll.kind == "scan"))
+    ).first()
     return int(last or 0) + 1
 
 
 async def start_scan(session: AsyncSession, catalog: Catalog, team: Team, now: datetime,
                      created_by: int | None = None) -> Poll | None:
     rnd = await next_scan_round(session, team.id)
-    poll_id = await create_poll(session, team_id=team.id, kind="scan", key=f"scan:{team.id}:{rnd}", opens=now,
-                                closes=now + SCAN_OPEN, specs=scan_specs(catalog), now=now, created_by=created_by,
-                                round_=rnd)
+    poll_id = await create_poll(
+        session,
+        team_id=team.id,
+        kind="scan",
+        key=f"scan:{team.id}:{rnd}",
+        opens=now,
+        closes=now + SCAN_OPEN,
+        specs=scan_specs(catalog),
+        now=now,
+        created_by=created_by,
+        round_=rnd,
+    )
     return await session.get(Poll, poll_id) if poll_id is not None else None
 
 

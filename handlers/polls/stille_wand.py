@@ -40,8 +40,9 @@ STOP_WORDS = {"-", "stop", "klaar", "done"}
 
 
 
-async def current_wall(session: AsyncSession, team_id: int, statuses: tuple[str, ...] = ("collecting", "revealed")
-                       ) -> Brainstorm | None:
+async def current_wall(
+    session: AsyncSession, team_id: int, statuses: tuple[str, ...] = ("collecting", "revealed")
+) -> Brainstorm | None:
     return (await session.exec(select(Brainstorm).where(
         Brainstorm.team_id == team_id, col(Brainstorm.status).in_(statuses),
     ).order_by(col(Brainstorm.opens_at).desc(), col(Brainstorm.id).desc()))).first()
@@ -49,7 +50,9 @@ async def current_wall(session: AsyncSession, team_id: int, statuses: tuple[str,
 
 async def ideas_in_order(session: AsyncSession, wall_id: int) -> list[BrainstormIdea]:
     """Alphabetical, so the order says nothing about who wrote what or when."""
-    rows = list((await session.exec(select(BrainstormIdea).where(BrainstormIdea.brainstorm_id == wall_id))).all())
+    rows = list(
+        (await session.exec(select(BrainstormIdea).where(BrainstormIdea.brainstorm_id == wall_id))).all()
+    )
     return sorted(rows, key=lambda i: (i.text.casefold(), i.id))
 
 
@@ -78,15 +81,27 @@ async def start_wall(ctx: Context, question: str) -> list[Reply]:
         running.status, running.done_at = "done", now
         ctx.session.add(running)
         await ctx.session.flush()
-    wall = Brainstorm(team_id=team.id, question=text, status="collecting", opens_at=now, closes_at=now + duration,
-                      created_by=ctx.member.id if ctx.member else None)
+    wall = Brainstorm(
+        team_id=team.id,
+        question=text,
+        status="collecting",
+        opens_at=now,
+        closes_at=now + duration,
+        created_by=ctx.member.id if ctx.member else None,
+    )
     ctx.session.add(wall)
     await ctx.session.flush()
     school = await ctx.session.get(School, team.school_id)
-    body = Join([Msg("wall.opened", team=team.name, question=text, closes=when_msg(wall.closes_at, zone(school))),
-                 Msg("wall.how", idea_cmd=command_name("wall_idea"))])
+    body = Join(
+        [
+            Msg("wall.opened", team=team.name, question=text, closes=when_msg(wall.closes_at, zone(school))),
+            Msg("wall.how", idea_cmd=command_name("wall_idea")),
+        ]
+    )
     option = (Option(Msg("wall.write_button"), f"wall_write {wall.id}"),)
-    replies = await to_team(ctx.session, team, lambda target: [Choices(body, option, target=target)], no_chat=NoChat.EACH_MEMBER)
+    replies = await to_team(
+        ctx.session, team, lambda target: [Choices(body, option, target=target)], no_chat=NoChat.EACH_MEMBER
+    )
     if ctx.team is None or ctx.team.id != team.id:
         replies.append(Text(Msg("wall.started", team=team.name)))
     return replies
@@ -135,8 +150,13 @@ async def idea_answer(ctx: Context, payload: dict[str, Any], text: str) -> list[
     return [Text(Msg("wall.idea_saved", total=total)), _ask_idea(wall, False)]
 
 
-@command("wall_idea", params=(Param("idea", rest=True, max_length=IDEA_MAX * 2),), access=Access.SCHOOL_MEMBER,
-         where=Where.PRIVATE, section="polls")
+@command(
+    "wall_idea",
+    params=(Param("idea", rest=True, max_length=IDEA_MAX * 2),),
+    access=Access.SCHOOL_MEMBER,
+    where=Where.PRIVATE,
+    section="polls",
+)
 async def add_idea(ctx: Context, idea: str) -> Text:
     team = await cycle_team(ctx)
     await require_team_member(ctx, team)
@@ -151,15 +171,20 @@ async def add_idea(ctx: Context, idea: str) -> Text:
 async def reveal_now(session: AsyncSession, wall: Brainstorm, now: datetime) -> bool:
     """Reveal once: of the chair's /onthul and the clock, only the one whose update changed the
     row posts the wall."""
-    done = await session.exec(update(Brainstorm).where(col(Brainstorm.id) == wall.id, col(Brainstorm.status) == "collecting")
-                              .values(status="revealed", revealed_at=now))
+    done = await session.exec(
+        update(Brainstorm)
+        .where(col(Brainstorm.id) == wall.id, col(Brainstorm.status) == "collecting")
+        .values(status="revealed", revealed_at=now)
+    )
     if done.rowcount != 1:
         return False
     wall.status, wall.revealed_at = "revealed", now
     return True
 
 
-async def reveal_body(session: AsyncSession, wall: Brainstorm, team: Team, catalog: Catalog, lang: str) -> Join:
+async def reveal_body(
+    session: AsyncSession, wall: Brainstorm, team: Team, catalog: Catalog, lang: str
+) -> Join:
     ideas = await ideas_in_order(session, wall.id)
     lines: list[Any] = [Msg("wall.revealed", team=team.name, question=wall.question, count=len(ideas))]
     if not ideas:
@@ -183,7 +208,9 @@ async def reveal(ctx: Context) -> list[Reply]:
         return []  # the clock revealed it a moment ago and posts it itself
     school = await ctx.session.get(School, team.school_id)
     body = await reveal_body(ctx.session, wall, team, ctx.catalog, school.language if school else ctx.lang)
-    replies = await to_team(ctx.session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER)
+    replies = await to_team(
+        ctx.session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER
+    )
     if ctx.team is None or ctx.team.id != team.id:
         replies.append(Text(Msg("wall.posted", team=team.name)))
     return replies
@@ -191,18 +218,40 @@ async def reveal(ctx: Context) -> list[Reply]:
 
 async def due_reveals(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
     rows = []
-    for wall in (await session.exec(select(Brainstorm).where(
-        Brainstorm.status == "collecting", col(Brainstorm.closes_at) <= now).order_by(col(Brainstorm.id)))).all():
+    for wall in (
+        await session.exec(
+            select(Brainstorm)
+            .where(Brainstorm.status == "collecting", col(Brainstorm.closes_at) <= now)
+            .order_by(col(Brainstorm.id))
+        )
+    ).all():
         if await reveal_now(session, wall, now):
-            rows.append({"dedupe_key": f"wall_reveal:{wall.id}", "kind": "wall_reveal", "due_at": wall.closes_at,
-                         "status": "pending", "attempts": 0, "created_at": now, "payload": {"wall_id": wall.id}})
+            rows.append(
+                {
+                    "dedupe_key": f"wall_reveal:{wall.id}",
+                    "kind": "wall_reveal",
+                    "due_at": wall.closes_at,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": now,
+                    "payload": {"wall_id": wall.id},
+                }
+            )
     return rows
 
 
 async def due_moments(session: AsyncSession, after: datetime, until: datetime) -> list[datetime]:
-    return list((await session.exec(select(Brainstorm.closes_at).where(
-        Brainstorm.status == "collecting", col(Brainstorm.closes_at) > after, col(Brainstorm.closes_at) <= until,
-    ))).all())
+    return list(
+        (
+            await session.exec(
+                select(Brainstorm.closes_at).where(
+                    Brainstorm.status == "collecting",
+                    col(Brainstorm.closes_at) > after,
+                    col(Brainstorm.closes_at) <= until,
+                )
+            )
+        ).all()
+    )
 
 
 async def render_reveal(job: Job) -> list[Any]:
@@ -213,9 +262,9 @@ async def render_reveal(job: Job) -> list[Any]:
         raise Skip("wall gone")
     team, school = await _team_school(session, wall)
     body = await reveal_body(session, wall, team, catalog, school.language)
-    return await to_team(session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER)
-
-
+    return await to_team(
+        session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER
+    )
 
 
 # --- parels, puzzels and tips ---------------------------------------------------------------------
@@ -245,8 +294,14 @@ async def _react(ctx: Context, kind: str, number: str, text: str | None, command
         BrainstormReaction.idea_id == idea.id, BrainstormReaction.author_id == ctx.require_member().id,
         BrainstormReaction.kind == kind))).first()
     if mine is None:
-        mine = BrainstormReaction(brainstorm_id=wall.id, idea_id=idea.id, kind=kind, author_id=ctx.require_member().id,
-                                  text=note, created_at=ctx.now())
+        mine = BrainstormReaction(
+            brainstorm_id=wall.id,
+            idea_id=idea.id,
+            kind=kind,
+            author_id=ctx.require_member().id,
+            text=note,
+            created_at=ctx.now(),
+        )
     else:
         mine.text = note or mine.text
     ctx.session.add(mine)
@@ -285,7 +340,9 @@ async def add_tip(ctx: Context, tip: str) -> list[Reply]:
     ctx.session.add(wall)
     await ctx.session.flush()
     body = await summary(ctx.session, wall, team)
-    replies = await to_team(ctx.session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER)
+    replies = await to_team(
+        ctx.session, team, lambda target: [Text(body, target=target)], no_chat=NoChat.EACH_MEMBER
+    )
     if ctx.team is None or ctx.team.id != team.id:
         replies.insert(0, Text(Msg("wall.tip_saved", n=position, left=0)))
     return replies
@@ -298,7 +355,9 @@ async def summary(session: AsyncSession, wall: Brainstorm, team: Team) -> Join:
         BrainstormReaction.brainstorm_id == wall.id).order_by(col(BrainstormReaction.id)))).all())
     tips = list((await session.exec(select(BrainstormTip).where(BrainstormTip.brainstorm_id == wall.id)
                                     .order_by(col(BrainstormTip.position)))).all())
-    lines: list[Any] = [Msg(f"wall.summary_{wall.status}", team=team.name, question=wall.question, count=len(ideas))]
+    lines: list[Any] = [
+        Msg(f"wall.summary_{wall.status}", team=team.name, question=wall.question, count=len(ideas))
+    ]
     if wall.status == "collecting":
         return Join(lines)
     for n, idea in enumerate(ideas, 1):
@@ -313,7 +372,12 @@ async def summary(session: AsyncSession, wall: Brainstorm, team: Team) -> Join:
     return Join(lines)
 
 
-@command("wall_show", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER, section="polls")
+@command(
+    "wall_show",
+    params=(Param("team", required=False, rest=True),),
+    access=Access.SCHOOL_MEMBER,
+    section="polls",
+)
 async def show_wall(ctx: Context, team: str | None) -> Text:
 
     found = await team_named_or_mine(ctx, team)

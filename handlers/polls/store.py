@@ -67,10 +67,13 @@ async def thresholds(session: AsyncSession, team_ids: Iterable[int]) -> dict[int
     ids = sorted(set(team_ids))
     if not ids:
         return {}
-    rows = (await session.exec(
-        select(Team.id, PollSettings.min_answers).outerjoin(PollSettings, col(PollSettings.school_id) == col(Team.school_id))
-        .where(col(Team.id).in_(ids))
-    )).all()
+    rows = (
+        await session.exec(
+            select(Team.id, PollSettings.min_answers)
+            .outerjoin(PollSettings, col(PollSettings.school_id) == col(Team.school_id))
+            .where(col(Team.id).in_(ids))
+        )
+    ).all()
     return {team_id: max(MIN_ANSWERS_FLOOR, minimum or MIN_ANSWERS_FLOOR) for team_id, minimum in rows}
 
 
@@ -103,7 +106,10 @@ def _numbered(catalog: Catalog, prefix: str) -> list[str]:
 def meeting_specs(catalog: Catalog, settings: PollSettings | None) -> list[Spec]:
     """The post-meeting questions: the school's own, else the catalog's (``poll.meeting.qN``)."""
     if settings is not None and settings.meeting_questions:
-        return [Spec(kind=q.get("kind", "scale"), text=str(q.get("text", ""))[:300]) for q in settings.meeting_questions]
+        return [
+            Spec(kind=q.get("kind", "scale"), text=str(q.get("text", ""))[:300])
+            for q in settings.meeting_questions
+        ]
     return [Spec(kind=catalog.raw("nl", f"poll.meeting.{q}.kind"), key=f"poll.meeting.{q}")
             for q in _numbered(catalog, "poll.meeting.")]
 
@@ -163,17 +169,40 @@ async def create_poll(session: AsyncSession, *, team_id: int, kind: str, key: st
     no-op and returns None)."""
     make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
     table = table_of(Poll)
-    stmt = make(table).values(
-        team_id=team_id, kind=kind, key=key, meeting_id=meeting_id, round=round_, anonymous=True, status="open",
-        opens_at=opens, remind_at=remind_moment(opens, closes), closes_at=closes, created_by=created_by,
-        created_at=now,
-    ).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    stmt = (
+        make(table)
+        .values(
+            team_id=team_id,
+            kind=kind,
+            key=key,
+            meeting_id=meeting_id,
+            round=round_,
+            anonymous=True,
+            status="open",
+            opens_at=opens,
+            remind_at=remind_moment(opens, closes),
+            closes_at=closes,
+            created_by=created_by,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.id)
+    )
     poll_id = (await session.exec(stmt)).scalar()
     if poll_id is None:
         return None
     for position, spec in enumerate(specs, 1):
-        session.add(PollQuestion(poll_id=poll_id, position=position, kind=spec.kind, key=spec.key, text=spec.text,
-                                 dimension=spec.dimension, options=list(spec.options)))
+        session.add(
+            PollQuestion(
+                poll_id=poll_id,
+                position=position,
+                kind=spec.kind,
+                key=spec.key,
+                text=spec.text,
+                dimension=spec.dimension,
+                options=list(spec.options),
+            )
+        )
     await session.flush()
     return int(poll_id)
 
@@ -211,10 +240,15 @@ async def pending_counts(session: AsyncSession, poll_ids: Iterable[int]) -> dict
     ids = sorted(set(poll_ids))
     if not ids:
         return {}
-    return dict((await session.exec(
-        select(PollVote.question_id, func.count()).where(col(PollVote.poll_id).in_(ids), col(PollVote.pending))
-        .group_by(col(PollVote.question_id))
-    )).all())
+    return dict(
+        (
+            await session.exec(
+                select(PollVote.question_id, func.count())
+                .where(col(PollVote.poll_id).in_(ids), col(PollVote.pending))
+                .group_by(col(PollVote.question_id))
+            )
+        ).all()
+    )
 
 
 async def lock_poll(session: AsyncSession, poll_id: int) -> Poll | None:

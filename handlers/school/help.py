@@ -32,7 +32,9 @@ async def help_(ctx: Context, topic: str | None) -> Text:
             continue
         lines.append(Msg(f"help.section.{section}"))
         for cmd in cmds:
-            lines.append(Msg("help.item", line=usage_line(cat, ctx.lang, cmd), help=Msg(f"cmd.{cmd.id}.help")))
+            lines.append(
+                Msg("help.item", line=usage_line(cat, ctx.lang, cmd), help=Msg(f"cmd.{cmd.id}.help"))
+            )
     if ctx.event.platform == "console":
         lines.append(Msg("help.console"))
     return Text(Join(lines))

@@ -123,7 +123,9 @@ async def home(ctx: Context) -> Text:
     mine = [t for t in teams if t.team.id in mine_role]
     others = [t for t in teams if t.team.id not in mine_role]
     if not mine:
-        lines.append(Msg("home.none_yours", join_cmd=command_name("team_join"), teams_cmd=command_name("teams")))
+        lines.append(
+            Msg("home.none_yours", join_cmd=command_name("team_join"), teams_cmd=command_name("teams"))
+        )
     for item in mine:
         role_msg = Msg("home.role_chair") if mine_role[item.team.id] == "chair" else Msg("home.role_member")
         lines.append(Msg("home.team_yours", team=item.team.name, role=role_msg))

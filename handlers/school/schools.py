@@ -32,9 +32,13 @@ async def start_school(ctx: Context, name: str) -> list[Text]:
     ctx.session.add(school)
     await ctx.session.flush()
     if ev.chat.workspace_id:
-        ctx.session.add(SchoolLink(platform=ev.platform, workspace_id=ev.chat.workspace_id, school_id=school.id))
+        ctx.session.add(
+            SchoolLink(platform=ev.platform, workspace_id=ev.chat.workspace_id, school_id=school.id)
+        )
     ctx.session.add(
-        SchoolMembership(school_id=school.id, member_id=member.id, is_admin=True, is_leader=True, joined_at=ctx.now())
+        SchoolMembership(
+            school_id=school.id, member_id=member.id, is_admin=True, is_leader=True, joined_at=ctx.now()
+        )
     )
     await ctx.session.flush()
     ctx.school = school
@@ -52,7 +56,9 @@ def _code_message(ctx: Context, school: School) -> Join:
     lines: list[object] = [Msg("school.code", code=school.join_code,
                                join_cmd=command_name("school_join"))]
     if ctx.event.chat.join_link:
-        lines.append(Msg("school.code_link", link=ctx.event.chat.join_link.replace("{code}", school.join_code)))
+        lines.append(
+            Msg("school.code_link", link=ctx.event.chat.join_link.replace("{code}", school.join_code))
+        )
     return Join(lines)
 
 

@@ -42,7 +42,9 @@ async def create_team(ctx: Context, name: str) -> Text:
     lines: list[object] = [Msg("team.created", team=clean)]
     ev = ctx.event
     if not ev.chat.is_private and ctx.team is None:
-        ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=team.id, linked_at=ctx.now()))
+        ctx.session.add(
+            ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=team.id, linked_at=ctx.now())
+        )
         lines.append(Msg("team.linked_here", team=clean))
     lines.append(Msg("team.how_to_join", team=clean, join_cmd=command_name("team_join"),
                      chair_cmd=command_name("make_chair")))
@@ -64,7 +66,9 @@ async def link_team(ctx: Context, team: str) -> Text:
         existing.chat_id, existing.linked_at = ev.chat.chat_id, ctx.now()
         ctx.session.add(existing)
         return Text(Msg("team.relinked", team=target.name))
-    ctx.session.add(ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=target.id, linked_at=ctx.now()))
+    ctx.session.add(
+        ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=target.id, linked_at=ctx.now())
+    )
     return Text(Msg("team.linked_here", team=target.name))
 
 
@@ -76,7 +80,9 @@ async def join_team(ctx: Context, team: str | None) -> Text:
         return Text(Msg("team.already_in", team=target.name))
     member = await ctx.ensure_member()
     await ctx.ensure_school_membership()
-    ctx.session.add(TeamMembership(team_id=target.id, member_id=member.id, role="member", joined_at=ctx.now()))
+    ctx.session.add(
+        TeamMembership(team_id=target.id, member_id=member.id, role="member", joined_at=ctx.now())
+    )
     return Text(Msg("team.joined", team=target.name, person=member.display_name))
 
 
@@ -134,6 +140,10 @@ async def make_chair(ctx: Context, person: str, team: str | None) -> list[Text]:
     ctx.session.add(tm)
     replies = [Text(Msg("team.chair_made", person=found.member.display_name, team=target.name))]
     if ctx.member is None or found.member.id != ctx.member.id:
-        replies.append(Text(Msg("team.chair_you", team=target.name, by=ctx.member.display_name if ctx.member else "?"),
-                            target=DirectTo(found.member.id)))
+        replies.append(
+            Text(
+                Msg("team.chair_you", team=target.name, by=ctx.member.display_name if ctx.member else "?"),
+                target=DirectTo(found.member.id),
+            )
+        )
     return replies

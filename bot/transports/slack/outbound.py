@@ -41,7 +41,10 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
     Server errors (5xx) are *not* retried: Slack may have posted the message already, and a retry
     would show it twice."""
-    return [AsyncConnectionErrorRetryHandler(max_retry_count=1), AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+    ]
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ class SlackOutbound:
         return self.renderer.text_blocks(Markup(reply.body))
 
     def _choice_blocks(self, reply: Choices, lang: str, question_id: str | None) -> list[dict[str, Any]]:
-        return self.renderer.choice_blocks(Markup(reply.body), [(Markup(o.label), o.value) for o in reply.options])
+        return self.renderer.choice_blocks(
+            Markup(reply.body), [(Markup(o.label), o.value) for o in reply.options]
+        )
 
     def _ask_blocks(self, reply: Ask, lang: str, question_id: str | None) -> list[dict[str, Any]]:
         r, body = self.renderer, Markup(reply.body)
@@ -119,14 +124,21 @@ class SlackOutbound:
             resp = await self.client.chat_postMessage(channel=channel, **payload, **POST_FLAGS)
         except SlackApiError as exc:
             # A slash command typed in a DM between two people: the bot cannot post there.
-            if caller is not None and user == caller.user_id and channel == caller.channel_id and channel != user:
+            if (
+                caller is not None
+                and user == caller.user_id
+                and channel == caller.channel_id
+                and channel != user
+            ):
                 log.info("chat.postMessage to %s failed (%s); answering the caller another way",
                          channel, exc.response.get("error"))
                 return await self._to_caller(payload, caller)
             raise
         return SentRef(PLATFORM, str(resp.get("channel") or channel), str(resp["ts"]))
 
-    async def _ephemeral(self, channel: str, user: str, payload: dict[str, Any], caller: Caller | None) -> None:
+    async def _ephemeral(
+        self, channel: str, user: str, payload: dict[str, Any], caller: Caller | None
+    ) -> None:
         try:
             await self.client.chat_postEphemeral(channel=channel, user=user, **payload, **MESSAGE_FLAGS)
         except SlackApiError as exc:
@@ -135,14 +147,24 @@ class SlackOutbound:
             # The bot is not in this channel (or it is private): use the command's response_url,
             # else a DM, so the reply still reaches only this person.
             log.info("chat.postEphemeral in %s failed (%s)", channel, exc.response.get("error"))
-            await self._to_caller(payload, caller if caller and caller.user_id == user and caller.channel_id == channel
-                                  else Caller(user, user, None))
+            await self._to_caller(
+                payload,
+                caller
+                if caller and caller.user_id == user and caller.channel_id == channel
+                else Caller(user, user, None),
+            )
 
     async def _to_caller(self, payload: dict[str, Any], caller: Caller) -> SentRef | None:
         if caller.response_url:
             hook = AsyncWebhookClient(caller.response_url, retry_handlers=retry_handlers())
-            answered = await hook.send(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral",
-                                   replace_original=False, unfurl_links=False, unfurl_media=False)
+            answered = await hook.send(
+                text=payload["text"],
+                blocks=payload.get("blocks"),
+                response_type="ephemeral",
+                replace_original=False,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
             if answered.status_code != 200:
                 raise RuntimeError(f"response_url answered {answered.status_code}")
             return None
@@ -153,7 +175,9 @@ class SlackOutbound:
         addr = out.address
         edit: Any = out.reply  # an Edit: the table's key
         payload = self._payload(edit.replacement, out.lang)
-        await self.client.chat_update(channel=str(addr.chat_id), ts=str(addr.message_id), **payload, **MESSAGE_FLAGS)
+        await self.client.chat_update(
+            channel=str(addr.chat_id), ts=str(addr.message_id), **payload, **MESSAGE_FLAGS
+        )
         return SentRef(PLATFORM, str(addr.chat_id), str(addr.message_id))
 
     async def _dm_channel(self, user: str) -> str:
@@ -170,8 +194,12 @@ class SlackOutbound:
         data = reply.png if isinstance(reply, Image) else reply.data
         caption = getattr(reply, "caption", None)
         alt = getattr(reply, "alt_text", None)
-        kwargs: dict[str, Any] = {"channel": channel, "file": data, "filename": reply.filename,
-                                  "title": self.renderer.plain(Markup(caption))[:250] if caption else reply.filename}
+        kwargs: dict[str, Any] = {
+            "channel": channel,
+            "file": data,
+            "filename": reply.filename,
+            "title": self.renderer.plain(Markup(caption))[:250] if caption else reply.filename,
+        }
         if caption:
             kwargs["initial_comment"] = self.renderer.fallback(Markup(caption))
         if alt:

@@ -184,9 +184,15 @@ class Renderer:
         for line in self._lines(markup):
             words = [s for s in line if s.text.strip()]
             title = "".join(s.text for s in line).strip()
-            if words and all(s.bold and not s.code and s.link is None for s in words) and len(title) <= MAX_HEADER:
+            if (
+                words
+                and all(s.bold and not s.code and s.link is None for s in words)
+                and len(title) <= MAX_HEADER
+            ):
                 flush()
-                blocks.append({"type": "header", "text": plain_text(self.plain(_escape_markup(title)), MAX_HEADER)})
+                blocks.append(
+                    {"type": "header", "text": plain_text(self.plain(_escape_markup(title)), MAX_HEADER)}
+                )
             else:
                 buffer.append("".join(self._span(s) for s in line))
         flush()

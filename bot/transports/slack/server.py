@@ -41,7 +41,9 @@ def build_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers())
 
 
-def build_app(app: Leerteam, settings: Settings, client: AsyncWebClient | None = None) -> tuple[AsyncApp, SlackTransport]:
+def build_app(
+    app: Leerteam, settings: Settings, client: AsyncWebClient | None = None
+) -> tuple[AsyncApp, SlackTransport]:
     """The Bolt app with Leerteam's listeners: each acknowledges at once, the work runs lazily."""
     client = client or build_client(settings)
     bolt = AsyncApp(
@@ -58,7 +60,9 @@ def build_app(app: Leerteam, settings: Settings, client: AsyncWebClient | None =
         await ack()
 
     bolt.command(settings.slack_command)(ack=ack_now, lazy=[slack.lazy("command", slack.on_command)])
-    bolt.action(re.compile(rf"^{CHOICE_ACTION}_\d+$"))(ack=ack_now, lazy=[slack.lazy("choice", slack.on_choice)])
+    bolt.action(re.compile(rf"^{CHOICE_ACTION}_\d+$"))(
+        ack=ack_now, lazy=[slack.lazy("choice", slack.on_choice)]
+    )
     bolt.action(ANSWER_ACTION)(ack=ack_now, lazy=[slack.lazy("answer_button", slack.on_answer_button)])
     bolt.view_submission(ANSWER_VIEW)(ack=ack_now, lazy=[slack.lazy("answer", slack.on_answer)])
     bolt.event("app_home_opened")(ack=ack_now, lazy=[slack.lazy("home", slack.on_home)])
@@ -112,7 +116,9 @@ async def run_slack(app: Leerteam, settings: Settings) -> None:
                 await handler.close_async()
         else:
             runner, port = await start_http(bolt, settings.host, settings.port)
-            _say(app, settings, Msg("slack.started_http", host=settings.host, port=str(port), path=EVENTS_PATH))
+            _say(
+                app, settings, Msg("slack.started_http", host=settings.host, port=str(port), path=EVENTS_PATH)
+            )
             try:
                 await stop.wait()
             finally:

@@ -77,7 +77,9 @@ class SlackTransport(SlackOutbound):
     # ======================================================================================
     # inbound
     # ======================================================================================
-    def lazy(self, name: str, handler: Callable[[dict[str, Any]], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    def lazy(
+        self, name: str, handler: Callable[[dict[str, Any]], Awaitable[None]]
+    ) -> Callable[..., Awaitable[None]]:
         """A Bolt lazy listener running ``handler(body)`` after the ack, tracked for :meth:`drain`."""
 
         async def run(body: dict[str, Any]) -> None:
@@ -148,7 +150,9 @@ class SlackTransport(SlackOutbound):
         profile = info.get("profile") or {}
         name = (profile.get("display_name") or profile.get("real_name") or info.get("real_name")
                 or info.get("name") or user_id)
-        return UserRef(PLATFORM, user_id, str(name).strip() or user_id, handle=info.get("name"), locale=locale), locale
+        return UserRef(
+            PLATFORM, user_id, str(name).strip() or user_id, handle=info.get("name"), locale=locale
+        ), locale
 
     def _lang(self, locale: str | None) -> str:
         lang = (locale or "").split("-")[0].split("_")[0].lower()
@@ -157,7 +161,9 @@ class SlackTransport(SlackOutbound):
     async def _refuse(self, caller: Caller, locale: str | None) -> None:
         lang = self._lang(locale)
         body = self.app.catalog.render(Msg("slack.foreign_user"), lang)
-        out = Outgoing(Address(PLATFORM, caller.channel_id, caller.user_id, True), lang, Text(body, target=PRIVATE))
+        out = Outgoing(
+            Address(PLATFORM, caller.channel_id, caller.user_id, True), lang, Text(body, target=PRIVATE)
+        )
         try:
             await self.send(out, caller)
         except SlackApiError:
@@ -187,8 +193,16 @@ class SlackTransport(SlackOutbound):
         if not name:
             name = self.app.catalog.raw(self.settings.language, "cmd.help.name")
         chat = self._chat(channel, is_direct(channel, body.get("channel_name")), body.get("channel_name"))
-        event = CommandEvent(event_id=request_key("cmd", body, "trigger_id"), chat=chat, user=user,
-                             received_at=self.app.clock.now(), raw=body, name=name, args=args, mentions=mentions)
+        event = CommandEvent(
+            event_id=request_key("cmd", body, "trigger_id"),
+            chat=chat,
+            user=user,
+            received_at=self.app.clock.now(),
+            raw=body,
+            name=name,
+            args=args,
+            mentions=mentions,
+        )
         await self._dispatch(event, caller)
 
     def _action_place(self, body: dict[str, Any]) -> tuple[Caller, bool, str | None]:
@@ -213,10 +227,15 @@ class SlackTransport(SlackOutbound):
         if user is None:
             return
         action = (body.get("actions") or [{}])[0]
-        event = ChoiceEvent(event_id=request_key("act", body, "trigger_id"), chat=self._chat(caller.channel_id, private, title),
-                            user=user, received_at=self.app.clock.now(), raw=body,
-                            value=str(action.get("value") or "")[:2000],
-                            message_id=(body.get("container") or {}).get("message_ts"))
+        event = ChoiceEvent(
+            event_id=request_key("act", body, "trigger_id"),
+            chat=self._chat(caller.channel_id, private, title),
+            user=user,
+            received_at=self.app.clock.now(),
+            raw=body,
+            value=str(action.get("value") or "")[:2000],
+            message_id=(body.get("container") or {}).get("message_ts"),
+        )
         await self._dispatch(event, caller)
 
     async def on_answer_button(self, body: dict[str, Any]) -> None:
@@ -248,9 +267,15 @@ class SlackTransport(SlackOutbound):
         user = await self._who(caller, self._claimed(body))
         if user is None:
             return
-        event = AnswerEvent(event_id=request_key("view", body, "view.id"), chat=self._chat(channel, is_direct(channel), None),
-                            user=user, received_at=self.app.clock.now(), raw=body,
-                            question_id=str(meta.get("q") or ""), text=text)
+        event = AnswerEvent(
+            event_id=request_key("view", body, "view.id"),
+            chat=self._chat(channel, is_direct(channel), None),
+            user=user,
+            received_at=self.app.clock.now(),
+            raw=body,
+            question_id=str(meta.get("q") or ""),
+            text=text,
+        )
         await self._dispatch(event, caller)
 
     async def on_home(self, body: dict[str, Any]) -> None:
@@ -264,8 +289,14 @@ class SlackTransport(SlackOutbound):
             return  # nothing is shown to someone from another workspace
         channel = str(event.get("channel") or user_id)
         caller = Caller(user_id, channel, None)
-        home = ChoiceEvent(event_id=request_key("ev", body, "event_id"), chat=self._chat(channel, True, None), user=user,
-                           received_at=self.app.clock.now(), raw=body, value=HOME_COMMAND)
+        home = ChoiceEvent(
+            event_id=request_key("ev", body, "event_id"),
+            chat=self._chat(channel, True, None),
+            user=user,
+            received_at=self.app.clock.now(),
+            raw=body,
+            value=HOME_COMMAND,
+        )
         replies = _HomeReplies(self, caller)
         await self.app.handle(home, replies)
         if replies.blocks:
@@ -284,8 +315,14 @@ class SlackTransport(SlackOutbound):
         if user is None:
             return
         text, _ = readable(str(event.get("text") or ""))
-        message = MessageEvent(event_id=request_key("ev", body, "event_id"), chat=self._chat(channel, True, None),
-                               user=user, received_at=self.app.clock.now(), raw=body, text=text)
+        message = MessageEvent(
+            event_id=request_key("ev", body, "event_id"),
+            chat=self._chat(channel, True, None),
+            user=user,
+            received_at=self.app.clock.now(),
+            raw=body,
+            text=text,
+        )
         await self._dispatch(message, caller)
 
 
@@ -314,7 +351,9 @@ class _HomeReplies(_Replies):
         if isinstance(getattr(reply, "target", None), (Here, Private)) and isinstance(reply, (Text, Choices)):
             r = self.slack.renderer
             if isinstance(reply, Choices):
-                self.blocks.append(r.choice_blocks(Markup(reply.body), [(Markup(o.label), o.value) for o in reply.options]))
+                self.blocks.append(
+                    r.choice_blocks(Markup(reply.body), [(Markup(o.label), o.value) for o in reply.options])
+                )
             else:
                 self.blocks.append(r.text_blocks(Markup(reply.body), MAX_HOME_BLOCKS))
             return None

@@ -41,7 +41,9 @@ def _fail(app: Leerteam, settings: Settings, key: str, exc: BaseException) -> No
 async def run_telegram(app: Leerteam, settings: Settings, stop: asyncio.Event | None = None) -> None:
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))  # URLs hold the token
+    logging.getLogger("httpx").setLevel(
+        max(logging.WARNING, logging.getLogger().level)
+    )  # URLs hold the token
     application, bridge = build_application(app, settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -89,7 +89,9 @@ class TelegramTransport:
         return self.app.catalog.render(body, lang)
 
     # --- outbound -------------------------------------------------------------------------
-    async def send(self, out: Outgoing, origin: Origin | None = None, noted: set[int] | None = None) -> SentRef | None:
+    async def send(
+        self, out: Outgoing, origin: Origin | None = None, noted: set[int] | None = None
+    ) -> SentRef | None:
         reply, addr = out.reply, out.address
         if isinstance(reply, Edit):
             return await self._edit(out)
@@ -140,7 +142,9 @@ class TelegramTransport:
     def _no_markup(self, reply: Any, out: Outgoing, chat_id: int, origin: Origin | None) -> tuple[Any, Any]:
         return None, None
 
-    def _choice_markup(self, reply: Choices, out: Outgoing, chat_id: int, origin: Origin | None) -> tuple[Any, Any]:
+    def _choice_markup(
+        self, reply: Choices, out: Outgoing, chat_id: int, origin: Origin | None
+    ) -> tuple[Any, Any]:
         return self._keyboard(reply), None
 
     def _ask_markup(self, reply: Ask, out: Outgoing, chat_id: int, origin: Origin | None) -> tuple[Any, Any]:
@@ -185,7 +189,9 @@ class TelegramTransport:
 
     async def _photo(self, chat_id: int, image: Image, lang: str) -> SentRef:
         caption = image.caption or ""
-        alt = self.render(Msg("telegram.alt_text", text=Markup(image.alt_text)), lang) if image.alt_text else ""
+        alt = (
+            self.render(Msg("telegram.alt_text", text=Markup(image.alt_text)), lang) if image.alt_text else ""
+        )
         with_alt = Markup(f"{caption}\n\n{alt}" if caption and alt else caption or alt)
         parts = split_html(with_alt, MAX_CAPTION)
         rest: list[str] = []
@@ -232,7 +238,9 @@ class TelegramTransport:
                 return None
         return SentRef(PLATFORM, addr.chat_id, addr.message_id)
 
-    async def _continue_privately(self, group_id: int, user_id: int, lang: str, origin: Origin | None) -> None:
+    async def _continue_privately(
+        self, group_id: int, user_id: int, lang: str, origin: Origin | None
+    ) -> None:
         """The person never started a chat with the bot: a short note in the group with a deep link."""
         name = origin.user_name if origin is not None and origin.user_id == user_id else "👋"
         label = escape(re.sub(r"[\]\n]", " ", name))

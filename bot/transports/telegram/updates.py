@@ -65,14 +65,24 @@ def to_event(update: Update, bot: BotInfo, now: datetime) -> Event | None:
         if message is None:
             return None
         return ChoiceEvent(
-            event_id=str(update.update_id), chat=chat_ref(message.chat, bot), user=user_ref(query.from_user),
-            received_at=now, raw=update, value=decode_callback(query.data), message_id=str(message.message_id),
+            event_id=str(update.update_id),
+            chat=chat_ref(message.chat, bot),
+            user=user_ref(query.from_user),
+            received_at=now,
+            raw=update,
+            value=decode_callback(query.data),
+            message_id=str(message.message_id),
         )
     message = update.message
     if message is None or message.text is None or message.via_bot is not None:
         return None  # edits, channel posts, service messages, photos without text, inline results
-    base: dict[str, Any] = {"event_id": str(update.update_id), "chat": chat_ref(message.chat, bot), "user": user_ref(base_user),
-            "received_at": now, "raw": update}
+    base: dict[str, Any] = {
+        "event_id": str(update.update_id),
+        "chat": chat_ref(message.chat, bot),
+        "user": user_ref(base_user),
+        "received_at": now,
+        "raw": update,
+    }
     text = message.text
     private = message.chat.type == Chat.PRIVATE
     if not text.startswith("/") or len(text) < 2:

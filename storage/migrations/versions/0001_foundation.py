@@ -2,7 +2,7 @@
 pending questions and sent-message references.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21
 """
 from collections.abc import Sequence
