@@ -30,6 +30,10 @@ async def run_transport(app, settings: Settings) -> None:  # type: ignore[no-unt
         from bot.transports.slack import run_slack
 
         await run_slack(app, settings)
+    elif settings.transport == "teams":
+        from bot.transports.teams.server import run_teams
+
+        await run_teams(app, settings)
     else:
         from bot.transports.console import ConsoleTransport
 

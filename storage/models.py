@@ -613,3 +613,6 @@ class LeaderVisit(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     on: date
     recorded_at: datetime = _when()
+
+
+from storage.teams_models import TeamsConversation  # noqa: E402,F401  (the Teams transport's table, issue 19)
