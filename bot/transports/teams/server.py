@@ -14,10 +14,12 @@ import contextlib
 import logging
 import signal
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping
 
 from aiohttp import web
+from aiohttp.web_exceptions import NotAppKeyWarning
 
 from bot.app import Leerteam
 from bot.config import Settings
@@ -29,6 +31,7 @@ from bot.transports.teams.transport import LeerteamAgent, TeamsTransport
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+CLAIMS_KEY = "claims_identity"  # where the SDK's AiohttpRequestAdapter looks for the caller's claims
 
 
 class _NoCallsFactory:
@@ -89,10 +92,13 @@ def build_teams(
             return web.json_response({"error": "invalid JSON"}, status=400)
         service_url = body.get("serviceUrl") if isinstance(body, dict) else None
         try:
-            request["claims_identity"] = await validator.check(request.headers.get("Authorization"), service_url)
+            identity = await validator.check(request.headers.get("Authorization"), service_url)
         except Unauthorized as exc:
             log.info("refused a request to %s: %s", MESSAGES_PATH, exc)
             return web.json_response({"error": "unauthorized"}, status=401)
+        with warnings.catch_warnings():  # the SDK's request adapter reads this plain string key
+            warnings.simplefilter("ignore", NotAppKeyWarning)
+            request[CLAIMS_KEY] = identity
         response = await adapter.process(request, agent)
         return response if response is not None else web.Response(status=202)
 
