@@ -180,6 +180,8 @@ def to_event(
     text = strip_mentions(activity.get("text") or "", activity.get("entities"), where.bot_id)
     if not text:
         return None
+    if not private and not _mentions_bot(activity, where.bot_id):
+        return MessageEvent(text=text, **base)  # not addressed to the bot: only an answer, never a command
     command = read_text(text, command_names, waiting(user.user_id, private))
     if command is None:
         return MessageEvent(text=text, **base)
@@ -199,3 +201,8 @@ def _mentions(activity: dict[str, Any], bot_id: str) -> tuple[UserRef, ...]:
         if user_id and all(u.user_id != user_id for u in found):
             found.append(UserRef(PLATFORM, user_id, name[:80]))
     return tuple(found)
+
+
+def _mentions_bot(activity: dict[str, Any], bot_id: str) -> bool:
+    return any(isinstance(e, dict) and e.get("type") == "mention" and _get(e, "mentioned", "id") == bot_id
+               for e in activity.get("entities") or ())
