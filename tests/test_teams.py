@@ -19,6 +19,7 @@ from bot.transports.teams.connector import DeliveryFailed, StaticToken
 from bot.transports.teams.server import MESSAGES_PATH, build_teams
 from storage.models import Answer, ChatLink, Outbox, ProcessedEvent, TeamMembership
 from storage.teams_models import TeamsConversation
+from tests import telegram_fakes  # noqa: F401  (registers the test-only commands tg_test_*)
 from tests.harness import snapshot
 from tests.teams_fake import APP_ID, TENANT, Channel, FakeBotService, Teams, User
 
@@ -237,3 +238,41 @@ async def test_rate_limits_and_temporary_failures(app, bot: Bot):
     with pytest.raises(DeliveryFailed) as failed:
         await transport.send(out)
     assert not failed.value.permanent and failed.value.status == 429
+
+
+async def test_edits_update_the_card_in_place_and_the_bot_greets_a_new_team(app, bot: Bot):
+    await setup_school(bot)
+    menu = await bot.teams.submit(ANNA, {"leerteam": "tg_test_menu"})  # test-only commands (tests/telegram_fakes.py)
+    card = menu[-1]
+    assert card.card is not None, [c.plain for c in menu]
+    assert [d["leerteam"] for d in card.submit_data()] == ["teams", "help"]
+    message_id = card_id = None
+    async with app.sessions() as s:
+        from storage.models import SentMessage
+
+        sent = (await s.exec(select(SentMessage).where(SentMessage.ref == "tg-test-menu"))).one()
+        message_id, card_id = sent.message_id, sent.chat_id
+    assert card_id == ANNA.aad and message_id
+    edited = await bot.teams.submit(ANNA, {"leerteam": "tg_test_edit"})
+    puts = [c for c in edited if c.method == "PUT"]
+    assert len(puts) == 1 and puts[0].activity_id == message_id
+    assert puts[0].conversation_id == f"a:personal-{ANNA.teams_id}" and "Dat is meer dan ik verwacht" in puts[0].plain
+    image = (await bot.teams.submit(ANNA, {"leerteam": "tg_test_image"}))[-1]
+    [attachment] = image.body["attachments"]
+    assert attachment["contentType"] == "image/png" and attachment["contentUrl"].startswith("data:image/png;base64,iVBOR")
+    # the bot added to a team: a greeting in Dutch with the commands to link a channel
+    added = bot.teams.activity(ANNA, None, GENERAL)
+    added.update(type="conversationUpdate", membersAdded=[{"id": "28:" + APP_ID}])
+    status, calls = await bot.teams.post(added)
+    assert status == 202 and len(calls) == 1 and "/nieuwteam" in calls[0].plain and "/koppel" in calls[0].plain
+
+
+async def test_channel_posts_without_a_mention_are_not_commands(app, bot: Bot):
+    await setup_school(bot)
+    before = len(bot.service.calls)
+    assert await bot.teams.say(CARLA, "/verlaten Groep 5", GROEP5, mention=False) == []
+    assert await bot.teams.say(CARLA, "Goedemorgen <at>allemaal</at>", GROEP5, mention=False) == []
+    assert len(bot.service.calls) == before
+    async with app.sessions() as s:  # writing in a team's channel joins it quietly (the core's rule)
+        members = (await s.exec(select(TeamMembership))).all()
+    assert len(members) == 3  # Bram and Carla in their teams, and now Carla in Groep 5 too
