@@ -176,7 +176,8 @@ class Settings(BaseSettings):
     def _teams_guid(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
         value = (value or "").strip() or None
         if value is not None and not GUID.fullmatch(value):
-            raise ValueError("setting.teams_app_id|" if info.field_name == "teams_app_id" else "setting.teams_tenant|")
+            key = "teams_app_id" if info.field_name == "teams_app_id" else "teams_tenant"
+            raise ValueError(f"setting.{key}|")
         return value
 
     @model_validator(mode="after")

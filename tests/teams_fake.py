@@ -134,7 +134,9 @@ class Call:
 @dataclass
 class FakeBotService:
     calls: list[Call] = field(default_factory=list)
-    scripted: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)  # conversation -> answers
+    scripted: dict[str, list[tuple[int, dict[str, str]]]] = field(
+        default_factory=dict
+    )  # conversation -> answers
     members: dict[str, list[User]] = field(default_factory=dict)
     url: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -171,14 +173,39 @@ class FakeBotService:
     # --- the keys and tokens ----------------------------------------------------------------
     async def _keys(self, _: web.Request) -> web.Response:
         numbers = _KEY.public_key().public_numbers()
-        return web.json_response({"keys": [{"kty": "RSA", "use": "sig", "kid": KID, "alg": "RS256",
-                                            "n": _b64(numbers.n), "e": _b64(numbers.e)}]})
+        return web.json_response(
+            {
+                "keys": [
+                    {
+                        "kty": "RSA",
+                        "use": "sig",
+                        "kid": KID,
+                        "alg": "RS256",
+                        "n": _b64(numbers.n),
+                        "e": _b64(numbers.e),
+                    }
+                ]
+            }
+        )
 
-    def token(self, *, aud: str = APP_ID, iss: str = BF_ISSUER, service_url: str | None = None,
-              forged: bool = False, expired: bool = False) -> str:
+    def token(
+        self,
+        *,
+        aud: str = APP_ID,
+        iss: str = BF_ISSUER,
+        service_url: str | None = None,
+        forged: bool = False,
+        expired: bool = False,
+    ) -> str:
         now = int(time.time())
-        claims = {"iss": iss, "aud": aud, "serviceurl": service_url or self.service_url,
-                  "nbf": now - 60, "iat": now - 60, "exp": now - 3600 if expired else now + 3600}
+        claims = {
+            "iss": iss,
+            "aud": aud,
+            "serviceurl": service_url or self.service_url,
+            "nbf": now - 60,
+            "iat": now - 60,
+            "exp": now - 3600 if expired else now + 3600,
+        }
         return jwt.encode(claims, _OTHER_KEY if forged else _KEY, algorithm="RS256", headers={"kid": KID})
 
     # --- the Bot Connector --------------------------------------------------------------------
@@ -186,17 +213,29 @@ class FakeBotService:
         queue = self.scripted.get(conversation_id or "")
         return queue.pop(0) if queue else None
 
-    async def _record(self, request: web.Request, cid: str | None = None, aid: str | None = None) -> web.Response:
+    async def _record(
+        self, request: web.Request, cid: str | None = None, aid: str | None = None
+    ) -> web.Response:
         body = await request.json() if request.can_read_body else {}
         scripted = self._scripted(cid)
         if scripted is None and cid is not None and ";messageid=" in cid:
             scripted = self._scripted(cid.split(";")[0])  # the bot is gone from the whole channel
         status, headers = scripted or (200, {})
-        call = Call(request.method, request.path, body, status, request.headers.get("Authorization"), cid, aid)
+        call = Call(
+            request.method, request.path, body, status, request.headers.get("Authorization"), cid, aid
+        )
         self.calls.append(call)
         if status >= 300:
-            return web.json_response({"error": {"code": "BotNotInConversationRoster" if status == 403 else "Error",
-                                                "message": "scripted"}}, status=status, headers=headers)
+            return web.json_response(
+                {
+                    "error": {
+                        "code": "BotNotInConversationRoster" if status == 403 else "Error",
+                        "message": "scripted",
+                    }
+                },
+                status=status,
+                headers=headers,
+            )
         return web.json_response({"id": aid or f"act-{next(self._ids)}"}, status=status)
 
     async def _send(self, request: web.Request) -> web.Response:
@@ -214,8 +253,9 @@ class FakeBotService:
     async def _members(self, request: web.Request) -> web.Response:
         cid = request.match_info["cid"]
         self.calls.append(Call("GET", request.path, {}, 200, request.headers.get("Authorization"), cid))
-        return web.json_response([{"id": u.teams_id, "name": u.name, "aadObjectId": u.aad}
-                                  for u in self.members.get(cid, [])])
+        return web.json_response(
+            [{"id": u.teams_id, "name": u.name, "aadObjectId": u.aad} for u in self.members.get(cid, [])]
+        )
 
     def sent(self, since: int = 0) -> list[Call]:
         return [c for c in self.calls[since:] if c.method in ("POST", "PUT") and "/activities" in c.path]
@@ -230,21 +270,44 @@ class Teams:
         self.session = session
         self._ids = itertools.count(1_700_000_000_000)
 
-    def activity(self, user: User, text: str | None, channel: Channel | None = None, *, mention: bool = True,
-                 value: dict[str, Any] | None = None, activity_id: str | None = None,
-                 extra_mentions: tuple[User, ...] = (), reply_to: str | None = None) -> dict[str, Any]:
+    def activity(
+        self,
+        user: User,
+        text: str | None,
+        channel: Channel | None = None,
+        *,
+        mention: bool = True,
+        value: dict[str, Any] | None = None,
+        activity_id: str | None = None,
+        extra_mentions: tuple[User, ...] = (),
+        reply_to: str | None = None,
+    ) -> dict[str, Any]:
         aid = activity_id or str(next(self._ids))
         entities: list[dict[str, Any]] = []
         if channel is not None and mention and text is not None:
             text = f"<at>Leerteam</at> {text}"
-            entities.append({"type": "mention", "text": "<at>Leerteam</at>",
-                             "mentioned": {"id": BOT_ID, "name": "Leerteam"}})
+            entities.append(
+                {
+                    "type": "mention",
+                    "text": "<at>Leerteam</at>",
+                    "mentioned": {"id": BOT_ID, "name": "Leerteam"},
+                }
+            )
         for other in extra_mentions:
-            entities.append({"type": "mention", "text": f"<at>{other.name}</at>",
-                             "mentioned": {"id": other.teams_id, "name": other.name, "aadObjectId": other.aad}})
+            entities.append(
+                {
+                    "type": "mention",
+                    "text": f"<at>{other.name}</at>",
+                    "mentioned": {"id": other.teams_id, "name": other.name, "aadObjectId": other.aad},
+                }
+            )
         data: dict[str, Any] = {
-            "type": "message", "id": aid, "channelId": "msteams", "serviceUrl": self.service.service_url,
-            "timestamp": datetime.now(timezone.utc).isoformat(), "locale": user.locale,
+            "type": "message",
+            "id": aid,
+            "channelId": "msteams",
+            "serviceUrl": self.service.service_url,
+            "timestamp": datetime.now(timezone.utc).isoformat(),
+            "locale": user.locale,
             "from": {"id": user.teams_id, "name": user.name, "aadObjectId": user.aad},
             "recipient": {"id": BOT_ID, "name": "Leerteam"},
         }
@@ -257,14 +320,24 @@ class Teams:
         if reply_to:
             data["replyToId"] = reply_to
         if channel is None:
-            data["conversation"] = {"id": f"a:personal-{user.teams_id}", "conversationType": "personal",
-                                    "tenantId": TENANT}
+            data["conversation"] = {
+                "id": f"a:personal-{user.teams_id}",
+                "conversationType": "personal",
+                "tenantId": TENANT,
+            }
             data["channelData"] = {"tenant": {"id": TENANT}}
         else:
-            data["conversation"] = {"id": f"{channel.id};messageid={aid}", "conversationType": "channel",
-                                    "isGroup": True, "tenantId": TENANT}
-            data["channelData"] = {"team": {"id": channel.team_id}, "tenant": {"id": TENANT},
-                                   "channel": {"id": channel.id, "name": channel.name}}
+            data["conversation"] = {
+                "id": f"{channel.id};messageid={aid}",
+                "conversationType": "channel",
+                "isGroup": True,
+                "tenantId": TENANT,
+            }
+            data["channelData"] = {
+                "team": {"id": channel.team_id},
+                "tenant": {"id": TENANT},
+                "channel": {"id": channel.id, "name": channel.name},
+            }
         return data
 
     async def post(self, activity: dict[str, Any], *, token: str | None = "valid") -> tuple[int, list[Call]]:
@@ -275,8 +348,9 @@ class Teams:
             token = self.service.token()
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        async with self.session.post(self.bot_url, data=json.dumps(activity),
-                                     headers={"Content-Type": "application/json", **headers}) as response:
+        async with self.session.post(
+            self.bot_url, data=json.dumps(activity), headers={"Content-Type": "application/json", **headers}
+        ) as response:
             status = response.status
         return status, self.service.calls[before:]
 
@@ -285,7 +359,9 @@ class Teams:
         assert status in (200, 201, 202), status
         return calls
 
-    async def submit(self, user: User, value: dict[str, Any], channel: Channel | None = None, **kw: Any) -> list[Call]:
+    async def submit(
+        self, user: User, value: dict[str, Any], channel: Channel | None = None, **kw: Any
+    ) -> list[Call]:
         status, calls = await self.post(self.activity(user, None, channel, value=value, **kw))
         assert status in (200, 201, 202), status
         return calls

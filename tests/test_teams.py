@@ -46,9 +46,16 @@ async def bot(app, settings):
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    s = settings.model_copy(update={"teams_app_id": APP_ID, "teams_tenant_id": TENANT,
-                                    "teams_app_password": SecretStr("not-used-in-tests")})
-    endpoint = build_teams(app, s, tokens=StaticToken(TOKEN), key_urls={BF_ISSUER: service.keys_url}, sleep=sleep)
+    s = settings.model_copy(
+        update={
+            "teams_app_id": APP_ID,
+            "teams_tenant_id": TENANT,
+            "teams_app_password": SecretStr("not-used-in-tests"),
+        }
+    )
+    endpoint = build_teams(
+        app, s, tokens=StaticToken(TOKEN), key_urls={BF_ISSUER: service.keys_url}, sleep=sleep
+    )
     runner, port = await serve(build_web_app(endpoint.routes), "127.0.0.1", 0)
     session = ClientSession()
     teams = Teams(service, f"http://127.0.0.1:{port}{MESSAGES_PATH}", session)
@@ -95,10 +102,16 @@ async def test_the_first_session_in_a_team(app, bot: Bot):
     assert opened[0].body["tenantId"] == TENANT and opened[0].body["isGroup"] is False
     assert any(c.conversation_id == f"a:personal-{BRAM.teams_id}" and "voorzitter" in c.plain for c in chair)
     async with app.sessions() as s:
-        links = {link.chat_id for link in (await s.exec(select(ChatLink).where(ChatLink.platform == "teams"))).all()}
+        links = {
+            link.chat_id
+            for link in (await s.exec(select(ChatLink).where(ChatLink.platform == "teams"))).all()
+        }
         refs = {r.key: r for r in (await s.exec(select(TeamsConversation))).all()}
     assert links == {GROEP5.id, BOVENBOUW.id}
-    assert refs[GROEP5.id].conversation_id == GROEP5.id and refs[GROEP5.id].service_url == bot.service.service_url
+    assert (
+        refs[GROEP5.id].conversation_id == GROEP5.id
+        and refs[GROEP5.id].service_url == bot.service.service_url
+    )
     assert refs[BRAM.aad].conversation_id == f"a:personal-{BRAM.teams_id}"  # stored: reused next time
     assert refs[ANNA.aad].conversation_id is None and refs[ANNA.aad].teams_user_id == ANNA.teams_id
     # Carla's Teams is in English
@@ -122,7 +135,9 @@ async def test_a_cycle_question_answered_through_an_adaptive_card(app, bot: Bot)
     submit = question["actions"][0]["data"]
     assert set(submit) == {"leerteam_answer"} and submit["leerteam_answer"]
     saved = await t.submit(BRAM, {**submit, "answer": "Negen van de 27 leerlingen halen het niveau niet."})
-    assert any("opgeslagen" in c.plain.lower() or "bewaard" in c.plain.lower() for c in saved), [c.plain for c in saved]
+    assert any("opgeslagen" in c.plain.lower() or "bewaard" in c.plain.lower() for c in saved), [
+        c.plain for c in saved
+    ]
     async with app.sessions() as s:
         rows = (await s.exec(select(Answer))).all()
     assert [r.text for r in rows] == ["Negen van de 27 leerlingen halen het niveau niet."]
@@ -158,7 +173,10 @@ async def test_a_redelivered_activity_is_handled_once(app, bot: Bot):
     status, again = await bot.teams.post(activity)
     assert status == 202 and again == []
     async with app.sessions() as s:
-        ids = {e.event_id for e in (await s.exec(select(ProcessedEvent).where(ProcessedEvent.platform == "teams")))}
+        ids = {
+            e.event_id
+            for e in (await s.exec(select(ProcessedEvent).where(ProcessedEvent.platform == "teams")))
+        }
     assert "1699999999999" in ids
 
 
@@ -242,7 +260,9 @@ async def test_rate_limits_and_temporary_failures(app, bot: Bot):
 
 async def test_edits_update_the_card_in_place_and_the_bot_greets_a_new_team(app, bot: Bot):
     await setup_school(bot)
-    menu = await bot.teams.submit(ANNA, {"leerteam": "tg_test_menu"})  # test-only commands (tests/telegram_fakes.py)
+    menu = await bot.teams.submit(
+        ANNA, {"leerteam": "tg_test_menu"}
+    )  # test-only commands (tests/telegram_fakes.py)
     card = menu[-1]
     assert card.card is not None, [c.plain for c in menu]
     assert [d["leerteam"] for d in card.submit_data()] == ["teams", "help"]
@@ -256,15 +276,22 @@ async def test_edits_update_the_card_in_place_and_the_bot_greets_a_new_team(app,
     edited = await bot.teams.submit(ANNA, {"leerteam": "tg_test_edit"})
     puts = [c for c in edited if c.method == "PUT"]
     assert len(puts) == 1 and puts[0].activity_id == message_id
-    assert puts[0].conversation_id == f"a:personal-{ANNA.teams_id}" and "Dat is meer dan ik verwacht" in puts[0].plain
+    assert (
+        puts[0].conversation_id == f"a:personal-{ANNA.teams_id}"
+        and "Dat is meer dan ik verwacht" in puts[0].plain
+    )
     image = (await bot.teams.submit(ANNA, {"leerteam": "tg_test_image"}))[-1]
     [attachment] = image.body["attachments"]
-    assert attachment["contentType"] == "image/png" and attachment["contentUrl"].startswith("data:image/png;base64,iVBOR")
+    assert attachment["contentType"] == "image/png" and attachment["contentUrl"].startswith(
+        "data:image/png;base64,iVBOR"
+    )
     # the bot added to a team: a greeting in Dutch with the commands to link a channel
     added = bot.teams.activity(ANNA, None, GENERAL)
     added.update(type="conversationUpdate", membersAdded=[{"id": "28:" + APP_ID}])
     status, calls = await bot.teams.post(added)
-    assert status == 202 and len(calls) == 1 and "/nieuwteam" in calls[0].plain and "/koppel" in calls[0].plain
+    assert (
+        status == 202 and len(calls) == 1 and "/nieuwteam" in calls[0].plain and "/koppel" in calls[0].plain
+    )
 
 
 async def test_channel_posts_without_a_mention_are_not_commands(app, bot: Bot):

@@ -48,14 +48,18 @@ def test_catalog_formatting_and_safe_links_only():
 def test_any_user_text_reads_back_unchanged_and_never_mentions(text):
     md = to_markdown(escape(text))
     assert "<" not in md and ">" not in md
-    assert visible(md).strip() == "\n".join(line for line in text.split("\n") if line.strip()).strip() \
+    assert (
+        visible(md).strip() == "\n".join(line for line in text.split("\n") if line.strip()).strip()
         or not text.strip()
+    )
 
 
 def test_cards_use_lookalikes_and_carry_only_the_value():
     renderer = Renderer(default_catalog())
-    reply = Choices(Markup(f"Kies, {escape(HOSTILE)}"), (Option(escape("<at>A</at> *één*"), "teams"),
-                                                         Option(Markup("twee"), "help")))
+    reply = Choices(
+        Markup(f"Kies, {escape(HOSTILE)}"),
+        (Option(escape("<at>A</at> *één*"), "teams"), Option(Markup("twee"), "help")),
+    )
     [activity] = renderer.render(out(reply))
     card = activity["attachments"][0]
     assert card["contentType"] == CARD_TYPE and card["content"]["version"] == "1.5"
@@ -73,7 +77,9 @@ def test_cards_use_lookalikes_and_carry_only_the_value():
 def test_images_documents_edits_and_long_texts():
     renderer = Renderer(default_catalog())
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
-    [img] = renderer.render(out(Image(png, "chart.png", caption=Markup("Uitslag"), alt_text=Markup("3 ja, 1 nee"))))
+    [img] = renderer.render(
+        out(Image(png, "chart.png", caption=Markup("Uitslag"), alt_text=Markup("3 ja, 1 nee")))
+    )
     assert img["attachments"][0]["contentUrl"] == "data:image/png;base64," + base64.b64encode(png).decode()
     assert visible(img["text"]) == "Uitslag\n3 ja, 1 nee"
     [doc] = renderer.render(out(Document(b"# Kaart\n<at>x</at>", "kaart.md", caption=Markup("De kaart"))))
@@ -91,12 +97,23 @@ def test_images_documents_edits_and_long_texts():
 
 
 def _activity(text=None, *, channel=True, mention=True, value=None, aad="aad-1", **extra):
-    data = {"type": "message", "id": "act-1", "serviceUrl": "https://smba.example/emea/",
-            "from": {"id": "29:u", "name": "Anna", "aadObjectId": aad}, "recipient": {"id": BOT_ID},
-            "locale": "nl-BE", "text": text, "value": value, **extra}
+    data = {
+        "type": "message",
+        "id": "act-1",
+        "serviceUrl": "https://smba.example/emea/",
+        "from": {"id": "29:u", "name": "Anna", "aadObjectId": aad},
+        "recipient": {"id": BOT_ID},
+        "locale": "nl-BE",
+        "text": text,
+        "value": value,
+        **extra,
+    }
     if channel:
-        data["conversation"] = {"id": "19:c@thread.tacv2;messageid=5", "conversationType": "channel",
-                                "tenantId": TENANT}
+        data["conversation"] = {
+            "id": "19:c@thread.tacv2;messageid=5",
+            "conversationType": "channel",
+            "tenantId": TENANT,
+        }
         data["channelData"] = {"team": {"id": "19:t@thread.tacv2"}, "channel": {"id": "19:c@thread.tacv2"}}
         if mention:
             data["text"] = f"<at>Leerteam</at> {text}"
@@ -110,7 +127,9 @@ def test_activities_become_core_events():
     ev = to_event(_activity("/nieuwteam Groep 5"), NOW, NAMES)
     assert isinstance(ev, CommandEvent) and (ev.name, ev.args) == ("nieuwteam", "Groep 5")
     assert ev.chat.chat_id == "19:c@thread.tacv2" and not ev.chat.is_private
-    assert ev.chat.workspace_id == workspace_of(TENANT, "19:t@thread.tacv2") and len(ev.chat.workspace_id) <= 64
+    assert (
+        ev.chat.workspace_id == workspace_of(TENANT, "19:t@thread.tacv2") and len(ev.chat.workspace_id) <= 64
+    )
     assert ev.user.user_id == "aad-1" and ev.user.locale == "nl-BE" and ev.event_id == "act-1"
     bare = to_event(_activity("aansluiten"), NOW, NAMES)
     assert isinstance(bare, CommandEvent) and bare.name == "aansluiten"
@@ -123,14 +142,20 @@ def test_activities_become_core_events():
     assert isinstance(answer, MessageEvent) and answer.text == "hulp bij rekenen"  # waited for: an answer
     choice = to_event(_activity(None, channel=False, value={"leerteam": "teams"}), NOW, NAMES)
     assert isinstance(choice, ChoiceEvent) and choice.value == "teams"
-    typed = to_event(_activity(None, channel=False, value={"leerteam_answer": "4", "answer": " ja "}), NOW, NAMES)
+    typed = to_event(
+        _activity(None, channel=False, value={"leerteam_answer": "4", "answer": " ja "}), NOW, NAMES
+    )
     assert isinstance(typed, AnswerEvent) and (typed.question_id, typed.text) == ("4", "ja")
     assert to_event(_activity("hoi", channel=False, aad=None, **{"from": {"id": BOT_ID}}), NOW, NAMES) is None
     assert to_event({**_activity("x"), "type": "typing"}, NOW, NAMES) is None
 
 
 def test_mentions_commands_and_chat_keys():
-    bram = {"type": "mention", "text": "<at>Bram Jansen</at>", "mentioned": {"id": "29:b", "name": "Bram Jansen"}}
+    bram = {
+        "type": "mention",
+        "text": "<at>Bram Jansen</at>",
+        "mentioned": {"id": "29:b", "name": "Bram Jansen"},
+    }
     bot = {"type": "mention", "text": "<at>Leerteam</at>", "mentioned": {"id": BOT_ID}}
     text = "<at>Leerteam</at> /voorzitter <at>Bram Jansen</at> Groep 5&nbsp;&amp; co"
     assert strip_mentions(text, [bot, bram], BOT_ID) == "/voorzitter @BramJansen Groep 5 & co"

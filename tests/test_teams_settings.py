@@ -14,7 +14,13 @@ APP_ID = "0b7f5a4e-1c2d-4e3f-9a8b-7c6d5e4f3a2b"
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no .env
-    for name in ("TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID"):
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "TEAMS_APP_ID",
+        "TEAMS_APP_PASSWORD",
+        "TEAMS_TENANT_ID",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -33,12 +39,18 @@ def test_an_app_id_and_secret_select_teams(monkeypatch):
     assert load_settings().transport == "console"
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({"TEAMS_APP_ID": "leerteam-bot", "TEAMS_APP_PASSWORD": "x"}, "is geen app-id"),
-    ({"TEAMS_APP_ID": APP_ID}, "TEAMS_APP_PASSWORD niet"),
-    ({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "  "}, "TEAMS_APP_PASSWORD niet"),
-    ({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "x", "TEAMS_TENANT_ID": "school.onmicrosoft.com"}, "tenant-id"),
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"TEAMS_APP_ID": "leerteam-bot", "TEAMS_APP_PASSWORD": "x"}, "is geen app-id"),
+        ({"TEAMS_APP_ID": APP_ID}, "TEAMS_APP_PASSWORD niet"),
+        ({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "  "}, "TEAMS_APP_PASSWORD niet"),
+        (
+            {"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "x", "TEAMS_TENANT_ID": "school.onmicrosoft.com"},
+            "tenant-id",
+        ),
+    ],
+)
 def test_mistakes_are_named(monkeypatch, env, expected):
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -78,9 +78,14 @@ def where_of(activity: dict[str, Any]) -> Where | None:
     bot_id = _get(activity, "recipient", "id")
     if not conv_id or not service_url or not bot_id:
         return None
-    kind = conversation.get("conversationType") or ("channel" if _get(activity, "channelData", "channel") else
-                                                    "groupChat" if conversation.get("isGroup") else "personal")
-    tenant = (conversation.get("tenantId") or _get(activity, "channelData", "tenant", "id") or "")
+    kind = conversation.get("conversationType") or (
+        "channel"
+        if _get(activity, "channelData", "channel")
+        else "groupChat"
+        if conversation.get("isGroup")
+        else "personal"
+    )
+    tenant = conversation.get("tenantId") or _get(activity, "channelData", "tenant", "id") or ""
     team_id = _get(activity, "channelData", "team", "id")
     sender = activity.get("from") or {}
     user_key = sender.get("aadObjectId") or sender.get("id")
@@ -93,8 +98,7 @@ def where_of(activity: dict[str, Any]) -> Where | None:
         key, target = user_key, conv_id
     else:
         key, target = chat_key(conv_id), conv_id
-    return Where(key, target, conv_id, kind, service_url, tenant, bot_id, team_id,
-                 user_key, sender.get("id"))
+    return Where(key, target, conv_id, kind, service_url, tenant, bot_id, team_id, user_key, sender.get("id"))
 
 
 def user_of(activity: dict[str, Any]) -> UserRef | None:
@@ -105,7 +109,9 @@ def user_of(activity: dict[str, Any]) -> UserRef | None:
     name = (sender.get("name") or "").strip() or user_id
     locale = activity.get("locale") or _get(activity, "entities")  # entities: a clientInfo locale
     if isinstance(locale, list):
-        locale = next((e.get("locale") for e in locale if isinstance(e, dict) and e.get("type") == "clientInfo"), None)
+        locale = next(
+            (e.get("locale") for e in locale if isinstance(e, dict) and e.get("type") == "clientInfo"), None
+        )
     return UserRef(PLATFORM, user_id, name[:80], handle=None, locale=locale or None)
 
 
@@ -114,7 +120,9 @@ def strip_mentions(text: str, entities: Any = (), bot_id: str | None = None) -> 
     a colleague's mention stays as ``@Naam`` (one word: the core finds them by their id)."""
     text = text or ""
     for entity in entities or ():
-        mentioned = entity.get("mentioned") if isinstance(entity, dict) and entity.get("type") == "mention" else None
+        mentioned = (
+            entity.get("mentioned") if isinstance(entity, dict) and entity.get("type") == "mention" else None
+        )
         shown = entity.get("text") if isinstance(entity, dict) else None
         if not isinstance(mentioned, dict) or not isinstance(shown, str) or not shown:
             continue
@@ -145,7 +153,9 @@ def read_text(text: str, command_names: frozenset[str], waiting: bool) -> tuple[
 
 
 def to_event(
-    activity: dict[str, Any], now: datetime, command_names: frozenset[str],
+    activity: dict[str, Any],
+    now: datetime,
+    command_names: frozenset[str],
     waiting: Callable[[str, bool], bool] = lambda user, private: False,
 ) -> Event | None:
     """The core event for a message activity, or None when it is not for Leerteam.
@@ -165,18 +175,29 @@ def to_event(
     workspace = workspace_of(where.tenant_id, where.team_id) if where.team_id else None
     title = _get(activity, "channelData", "channel", "name") or _get(activity, "conversation", "name")
     chat = ChatRef(PLATFORM, where.chat_key, private, None if private else (title or None), workspace)
-    base: dict[str, Any] = {"event_id": str(event_id), "chat": chat, "user": user, "received_at": now,
-                            "raw": activity}
+    base: dict[str, Any] = {
+        "event_id": str(event_id),
+        "chat": chat,
+        "user": user,
+        "received_at": now,
+        "raw": activity,
+    }
     value = activity.get("value")
     if isinstance(value, dict) and (CHOICE_KEY in value or ANSWER_KEY in value):
         reply_to = activity.get("replyToId")
         if ANSWER_KEY in value:
             answer = value.get(ANSWER_INPUT)
-            return AnswerEvent(question_id=str(value.get(ANSWER_KEY))[:32],
-                               text=answer.strip() if isinstance(answer, str) else "", **base)
+            return AnswerEvent(
+                question_id=str(value.get(ANSWER_KEY))[:32],
+                text=answer.strip() if isinstance(answer, str) else "",
+                **base,
+            )
         choice = value.get(CHOICE_KEY)
-        return ChoiceEvent(value=choice if isinstance(choice, str) else "",
-                           message_id=str(reply_to) if reply_to else None, **base)
+        return ChoiceEvent(
+            value=choice if isinstance(choice, str) else "",
+            message_id=str(reply_to) if reply_to else None,
+            **base,
+        )
     text = strip_mentions(activity.get("text") or "", activity.get("entities"), where.bot_id)
     if not text:
         return None
@@ -193,7 +214,9 @@ def _mentions(activity: dict[str, Any], bot_id: str) -> tuple[UserRef, ...]:
     """People @mentioned in the command (other than the bot), as the core's users."""
     found: list[UserRef] = []
     for entity in activity.get("entities") or ():
-        mentioned = entity.get("mentioned") if isinstance(entity, dict) and entity.get("type") == "mention" else None
+        mentioned = (
+            entity.get("mentioned") if isinstance(entity, dict) and entity.get("type") == "mention" else None
+        )
         if not isinstance(mentioned, dict) or mentioned.get("id") in (None, bot_id):
             continue
         user_id = mentioned.get("aadObjectId") or mentioned.get("id")
@@ -204,5 +227,7 @@ def _mentions(activity: dict[str, Any], bot_id: str) -> tuple[UserRef, ...]:
 
 
 def _mentions_bot(activity: dict[str, Any], bot_id: str) -> bool:
-    return any(isinstance(e, dict) and e.get("type") == "mention" and _get(e, "mentioned", "id") == bot_id
-               for e in activity.get("entities") or ())
+    return any(
+        isinstance(e, dict) and e.get("type") == "mention" and _get(e, "mentioned", "id") == bot_id
+        for e in activity.get("entities") or ()
+    )

@@ -19,7 +19,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping
 
-from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, ClaimsIdentity, JwtTokenValidator
+from microsoft_agents.hosting.core.authorization import (
+    AgentAuthConfiguration,
+    ClaimsIdentity,
+    JwtTokenValidator,
+)
 from jwt import decode, get_unverified_header
 from jwt.exceptions import PyJWKClientError, PyJWTError
 
@@ -35,7 +39,9 @@ class Unauthorized(Exception):
 
 
 class BotTokenValidator(JwtTokenValidator):
-    def __init__(self, configuration: AgentAuthConfiguration, key_urls: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, configuration: AgentAuthConfiguration, key_urls: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(configuration)
         self.key_urls = dict(key_urls or {})
 

@@ -56,8 +56,12 @@ class MsalTokens:
         from microsoft_agents.authentication.msal import MsalAuth
         from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AuthTypes
 
-        config = AgentAuthConfiguration(auth_type=AuthTypes.client_secret, client_id=app_id,
-                                        client_secret=password, tenant_id=tenant_id or "botframework.com")
+        config = AgentAuthConfiguration(
+            auth_type=AuthTypes.client_secret,
+            client_id=app_id,
+            client_secret=password,
+            tenant_id=tenant_id or "botframework.com",
+        )
         self._auth = MsalAuth(config)
 
     async def token(self) -> str:
@@ -77,8 +81,13 @@ class StaticToken:
 class Connector:
     """One aiohttp session per service URL; every call through :meth:`call` (retries, outcomes)."""
 
-    def __init__(self, tokens: TokenSource, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 max_retries: int = MAX_RETRIES) -> None:
+    def __init__(
+        self,
+        tokens: TokenSource,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_retries: int = MAX_RETRIES,
+    ) -> None:
         self.tokens = tokens
         self.sleep = sleep
         self.max_retries = max_retries
@@ -90,8 +99,11 @@ class Connector:
         url = service_url if service_url.endswith("/") else service_url + "/"
         session = self._sessions.get(url)
         if session is None or session.closed:
-            session = aiohttp.ClientSession(base_url=url, timeout=TIMEOUT, headers={
-                "Accept": "application/json", "Content-Type": "application/json"})
+            session = aiohttp.ClientSession(
+                base_url=url,
+                timeout=TIMEOUT,
+                headers={"Accept": "application/json", "Content-Type": "application/json"},
+            )
             self._sessions[url] = session
         return ConnectorClient(url, await self.tokens.token(), session=session)
 
@@ -104,18 +116,20 @@ class Connector:
             except aiohttp.ClientResponseError as exc:
                 status = exc.status
                 if status in PERMANENT:
-                    raise DeliveryFailed(permanent=True, status=status,
-                                         reason=f"{what}: HTTP {status} {exc.message}".strip()) from None
-                wait = _retry_after(exc.headers, attempt) if status == 429 else float(2 ** attempt)
+                    raise DeliveryFailed(
+                        permanent=True, status=status, reason=f"{what}: HTTP {status} {exc.message}".strip()
+                    ) from None
+                wait = _retry_after(exc.headers, attempt) if status == 429 else float(2**attempt)
                 retryable = status == 429 or status >= 500
                 if not retryable or attempt >= self.max_retries or wait > MAX_WAIT:
-                    raise DeliveryFailed(permanent=False, status=status,
-                                         reason=f"{what}: HTTP {status} {exc.message}".strip()) from None
+                    raise DeliveryFailed(
+                        permanent=False, status=status, reason=f"{what}: HTTP {status} {exc.message}".strip()
+                    ) from None
                 log.info("%s: HTTP %s, trying again in %.1f s", what, status, wait)
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 if attempt >= self.max_retries:
                     raise DeliveryFailed(permanent=False, reason=f"{what}: {type(exc).__name__}") from None
-                wait = float(2 ** attempt)
+                wait = float(2**attempt)
             attempt += 1
             await self.sleep(wait)
 
@@ -129,6 +143,6 @@ def _retry_after(headers: Any, attempt: int) -> float:
     """Teams' Retry-After (seconds), else a growing pause."""
     raw = headers.get("Retry-After") if headers is not None else None
     try:
-        return max(0.0, float(raw)) if raw is not None else float(2 ** attempt)
+        return max(0.0, float(raw)) if raw is not None else float(2**attempt)
     except ValueError:
-        return float(2 ** attempt)
+        return float(2**attempt)

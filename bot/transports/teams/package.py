@@ -27,10 +27,30 @@ SCHEMA = "https://developer.microsoft.com/json-schemas/teams/v1.22/MicrosoftTeam
 MANIFEST_VERSION = "1.22"
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # command ids, in menu order (at most 10 per list: Teams' limit)
-TEAM_COMMANDS = ("help", "team_create", "team_link", "team_join", "cycle_start", "cycle_status", "agenda",
-                 "meetings", "meeting_rhythm", "questions")
-PERSONAL_COMMANDS = ("help", "school_start", "school_join", "teams", "questions", "answer", "agenda",
-                     "digest", "language", "privacy")
+TEAM_COMMANDS = (
+    "help",
+    "team_create",
+    "team_link",
+    "team_join",
+    "cycle_start",
+    "cycle_status",
+    "agenda",
+    "meetings",
+    "meeting_rhythm",
+    "questions",
+)
+PERSONAL_COMMANDS = (
+    "help",
+    "school_start",
+    "school_join",
+    "teams",
+    "questions",
+    "answer",
+    "agenda",
+    "digest",
+    "language",
+    "privacy",
+)
 MAX_TITLE = 32
 MAX_DESCRIPTION = 128
 
@@ -41,12 +61,18 @@ def _short(text: str, limit: int) -> str:
 
 
 def commands(catalog: Catalog, lang: str, ids: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{"title": _short(catalog.raw(lang, f"cmd.{c}.name"), MAX_TITLE),
-             "description": _short(plain(catalog.render(Msg(f"cmd.{c}.help"), lang)), MAX_DESCRIPTION)}
-            for c in ids]
+    return [
+        {
+            "title": _short(catalog.raw(lang, f"cmd.{c}.name"), MAX_TITLE),
+            "description": _short(plain(catalog.render(Msg(f"cmd.{c}.help"), lang)), MAX_DESCRIPTION),
+        }
+        for c in ids
+    ]
 
 
-def manifest(app_id: str, catalog: Catalog, version: str = "1.0.0", host: str | None = None) -> dict[str, Any]:
+def manifest(
+    app_id: str, catalog: Catalog, version: str = "1.0.0", host: str | None = None
+) -> dict[str, Any]:
     template = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     template["$schema"] = SCHEMA
     template["manifestVersion"] = MANIFEST_VERSION
@@ -73,7 +99,9 @@ def english(template: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
     return en
 
 
-def build(app_id: str, *, version: str = "1.0.0", host: str | None = None, catalog: Catalog | None = None) -> bytes:
+def build(
+    app_id: str, *, version: str = "1.0.0", host: str | None = None, catalog: Catalog | None = None
+) -> bytes:
     """The zip's bytes: manifest.json, en-us.json, color.png and outline.png at the top level."""
     if not GUID.fullmatch(app_id):
         raise ValueError("the app id is the bot's Microsoft Entra application (client) id, a GUID")
@@ -89,10 +117,16 @@ def build(app_id: str, *, version: str = "1.0.0", host: str | None = None, catal
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.transports.teams.package",
-                                     description="Build the Leerteam app package for Microsoft Teams.")
-    parser.add_argument("--app-id", required=True, help="TEAMS_APP_ID: the bot's Entra application (client) id")
-    parser.add_argument("--version", default="1.0.0", help="the package version (raise it for every new upload)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.transports.teams.package",
+        description="Build the Leerteam app package for Microsoft Teams.",
+    )
+    parser.add_argument(
+        "--app-id", required=True, help="TEAMS_APP_ID: the bot's Entra application (client) id"
+    )
+    parser.add_argument(
+        "--version", default="1.0.0", help="the package version (raise it for every new upload)"
+    )
     parser.add_argument("--host", help="the bot's public host name, e.g. leerteam.example.org (optional)")
     parser.add_argument("-o", "--output", default="leerteam-teams.zip", help="where to write the zip")
     args = parser.parse_args(argv)

@@ -39,8 +39,20 @@ MAX_ANSWER = 3000
 TEXT_DOCUMENTS = ("text/", "application/json")
 MD_SPECIAL = re.compile(r"([\\*_~`#\[\]])")
 LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s)")
-CARD_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb", "#": "\uff03",
-                                 "[": "\uff3b", "]": "\uff3d", "<": "\u2039", ">": "\u203a", "\\": "\u29f5"})
+CARD_LOOKALIKES = str.maketrans(
+    {
+        "*": "\u2217",
+        "_": "\u02cd",
+        "~": "\u223c",
+        "`": "\u02cb",
+        "#": "\uff03",
+        "[": "\uff3b",
+        "]": "\uff3d",
+        "<": "\u2039",
+        ">": "\u203a",
+        "\\": "\u29f5",
+    }
+)
 
 Activity = dict[str, Any]
 
@@ -71,7 +83,7 @@ def _styled(text: str, s: Span) -> str:
     if not (s.bold or s.italic) or not text.strip():
         return text
     core = text.strip()
-    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     if s.italic:
         core = f"_{core}_"
     if s.bold:
@@ -165,19 +177,24 @@ def card_activity(body: list[dict[str, Any]], actions: list[dict[str, Any]], sum
     card = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION, "body": body}
     if actions:
         card["actions"] = actions
-    return {"type": "message", "summary": summary[:200],
-            "attachments": [{"contentType": CARD_TYPE, "content": card}]}
+    return {
+        "type": "message",
+        "summary": summary[:200],
+        "attachments": [{"contentType": CARD_TYPE, "content": card}],
+    }
 
 
 def text_blocks(markup: str) -> list[dict[str, Any]]:
     """The text as card TextBlocks, one per line (Adaptive Card markdown, neutralised user text)."""
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for spans in _lines(markup):
         line = CARD.line(spans)
         if line.strip():
             bold_all = all(s.bold for s in spans if s.text.strip())
-            blocks.append({"type": "TextBlock", "text": line, "wrap": True, "spacing": "Small"}
-                          | ({"weight": "Bolder"} if bold_all and not blocks else {}))
+            blocks.append(
+                {"type": "TextBlock", "text": line, "wrap": True, "spacing": "Small"}
+                | ({"weight": "Bolder"} if bold_all and not blocks else {})
+            )
     return blocks or [{"type": "TextBlock", "text": "…", "wrap": True}]
 
 
@@ -208,25 +225,42 @@ class Renderer:
         return [message(c) for c in chunks(to_markdown(reply.body))] or [message("…")]
 
     def choices(self, reply: Choices, out: Outgoing) -> list[Activity]:
-        actions = [{"type": "Action.Submit", "title": plain_label(o.label), "data": {CHOICE_KEY: o.value}}
-                   for o in reply.options]
+        actions = [
+            {"type": "Action.Submit", "title": plain_label(o.label), "data": {CHOICE_KEY: o.value}}
+            for o in reply.options
+        ]
         return [card_activity(text_blocks(reply.body), actions, plain_label(reply.body, 200))]
 
     def ask(self, reply: Ask, out: Outgoing) -> list[Activity]:
-        answer_input = {"type": "Input.Text", "id": ANSWER_INPUT, "isMultiline": reply.multiline,
-                        "maxLength": MAX_ANSWER, "placeholder": plain_label(self.say("teams.answer_placeholder", out.lang))}
-        submit = {"type": "Action.Submit", "title": plain_label(self.say("teams.answer_button", out.lang)),
-                  "data": {ANSWER_KEY: out.question_id or ""}}
-        return [card_activity(text_blocks(reply.body) + [answer_input], [submit], plain_label(reply.body, 200))]
+        answer_input = {
+            "type": "Input.Text",
+            "id": ANSWER_INPUT,
+            "isMultiline": reply.multiline,
+            "maxLength": MAX_ANSWER,
+            "placeholder": plain_label(self.say("teams.answer_placeholder", out.lang)),
+        }
+        submit = {
+            "type": "Action.Submit",
+            "title": plain_label(self.say("teams.answer_button", out.lang)),
+            "data": {ANSWER_KEY: out.question_id or ""},
+        }
+        return [
+            card_activity(text_blocks(reply.body) + [answer_input], [submit], plain_label(reply.body, 200))
+        ]
 
     def image(self, reply: Image, out: Outgoing) -> list[Activity]:
         parts = [str(reply.caption)] if reply.caption else []
         if reply.alt_text:
             parts.append(self.say("teams.alt_text", out.lang, text=Markup(reply.alt_text)))
-        activity = message(to_markdown(Markup("\n".join(parts)))) if parts else {"type": "message"}
+        activity: Activity = message(to_markdown(Markup("\n".join(parts)))) if parts else {"type": "message"}
         data = base64.b64encode(reply.png).decode("ascii")
-        activity["attachments"] = [{"contentType": "image/png", "contentUrl": f"data:image/png;base64,{data}",
-                                    "name": reply.filename or "image.png"}]
+        activity["attachments"] = [
+            {
+                "contentType": "image/png",
+                "contentUrl": f"data:image/png;base64,{data}",
+                "name": reply.filename or "image.png",
+            }
+        ]
         return [activity]
 
     def document(self, reply: Document, out: Outgoing) -> list[Activity]:
@@ -242,8 +276,11 @@ class Renderer:
             if content is not None:
                 head.append(self.say("teams.document_inline", out.lang, filename=reply.filename))
                 intro = to_markdown(Markup("\n".join(head)))
-                body = ("```\n" + content.replace("```", "ˋˋˋ") + "\n```") if not reply.mime.startswith("text/markdown") \
+                body = (
+                    ("```\n" + content.replace("```", "ˋˋˋ") + "\n```")
+                    if not reply.mime.startswith("text/markdown")
                     else to_markdown(escape(content))
+                )
                 return [message(c) for c in chunks(intro + "\n\n" + body)]
         head.append(self.say("teams.document_unsupported", out.lang, filename=reply.filename))
         return [message(to_markdown(Markup("\n".join(head))))]

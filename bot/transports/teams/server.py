@@ -38,13 +38,22 @@ class _NoCallsFactory:
     """The SDK's per-turn clients, made without a token: Leerteam never uses them (it sends
     through :class:`Connector`), and fetching a token for every inbound activity would be waste."""
 
-    async def create_connector_client(self, context: Any, claims_identity: Any, service_url: str, audience: str,
-                                      scopes: Any = None, use_anonymous: bool = False) -> Any:
+    async def create_connector_client(
+        self,
+        context: Any,
+        claims_identity: Any,
+        service_url: str,
+        audience: str,
+        scopes: Any = None,
+        use_anonymous: bool = False,
+    ) -> Any:
         from microsoft_agents.hosting.core.connector.client import ConnectorClient
 
         return ConnectorClient(service_url, "")
 
-    async def create_user_token_client(self, context: Any, claims_identity: Any, use_anonymous: bool = False) -> Any:
+    async def create_user_token_client(
+        self, context: Any, claims_identity: Any, use_anonymous: bool = False
+    ) -> Any:
         from microsoft_agents.hosting.core.connector.client import UserTokenClient
 
         return UserTokenClient("https://api.botframework.com", "")
@@ -61,8 +70,12 @@ class TeamsEndpoint:
 
 
 def build_teams(
-    app: Leerteam, settings: Settings, *, tokens: TokenSource | None = None,
-    key_urls: Mapping[str, str] | None = None, sleep: Callable[[float], Awaitable[None]] | None = None,
+    app: Leerteam,
+    settings: Settings,
+    *,
+    tokens: TokenSource | None = None,
+    key_urls: Mapping[str, str] | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> TeamsEndpoint:
     """The /api/messages route and the transport (``tokens``, ``key_urls``, ``sleep``: tests)."""
     from microsoft_agents.hosting.aiohttp import CloudAdapter
@@ -72,7 +85,7 @@ def build_teams(
         raise ValueError("TEAMS_APP_ID and TEAMS_APP_PASSWORD are not set")
     password = settings.teams_app_password.get_secret_value()
     tokens = tokens or MsalTokens(settings.teams_app_id, password, settings.teams_tenant_id)
-    connector = Connector(tokens, **({"sleep": sleep} if sleep else {}))
+    connector = Connector(tokens, sleep=sleep) if sleep is not None else Connector(tokens)
     transport = TeamsTransport(app, connector)
     app.attach(transport)  # reminders and other scheduled posts go out through it
     agent = LeerteamAgent(app, transport)
@@ -82,8 +95,9 @@ def build_teams(
         log.error("Teams turn failed", exc_info=error)  # never shown to the user: it may hold details
 
     adapter.on_turn_error = on_turn_error
-    validator = BotTokenValidator(AgentAuthConfiguration(client_id=settings.teams_app_id,
-                                                         tenant_id=settings.teams_tenant_id), key_urls)
+    validator = BotTokenValidator(
+        AgentAuthConfiguration(client_id=settings.teams_app_id, tenant_id=settings.teams_tenant_id), key_urls
+    )
 
     async def messages(request: web.Request) -> web.StreamResponse:
         try:
@@ -121,11 +135,20 @@ async def run_teams(app: Leerteam, settings: Settings, stop: asyncio.Event | Non
             runner, port = await serve(build_web_app(endpoint.routes), settings.host, settings.port)
         except OSError as exc:
             detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-            print(plain(app.catalog.render(Msg("teams.server_failed", detail=detail), settings.language)),
-                  file=sys.stderr)
+            print(
+                plain(app.catalog.render(Msg("teams.server_failed", detail=detail), settings.language)),
+                file=sys.stderr,
+            )
             raise SystemExit(2) from None
-        print(plain(app.catalog.render(Msg("teams.started", host=settings.host, port=str(port),
-                                           path=MESSAGES_PATH), settings.language)), flush=True)
+        print(
+            plain(
+                app.catalog.render(
+                    Msg("teams.started", host=settings.host, port=str(port), path=MESSAGES_PATH),
+                    settings.language,
+                )
+            ),
+            flush=True,
+        )
         try:
             await stop.wait()
         finally:

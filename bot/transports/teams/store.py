@@ -26,16 +26,30 @@ class ConversationStore:
 
     async def remember(self, where: Where, now: datetime) -> None:
         """The conversation the activity came from, and the sender's way to a personal chat."""
-        rows = [TeamsConversation(key=where.chat_key, kind=where.kind,
-                                  conversation_id=where.conversation_id if where.kind != "personal" else None,
-                                  service_url=where.service_url, tenant_id=where.tenant_id, bot_id=where.bot_id,
-                                  updated_at=now)]
+        rows = [
+            TeamsConversation(
+                key=where.chat_key,
+                kind=where.kind,
+                conversation_id=where.conversation_id if where.kind != "personal" else None,
+                service_url=where.service_url,
+                tenant_id=where.tenant_id,
+                bot_id=where.bot_id,
+                updated_at=now,
+            )
+        ]
         if where.user_key:
-            rows.append(TeamsConversation(
-                key=where.user_key, kind="personal",
-                conversation_id=where.conversation_id if where.kind == "personal" else None,
-                service_url=where.service_url, tenant_id=where.tenant_id, bot_id=where.bot_id,
-                teams_user_id=where.teams_user_id, updated_at=now))
+            rows.append(
+                TeamsConversation(
+                    key=where.user_key,
+                    kind="personal",
+                    conversation_id=where.conversation_id if where.kind == "personal" else None,
+                    service_url=where.service_url,
+                    tenant_id=where.tenant_id,
+                    bot_id=where.bot_id,
+                    teams_user_id=where.teams_user_id,
+                    updated_at=now,
+                )
+            )
         for row in rows if where.kind != "personal" else rows[1:]:
             await self._upsert(row)
 
@@ -55,7 +69,14 @@ class ConversationStore:
                     session.add(row)
                 else:
                     changed = False
-                    for field in ("kind", "service_url", "tenant_id", "bot_id", "conversation_id", "teams_user_id"):
+                    for field in (
+                        "kind",
+                        "service_url",
+                        "tenant_id",
+                        "bot_id",
+                        "conversation_id",
+                        "teams_user_id",
+                    ):
                         value = getattr(row, field)
                         if value is not None and getattr(existing, field) != value:
                             setattr(existing, field, value)

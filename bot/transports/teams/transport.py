@@ -51,12 +51,15 @@ class TeamsTransport:
         key, conversation_id, service_url = await self._conversation(out, origin)
         last = None
         for data in activities:
-            activity = Activity.model_validate(data)
-            response = await self.connector.call(
-                service_url, "send", lambda c, a=activity: c.conversations.send_to_conversation(conversation_id, a))
+            response = await self._post(service_url, conversation_id, Activity.model_validate(data))
             last = response.id if response is not None else None
         log.debug("sent %d activities to %s (%s)", len(activities), key, addr)
         return SentRef(PLATFORM, key, last or "")
+
+    async def _post(self, service_url: str, conversation_id: str, activity: Any) -> Any:
+        return await self.connector.call(
+            service_url, "send", lambda c: c.conversations.send_to_conversation(conversation_id, activity)
+        )
 
     async def _conversation(self, out: Outgoing, origin: Where | None) -> tuple[str, str, str]:
         """(the core's chat id, the Teams conversation to post in, its service URL)."""
@@ -81,12 +84,15 @@ class TeamsTransport:
         if row.conversation_id:
             return user_key, row.conversation_id, row.service_url
         params = ConversationParameters(
-            is_group=False, bot=ChannelAccount(id=row.bot_id),
-            members=[ChannelAccount(id=row.teams_user_id or user_key)], tenant_id=row.tenant_id,
+            is_group=False,
+            bot=ChannelAccount(id=row.bot_id),
+            members=[ChannelAccount(id=row.teams_user_id or user_key)],
+            tenant_id=row.tenant_id,
             channel_data={"tenant": {"id": row.tenant_id}},
         )
         created = await self.connector.call(
-            row.service_url, "create_conversation", lambda c: c.conversations.create_conversation(params))
+            row.service_url, "create_conversation", lambda c: c.conversations.create_conversation(params)
+        )
         await self.store.set_personal(user_key, created.id, self.app.clock.now())
         return user_key, created.id, row.service_url
 
@@ -101,8 +107,11 @@ class TeamsTransport:
             raise DeliveryFailed(permanent=True, reason=f"no Teams conversation stored for {addr.chat_id!r}")
         activity = Activity.model_validate({**data, "id": addr.message_id})
         conversation_id = row.conversation_id
-        await self.connector.call(row.service_url, "update", lambda c: c.conversations.update_activity(
-            conversation_id, addr.message_id, activity))
+        await self.connector.call(
+            row.service_url,
+            "update",
+            lambda c: c.conversations.update_activity(conversation_id, addr.message_id, activity),
+        )
         return SentRef(PLATFORM, addr.chat_id, addr.message_id)
 
 
@@ -151,10 +160,16 @@ class LeerteamAgent:
             return False
         chat = "" if where.kind == "personal" else where.chat_key
         async with self.app.sessions() as session:
-            stmt = (select(PendingQuestion.id)
-                    .join(Identity, col(Identity.member_id) == col(PendingQuestion.member_id))
-                    .where(Identity.platform == PLATFORM, Identity.user_id == where.user_key,
-                           PendingQuestion.platform == PLATFORM, PendingQuestion.chat_id == chat))
+            stmt = (
+                select(PendingQuestion.id)
+                .join(Identity, col(Identity.member_id) == col(PendingQuestion.member_id))
+                .where(
+                    Identity.platform == PLATFORM,
+                    Identity.user_id == where.user_key,
+                    PendingQuestion.platform == PLATFORM,
+                    PendingQuestion.chat_id == chat,
+                )
+            )
             return (await session.exec(stmt)).first() is not None
 
     async def _members_added(self, activity: dict[str, Any], where: Where) -> None:
@@ -167,14 +182,23 @@ class LeerteamAgent:
         if locale in self.app.catalog.messages:
             lang = locale
         cat = self.app.catalog
-        text = cat.render(Msg("teams.added", team_cmd=cat.raw(lang, "cmd.team_create.name"),
-                              link_cmd=cat.raw(lang, "cmd.team_link.name"),
-                              help_cmd=cat.raw(lang, "cmd.help.name")), lang)
+        text = cat.render(
+            Msg(
+                "teams.added",
+                team_cmd=cat.raw(lang, "cmd.team_create.name"),
+                link_cmd=cat.raw(lang, "cmd.team_link.name"),
+                help_cmd=cat.raw(lang, "cmd.help.name"),
+            ),
+            lang,
+        )
         from microsoft_agents.activity import Activity
 
         greeting = Activity.model_validate(message(to_markdown(text)))
         try:
-            await self.transport.connector.call(where.service_url, "greet", lambda c: c.conversations.send_to_conversation(
-                where.thread_id, greeting))
+            await self.transport.connector.call(
+                where.service_url,
+                "greet",
+                lambda c: c.conversations.send_to_conversation(where.thread_id, greeting),
+            )
         except DeliveryFailed as exc:
             log.info("could not greet %s: %s", where.chat_key, exc.reason)

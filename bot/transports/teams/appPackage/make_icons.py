@@ -10,7 +10,10 @@ GREEN = (46, 125, 91, 255)
 WHITE = (255, 255, 255, 255)
 
 
-def draw(size: int, background: tuple[int, int, int, int] | None, ink: tuple[int, int, int, int]) -> Image.Image:
+RGBA = tuple[int, int, int, int]
+
+
+def draw(size: int, background: RGBA | None, ink: RGBA) -> Image.Image:
     image = Image.new("RGBA", (size, size), background or (0, 0, 0, 0))
     pen = ImageDraw.Draw(image)
     s = size / 32
