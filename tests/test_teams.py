@@ -191,6 +191,7 @@ async def test_unsigned_or_forged_requests_are_refused(app, bot: Bot):
         "other bot": bot.service.token(aud="11111111-2222-3333-4444-555555555555"),
         "expired": bot.service.token(expired=True),
         "other issuer": bot.service.token(iss="https://evil.example.org"),
+        "tenant token": bot.service.token(iss=f"https://sts.windows.net/{TENANT}/"),  # any app in the tenant
         "other service url": bot.service.token(service_url="https://evil.example.org/teams/"),
     }
     for name, token in cases.items():

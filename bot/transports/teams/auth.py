@@ -5,7 +5,10 @@ keys (fetched and cached by PyJWT's ``PyJWKClient``), the expiry (with five minu
 the audience (our app id). In SDK 0.9 it does not check the issuer, and the key addresses are
 written into the class. :class:`BotTokenValidator` keeps the SDK's checks and adds:
 
-- the issuer must be one Microsoft uses for bots (the Bot Framework, or our own tenant);
+- the issuer must be the Bot Framework (``https://api.botframework.com``), which is who signs
+  what Teams sends. Tokens issued by the school's own tenant are refused: any app registered
+  in a tenant can get such a token for our app id, and must not be able to make the bot post
+  (with its own token) to an address of its choosing;
 - a Bot Framework token must name the ``serviceurl`` the activity asks us to answer at, so a
   token cannot be replayed to make the bot post somewhere else;
 - the key addresses are a parameter (Microsoft's by default), so a test can serve its own keys
@@ -31,7 +34,6 @@ log = logging.getLogger(__name__)
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 BOT_FRAMEWORK_KEYS = "https://login.botframework.com/v1/.well-known/keys"
-TENANT_KEYS = "https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys"
 
 
 class Unauthorized(Exception):
@@ -46,15 +48,10 @@ class BotTokenValidator(JwtTokenValidator):
         self.key_urls = dict(key_urls or {})
 
     def issuers(self) -> list[str]:
-        tenant = self.configuration.TENANT_ID
-        return self.configuration.ISSUERS if tenant else [BOT_FRAMEWORK_ISSUER]
+        return [BOT_FRAMEWORK_ISSUER]
 
     def keys_for(self, issuer: str) -> str:
-        if issuer in self.key_urls:
-            return self.key_urls[issuer]
-        if issuer == BOT_FRAMEWORK_ISSUER:
-            return BOT_FRAMEWORK_KEYS
-        return TENANT_KEYS.format(tenant=self.configuration.TENANT_ID)
+        return self.key_urls.get(issuer, BOT_FRAMEWORK_KEYS)
 
     async def _get_public_key_or_secret(self, token: str) -> Any:
         header = get_unverified_header(token)
@@ -75,8 +72,7 @@ class BotTokenValidator(JwtTokenValidator):
         claims = identity.claims
         if claims.get("iss") not in self.issuers():
             raise Unauthorized("issuer")
-        if claims.get("iss") == BOT_FRAMEWORK_ISSUER:
-            claimed = str(claims.get("serviceurl") or "").rstrip("/").lower()
-            if not claimed or claimed != (service_url or "").rstrip("/").lower():
-                raise Unauthorized("serviceurl claim does not match the activity")
+        claimed = str(claims.get("serviceurl") or "").rstrip("/").lower()
+        if not claimed or claimed != (service_url or "").rstrip("/").lower():
+            raise Unauthorized("serviceurl claim does not match the activity")
         return identity
