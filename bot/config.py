@@ -188,6 +188,16 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def http_platforms(self) -> list[str]:
+        """Platforms that receive over this process's HTTP server (several: one shared server)."""
+        found = []
+        if self.teams_app_id:
+            found.append("teams")
+        if self.slack_bot_token and self.slack_mode == "http":
+            found.append("slack")
+        return found
+
+    @property
     def transport(self) -> str:
         """Which platform to run: the first one whose token is set, else the console."""
         if self.telegram_bot_token:

@@ -22,7 +22,11 @@ def _fail(text: str) -> None:
 
 async def run_transport(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     """Start the platform chosen by the settings; imports are lazy so the console starts fast."""
-    if settings.transport == "telegram":
+    if settings.transport != "telegram" and len(settings.http_platforms) > 1:
+        from bot.transports.several import run_several  # Teams and Slack on one HTTP server
+
+        await run_several(app, settings)
+    elif settings.transport == "telegram":
         from bot.transports.telegram import run_telegram
 
         await run_telegram(app, settings)
