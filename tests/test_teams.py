@@ -146,6 +146,13 @@ async def test_a_cycle_question_answered_through_an_adaptive_card(app, bot: Bot)
     assert any("staat niet meer open" in c.plain for c in again)
     async with app.sessions() as s:
         assert len((await s.exec(select(Answer))).all()) == 1
+    # a question waiting in the chat with the bot: typed text that starts with a command word is the answer
+    await t.submit(BRAM, data[1])
+    typed = await t.say(BRAM, "vragen stellen de leerlingen te weinig")
+    assert not any(c.card for c in typed)  # not the /vragen menu
+    async with app.sessions() as s:
+        texts = sorted(r.text for r in (await s.exec(select(Answer))).all())
+    assert texts == ["Negen van de 27 leerlingen halen het niveau niet.", "vragen stellen de leerlingen te weinig"]
 
 
 async def test_a_reminder_is_sent_proactively_into_the_channel(app, bot: Bot, clock):
