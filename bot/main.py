@@ -27,7 +27,11 @@ def _fail(text: str) -> None:
 
 async def run_transport(app, settings: Settings) -> None:
     """Start the platform chosen by the settings; imports are lazy so the console starts fast."""
-    if settings.transport == "telegram":
+    if settings.transport != "telegram" and len(settings.http_platforms) > 1:
+        from bot.transports.several import run_several  # Teams and Slack on one HTTP server
+
+        await run_several(app, settings)
+    elif settings.transport == "telegram":
         from bot.transports.telegram import run_telegram
 
         await run_telegram(app, settings)
@@ -35,6 +39,10 @@ async def run_transport(app, settings: Settings) -> None:
         from bot.transports.slack import run_slack
 
         await run_slack(app, settings)
+    elif settings.transport == "teams":
+        from bot.transports.teams.server import run_teams
+
+        await run_teams(app, settings)
     else:
         from bot.transports.console import ConsoleTransport
 

@@ -12,11 +12,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from prompts.catalog import LANGUAGES, Msg
 from storage.db import DatabaseUrlError, async_url
+
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class Settings(BaseSettings):
@@ -43,6 +45,11 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")  # tests: a local Web API
     slack_command: str = Field(default="/leerteam", alias="SLACK_COMMAND")  # as in slack-manifest.yml
+
+    # Microsoft Teams (issue 19). An app id (with its secret) selects the Teams transport.
+    teams_app_id: str | None = Field(default=None, alias="TEAMS_APP_ID")
+    teams_app_password: SecretStr | None = Field(default=None, alias="TEAMS_APP_PASSWORD")
+    teams_tenant_id: str | None = Field(default=None, alias="TEAMS_TENANT_ID")
 
     # Meetings, reminders and the momentum guard (issue 6).
     tick_seconds: int = Field(default=30, ge=0, le=3600, alias="LEERTEAM_TICK_SECONDS")  # 0: no clock
@@ -164,6 +171,32 @@ class Settings(BaseSettings):
             return self.telegram_mode == "webhook"
         return bool(self.telegram_webhook_url)
 
+    @field_validator("teams_app_id", "teams_tenant_id")
+    @classmethod
+    def _teams_guid(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and not GUID.fullmatch(value):
+            key = "teams_app_id" if info.field_name == "teams_app_id" else "teams_tenant"
+            raise ValueError(f"setting.{key}|")
+        return value
+
+    @model_validator(mode="after")
+    def _teams_password(self) -> Settings:
+        secret = self.teams_app_password.get_secret_value().strip() if self.teams_app_password else ""
+        if self.teams_app_id and not secret:
+            raise ValueError("setting.teams_password_needed|")
+        return self
+
+    @property
+    def http_platforms(self) -> list[str]:
+        """Platforms that receive over this process's HTTP server (several: one shared server)."""
+        found = []
+        if self.teams_app_id:
+            found.append("teams")
+        if self.slack_bot_token and self.slack_mode == "http":
+            found.append("slack")
+        return found
+
     @property
     def transport(self) -> str:
         """Which platform to run: the first one whose token is set, else the console."""
@@ -171,6 +204,8 @@ class Settings(BaseSettings):
             return "telegram"
         if self.slack_bot_token:
             return "slack"
+        if self.teams_app_id:
+            return "teams"
         return "console"
 
     @property

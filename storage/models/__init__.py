@@ -74,8 +74,10 @@ from storage.models.polls import (
     PollSettings,
     PollVote,
 )
+from storage.models.teams import TeamsConversation
 
 __all__ = [
+    "TeamsConversation",
     "SQLModel", "aware",
     # foundation
     "TEAM_ROLES", "ChatLink", "Identity", "Member", "Outbox", "PendingQuestion", "ProcessedEvent",

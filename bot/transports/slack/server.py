@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Leerteam
 from bot.core.config import Settings
+from bot.transports.http import Route, build_web_app, serve
 from bot.transports.slack.outbound import retry_handlers
 from bot.transports.slack.render import ANSWER_ACTION, ANSWER_VIEW, CHOICE_ACTION
 from bot.transports.slack.transport import SlackTransport
@@ -31,7 +32,6 @@ from prompts.markup import plain
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
@@ -70,24 +70,18 @@ def build_app(
     return bolt, slack
 
 
-async def start_http(bolt: AsyncApp, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Serve the Events API (events, slash commands, interactivity) on one path; returns the port."""
+def events_route(bolt: AsyncApp) -> Route:
+    """The Events API (events, slash commands, interactivity) on one path, for the shared server."""
 
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
-    async def health(_: web.Request) -> web.Response:
-        return web.Response(text="ok")
+    return ("POST", EVENTS_PATH, events)
 
-    web_app = web.Application(client_max_size=1024 * 1024)
-    web_app.router.add_post(EVENTS_PATH, events)
-    web_app.router.add_get(HEALTH_PATH, health)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound = runner.addresses[0][1] if runner.addresses else port
-    return runner, int(bound)
+
+async def start_http(bolt: AsyncApp, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve the Events API and /healthz (bot.transports.http); returns the port."""
+    return await serve(build_web_app([events_route(bolt)]), host, port)
 
 
 def _say(app: Leerteam, settings: Settings, msg: Msg) -> None:
