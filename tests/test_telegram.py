@@ -180,7 +180,7 @@ async def test_scripted_session_replayed_on_telegram(app, tg: Tg):
     created = answers[f"/nieuwteam@{BOT_USERNAME} Groep 3-4"]
     assert created[0].chat_id == GROUP_A.id
     assert "Dit kanaal hoort nu bij team Groep 3-4." in visible(created[0].text)
-    assert "Welkom in team Groep 3-4, Bram!" in texts(answers["/aansluiten"])
+    assert "Welkom in team Groep 3-4, Bram! Waar het team staat, zie je met /status." in texts(answers["/aansluiten"])
     chair = answers["/voorzitter bram Groep 3-4"]
     assert {c.chat_id for c in chair} == {ANNA.id, BRAM.id}  # the news goes to Bram privately
     overview = texts(answers["/teams"])[0]
@@ -253,7 +253,7 @@ async def test_buttons_deep_links_and_edits(app, tg: Tg):
 async def test_a_redelivered_update_is_handled_once(app, tg: Tg):
     await telegram_setup(tg)
     update = tg.updates.message(DIRK, "/aansluiten", GROUP_B, update_id=424242)
-    assert "Welkom in team Bovenbouw, Dirk <b>&amp;!" in texts(await tg.send(update))
+    assert "Welkom in team Bovenbouw, Dirk <b>&amp;! Waar het team staat, zie je met /status." in texts(await tg.send(update))
     again = tg.updates.message(DIRK, "/aansluiten", GROUP_B, update_id=424242)
     assert await tg.send(again) == []
     press = tg.updates.press(ANNA, "teams", update_id=424243)
@@ -288,7 +288,7 @@ async def test_private_question_from_a_group_continues_privately_after_a_restart
     try:
         asked = await tg2.say(BRAM, "/start continue")
         assert len(asked) == 1
-        assert visible(asked[0].text) == "Welkom in team <vraag & antwoord>, Bram!"
+        assert visible(asked[0].text) == "Welkom in team <vraag & antwoord>, Bram! Waar het team staat, zie je met /status."
         assert asked[0].markup["force_reply"] is True
         answered = texts(await tg2.say(BRAM, "Mijn antwoord"))
         assert answered == ["Je bent uit team 7: Mijn antwoord gestapt. Je antwoorden blijven bij het team bewaard."]
