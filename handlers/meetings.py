@@ -435,7 +435,7 @@ async def import_region(ctx: Context, region: str) -> Text:
         added += 1
     if found[0] == "BE":  # Flemish holidays are fixed by decree: no "advice" caveat
         lines: list[Msg] = [Msg("meet.region_added_flanders", count=added, list_cmd=cmd(ctx, "holidays"))]
-        if school.language == "nl":  # a Flemish school that kept the default hears Flemish from now on
+        if school.language == "nl" and not existing:  # first import, Dutch by default: Flemish from now on
             school.language = "nl-BE"
             ctx.session.add(school)
             ctx.lang = ctx.language_for(ctx.member)

@@ -310,6 +310,16 @@ async def test_join_link_and_language_from_the_telegram_app(app, tg: Tg):
     assert texts(await tg.say(EVA, "/teams"))[0].startswith("Leerteams van De Regenboog")
 
 
+async def test_a_flemish_telegram_app_gets_flemish(app, tg: Tg):
+    await telegram_setup(tg)
+    code = re.search(r"join-([A-Z0-9]{8})", (await tg.say(ANNA, "/schoolcode"))[0].text).group(1)
+    lies = TgUser(1006, "Lies", None, language_code="nl-BE")
+    assert texts(await tg.say(lies, f"/start join-{code}"))[0].startswith("Welkom bij De Regenboog!")
+    teams = texts(await tg.say(lies, "/teams"))[0]
+    assert "\nDirectie\n" in teams and "Anna (directeur, beheerder)" in teams  # Flemish words, Dutch rest
+    assert "\nSchoolleiding\n" in texts(await tg.say(ANNA, "/teams"))[0]  # Anna's app says nothing: Dutch
+
+
 async def test_groups_other_bots_commands_and_odd_updates(app, tg: Tg):
     await telegram_setup(tg)
     assert await tg.say(BRAM, "/weer@SomeOtherBot Utrecht", GROUP_A) == []
