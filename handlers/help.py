@@ -26,7 +26,8 @@ async def help_(ctx: Context, topic: str | None) -> Text:
         lines += [Msg("help.overview_line", topic=Msg(f"help.topic.{s}"), about=Msg(f"help.about.{s}"))
                   for s in SECTIONS if any(c.section == s for c in visible)]
         if ctx.event.platform == "console":
-            lines.append(Msg("help.overview_line", topic=Msg("help.topic.console"), about=Msg("help.about.console")))
+            lines.append(Msg("help.overview_line", topic=Msg("help.topic.console"),
+                             about=Msg("help.about.console")))
         lines += [Msg("help.start"), Msg("help.privacy")]
         return Text(Join(lines))
     wanted = topic.lstrip("/").strip().lower()

@@ -404,7 +404,8 @@ def region_holidays(country: str, region: str, lang: str, first: date, last: dat
     import holidays as holidays_lib  # lazy: only this command needs it
 
     table = holidays_lib.country_holidays(country, subdiv=region, years=range(first.year, last.year + 1),
-                                          categories=("school",), language="nl" if lang.startswith("nl") else "en_US")
+                                          categories=("school",),
+                                          language="nl" if lang.startswith("nl") else "en_US")
     days = sorted((d, name) for d, name in table.items() if first <= d <= last)
     ranges: list[list[Any]] = []
     for day, name in days:

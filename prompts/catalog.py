@@ -198,7 +198,8 @@ class Catalog:
             for key, template in msgs.items():
                 problems += self._check(lang, key, template, reference.get(key))
                 if lang not in BASE_LANGUAGES and key.startswith("cmd.") and key.endswith(".name"):
-                    problems.append(f"{lang}: {key}: a regional variant keeps the commands of {base_language(lang)}")
+                    problems.append(f"{lang}: {key}: a regional variant keeps the commands of "
+                                    f"{base_language(lang)}")
         if problems:
             raise CatalogError("; ".join(problems))
 

@@ -28,10 +28,11 @@ async def _school(app) -> School:
 
 async def test_a_school_chooses_flemish_and_its_channels_hear_it(app, chat: Chat):
     await flemish_school(chat)
-    assert "Alleen de schoolleider of een beheerder mag dat." in await chat.say("/schooltaal nl-BE", as_="bert")
+    refused = await chat.say("/schooltaal nl-BE", as_="bert")
+    assert "Alleen de schoolleider of een beheerder mag dat." in refused
     answer = await chat.say("/schooltaal nl_be", as_="an")
-    assert answer.text == ("De taal van De Linde is nu Vlaams (nl-BE). Wie zelf een taal koos met /taal, houdt "
-                           "die.")
+    assert answer.text == ("De taal van De Linde is nu Vlaams (nl-BE). Wie zelf een taal koos met /taal, "
+                           "houdt die.")
     assert (await _school(app)).language == "nl-BE"
     teams = await chat.say("/teams", as_="bert", in_=TEAM)
     assert "Directie\n  - An (directeur, beheerder)" in teams.text
@@ -64,7 +65,8 @@ async def test_the_flemish_holiday_region_brings_flemish_once(app, chat: Chat):
     assert lines[0].endswith("schoolvakanties van Vlaanderen toegevoegd; bekijk ze met /vakanties.")
     assert "advies" not in answer.text  # Flemish dates are fixed by decree
     assert lines[1] == ("Jullie school ligt in Vlaanderen, dus spreek ik voortaan Vlaams in de teamkanalen: "
-                        "directeur, leerjaar, zorgcoördinator. Toch liever Nederlands uit Nederland? Typ /schooltaal nl.")
+                        "directeur, leerjaar, zorgcoördinator. Toch liever Nederlands uit Nederland? "
+                        "Typ /schooltaal nl.")
     assert (await _school(app)).language == "nl-BE"
     await chat.say("/schooltaal nl", as_="an")
     again = await chat.say("/vakantieregio vlaanderen", as_="an")  # a later import keeps the school's choice
@@ -83,8 +85,8 @@ async def test_help_fits_a_phone_and_opens_per_topic(chat: Chat):
     await flemish_school(chat)
     overview = await chat.say("/hulp", as_="bert")
     assert len(overview.text.splitlines()) <= 12  # one phone screen, not a hundred lines
-    assert overview.text.splitlines()[0] == ("Wat ik kan — typ /hulp met een onderdeel (bijvoorbeeld /hulp overleg) "
-                                             "of een commando voor meer.")
+    assert overview.text.splitlines()[0] == ("Wat ik kan — typ /hulp met een onderdeel (bijvoorbeeld "
+                                             "/hulp overleg) of een commando voor meer.")
     assert "overleg — het overlegritme, de agenda, notulen en vakanties" in overview.text
     topic = await chat.say("/hulp overleg", as_="bert")
     assert topic.text.splitlines()[0] == "Overleggen en agenda"
@@ -104,4 +106,5 @@ def test_the_default_language_setting_accepts_flemish(monkeypatch):
     with pytest.raises(SettingsError) as err:
         load_settings()
     said = plain(default_catalog().render(err.value.message, "nl"))
-    assert said == "De instelling LEERTEAM_LANGUAGE klopt niet: 'fr' is geen taal die ik spreek. Kies nl, nl-BE of en."
+    assert said == ("De instelling LEERTEAM_LANGUAGE klopt niet: 'fr' is geen taal die ik spreek. "
+                    "Kies nl, nl-BE of en.")
