@@ -1,8 +1,17 @@
-"""Loads and checks the message catalogs (``nl/*.toml``, ``en/*.toml``).
+"""Loads and checks the message catalogs (``nl/*.toml``, ``en/*.toml``, overlay ``nl-BE/*.toml``).
 
 Every sentence a user sees comes from here. The catalogs are validated as a pair when the bot
 starts, so a missing translation, a placeholder that exists in one language only, or a broken
 marker is a start-up error rather than a surprise in a teacher's chat.
+
+Two refinements keep the texts natural:
+
+* **Plural forms.** A message that takes a count is a table of CLDR plural forms,
+  ``key = { one = "1 dag", other = "{days} dagen", count = "days" }``; ``count`` names the
+  argument that chooses the form (default ``count``). The form is chosen with Babel's CLDR rules,
+  loaded on the first plural message only (Babel's locale data costs ~75 ms; start-up does not pay it).
+* **Regional variants.** ``nl-BE`` (Flemish) is an overlay: its folder holds only the sentences whose
+  words differ in Flanders (directeur, leerjaar, vergadering …); every other key falls back to ``nl``.
 """
 
 from __future__ import annotations
@@ -18,14 +27,75 @@ from typing import Any
 
 from prompts.markup import Markup, MarkupError, escape, parse
 
-LANGUAGES = ("nl", "en")
+LANGUAGES = ("nl", "nl-BE", "en")
+BASE_LANGUAGES = ("nl", "en")  # complete catalogs; a variant "xx-YY" falls back to "xx"
 DEFAULT_LANGUAGE = "nl"
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 CATALOG_DIR = Path(__file__).parent
 COMMAND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
 class CatalogError(Exception):
     pass
+
+
+def base_language(lang: str) -> str:
+    """``nl-BE`` → ``nl``: the complete catalog a regional variant falls back to."""
+    return lang.split("-")[0]
+
+
+def normalize_language(code: str | None) -> str | None:
+    """A language code as people and clients write it (``nl_BE``, ``NL-be``, ``en-GB``, ``vlaams``)
+    → the catalog's language: the exact variant if the catalog has it, else the base language,
+    else None."""
+    text = (code or "").strip().replace("_", "-")
+    if not text:
+        return None
+    by_lower = {lang.lower(): lang for lang in LANGUAGES}
+    if text.lower() in by_lower:
+        return by_lower[text.lower()]
+    base = text.split("-")[0].lower()
+    return base if base in BASE_LANGUAGES else None
+
+
+@dataclass(frozen=True)
+class Plural:
+    """One message in its CLDR plural forms; ``count`` names the argument that picks the form."""
+
+    forms: Mapping[str, str]
+    count: str = "count"
+
+    def placeholders(self) -> set[str]:
+        return set().union(*(_placeholders(t) for t in self.forms.values())) | {self.count}
+
+    def choose(self, lang: str, params: Mapping[str, Any]) -> str:
+        value = params.get(self.count)
+        try:
+            number: int | float | None = value if isinstance(value, (int, float)) else float(str(value))
+        except ValueError:
+            number = None
+        category = plural_category(lang, number) if number is not None else "other"
+        return self.forms.get(category, self.forms["other"])
+
+
+@cache
+def _plural_rule(lang: str) -> Any:
+    from babel import Locale  # lazy: CLDR data is loaded on the first count, not at start-up
+
+    return Locale.parse(lang.replace("-", "_")).plural_form
+
+
+def plural_category(lang: str, number: int | float) -> str:
+    """The CLDR plural category (``one``, ``other`` …) of a number in a language."""
+    return str(_plural_rule(lang)(abs(number)))
+
+
+def plural_tags(lang: str) -> set[str]:
+    """Every plural category a language uses (always including ``other``)."""
+    return set(_plural_rule(lang).tags) | {"other"}
+
+
+Template = str | Plural
 
 
 @dataclass(frozen=True)
@@ -52,10 +122,12 @@ class Join:
         object.__setattr__(self, "sep", sep)
 
 
-def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str]) -> None:
+def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, Template]) -> None:
     for key, value in table.items():
         full = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict):
+        if isinstance(value, dict) and isinstance(value.get("other"), str):
+            out[full] = _plural(full, value)
+        elif isinstance(value, dict):
             _flatten(full, value, out)
         elif isinstance(value, str):
             out[full] = value
@@ -63,23 +135,40 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str]) -> None
             raise CatalogError(f"{full}: expected text, found {type(value).__name__}")
 
 
-def _placeholders(template: str) -> set[str]:
+def _plural(full: str, value: Mapping[str, Any]) -> Plural:
+    count = value.get("count", "count")
+    forms = {k: v for k, v in value.items() if k != "count"}
+    wrong = sorted(k for k, v in forms.items() if k not in PLURAL_CATEGORIES or not isinstance(v, str))
+    if wrong or not isinstance(count, str):
+        raise CatalogError(f"{full}: a plural message has only {', '.join(PLURAL_CATEGORIES)} "
+                           f"and count = \"<argument>\"; found {', '.join(wrong) or repr(count)}")
+    return Plural(forms, count)
+
+
+def _placeholders(template: Template) -> set[str]:
+    if isinstance(template, Plural):
+        return template.placeholders()
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _texts(template: Template) -> list[str]:
+    return list(template.forms.values()) if isinstance(template, Plural) else [template]
 
 
 class Catalog:
     """All languages' messages, checked against each other."""
 
-    def __init__(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(self, messages: Mapping[str, Mapping[str, Template]]) -> None:
         self.messages = {lang: dict(m) for lang, m in messages.items()}
         self.validate()
 
     @classmethod
     def load(cls, directory: Path = CATALOG_DIR) -> Catalog:
-        """Each language is a folder of TOML files (one per capability), merged into one catalog."""
-        messages: dict[str, dict[str, str]] = {}
+        """Each language is a folder of TOML files (one per capability), merged into one catalog;
+        a variant's folder (``nl-BE``) holds only the keys that differ from its base language."""
+        messages: dict[str, dict[str, Template]] = {}
         for lang in LANGUAGES:
-            flat: dict[str, str] = {}
+            flat: dict[str, Template] = {}
             files = sorted((directory / lang).glob("*.toml"))
             if not files:
                 raise CatalogError(f"{directory / lang}: no catalog files")
@@ -88,7 +177,7 @@ class Catalog:
                     data = tomllib.loads(path.read_text(encoding="utf-8"))
                 except (OSError, tomllib.TOMLDecodeError) as exc:
                     raise CatalogError(f"{path}: {exc}") from exc
-                part: dict[str, str] = {}
+                part: dict[str, Template] = {}
                 _flatten("", data, part)
                 twice = sorted(set(part) & set(flat))
                 if twice:
@@ -101,32 +190,58 @@ class Catalog:
         problems: list[str] = []
         reference = self.messages[DEFAULT_LANGUAGE]
         for lang, msgs in self.messages.items():
-            for key in sorted(set(reference) - set(msgs)):
-                problems.append(f"{lang}: missing key {key}")
-            for key in sorted(set(msgs) - set(reference)):
-                problems.append(f"{lang}: key {key} is not in {DEFAULT_LANGUAGE}")
+            base = self.messages.get(base_language(lang), reference)
+            if lang in BASE_LANGUAGES:
+                for key in sorted(set(reference) - set(msgs)):
+                    problems.append(f"{lang}: missing key {key}")
+            for key in sorted(set(msgs) - set(base)):
+                problems.append(f"{lang}: key {key} is not in {base_language(lang)}")
             for key, template in msgs.items():
-                if key in reference and _placeholders(template) != _placeholders(reference[key]):
-                    problems.append(
-                        f"{lang}: {key} uses placeholders {sorted(_placeholders(template))}, "
-                        f"{DEFAULT_LANGUAGE} uses {sorted(_placeholders(reference[key]))}"
-                    )
-                try:
-                    dummy = {name: "x" for name in _placeholders(template)}
-                    parse(template.format_map(dummy))
-                except (MarkupError, ValueError, KeyError, IndexError) as exc:
-                    problems.append(f"{lang}: {key}: {exc}")
-                if key.startswith("cmd.") and key.endswith(".name"):
-                    if not COMMAND_NAME.match(template):
-                        problems.append(f"{lang}: {key}: {template!r} is not a valid command name")
+                problems += self._check(lang, key, template, reference.get(key))
+                if lang not in BASE_LANGUAGES and key.startswith("cmd.") and key.endswith(".name"):
+                    problems.append(f"{lang}: {key}: a regional variant keeps the commands of "
+                                    f"{base_language(lang)}")
         if problems:
             raise CatalogError("; ".join(problems))
+
+    @staticmethod
+    def _check(lang: str, key: str, template: Template, ref: Template | None) -> list[str]:
+        problems: list[str] = []
+        if ref is not None and _placeholders(template) != _placeholders(ref):
+            problems.append(
+                f"{lang}: {key} uses placeholders {sorted(_placeholders(template))}, "
+                f"{DEFAULT_LANGUAGE} uses {sorted(_placeholders(ref))}"
+            )
+        if ref is not None and isinstance(template, Plural) != isinstance(ref, Plural):
+            problems.append(f"{lang}: {key} must have plural forms in every language or in none")
+        if isinstance(template, Plural) and template.count not in {"count"} | _placeholders(ref or template):
+            problems.append(f"{lang}: {key}: count argument {template.count} is not a placeholder")
+        for text in _texts(template):
+            try:
+                dummy = {name: "x" for name in _placeholders(template)}
+                parse(text.format_map(dummy))
+            except (MarkupError, ValueError, KeyError, IndexError) as exc:
+                problems.append(f"{lang}: {key}: {exc}")
+        if key.startswith("cmd.") and key.endswith(".name"):
+            if not isinstance(template, str) or not COMMAND_NAME.match(template):
+                problems.append(f"{lang}: {key}: {template!r} is not a valid command name")
+        return problems
 
     def has(self, key: str) -> bool:
         return key in self.messages[DEFAULT_LANGUAGE]
 
+    def template(self, lang: str, key: str) -> Template:
+        """The message in a language: the variant's own text, else its base language's."""
+        lang = self.language(lang)
+        own = self.messages.get(lang, {})
+        if key in own:
+            return own[key]
+        return self.messages[base_language(lang)][key]
+
     def raw(self, lang: str, key: str) -> str:
-        return self.messages[self.language(lang)][key]
+        """The text of a key (a plural message gives its ``other`` form; render a Msg to count)."""
+        found = self.template(lang, key)
+        return found.forms["other"] if isinstance(found, Plural) else found
 
     @staticmethod
     def language(lang: str | None) -> str:
@@ -137,7 +252,9 @@ class Catalog:
         if isinstance(body, Markup):
             return body
         if isinstance(body, Msg):
-            template = self.raw(lang, body.key)
+            found = self.template(lang, body.key)
+            template = found.choose(base_language(self.language(lang)), body.params) \
+                if isinstance(found, Plural) else found
             params = {k: self.render(v, lang) for k, v in body.params.items()}
             return Markup(template.format_map(params))
         if isinstance(body, Join):

@@ -14,7 +14,7 @@ CASES = [
     ("anna", None, "/nieuwteam", "Er ontbreekt iets", "Something is missing"),
     ("anna", None, "/taal nl en", "Dat is meer dan ik verwacht", "That is more than I expect"),
     ("anna", None, "/teams extra", "Dat is meer dan ik verwacht", "That is more than I expect"),
-    ("anna", None, f"/nieuwteam {LONG}", "te lang (10000 tekens); het mag hooguit 60", "too long (10000 characters); it may be at most 60"),
+    ("anna", None, f"/nieuwteam {LONG}", "Te lang: de teamnaam heeft 10000 tekens, hooguit 60 mag.", "Too long: the team name has 10000 characters; at most 60 fit."),
     ("anna", None, "/nieuwteam <b>Groep</b>", "mogen deze tekens niet staan: < >", "may not contain these characters: < >"),
     ("anna", None, "/nieuwteam *Groep* 5", "mogen deze tekens niet staan: *", "may not contain these characters: *"),
     ("anna", None, "/nieuwteam <!channel> Groep", "mogen deze tekens niet staan", "may not contain these characters"),

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import handlers  # noqa: F401
 from bot.app import CAPABILITIES
 from bot.core.capability import Registry
 from bot.core.commands import SECTIONS, Access
-from prompts.catalog import LANGUAGES, Catalog, CatalogError, default_catalog
+from prompts.catalog import LANGUAGES, Catalog, CatalogError, Plural, default_catalog
 from storage.models import TEAM_ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +24,7 @@ def test_both_languages_load_and_agree():
     cat = Catalog.load()
     assert set(cat.messages) == set(LANGUAGES)
     assert set(cat.messages["nl"]) == set(cat.messages["en"])
+    assert set(cat.messages["nl-BE"]) < set(cat.messages["nl"])  # an overlay: only what differs
 
 
 def test_a_missing_translation_is_refused(tmp_path):
@@ -99,6 +99,7 @@ def test_commands_mentioned_in_texts_exist_in_that_language():
     cat = default_catalog()
     for lang in LANGUAGES:
         names = {cat.raw(lang, f"cmd.{c.id}.name") for c in COMMANDS.values() if not c.hidden} | CONSOLE_COMMANDS
-        for key, text in cat.messages[lang].items():
+        for key, template in cat.messages[lang].items():
+            text = " ".join(template.forms.values()) if isinstance(template, Plural) else template
             for word in re.findall(r"(?<![\w/])/([a-z]+)\b", text):
                 assert word in names, f"{lang}:{key} mentions /{word}, which is not a {lang} command"

@@ -49,7 +49,7 @@ async def test_a_full_cycle_with_a_second_round_and_a_quality_card(app, chat: Ch
                     "Hardop denken — —. Kernpunt: In groep 6 werkte modelen goed. (relevantie hoog, betrouwbaarheid laag)",
                     "Gekozen richting: Na het modelen oefenen in tweetallen met een strategiekaart.",
                     "Tweetallen-lezen met strategiekaart — team, 1 oktober 2026",
-                    "Doel: % leerlingen op niveau: 80 op 1 juli 2027", "25 juni 2027 eindmeting ronde 2: 82",
+                    "Doel: % leerlingen op niveau — streefwaarde 80, uiterlijk 1 juli 2027", "25 juni 2027 eindmeting ronde 2: 82",
                     "Oordeel: opgelost", "Wat we leerden: Modelen plus oefenen in tweetallen werkt.",
                     "Strategiekaart in alle groepsplannen 4 tot en met 6", "Herzien op: 1 oktober 2027",
                     "Ronde 1: deels opgelost. Geleerd: Modelen helpt, maar zelfstandig toepassen lukt nog niet."):
@@ -152,7 +152,7 @@ async def test_questions_as_buttons_and_a_closed_phase(app, chat: Chat):
     stale = await chat.press(options[0].value, as_="dirk", in_=TEAM)
     assert "hoort bij een fase die gesloten is" in stale
     assert await snapshot(app) == before
-    assert "hoort bij de fase Probleemanalyse" in await chat.say("/probleem Toch anders.", as_="dirk", in_=TEAM)
+    assert "hoort bij fase Probleemanalyse, en het team zit nu in fase Inhoudelijke verdieping." in await chat.say("/probleem Toch anders.", as_="dirk", in_=TEAM)
 
 
 async def test_override_keeps_the_reason_and_what_was_missing(app, chat: Chat):
@@ -181,21 +181,21 @@ async def test_status_shows_phase_who_answered_and_what_is_missing(chat: Chat, c
 
 BAD = [
     # (who, where, line, expected answer)
-    ("bram", TEAM, "/antwoord 1 " + "x" * 20_000, "je antwoord is te lang (20000 tekens); het mag hooguit 4000"),
+    ("bram", TEAM, "/antwoord 1 " + "x" * 20_000, "Te lang: je antwoord heeft 20000 tekens, hooguit 4000 mag."),
     ("bram", TEAM, "/antwoord 9 Iets", "Kies een vraag van 1 tot en met 6"),
     ("bram", TEAM, "/antwoord een Iets", "Kies een vraag van 1 tot en met 6"),
     ("bram", TEAM, "/probleem", "Er ontbreekt iets"),
     ("bram", TEAM, "/nulmeting zestig | % | toets", "'zestig' is geen getal"),
     ("bram", TEAM, "/nulmeting 60 | %", "Ik verwacht 3 onderdelen, gescheiden door |, maar kreeg er 2"),
     ("bram", TEAM, "/nulmeting 60 |  | toets", "Je bent wat het getal meet vergeten"),
-    ("bram", TEAM, "/actie Iets | bram | 1-1-2027", "hoort bij de fase Gerichte interventie"),
+    ("bram", TEAM, "/actie Iets | bram | 1-1-2027", "hoort bij fase Gerichte interventie, en het team zit nu in fase Probleemanalyse."),
     ("carla", TEAM, "/volgende", "Alleen de voorzitter van Groep 5"),
     ("carla", TEAM, "/cyclus Nog een", "Alleen de voorzitter van Groep 5"),
     ("bram", TEAM, "/cyclus Nog een", "werkt al aan 'Begrijpend lezen in groep 5'"),
     ("eve", None, "/akkoord", "Je zit nog niet in een team"),
     ("anna", TEAM, "/akkoord", "Je zit niet in team Groep 5"),
     ("bram", TEAM, "/akkoord", "nog geen probleemstelling"),
-    ("bram", TEAM, "/bron x | y", "hoort bij de fase Inhoudelijke verdieping"),
+    ("bram", TEAM, "/bron x | y", "hoort bij fase Inhoudelijke verdieping"),
     ("bram", TEAM, "/schrap hypothese 1", "Er is nog niets vastgelegd om te schrappen"),
     ("bram", TEAM, "/schrap fiets 1", "hypothese, bron, actie of meetmoment"),
     ("bram", TEAM, "/kaart", "nog geen afgeronde cyclus"),
@@ -274,9 +274,13 @@ async def test_sources_count_for_the_whole_cycle(app, chat: Chat):
     for who in ("bram", "carla"):
         await chat.say(f"/bron Bron van {who} | - | - | Kern. | hoog | hoog", as_=who, in_=TEAM)
     status = await chat.say("/status", as_="bram", in_=TEAM)
-    assert "een bron van iedereen; nog niet van: Dirk" in status
+    # who is missing is not named (a reminder in the team channel would point at a colleague)
+    assert "een bron van ieder teamlid; nog niet iedereen legde er een vast (/bron)" in status
+    assert "nog niet van" not in status
     async with app.sessions() as s:
         assert len((await s.exec(select(Source))).all()) == 2
+    await chat.say("/bron Bron van dirk | - | - | Kern. | hoog | hoog", as_="dirk", in_=TEAM)
+    assert "een bron van ieder teamlid" not in await chat.say("/status", as_="bram", in_=TEAM)
 
 
 async def test_a_member_of_two_teams_answers_for_the_team_that_asked(app, chat: Chat):

@@ -88,7 +88,7 @@ async def test_the_digest_shows_every_figure_as_entered(app, chat: Chat, clock):
         "Weekoverzicht De Regenboog (9 september 2026 tot en met 16 september 2026)",
         "Groep 5 — voorzitter: Bram, 3 leden",
         "Focus: 'Begrijpend lezen', ronde 1, fase 2 (Inhoudelijke verdieping), al 9 dagen in deze fase",
-        "Deelname: 2 van 3 leden beantwoordden vragen in deze ronde",
+        "Deelname aan de vragen van deze ronde: 2 van 3",
         "Overleg in de afgelopen 4 weken: 1 van 2 gehouden, 1 afgezegd",
         "Bovenbouw — voorzitter: Eva, 2 leden",
         "Focus: 'Rekenen met breuken', ronde 1, fase 1 (Probleemanalyse)",
@@ -115,11 +115,11 @@ async def test_a_momentum_flag_comes_with_its_consequence_and_a_suggestion(app, 
     assert [f.kind for f in flags] == ["cancelled_in_a_row"]
     text = (await chat.say("/overzicht", as_="anna")).texts[0]
     assert "2 overleggen op rij afgezegd." in text
-    assert "Gevolg als structuur achterblijft: wat is begonnen, verwatert" in text
-    assert "bescherm de vaste overlegtijd" in text
+    assert "Mogelijk gevolg als structuur achterblijft: wat is begonnen, verwatert" in text
+    assert "houd de vaste overlegtijd vrij, ook van je eigen afspraken." in text
     assert "De voorzitter ging door na fase 1 (Probleemanalyse) zonder dat alles was vastgelegd. " \
            "Reden: De nulmeting komt na de toetsweek." in text
-    assert "Gevolg als werkwijze achterblijft" in text
+    assert "Mogelijk gevolg als werkwijze achterblijft" in text
 
 
 async def _fake_scan(session, team_ids, since, now):
@@ -132,8 +132,8 @@ async def test_a_low_scan_dimension_names_the_consequence(app, chat: Chat):
     await two_teams(chat)
     text = (await chat.say("/overzicht", as_="anna")).texts[0]
     assert "De scan laat focus laag zien: gemiddeld 2,4." in text
-    assert "Gevolg als focus achterblijft: er ontstaan veel losse initiatieven" in text
-    assert "help het team terug te gaan naar één verbeterdoel" in text
+    assert "Mogelijk gevolg als focus achterblijft: er ontstaan veel losse initiatieven" in text
+    assert "kijk welke schoolbrede initiatieven je kunt uitstellen, zodat het team zich op één doel kan richten." in text
     assert "cultuur achterblijft" not in text
 
 
@@ -173,7 +173,7 @@ async def test_refusals_change_nothing(app, chat: Chat):
         (chat, "anna", "/bezocht Groep 5 1-1-2030", "ligt in de toekomst"),
         (chat, "anna", "/overzichttijd maandag 25:00", "25:00"),
         (chat, "anna", "/bewaartermijn 0", "Kies een bewaartermijn van 1 tot en met 121 maanden"),
-        (chat, "carla", "/vraagleider " + "x" * 2000, "te lang"),
+        (chat, "carla", "/vraagleider " + "x" * 2000, "Te lang: je vraag heeft 2000 tekens, hooguit 1000 mag."),
         (chat, "anna", "/vraagleider Mag dit?", "Je zit nog niet in een team"),
     ]
     for who_chat, who, line, expected in cases:
@@ -343,17 +343,17 @@ def test_scripted_weeks_with_two_teams_produce_a_checkable_digest(tmp_path, data
         "Bovenbouw — voorzitter: Eva, 3 leden",
         "Overleg in de afgelopen 4 weken: 0 van 1 gehouden, 1 afgezegd",  # Thursday 8 Oct was cancelled
         "2 overleggen op rij afgezegd.",
-        "Gevolg als structuur achterblijft",
+        "Mogelijk gevolg als structuur achterblijft",
         "Reden: De nulmeting volgt na de Cito-periode.",
         "Groep 5 — voorzitter: Bram, 3 leden",
         "Focus: 'Begrijpend lezen in groep 5', ronde 1, fase 2 (Inhoudelijke verdieping), al 4 dagen",
         "Probleem: Een derde van groep 5 haalt het verwachte niveau begrijpend lezen niet.",
-        "Deelname: 2 van 3 leden beantwoordden vragen in deze ronde",
+        "Deelname aan de vragen van deze ronde: 2 van 3",
         "Overleg in de afgelopen 4 weken: 1 van 1 gehouden, 0 afgezegd",
         # focus = statements 3 and 4: (2+2 + 2+1 + 2+2) / 6 = 1.8; visie = (4+4+3+4+4+3) / 6 = 3.7
         "Scan ronde 1 (3 deelnemers): Visie 3,7, Focus 1,8",
         "De scan laat focus laag zien: gemiddeld 1,8.",
-        "Gevolg als focus achterblijft: er ontstaan veel losse initiatieven",
+        "Mogelijk gevolg als focus achterblijft: er ontstaan veel losse initiatieven",
         "#1 van Carla: Kunnen we een studiemiddag krijgen voor begrijpend lezen?",
         "Groep 5: fase 2; scan 3,2",
     ):

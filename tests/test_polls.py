@@ -42,8 +42,9 @@ async def test_a_held_meeting_gets_its_poll_once_in_the_team_channel(app, chat, 
     opening = [o for o in chat.transport.sent if "Korte terugblik op het overleg van Groep 5" in text_of(o)]
     assert len(opening) == 1 and opening[0].address.chat_id == TEAM and not opening[0].address.private
     body = text_of(opening[0])
-    assert "3 korte vraag/vragen, open tot vrijdag 11 september 2026 om 16:30" in body
-    assert "Deze peiling is anoniem" in body and "minstens 3 collega's" in body
+    assert "3 korte vragen, open tot vrijdag 11 september 2026 om 16:30" in body
+    assert "Anoniem: je ziet alleen totalen, vanaf 3 antwoorden. Niemand ziet wie wat antwoordde, ook de " \
+        "schoolleider niet." in body
     assert body.endswith("1) Invullen")
     for _ in range(3):
         await app.tick()
@@ -57,31 +58,30 @@ async def test_results_are_withheld_until_three_answered_then_shown_with_a_chart
     [q1] = choices_of(first)
     assert "vraag 1 van 3" in text_of(first.outgoing[0]) and "Ik kon in dit overleg zeggen wat ik echt dacht." in \
         text_of(first.outgoing[0])
-    assert [text_of(first.outgoing[0]).splitlines()[-5:]] == [["1) 1 — helemaal niet", "2) 2", "3) 3", "4) 4",
-                                                               "5) 5 — helemaal wel"]]
+    assert [text_of(first.outgoing[0]).splitlines()[-5:]] == [["1) 1 — klopt helemaal niet", "2) 2", "3) 3", "4) 4",
+                                                               "5) 5 — klopt helemaal"]]
     assert first.outgoing[0].address.private
     done = await answer_all(chat, "carla", [4, 5, 1])
     assert "Je hebt alles ingevuld" in done.text
-    assert "Er hebben nu 1 collega('s) geantwoord" in done.text and "nog 2 nodig" in done.text
+    assert "Nog 2 antwoorden nodig voor de uitslag (die verschijnt vanaf 3; nu 1)." in done.text
     done = await answer_all(chat, "dirk", [3, 4, 2])
-    assert "er zijn er nog 1 nodig" in done.text and not images(done)
+    assert "Nog 1 antwoord nodig voor de uitslag (die verschijnt vanaf 3; nu 2)." in done.text and not images(done)
     withheld = await chat.say("/uitslag", as_="anna")  # the leader, privately: she is in no team
     assert "Je zit nog niet in een team" in withheld.text
     withheld = await chat.say("/uitslag", as_="dirk", in_=TEAM)
-    assert "De uitslag blijft verborgen tot minstens 3 collega's antwoordden. Nu 2: er zijn er nog 1 nodig." in \
-        withheld.text
+    assert "De uitslag blijft verborgen tot er 3 antwoorden zijn. Nu 2: nog 1 nodig." in withheld.text
     third = await answer_all(chat, "bram", [5, 4, 1])
     [image] = images(third)
     assert image.png.startswith(PNG) and len(image.png) > 5000
     posted = [o for o in third.outgoing if isinstance(o.reply, Image)][0]
     assert posted.address.chat_id == TEAM and not posted.address.private
-    assert "tussenstand (3 van 3 leden antwoordden)" in text_of(posted)
+    assert "tussenstand (geantwoord: 3 van 3)" in text_of(posted)
     alt = str(image.alt_text)
     assert "1. Ik kon in dit overleg zeggen wat ik echt dacht. — gemiddeld 4 (3 antwoorden; 1: 0 · 2: 0 · 3: 1 · " \
            "4: 1 · 5: 1)" in alt
-    assert "2. Onze keuzes rustten op gegevens of kennis, niet alleen op gevoel. — gemiddeld 4,3" in alt
-    assert "3. Ik ga met een concrete actie voor mijn eigen klas de deur uit. — ja 2, nee 1 (3 antwoorden)" in alt
-    assert "Niemand ziet wie wat antwoordde, ook de schoolleider niet" in alt
+    assert "2. Wat we besloten, was onderbouwd met gegevens of kennis, niet alleen met gevoel. — gemiddeld 4,3" in alt
+    assert "3. Ik heb uit dit overleg een concrete actie voor mijn klas meegenomen. — ja 2, nee 1 (3 antwoorden)" in alt
+    assert "_Anoniem: alleen totalen, vanaf 3 antwoorden._" in alt
     # the results are posted once; later votes do not post them again
     again = await answer_all(chat, "carla", [])
     assert not images(again)
@@ -115,8 +115,8 @@ async def test_a_changed_vote_replaces_the_old_one_and_a_duplicate_event_changes
     results = await chat.say("/uitslag", as_="dirk", in_=TEAM)
     [image] = images(results)
     assert "gemiddeld 4 (3 antwoorden; 1: 0 · 2: 0 · 3: 1 · 4: 1 · 5: 1)" in str(image.alt_text)
-    assert "Dit is een tussenstand. Die verandert pas als er minstens 3 antwoorden bij zijn gekomen of veranderd" \
-        in str(image.alt_text)
+    assert "Tussenstand: die wordt pas bijgewerkt na 3 nieuwe of gewijzigde antwoorden, zodat niemand één " \
+        "antwoord kan herleiden." in str(image.alt_text)
     closed = await chat.say("/sluitpeiling 1", as_="bram", in_=TEAM)
     [image] = images(closed)
     assert "gemiddeld 3,3 (3 antwoorden; 1: 0 · 2: 1 · 3: 1 · 4: 0 · 5: 1)" in str(image.alt_text)
@@ -132,7 +132,7 @@ async def test_the_poll_closes_posts_final_results_and_refuses_late_votes(app, c
     mark = len(chat.transport.sent)
     await app.tick()
     final = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Image) and o.address.chat_id == TEAM]
-    assert len(final) == 1 and "uitslag (3 van 3 leden antwoordden)" in text_of(final[0])
+    assert len(final) == 1 and "uitslag (geantwoord: 3 van 3)" in text_of(final[0])
     assert final[0].address.chat_id == TEAM
     before = await snapshot(app)
     late = await chat.press(f"poll_vote {poll.id} {qs[0].id} 1", as_="carla")
@@ -232,13 +232,13 @@ async def test_adhoc_polls_with_options_scale_and_bad_input(app, chat, clock):
     assert "Welke dag voor de studiemiddag? — maandag: 0 · woensdag: 2 · vrijdag: 1 (3 antwoorden)" in \
         str(image.alt_text)
     scale = await chat.say("/nieuwepeiling Hoe tevreden ben je over de nieuwe leesmethode?", as_="bram", in_=TEAM)
-    assert [str(o.label) for o in choices_of(scale)[0].options][0] == "1 — helemaal niet"
+    assert [str(o.label) for o in choices_of(scale)[0].options][0] == "1 — klopt helemaal niet"
     yesno = await chat.say("/nieuwepeiling 10 leerlingen extra begeleiden? | ja | nee", as_="bram", in_=TEAM)
     assert "10 leerlingen extra begeleiden?" in yesno.text  # '10' without a unit is part of the question
     assert [str(o.label) for o in choices_of(yesno)[0].options] == ["ja", "nee"]
     listing = await chat.say("/peilingen", as_="carla", in_=TEAM)
-    assert "1. Peiling van Groep 5 — 0 van 3 antwoordden, open tot dinsdag 9 september 2026" not in listing.text
-    assert "3. Peiling van Groep 5 — 3 van 3 antwoordden, open tot dinsdag 8 september 2026 om 10:00" in listing.text
+    assert "1. Peiling van Groep 5 — geantwoord: 0 van 3, open tot dinsdag 9 september 2026" not in listing.text
+    assert "3. Peiling van Groep 5 — geantwoord: 3 van 3, open tot dinsdag 8 september 2026 om 10:00" in listing.text
     assert "Uitslag vanaf 3 antwoorden · scan elke 6 weken · vragen na het overleg: de standaardvragen." in \
         listing.text
 
@@ -247,7 +247,7 @@ async def test_the_leader_sets_the_threshold_the_rhythm_and_the_schools_own_ques
     await setup_team(chat)
     before = await snapshot(app)
     for who, line, expected in [
-        ("anna", "/peilingdrempel 2", "nooit minder dan 3"),
+        ("anna", "/peilingdrempel 2", "Kies een drempel van 3 tot 50: lager dan 3 kan niet, want dan is in een klein team niemand anoniem."),
         ("anna", "/peilingdrempel drie", "'drie' kan niet"),
         ("bram", "/peilingdrempel 4", "Alleen de schoolleider"),
         ("anna", "/scanritme 30", "'30' kan niet als scanritme"),
@@ -272,7 +272,7 @@ async def test_the_leader_sets_the_threshold_the_rhythm_and_the_schools_own_ques
     # with a threshold of four, three answers are not enough
     for who, values in (("carla", [4, 1]), ("dirk", [3, 2]), ("bram", [5, 1])):
         done = await answer_all(chat, who, values)
-    assert "minstens 4 antwoorden: er zijn er nog 1 nodig" in done.text and not images(done)
+    assert "Nog 1 antwoord nodig voor de uitslag (die verschijnt vanaf 4; nu 3)." in done.text and not images(done)
     assert "standaardvragen" in (await chat.say("/overlegvragen standaard", as_="anna")).text
 
 
@@ -282,7 +282,8 @@ async def test_the_chair_can_send_the_meeting_poll_and_close_a_poll(app, chat, c
     assert "Korte terugblik op het overleg van Groep 5" in sent.text
     assert "Alleen de voorzitter" in (await chat.say("/overlegpeiling", as_="carla", in_=TEAM)).text
     closed = await chat.say("/sluitpeiling 1", as_="bram", in_=TEAM)
-    assert "De peiling is gesloten met 0 antwoord(en); minder dan 3, dus de uitslag blijft verborgen." in closed.text
+    assert "De peiling is gesloten met 0 antwoorden. Een uitslag komt er pas vanaf 3, dus die blijft verborgen: " \
+           "zo blijft ieders antwoord anoniem." in closed.text
     assert "Team Groep 5 heeft geen open peiling." in (await chat.say("/sluitpeiling 1", as_="bram", in_=TEAM)).text
 
 
@@ -294,7 +295,7 @@ async def test_english(app, chat, clock):
     assert "question 1 of 3" in answer.text and "In this meeting I could say what I really thought." in answer.text
     for who, values in (("carla", [4, 5, 1]), ("dirk", [3, 4, 2])):
         done = await answer_all(chat, who, values)
-    assert "results appear only once at least 3 have answered: 1 more needed" in done.text
+    assert "1 more answer needed for the results (they appear from 3; now 2)." in done.text
     assert poll.kind == "meeting"
 
 
@@ -331,23 +332,22 @@ async def test_open_results_are_a_snapshot_so_nobodys_vote_can_be_read_off_a_dif
     for who, value in (("carla", monday), ("dirk", monday), ("bram", tuesday)):
         await chat.press(value, as_=who)
     first = await views()
-    assert "tussenstand (3 van 4 leden antwoordden)" in first[0]
+    assert "tussenstand (geantwoord: 3 van 4)" in first[0]
     assert "maandag: 2 · dinsdag: 1 (3 antwoorden)" in first[1]
-    assert "1. Peiling van Groep 5 — 3 van 4 antwoordden, open tot" in first[3]
+    assert "1. Peiling van Groep 5 — geantwoord: 3 van 4, open tot" in first[3]
     assert first[4] == [(3, 4, [(3, {1: 2, 2: 1})])]
     # frank's part is played by eva: she votes, changes her mind three times; nobody sees a thing
     for value in (tuesday, monday, tuesday, monday):
         answer = await chat.press(value, as_="eva")
         assert not images(answer) and "De uitslag staat klaar" in answer.text
         assert await views() == first
-    assert "Dit is een tussenstand. Die verandert pas als er minstens 3 antwoorden bij zijn gekomen of veranderd" \
-        in first[1]
+    assert "Tussenstand: die wordt pas bijgewerkt na 3 nieuwe of gewijzigde antwoorden" in first[1]
     # two more people change their vote: three changed since the snapshot, so a new one is taken
     await chat.press(tuesday, as_="carla")
     assert await views() == first
     await chat.press(tuesday, as_="dirk")
     second = await views()
-    assert "tussenstand (4 van 4 leden antwoordden)" in second[0]
+    assert "tussenstand (geantwoord: 4 van 4)" in second[0]
     assert "maandag: 1 · dinsdag: 3 (4 antwoorden)" in second[1] and second[4] == [(4, 4, [(4, {1: 1, 2: 3})])]
     # a change after the last snapshot shows only in the final result, at the close
     await chat.press(monday, as_="bram")
@@ -356,7 +356,7 @@ async def test_open_results_are_a_snapshot_so_nobodys_vote_can_be_read_off_a_dif
     mark = len(chat.transport.sent)
     await app.tick()
     [final] = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Image)]
-    assert "uitslag (4 van 4 leden antwoordden)" in text_of(final)
+    assert "uitslag (geantwoord: 4 van 4)" in text_of(final)
     assert "maandag: 2 · dinsdag: 2 (4 antwoorden)" in str(final.reply.alt_text)
     assert "tussenstand" not in str(final.reply.alt_text)
     async with app.sessions() as s:
@@ -379,9 +379,9 @@ async def test_polls_are_numbered_as_the_list_shows_them_everywhere(app, chat, c
     assert "De peiling is gesloten" in (await chat.say("/sluitpeiling 1", as_="bram", in_=TEAM)).text  # the newest
     assert [p.status for p in sorted(await rows(app, Poll), key=lambda p: p.id)] == ["open", "closed"]
     listing = await chat.say("/peilingen", as_="carla", in_=TEAM)
-    assert "1. Peiling van Groep 5 — 0 van 3 antwoordden, gesloten op maandag 7 september 2026 om 10:10" \
+    assert "1. Peiling van Groep 5 — geantwoord: 0 van 3, gesloten op maandag 7 september 2026 om 10:10" \
         in listing.text
-    assert "2. Peiling van Groep 5 — 0 van 3 antwoordden, open tot woensdag 9 september 2026 om 10:00" in listing.text
+    assert "2. Peiling van Groep 5 — geantwoord: 0 van 3, open tot woensdag 9 september 2026 om 10:00" in listing.text
     assert "sluiten met /sluitpeiling <nr>: steeds de nummers van deze lijst" in listing.text
     closed = "Peiling 1 is al gesloten: er telt niets meer mee. De uitslag zie je met /uitslag 1."
     assert closed in (await chat.say("/peiling 1", as_="carla", in_=TEAM)).text
@@ -395,7 +395,7 @@ async def test_polls_are_numbered_as_the_list_shows_them_everywhere(app, chat, c
     assert "De peiling is gesloten" in (await chat.say("/sluitpeiling 2", as_="bram", in_=TEAM)).text
     assert (await rows(app, Poll, col(Poll.id) == first.id))[0].closed_at == clock.now()
     listing = await chat.say("/peilingen", as_="carla", in_=TEAM)
-    assert "2. Peiling van Groep 5 — 0 van 3 antwoordden, gesloten op maandag 7 september 2026 om 10:15" \
+    assert "2. Peiling van Groep 5 — geantwoord: 0 van 3, gesloten op maandag 7 september 2026 om 10:15" \
         in listing.text
     assert second.closes_at - first.closes_at == timedelta(minutes=5)
     assert "Team Groep 5 heeft geen open peiling." in (await chat.say("/sluitpeiling 2", as_="bram", in_=TEAM)).text

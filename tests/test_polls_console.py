@@ -24,23 +24,22 @@ def test_scripted_polls_session(tmp_path, database_url):
     out = result.stdout
     assert "Er ging bij mij iets mis" not in out and "Traceback" not in result.stderr
     # the meeting ended at 16:30: the poll went to the channel, once
-    assert out.count("Korte terugblik op het overleg van Groep 5 — 3 korte vraag/vragen, open tot vrijdag "
+    assert out.count("Korte terugblik op het overleg van Groep 5 — 3 korte vragen, open tot vrijdag "
                      "9 oktober 2026 om 16:30.") == 1
-    assert "⏰ dinsdag 6 oktober 2026 om 16:30" in out and "Deze peiling is anoniem" in out
+    assert "⏰ dinsdag 6 oktober 2026 om 16:30" in out and "Anoniem: je ziet alleen totalen, vanaf 3 antwoorden." in out
     # two of three answered: withheld, with how many more are needed
-    assert "Er hebben nu 1 collega('s) geantwoord. De uitslag verschijnt pas bij minstens 3 antwoorden: er zijn er " \
-           "nog 2 nodig." in out
-    assert "Er hebben nu 2 collega('s) geantwoord" in out
+    assert "Nog 2 antwoorden nodig voor de uitslag (die verschijnt vanaf 3; nu 1)." in out
+    assert "Nog 1 antwoord nodig voor de uitslag (die verschijnt vanaf 3; nu 2)." in out
     withheld = block_after(out, "> dirk@#groep-5: /uitslag")
-    assert "De uitslag blijft verborgen tot minstens 3 collega's antwoordden. Nu 2: er zijn er nog 1 nodig." in withheld
+    assert "De uitslag blijft verborgen tot er 3 antwoorden zijn. Nu 2: nog 1 nodig." in withheld
     assert "gemiddeld" not in withheld
     # the third answered: results in the channel, with a chart saved as a PNG
     third = block_after(out, "> bram@dm: 1")
-    assert "(in kanaal #groep-5)\nKorte terugblik op het overleg van Groep 5 — tussenstand (3 van 3 leden " \
-           "antwoordden)" in third
+    assert "(in kanaal #groep-5)\nKorte terugblik op het overleg van Groep 5 — tussenstand (geantwoord: 3 van " \
+           "3)" in third
     assert "1. Ik kon in dit overleg zeggen wat ik echt dacht. — gemiddeld 4 (3 antwoorden; 1: 0 · 2: 0 · 3: 1 · " \
            "4: 1 · 5: 1)" in third
-    assert "3. Ik ga met een concrete actie voor mijn eigen klas de deur uit. — ja 2, nee 1 (3 antwoorden)" in third
+    assert "3. Ik heb uit dit overleg een concrete actie voor mijn klas meegenomen. — ja 2, nee 1 (3 antwoorden)" in third
     saved = [line for line in third.splitlines() if line.startswith("[afbeelding opgeslagen: ")]
     assert len(saved) == 1
     png = Path(saved[0][len("[afbeelding opgeslagen: "):-1])
@@ -51,12 +50,12 @@ def test_scripted_polls_session(tmp_path, database_url):
     # one changed vote does not change the interim results (it would show what she changed)
     after = block_after(out, "> carla@#groep-5: /uitslag")
     assert "gemiddeld 4 (3 antwoorden; 1: 0 · 2: 0 · 3: 1 · 4: 1 · 5: 1)" in after
-    assert "Dit is een tussenstand. Die verandert pas als er minstens 3 antwoorden bij zijn gekomen" in after
+    assert "Tussenstand: die wordt pas bijgewerkt na 3 nieuwe of gewijzigde antwoorden" in after
     # bad input: one option, eleven options, a vote after the poll closed
     assert "je gaf er 1." in out and "je gaf er 11." in out
     assert "Deze peiling is gesloten: er telt niets meer mee." in block_after(out, "> carla@dm: 3")
     final = block_after(out, "> carla@dm: /clock 2026-10-09 17:00")
-    assert "Korte terugblik op het overleg van Groep 5 — uitslag (3 van 3 leden antwoordden)" in final
+    assert "Korte terugblik op het overleg van Groep 5 — uitslag (geantwoord: 3 van 3)" in final
     assert final.count("— gemiddeld 3,3") == 1  # the final results: once, with the changed vote
     assert "gemiddeld 3,3 (3 antwoorden; 1: 0 · 2: 1 · 3: 1 · 4: 0 · 5: 1)" in final and "tussenstand" not in final
     # nobody's own answer is ever printed next to their name

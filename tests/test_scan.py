@@ -58,12 +58,12 @@ async def test_the_scan_goes_round_privately_and_shows_averages_and_the_trend(ap
     assert len(qs) == 11 and all(q.kind == "scale" for q in qs)
     invites = [o for o in chat.transport.sent[mark:] if "Scan van de vijf dimensies, Groep 5 (ronde 1)" in text_of(o)]
     assert sorted(o.address.user_id for o in invites) == ["bram", "carla", "dirk"]
-    assert all(o.address.private for o in invites) and "11 korte vraag/vragen" in text_of(invites[0])
+    assert all(o.address.private for o in invites) and "11 korte vragen" in text_of(invites[0])
     for who in ("bram", "carla"):
         done = await press_through(chat, who, ROUND1[who])
-        assert "De teamuitslag komt als de scan sluit" in done.text
+        assert "Dank je! De teamuitslag per dimensie komt als de scan sluit: /scanuitslag." in done.text
     early = await chat.say("/scanuitslag", as_="carla", in_=TEAM)
-    assert "De uitslag blijft verborgen tot minstens 3 collega's antwoordden. Nu 2: er zijn er nog 1 nodig." in early.text
+    assert "De uitslag blijft verborgen tot er 3 antwoorden zijn. Nu 2: nog 1 nodig." in early.text
     await press_through(chat, "dirk", ROUND1["dirk"])
     clock.set(utc(2026, 10, 26, 8, 2))
     mark = len(chat.transport.sent)
@@ -71,10 +71,10 @@ async def test_the_scan_goes_round_privately_and_shows_averages_and_the_trend(ap
     posted = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Image) and o.address.chat_id == TEAM]
     assert len(posted) == 1 and posted[0].reply.png.startswith(PNG)
     alt = plain(posted[0].reply.alt_text)
-    assert "ronde 1 (3 van 3 leden deden mee)" in text_of(posted[0])
+    assert "ronde 1 (meegedaan: 3 van 3)" in text_of(posted[0])
     for line in ("Visie: 3", "Focus: 4", "Werkwijze: 3", "Cultuur: 2", "Structuur: 3"):
         assert line in alt.splitlines(), (line, alt)
-    assert "Laagste score: Cultuur. Blijft die achter, dan geldt vaak: als problemen buiten het team worden gelegd" in alt
+    assert "Laagste score: Cultuur. Mogelijk gevolg als die achterblijft: als problemen buiten het team worden gelegd" in alt
 
     # round two comes six weeks after the first began; the leader made it four weeks meanwhile
     assert "elke 4 weken" in (await chat.say("/scanritme 4", as_="anna")).text
@@ -247,17 +247,17 @@ async def test_an_open_scan_and_the_digest_show_a_snapshot_not_the_latest_answer
                 [(r.answers, r.averages) for r in trends[scan.team_id]])
 
     before = await views()
-    assert "ronde 1 (3 van 4 leden deden mee)" in before[0]
+    assert "ronde 1 (meegedaan: 3 van 4)" in before[0]
     assert "Visie: 3" in before[1].splitlines()
     assert before[4] == "Scan ronde 1 (3 deelnemers): Visie 3, Focus 4, Werkwijze 3, Cultuur 2, Structuur 3"
     await press_through(chat, "eva", [5] * 11)
     assert await views() == before
-    assert "Dit is een tussenstand" in before[1]
+    assert "Tussenstand: die wordt pas bijgewerkt" in before[1]
     clock.set(scan.closes_at)
     mark = len(chat.transport.sent)
     await app.tick()
     [posted] = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Image) and o.address.chat_id == TEAM]
-    assert "ronde 1 (4 van 4 leden deden mee)" in text_of(posted)
+    assert "ronde 1 (meegedaan: 4 van 4)" in text_of(posted)
     assert "Visie: 3,5" in plain(posted.reply.alt_text).splitlines()
     async with app.sessions() as s:
         reflection = await digest_reflection(s, [scan.team_id], START, clock.now())

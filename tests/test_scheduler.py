@@ -200,7 +200,7 @@ async def test_simulated_clock_in_the_console_stops_at_each_due_moment(app, cloc
     assert text.count("Herinnering: overleg Groep 5") == 2
     assert "⏰ maandag 7 september 2026 om 15:30" in text and "⏰ dinsdag 8 september 2026 om 14:30" in text
     # two reminders, the chair asked for notes, and the post-meeting poll in the channel
-    assert "De klok staat nu op woensdag 9 september 2026 om 08:00. Verstuurd: 4 bericht(en)." in text
+    assert "De klok staat nu op woensdag 9 september 2026 om 08:00. Verstuurd: 4 berichten." in text
     assert clock.now() == datetime(2026, 9, 9, 6, 0, tzinfo=timezone.utc)
     await console.handle_line("/clock 31-2-2027 08:00")
     assert "'31-2-2027' is geen datum" in out.getvalue()

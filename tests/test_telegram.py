@@ -187,7 +187,7 @@ async def test_scripted_session_replayed_on_telegram(app, tg: Tg):
     created = answers[f"/nieuwteam@{BOT_USERNAME} Groep 3-4"]
     assert created[0].chat_id == GROUP_A.id
     assert "Dit kanaal hoort nu bij team Groep 3-4." in visible(created[0].text)
-    assert "Welkom in team Groep 3-4, Bram!" in texts(answers["/aansluiten"])
+    assert "Welkom in team Groep 3-4, Bram! Waar het team staat, zie je met /status." in texts(answers["/aansluiten"])
     chair = answers["/voorzitter bram Groep 3-4"]
     assert {c.chat_id for c in chair} == {ANNA.id, BRAM.id}  # the news goes to Bram privately
     overview = texts(answers["/teams"])[0]
@@ -260,7 +260,7 @@ async def test_buttons_deep_links_and_edits(app, tg: Tg):
 async def test_a_redelivered_update_is_handled_once(app, tg: Tg):
     await telegram_setup(tg)
     update = tg.updates.message(DIRK, "/aansluiten", GROUP_B, update_id=424242)
-    assert "Welkom in team Bovenbouw, Dirk <b>&amp;!" in texts(await tg.send(update))
+    assert "Welkom in team Bovenbouw, Dirk <b>&amp;! Waar het team staat, zie je met /status." in texts(await tg.send(update))
     again = tg.updates.message(DIRK, "/aansluiten", GROUP_B, update_id=424242)
     assert await tg.send(again) == []
     press = tg.updates.press(ANNA, "teams", update_id=424243)
@@ -295,7 +295,7 @@ async def test_private_question_from_a_group_continues_privately_after_a_restart
     try:
         asked = await tg2.say(BRAM, "/start continue")
         assert len(asked) == 1
-        assert visible(asked[0].text) == "Welkom in team <vraag & antwoord>, Bram!"
+        assert visible(asked[0].text) == "Welkom in team <vraag & antwoord>, Bram! Waar het team staat, zie je met /status."
         assert asked[0].markup["force_reply"] is True
         answered = texts(await tg2.say(BRAM, "Mijn antwoord"))
         assert answered == ["Je bent uit team 7: Mijn antwoord gestapt. Je antwoorden blijven bij het team bewaard."]
@@ -315,6 +315,16 @@ async def test_join_link_and_language_from_the_telegram_app(app, tg: Tg):
     assert joined[0].startswith("Welcome to De Regenboog!")  # Eva's Telegram app is in English
     assert "Nederlands" in texts(await tg.say(EVA, "/taal nl"))[0]  # her own choice wins from now on
     assert texts(await tg.say(EVA, "/teams"))[0].startswith("Leerteams van De Regenboog")
+
+
+async def test_a_flemish_telegram_app_gets_flemish(app, tg: Tg):
+    await telegram_setup(tg)
+    code = re.search(r"join-([A-Z0-9]{8})", (await tg.say(ANNA, "/schoolcode"))[0].text).group(1)
+    lies = TgUser(1006, "Lies", None, language_code="nl-BE")
+    assert texts(await tg.say(lies, f"/start join-{code}"))[0].startswith("Welkom bij De Regenboog!")
+    teams = texts(await tg.say(lies, "/teams"))[0]
+    assert "\nDirectie\n" in teams and "Anna (directeur, beheerder)" in teams  # Flemish words, Dutch rest
+    assert "\nSchoolleiding\n" in texts(await tg.say(ANNA, "/teams"))[0]  # Anna's app says nothing: Dutch
 
 
 async def test_groups_other_bots_commands_and_odd_updates(app, tg: Tg):

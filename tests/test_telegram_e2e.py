@@ -230,7 +230,7 @@ async def test_a_teacher_session_against_the_bot_api_emulator(emulator: Emulator
         assert link == f"https://t.me/{BOT}?start=continue"
         await bram.say("/start " + link.rsplit("=", 1)[1])
         asked = (await bram.read())[0]
-        assert text_of(asked) == "Welkom in team <b>&lt;vraag &amp; antwoord&gt;</b>, Bram!"
+        assert text_of(asked) == "Welkom in team <b>&lt;vraag &amp; antwoord&gt;</b>, Bram! Waar het team staat, zie je met /status."
         assert asked["message"]["reply_markup"]["force_reply"] is True
         await bram.say("Mijn antwoord")
         assert "Je bent uit team <b>7: Mijn antwoord</b> gestapt." in text_of((await bram.read())[0])

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from prompts.catalog import LANGUAGES, Msg
+from prompts.catalog import Msg, normalize_language
 from storage.db import DatabaseUrlError, async_url
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -72,10 +72,10 @@ class Settings(BaseSettings):
     @field_validator("language")
     @classmethod
     def _language(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value not in LANGUAGES:
+        lang = normalize_language(value)
+        if lang is None or lang.lower() != value.strip().replace("_", "-").lower():
             raise ValueError("setting.bad_language|")
-        return value
+        return lang
 
     @field_validator("timezone")
     @classmethod
@@ -229,8 +229,7 @@ def _field_alias(name: str) -> str:
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings; raise :class:`SettingsError` with a sentence for the first wrong one."""
-    lang = os.environ.get("LEERTEAM_LANGUAGE", "nl").strip().lower()
-    lang = lang if lang in LANGUAGES else "nl"
+    lang = normalize_language(os.environ.get("LEERTEAM_LANGUAGE", "nl")) or "nl"
     try:
         return Settings(**overrides)  # type: ignore[arg-type]  # settings go in by their aliases (DATABASE_URL=…)
     except ValidationError as exc:

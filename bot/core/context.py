@@ -13,7 +13,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.errors import UserError
 from bot.core.events import Event
-from prompts.catalog import LANGUAGES, Catalog, Msg
+from prompts.catalog import LANGUAGES, Catalog, Msg, normalize_language
 from storage import queries as q
 from storage.models import Identity, Member, School, SchoolMembership, Team, TeamMembership
 
@@ -62,8 +62,8 @@ class Context:
         if member is not None and member.language in LANGUAGES:
             return member.language
         if member is None or member.id == (self.member.id if self.member else None):
-            locale = (self.event.user.locale or "").split("-")[0].lower()
-            if locale in LANGUAGES:
+            locale = normalize_language(self.event.user.locale)  # nl-BE if we have it, else nl
+            if locale is not None:
                 return locale
         if self.school is not None and self.school.language in LANGUAGES:
             return self.school.language

@@ -31,14 +31,9 @@ FALLING = 0.5  # a drop of this much since the previous scan is "falling"
 def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, object]) -> list[Any]:
     tz = zone(facts.school)
     now = facts.now
-    lines: list[Any] = [
-        Msg(
-            "digest.team_head",
-            team=f.team.name,
-            chair=f.chair or Msg("digest.no_chair"),
-            members=Msg("teams.count_one") if f.members == 1 else Msg("teams.count_many", count=f.members),
-        )
-    ]
+    lines: list[Any] = [Msg("digest.team_head", team=f.team.name,
+                            chair=f.chair or Msg("digest.no_chair"),
+                            members=Msg("teams.count", count=f.members))]
     if f.cycle is not None and f.round is not None:
         days = (
             today_in(facts.school.timezone, now) - today_in(facts.school.timezone, f.round.phase_started_at)

@@ -127,7 +127,8 @@ def region_holidays(
     import holidays as holidays_lib  # lazy: only this command needs it
 
     table = holidays_lib.country_holidays(country, subdiv=region, years=range(first.year, last.year + 1),
-                                          categories=("school",), language="nl" if lang == "nl" else "en_US")
+                                          categories=("school",),
+                                          language="nl" if lang.startswith("nl") else "en_US")
     days = sorted((d, name) for d, name in table.items() if first <= d <= last)
     ranges: list[list[Any]] = []
     for day, name in days:
@@ -156,4 +157,12 @@ async def import_region(ctx: Context, region: str) -> Text:
                                 added_by=ctx.member.id if ctx.member else None, added_at=ctx.now()))
         await apply_holiday(ctx.session, school, first, last, ctx.now(), pausing=True)
         added += 1
+    if found[0] == "BE":  # Flemish holidays are fixed by decree: no "advice" caveat
+        lines: list[Msg] = [Msg("meet.region_added_flanders", count=added, list_cmd=command_name("holidays"))]
+        if school.language == "nl" and not existing:  # first import, Dutch by default: Flemish from now on
+            school.language = "nl-BE"
+            ctx.session.add(school)
+            ctx.lang = ctx.language_for(ctx.member)
+            lines.append(Msg("meet.region_language_flemish", lang_cmd=command_name("school_language")))
+        return Text(Join(lines))
     return Text(Msg("meet.region_added", count=added, list_cmd=command_name("holidays")))

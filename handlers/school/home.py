@@ -136,7 +136,7 @@ async def home(ctx: Context) -> Text:
         lines.append(Msg("home.no_teams", team_cmd=command_name("team_create")))
     for item in others:
         n = len(item.members)
-        count = Msg("teams.count_one") if n == 1 else Msg("teams.count_many", count=n)
+        count = Msg("teams.count", count=n)
         lines.append(Msg("home.team_other", team=item.team.name, count=count))
         lines.extend(_what_next(steps.get(item.team.id, [])))
     return Text(Join(lines))

@@ -108,7 +108,7 @@ async def list_teams(ctx: Context) -> Text:
     for item in overview:
         head = "teams.team_linked" if item.linked else "teams.team_unlinked"
         n = len(item.members)
-        count = Msg("teams.count_one") if n == 1 else Msg("teams.count_many", count=n)
+        count = Msg("teams.count", count=n)
         lines.append(Msg(head, team=item.team.name, count=count))
         if not item.members:
             lines.append(Msg("teams.no_members"))

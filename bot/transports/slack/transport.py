@@ -47,7 +47,7 @@ from bot.transports.slack.inbound import (
 )
 from bot.transports.slack.outbound import Caller, SlackOutbound
 from bot.transports.slack.render import ANSWER_BLOCK, ANSWER_INPUT, MAX_HOME_BLOCKS, Renderer
-from prompts.catalog import LANGUAGES, Msg
+from prompts.catalog import LANGUAGES, Msg, normalize_language
 from prompts.markup import Markup
 
 log = logging.getLogger(__name__)
@@ -155,8 +155,7 @@ class SlackTransport(SlackOutbound):
         ), locale
 
     def _lang(self, locale: str | None) -> str:
-        lang = (locale or "").split("-")[0].split("_")[0].lower()
-        return lang if lang in LANGUAGES else self.settings.language
+        return normalize_language(locale) or self.settings.language
 
     async def _refuse(self, caller: Caller, locale: str | None) -> None:
         lang = self._lang(locale)

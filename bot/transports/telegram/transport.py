@@ -46,7 +46,7 @@ from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
 from bot.transports.telegram.payloads import CONTINUE, encode_callback
 from bot.transports.telegram.render import MAX_CAPTION, plain_label, split_html, to_html, utf16_len
 from bot.transports.telegram.updates import PLATFORM, BotInfo, to_event
-from prompts.catalog import LANGUAGES, Msg
+from prompts.catalog import BASE_LANGUAGES, LANGUAGES, Msg, normalize_language
 from prompts.markup import Markup, escape, plain
 from storage.queries import member_for_identity
 
@@ -345,8 +345,7 @@ class TelegramBridge:
             member = await member_for_identity(session, PLATFORM, str(user_id))
         if member is not None and member.language in LANGUAGES:
             return member.language
-        client = (client_language or "").split("-")[0].lower()
-        return client if client in LANGUAGES else self.app.settings.language
+        return normalize_language(client_language) or self.app.settings.language
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
@@ -355,7 +354,7 @@ class TelegramBridge:
         """The command menu (setMyCommands), in every language plus a default for other clients."""
         cat = self.app.catalog
         visible = [c for c in self.app.registry.commands.values() if not c.hidden]
-        for lang in (*LANGUAGES, None):
+        for lang in (*BASE_LANGUAGES, None):  # Telegram menus take two-letter codes; nl-BE uses nl's
             shown = lang or self.app.settings.language
             commands = [
                 BotCommand(cat.raw(shown, f"cmd.{c.id}.name"),
