@@ -131,7 +131,7 @@ async def run_bot(url: str, api_port: int, expected: int, tick_seconds: int | No
     from bot.core.clock import FrozenClock
     from bot.core import outbox as scheduler
     from bot.core.outbox import Clockwork
-    from bot.transports.telegram.transport import build_application
+    from bot.transports.telegram.application import build_application
 
     errors = _Errors()
     logging.basicConfig(level=logging.WARNING)

@@ -67,11 +67,10 @@ def form(id: str, command_id: str, fields: tuple[Field, ...]) -> Callable[[Submi
     return mark
 
 
-def forms_in(module: ModuleType) -> tuple[Form, ...]:
-    """The forms whose submit functions ``module`` defines (for its capability's hooks)."""
-    return tuple(
-        f for f in (getattr(v, FORM_MARK, None) for v in vars(module).values()) if isinstance(f, Form)
-    )
+def forms_in(*modules: ModuleType) -> tuple[Form, ...]:
+    """The forms whose submit functions ``modules`` define (for their capability's hooks)."""
+    marks = (getattr(v, FORM_MARK, None) for m in modules for v in vars(m).values())
+    return tuple(f for f in marks if isinstance(f, Form))
 
 
 def _form(ctx: Context, form_id: str) -> Form | None:

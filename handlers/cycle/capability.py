@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot.core.capability import Capability
 from handlers.common import forms
-from handlers.cycle import answers, commands, records
+from handlers.cycle import answers, commands, evaluation, intervention, records
 
 CYCLE = Capability.collect(
-    "cycle", (answers, commands, records, forms),
-    hooks={forms.FORMS_HOOK: forms.forms_in(records)},
+    "cycle", (answers, commands, records, intervention, evaluation, forms),
+    hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation)},
 )

@@ -16,12 +16,8 @@ from urllib.parse import urlsplit
 
 from bot.app import Leerteam
 from bot.core.config import Settings
-from bot.transports.telegram.transport import (
-    ALLOWED_UPDATES,
-    TelegramBridge,
-    TelegramTransport,
-    build_application,
-)
+from bot.transports.telegram.application import build_application
+from bot.transports.telegram.transport import ALLOWED_UPDATES, TelegramBridge, TelegramTransport
 
 __all__ = ["TelegramBridge", "TelegramTransport", "build_application", "run_telegram"]
 

@@ -1,0 +1,139 @@
+"""Phase 3's records: the intervention as a plan — actions with owner and date, the goal, the data
+plan and the measurement moments."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.core.commands import Access, Param, command, command_name
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.replies import Reply, Text
+from handlers.common.forms import Field, as_date, form, start_form
+from handlers.common.values import date_msg, number_msg, read_date
+from handlers.cycle.records import by_caller, moments_of, one_record, record_context, round_from
+from prompts.catalog import Join, Msg
+from storage.models import (
+    Action,
+    MeasurementMoment,
+    PlanRecord,
+)
+
+
+# --- phase 3 -------------------------------------------------------------------------------
+@command("action", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
+         section="cycle")
+async def action(ctx: Context, fields: str | None) -> list[Reply]:
+    team, rnd = await record_context(ctx, (3,), "what.action")
+    return await start_form(ctx, "action", fields, {"round_id": rnd.id, "team_id": team.id})
+
+
+@form(
+    "action", "action", (Field("what", max_length=500), Field("who", "person"), Field("due", "future_date"))
+)
+async def _save_action(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
+    rnd = await round_from(ctx, context, (3,), "what.action")
+    who = values["who"]
+    a = Action(
+        round_id=rnd.id,
+        description=values["what"],
+        owner_member_id=who["member_id"],
+        owner_label=who["label"],
+        due=date.fromisoformat(values["due"]),
+        added_by=by_caller(ctx),
+        added_at=ctx.now(),
+    )
+    ctx.session.add(a)
+    return [Text(Msg("rec.action_saved", what=a.description, who=a.owner_label, due=date_msg(a.due)))]
+
+
+@command("goal", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
+         section="cycle")
+async def goal(ctx: Context, fields: str | None) -> list[Reply]:
+    team, rnd = await record_context(ctx, (3,), "what.goal")
+    return await start_form(ctx, "goal", fields, {"round_id": rnd.id, "team_id": team.id})
+
+
+@form(
+    "goal",
+    "goal",
+    (Field("what", max_length=500), Field("value", "number"), Field("deadline", "future_date")),
+)
+async def _save_goal(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
+    rnd = await round_from(ctx, context, (3,), "what.goal")
+    plan = await one_record(ctx, PlanRecord, rnd)
+    plan.goal_text, plan.goal_value, plan.goal_deadline = (
+        values["what"],
+        values["value"],
+        as_date(values["deadline"]),
+    )
+    plan.updated_by, plan.updated_at = by_caller(ctx), ctx.now()
+    ctx.session.add(plan)
+    return [Text(Msg("rec.goal_saved", what=plan.goal_text, value=number_msg(plan.goal_value),
+                     deadline=date_msg(plan.goal_deadline)))]
+
+
+@command("dataplan", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
+         section="cycle")
+async def dataplan(ctx: Context, fields: str | None) -> list[Reply]:
+    team, rnd = await record_context(ctx, (3,), "what.dataplan")
+    return await start_form(ctx, "dataplan", fields, {"round_id": rnd.id, "team_id": team.id})
+
+
+@form("dataplan", "dataplan", (Field("instrument", max_length=300), Field("baseline", "date")))
+async def _save_dataplan(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
+    rnd = await round_from(ctx, context, (3,), "what.dataplan")
+    plan = await one_record(ctx, PlanRecord, rnd)
+    plan.instrument, plan.baseline_moment = values["instrument"], as_date(values["baseline"])
+    plan.updated_by, plan.updated_at = by_caller(ctx), ctx.now()
+    ctx.session.add(plan)
+    return [
+        Text(
+            Msg(
+                "rec.dataplan_saved",
+                instrument=plan.instrument,
+                baseline=date_msg(plan.baseline_moment),
+                moment_cmd=command_name("moment"),
+            )
+        )
+    ]
+
+
+@command("moment", params=(Param("fields", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
+         section="cycle")
+async def moment(ctx: Context, fields: str | None) -> list[Reply]:
+    team, rnd = await record_context(ctx, (3,), "what.moment")
+    if fields and "|" not in fields:  # "/meetmoment 15-3-2027 na blok 3": a date, then an optional label
+        fields = _split_date_label(fields)
+    return await start_form(ctx, "moment", fields, {"round_id": rnd.id, "team_id": team.id})
+
+
+def _split_date_label(text: str) -> str:
+    """'1 april 2027 eindmeting' or '1-4-2027 eindmeting': the longest leading words that read as
+    a date, then the rest as the label (as 'date | label' for the form)."""
+    words = text.split()
+    for n in (3, 2):
+        if len(words) >= n:
+            try:
+                read_date(" ".join(words[:n]), date(2000, 1, 1))
+            except UserError:
+                continue
+            rest = " ".join(words[n:])
+            return f"{' '.join(words[:n])} | {rest}" if rest else " ".join(words[:n])
+    day, _, label = text.strip().partition(" ")
+    return f"{day} | {label}" if label else day
+
+
+@form("moment", "moment", (Field("on", "future_date"), Field("label", optional=True, max_length=120)))
+async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
+    rnd = await round_from(ctx, context, (3,), "what.moment")
+    m = MeasurementMoment(round_id=rnd.id, on=date.fromisoformat(values["on"]), label=values["label"])
+    ctx.session.add(m)
+    await ctx.session.flush()
+    moments = await moments_of(ctx, rnd)
+    lines: list[object] = [Msg("rec.moment_saved"), Msg("rec.moments_now")]
+    lines += [
+        Msg("rec.moment_line", n=i, on=date_msg(x.on), label=x.label or "") for i, x in enumerate(moments, 1)
+    ]
+    return [Text(Join(lines))]
