@@ -9,5 +9,6 @@ from handlers import home  # noqa: F401  (the overview: Slack's App Home tab)
 from handlers import agenda, meeting_outbox, meetings, momentum  # noqa: F401  (meetings, reminders, momentum)
 from handlers import digest, leader, privacy  # noqa: F401  (the leader digest, questions, privacy)
 from handlers import poll_clock, polls, stille_wand  # noqa: F401  (reflection polls, the scan, the stille wand)
+from handlers import web  # noqa: F401  (/web: a login link to the web pages)
 
 poll_clock.install()

@@ -613,3 +613,39 @@ class LeaderVisit(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     on: date
     recorded_at: datetime = _when()
+
+
+# --- the web pages (issue 20): one-time login links, browser sessions, calendar feed tokens -------
+# Every token is stored as its SHA-256 only: what is in the database cannot be used to log in.
+class WebLogin(SQLModel, table=True):
+    """A one-time link from ``/web``: valid a few minutes, used once, for one person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's session cookie; ``/web uit`` (or the page's button) ends it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    csrf: str = Field(max_length=64)  # the token every form of this session must send back
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class FeedToken(SQLModel, table=True):
+    """An iCalendar subscription URL: one team's meetings, or (no team) all of a person's teams."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    created_at: datetime = _when()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

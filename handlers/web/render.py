@@ -1,0 +1,69 @@
+"""Catalog text as HTML, and the Jinja2 environment the pages are drawn with.
+
+Every sentence on a page comes from the catalogs (``prompts/*/web.toml`` and the chat's own
+keys), rendered in the reader's language to Leerteam markup and then to HTML: bold, italic,
+code and http(s) links become tags, everything else is escaped, line breaks become ``<br>``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from bot.markup import parse
+from prompts.catalog import Catalog, Msg
+
+HERE = Path(__file__).parent
+
+
+def markup_to_html(markup: str) -> Markup:
+    out: list[str] = []
+    for span in parse(markup):
+        text = str(escape(span.text)).replace("\n", "<br>\n")
+        if span.code:
+            text = f"<code>{text}</code>"
+        if span.link and span.link.startswith(("https://", "http://")):
+            text = f'<a href="{escape(span.link)}" rel="noopener noreferrer">{text}</a>'
+        if span.bold:
+            text = f"<strong>{text}</strong>"
+        if span.italic:
+            text = f"<em>{text}</em>"
+        out.append(text)
+    return Markup("".join(out))
+
+
+class Texts:
+    """What a template calls as ``t('page.key', name=...)`` and ``say(msg)``: catalog text in one
+    language, as safe HTML (``plain`` for attributes such as alt and aria-label)."""
+
+    def __init__(self, catalog: Catalog, lang: str) -> None:
+        self.catalog, self.lang = catalog, lang
+
+    def __call__(self, key: str, **params: Any) -> Markup:
+        return self.say(Msg(key, **params))
+
+    def say(self, body: Any) -> Markup:
+        return markup_to_html(self.catalog.render(body, self.lang))
+
+    def plain(self, body: Any) -> str:
+        from bot.markup import plain
+
+        if isinstance(body, str) and not isinstance(body, Msg):
+            body = Msg(body)
+        return plain(self.catalog.render(body, self.lang))
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    return env
+
+
+def page(template: str, texts: Texts, **values: Any) -> str:
+    return environment().get_template(template).render(t=texts, say=texts.say, plain=texts.plain,
+                                                      lang=texts.lang, **values)
