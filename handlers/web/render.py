@@ -7,6 +7,7 @@ code and http(s) links become tags, everything else is escaped, line breaks beco
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from bot.markup import parse
+from bot.markup import parse, plain
 from prompts.catalog import Catalog, Msg
 
 HERE = Path(__file__).parent
@@ -49,11 +50,13 @@ class Texts:
     def say(self, body: Any) -> Markup:
         return markup_to_html(self.catalog.render(body, self.lang))
 
-    def plain(self, body: Any) -> str:
-        from bot.markup import plain
+    def plain(self, key: str, **params: Any) -> str:
+        """A catalog text without formatting, for attributes (alt, aria-label, title)."""
+        return self.plain_body(Msg(key, **params))
 
-        if isinstance(body, str) and not isinstance(body, Msg):
-            body = Msg(body)
+    plain_key = plain
+
+    def plain_body(self, body: Any) -> str:
         return plain(self.catalog.render(body, self.lang))
 
 
@@ -64,6 +67,14 @@ def environment() -> Environment:
     return env
 
 
+def _date(when: Any) -> Any:
+    from handlers.values import date_msg
+
+    return date_msg(when.date() if isinstance(when, datetime) else when)
+
+
 def page(template: str, texts: Texts, **values: Any) -> str:
+    values.setdefault("for_pdf", False)
     return environment().get_template(template).render(t=texts, say=texts.say, plain=texts.plain,
+                                                      plain_body=texts.plain_body, date=_date,
                                                       lang=texts.lang, **values)

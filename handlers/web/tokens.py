@@ -44,7 +44,7 @@ async def consume_login(session: AsyncSession, token: str, now: datetime) -> int
     if row is None:
         return None
     table = WebLogin.__table__  # type: ignore[attr-defined]
-    result = await session.execute(update(table).where(
+    result = await (await session.connection()).execute(update(table).where(
         table.c.id == row.id, table.c.used_at.is_(None), table.c.expires_at > now).values(used_at=now))
     return row.member_id if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
@@ -70,7 +70,7 @@ async def find_session(session: AsyncSession, token: str | None, now: datetime) 
 async def end_sessions(session: AsyncSession, member_id: int, now: datetime) -> int:
     """End every open session of this person (``/web uit``); returns how many were open."""
     table = WebSession.__table__  # type: ignore[attr-defined]
-    result = await session.execute(update(table).where(
+    result = await (await session.connection()).execute(update(table).where(
         table.c.member_id == member_id, table.c.ended_at.is_(None), table.c.expires_at > now).values(ended_at=now))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
