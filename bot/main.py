@@ -48,6 +48,17 @@ def start_clock(app, settings: Settings):  # type: ignore[no-untyped-def]
     return clock
 
 
+def start_web(app, settings: Settings):  # type: ignore[no-untyped-def]
+    """The web pages (handlers/web) on 127.0.0.1 next to an interactive console; none for a script."""
+    if settings.transport != "console" or settings.web_port <= 0 or not sys.stdin.isatty():
+        return None
+    from handlers.web.console import ConsoleWeb
+
+    pages = ConsoleWeb(app, settings)
+    pages.start()
+    return pages
+
+
 async def run(settings: Settings) -> None:
     from bot.app import Leerteam
 
@@ -59,9 +70,12 @@ async def run(settings: Settings) -> None:
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             _fail(plain(app.catalog.render(Msg("startup.database_failed", detail=detail), settings.language)))
         clock = start_clock(app, settings)
+        pages = start_web(app, settings)
         try:
             await run_transport(app, settings)
         finally:
+            if pages is not None:
+                await pages.stop()
             if clock is not None:
                 await clock.stop()
     finally:
