@@ -266,4 +266,9 @@ async def show_card(ctx: Context, number: str | None) -> list[Reply]:
         raise UserError(Msg("cycle.card_number", max=len(cards)))
     card, cycle = cards[int(number) - 1]
     at: datetime = card.created_at
-    return [Document(card.markdown.encode("utf-8"), card_filename(team, cycle, at), caption=Msg("cycle.card_file"))]
+    replies: list[Reply] = [Document(card.markdown.encode("utf-8"), card_filename(team, cycle, at),
+                                     caption=Msg("cycle.card_file"))]
+    from handlers.web.pdf import card_pdf_reply  # lazy: the PDF library loads only when a card is asked for
+
+    pdf = await card_pdf_reply(ctx.session, ctx.catalog, ctx.lang, team, cycle, at)
+    return replies + ([pdf] if pdf is not None else [])

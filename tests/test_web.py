@@ -181,3 +181,11 @@ async def test_logging_out_from_the_chat_and_the_page(client, chat, world):
     assert out.status == 200 and "uitgelogd" in await out.text()
     assert (await client.get("/web/me")).status == 401
     assert "Typ /web" in await chat.say("/web morgen", as_="carla")
+
+
+async def test_the_card_command_also_sends_the_pdf(chat, world):
+    answer = await chat.say("/kaart 1", as_="eve", in_=TEAM)
+    docs = [o.reply for o in answer.outgoing if isinstance(o.reply, Document)]
+    assert [d.mime for d in docs] == ["text/markdown", "application/pdf"]
+    assert docs[1].data.startswith(b"%PDF") and docs[1].filename.endswith(".pdf")
+    assert "als pdf" in answer.text
