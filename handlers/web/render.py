@@ -15,13 +15,15 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from bot.markup import parse, plain
+from bot.markup import SPECIAL, parse, plain
 from prompts.catalog import Catalog, Msg
 
 HERE = Path(__file__).parent
 
 
 def markup_to_html(markup: str) -> Markup:
+    if not any(ch in markup for ch in SPECIAL):  # most lines: no formatting at all
+        return Markup(str(escape(markup)).replace("\n", "<br>\n"))
     out: list[str] = []
     for span in parse(markup):
         text = str(escape(span.text)).replace("\n", "<br>\n")
@@ -43,9 +45,17 @@ class Texts:
 
     def __init__(self, catalog: Catalog, lang: str) -> None:
         self.catalog, self.lang = catalog, lang
+        self._done: dict[Any, Markup] = {}  # a page of 500 teams says "Geen punten" 500 times
 
     def __call__(self, key: str, **params: Any) -> Markup:
-        return self.say(Msg(key, **params))
+        try:
+            memo = (key, tuple(sorted(params.items())))
+            hash(memo)
+        except TypeError:
+            return self.say(Msg(key, **params))
+        if memo not in self._done:
+            self._done[memo] = self.say(Msg(key, **params))
+        return self._done[memo]
 
     def say(self, body: Any) -> Markup:
         return markup_to_html(self.catalog.render(body, self.lang))
