@@ -70,6 +70,8 @@ async def measure(url: str, teams: int, repeats: int) -> dict[str, Any]:
     return {"teams": teams, "seconds": statistics.median(times), "queries": max(queries), "html_chars": size}
 
 
-def bench_web(url_for: Callable[[str], str], sizes: tuple[int, ...] = SIZES, repeats: int = 3) -> dict[str, Any]:
+def bench_web(
+    url_for: Callable[[str], str], sizes: tuple[int, ...] = SIZES, repeats: int = 3
+) -> dict[str, Any]:
     runs = [asyncio.run(measure(url_for(f"web{n}"), n, repeats)) for n in sizes]
     return {"runs": runs, "target_s": 1.0}

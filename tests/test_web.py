@@ -39,7 +39,12 @@ async def world(app, chat: Chat):
         school = (await s.exec(select(School))).one()
         teams = {t.name: t for t in (await s.exec(select(Team))).all()}
         card = (await s.exec(select(QualityCard))).one()
-    return {"school": school.id, "groep5": teams["Groep 5"].id, "bovenbouw": teams["Bovenbouw"].id, "card": card.id}
+    return {
+        "school": school.id,
+        "groep5": teams["Groep 5"].id,
+        "bovenbouw": teams["Bovenbouw"].id,
+        "card": card.id,
+    }
 
 
 async def log_in(client: TestClient, chat: Chat, who: str) -> str:
@@ -56,8 +61,15 @@ async def test_a_link_logs_in_once_and_lands_on_the_school(client, chat, world):
     body = await first.text()
     assert first.status == 200 and str(first.url).endswith(f"/web/school/{world['school']}")
     assert '<html lang="nl">' in body
-    for fact in ("De Regenboog: alle teams", "Groep 5", "Bovenbouw", "Rekenen: redactiesommen", "fase 1",
-                 "Leesresultaten groep 5 bespreken", "jouw team"):
+    for fact in (
+        "De Regenboog: alle teams",
+        "Groep 5",
+        "Bovenbouw",
+        "Rekenen: redactiesommen",
+        "fase 1",
+        "Leesresultaten groep 5 bespreken",
+        "jouw team",
+    ):
         assert fact in body, fact
     cookie = first.history[0].headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
@@ -86,9 +98,16 @@ async def test_a_colleague_of_another_team_sees_agenda_and_cards_but_no_answers_
         assert "voted" not in await chat.press(choice.options[0].value, as_=who)
     await log_in(client, chat, "eve")
     page = await (await client.get(f"/web/team/{world['groep5']}")).text()
-    for fact in ("Team Groep 5", "Rekenen: redactiesommen", "Leesresultaten groep 5 bespreken",
-                 "Begrijpend lezen in groep 5", "Redactiesommen gaan mis door het lezen.",
-                 "ziet het team zelf en de schoolleiding", 'role="img"', "Beginsituatie 55"):
+    for fact in (
+        "Team Groep 5",
+        "Rekenen: redactiesommen",
+        "Leesresultaten groep 5 bespreken",
+        "Begrijpend lezen in groep 5",
+        "Redactiesommen gaan mis door het lezen.",
+        "ziet het team zelf en de schoolleiding",
+        'role="img"',
+        "Beginsituatie 55",
+    ):
         assert fact in page, fact
     assert SECRET_ANSWER not in page and "toets verzetten" not in page
     card = await client.get(f"/web/card/{world['card']}")

@@ -26,8 +26,15 @@ from tests.conftest import unavailable
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "tests" / "output"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PROMPT = re.compile(rb"[\w\-]+@(dm|#[\w\-]+)> ")
 LINK = re.compile(rb"(http://127\.0\.0\.1:\d+/web/login/[A-Za-z0-9_\-]+)")
 EXTRA = """/as bram
@@ -52,8 +59,13 @@ def _free_port() -> int:
 
 def _env(workdir: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEERTEAM_", "TELEGRAM_", "SLACK_"))}
-    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{workdir / 'leerteam.db'}",
-               LEERTEAM_WEB_PORT=str(port), LEERTEAM_TICK_SECONDS="0", LEERTEAM_IMAGE_DIR=str(workdir / "files"))
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=f"sqlite:///{workdir / 'leerteam.db'}",
+        LEERTEAM_WEB_PORT=str(port),
+        LEERTEAM_TICK_SECONDS="0",
+        LEERTEAM_IMAGE_DIR=str(workdir / "files"),
+    )
     return env
 
 
@@ -62,8 +74,15 @@ class Terminal:
 
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
         self.master, slave = pty.openpty()
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot"], stdin=slave, stdout=slave, stderr=slave,
-                                     cwd=workdir, env=env, close_fds=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=workdir,
+            env=env,
+            close_fds=True,
+        )
         os.close(slave)
         self.seen = b""
 
@@ -72,7 +91,7 @@ class Terminal:
         while time.monotonic() < end:
             found = pattern.search(self.seen)
             if found:
-                self.seen = self.seen[found.end():]
+                self.seen = self.seen[found.end() :]
                 return found
             ready, _, _ = select.select([self.master], [], [], 0.2)
             if ready:
@@ -104,8 +123,15 @@ def test_a_teacher_logs_in_from_the_console_and_reads_the_pages(tmp_path):
     port = _free_port()
     env = _env(tmp_path, port)
     script = (ROOT / "examples" / "cycle.txt").read_text(encoding="utf-8") + EXTRA
-    seeded = subprocess.run([sys.executable, "-m", "bot"], input=script, capture_output=True, text=True,
-                            cwd=tmp_path, env=env, timeout=180)
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=180,
+    )
     assert seeded.returncode == 0 and "is afgerond" in seeded.stdout, seeded.stdout[-2000:] + seeded.stderr
     assert "Webpagina's" not in seeded.stdout  # a script gets no server and no new line
 
@@ -166,5 +192,3 @@ def _browse(sync_playwright, link: str, tmp_path: Path) -> None:  # type: ignore
             assert pdf.suffix == ".pdf" and pdf.read_bytes().startswith(b"%PDF")
         finally:
             browser.close()
-
-

@@ -16,15 +16,18 @@ LINK = re.compile(r"http://127\.0\.0\.1:\d+(/web/login/[A-Za-z0-9_\-]+)")
 
 async def build_school(chat: Chat) -> None:
     await play(chat, SETUP + ROUND1 + ROUND2)
-    await play(chat, [
-        ("bram", TEAM, "/ritme dinsdag 15:30 60"),
-        ("bram", TEAM, "/cyclus Rekenen: redactiesommen"),
-        ("bram", TEAM, "/probleem Redactiesommen gaan mis door het lezen."),
-        ("bram", TEAM, "/nulmeting 55 | % goed | toets september"),
-        ("carla", TEAM, "/agendapunt Leesresultaten groep 5 bespreken | 20 | carla"),
-        ("anna", "bovenbouw", "/nieuwteam Bovenbouw"),
-        ("eve", "bovenbouw", "/aansluiten"),
-    ])
+    await play(
+        chat,
+        [
+            ("bram", TEAM, "/ritme dinsdag 15:30 60"),
+            ("bram", TEAM, "/cyclus Rekenen: redactiesommen"),
+            ("bram", TEAM, "/probleem Redactiesommen gaan mis door het lezen."),
+            ("bram", TEAM, "/nulmeting 55 | % goed | toets september"),
+            ("carla", TEAM, "/agendapunt Leesresultaten groep 5 bespreken | 20 | carla"),
+            ("anna", "bovenbouw", "/nieuwteam Bovenbouw"),
+            ("eve", "bovenbouw", "/aansluiten"),
+        ],
+    )
 
 
 async def login_path(chat: Chat, who: str) -> str:

@@ -48,9 +48,17 @@ class Viewer:
         return self.app.clock.now()
 
     async def schools(self) -> list[tuple[School, SchoolMembership]]:
-        return [(s, m) for s, m in (await self.session.exec(
-            select(School, SchoolMembership).join(SchoolMembership, col(SchoolMembership.school_id) == col(School.id))
-            .where(SchoolMembership.member_id == self.member_id).order_by(col(School.name)))).all()]
+        return [
+            (s, m)
+            for s, m in (
+                await self.session.exec(
+                    select(School, SchoolMembership)
+                    .join(SchoolMembership, col(SchoolMembership.school_id) == col(School.id))
+                    .where(SchoolMembership.member_id == self.member_id)
+                    .order_by(col(School.name))
+                )
+            ).all()
+        ]
 
     async def school(self, school_id: int) -> tuple[School, SchoolMembership]:
         school = await self.session.get(School, school_id)
@@ -73,17 +81,30 @@ class Viewer:
         return bool(membership and (membership.is_leader or membership.is_admin))
 
     async def sees_polls_of(self, team: Team) -> bool:
-        return (await q.team_membership(self.session, team.id, self.member_id) is not None  # type: ignore[arg-type]
-                or await self.manages(team.school_id))
+        team_id: int = team.id  # type: ignore[assignment]
+        in_team = await q.team_membership(self.session, team_id, self.member_id) is not None
+        return in_team or await self.manages(team.school_id)
 
     def context(self, school: School | None) -> Context:
         """A chat context for this reader, for the few chat functions that take one (no event
         reaches the dispatcher: it only carries who is asking)."""
         user = UserRef("web", str(self.member_id), self.member.display_name)
-        event = Event(event_id="web", chat=ChatRef("web", f"web-{self.member_id}", True), user=user,
-                      received_at=self.now())
-        return Context(event, self.session, self.app.clock, self.app.settings, self.app.catalog,
-                       member=self.member, school=school, lang=self.lang)
+        event = Event(
+            event_id="web",
+            chat=ChatRef("web", f"web-{self.member_id}", True),
+            user=user,
+            received_at=self.now(),
+        )
+        return Context(
+            event,
+            self.session,
+            self.app.clock,
+            self.app.settings,
+            self.app.catalog,
+            member=self.member,
+            school=school,
+            lang=self.lang,
+        )
 
 
 def language_of(catalog: Any, member: Member, school_language: str | None, default: str) -> str:

@@ -29,27 +29,38 @@ def goal_svg(chart: GoalChart, texts: Texts) -> Markup:
 
     words = escape(texts.plain_body(chart_words(chart)))
     title = escape(texts.plain_key("page.chart_caption"))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-             f'height="{HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" class="chart">',
-             f'<title id="chart-title">{title}</title><desc id="chart-desc">{words}</desc>',
-             f'<line x1="{PAD_L}" y1="{PAD_T + inner_h}" x2="{WIDTH - PAD_R}" y2="{PAD_T + inner_h}" '
-             f'stroke="{AXIS}"/>',
-             f'<line x1="{PAD_L}" y1="{PAD_T}" x2="{PAD_L}" y2="{PAD_T + inner_h}" stroke="{AXIS}"/>',
-             f'<text x="{PAD_L - 6}" y="{PAD_T + inner_h}" text-anchor="end" fill="{TEXT}" font-size="12">0</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" class="chart">',
+        f'<title id="chart-title">{title}</title><desc id="chart-desc">{words}</desc>',
+        f'<line x1="{PAD_L}" y1="{PAD_T + inner_h}" x2="{WIDTH - PAD_R}" y2="{PAD_T + inner_h}" '
+        f'stroke="{AXIS}"/>',
+        f'<line x1="{PAD_L}" y1="{PAD_T}" x2="{PAD_L}" y2="{PAD_T + inner_h}" stroke="{AXIS}"/>',
+        f'<text x="{PAD_L - 6}" y="{PAD_T + inner_h}" text-anchor="end" fill="{TEXT}" '
+        'font-size="12">0</text>',
+    ]
     if chart.goal is not None:
         gy = y(chart.goal)
         label = escape(f"{texts.plain_key('page.chart_goal')} {texts.plain_body(number_msg(chart.goal))}")
-        parts.append(f'<line x1="{PAD_L}" y1="{gy}" x2="{WIDTH - PAD_R}" y2="{gy}" stroke="{GOAL}" '
-                     f'stroke-width="2" stroke-dasharray="6 4"/>')
-        parts.append(f'<text x="{WIDTH - PAD_R + 4}" y="{gy + 4}" fill="{GOAL}" font-size="12">{label}</text>')
+        parts.append(
+            f'<line x1="{PAD_L}" y1="{gy}" x2="{WIDTH - PAD_R}" y2="{gy}" stroke="{GOAL}" '
+            f'stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+        parts.append(
+            f'<text x="{WIDTH - PAD_R + 4}" y="{gy + 4}" fill="{GOAL}" font-size="12">{label}</text>'
+        )
     if len(values) > 1:
         path = " ".join(f"{x(i)},{y(v)}" for i, (_, v) in enumerate(values))
         parts.append(f'<polyline points="{path}" fill="none" stroke="{LINE}" stroke-width="2"/>')
-    for i, (label, v) in enumerate(values):
+    for i, (name, v) in enumerate(values):
         parts.append(f'<circle cx="{x(i)}" cy="{y(v)}" r="4" fill="{LINE}"/>')
-        parts.append(f'<text x="{x(i)}" y="{y(v) - 8}" text-anchor="middle" fill="{TEXT}" font-size="12">'
-                     f'{escape(texts.plain_body(number_msg(v)))}</text>')
-        parts.append(f'<text x="{x(i)}" y="{HEIGHT - PAD_B + 16}" text-anchor="middle" fill="{TEXT}" '
-                     f'font-size="11">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{x(i)}" y="{y(v) - 8}" text-anchor="middle" fill="{TEXT}" font-size="12">'
+            f'{escape(texts.plain_body(number_msg(v)))}</text>'
+        )
+        parts.append(
+            f'<text x="{x(i)}" y="{HEIGHT - PAD_B + 16}" text-anchor="middle" fill="{TEXT}" '
+            f'font-size="11">{escape(name)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

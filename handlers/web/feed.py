@@ -20,7 +20,9 @@ from storage import queries as q
 from storage.models import Member, School, Team, TeamMembership
 
 
-async def feed_ics(session: AsyncSession, catalog: Catalog, token: str, now: datetime, default_lang: str) -> bytes | None:
+async def feed_ics(
+    session: AsyncSession, catalog: Catalog, token: str, now: datetime, default_lang: str
+) -> bytes | None:
     """The calendar behind a feed token, or None when the token is unknown or revoked or its
     owner is no longer at the team's school."""
     feed = await find_feed(session, token)
@@ -32,16 +34,28 @@ async def feed_ics(session: AsyncSession, catalog: Catalog, token: str, now: dat
     lang = member.language if member.language in catalog.messages else default_lang
     if feed.team_id is not None:
         team = await session.get(Team, feed.team_id)
-        if team is None or await q.school_membership(session, team.school_id, member.id) is None:  # type: ignore[arg-type]
+        member_id: int = member.id  # type: ignore[assignment]
+        if team is None or await q.school_membership(session, team.school_id, member_id) is None:
             return None
         teams = [team]
     else:
-        teams = list((await session.exec(select(Team).join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
-                                         .where(TeamMembership.member_id == member.id)
-                                         .order_by(col(Team.name_key)))).all())
+        teams = list(
+            (
+                await session.exec(
+                    select(Team)
+                    .join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
+                    .where(TeamMembership.member_id == member.id)
+                    .order_by(col(Team.name_key))
+                )
+            ).all()
+        )
     names = {t.id: catalog.raw(lang, "meet.ics_title").format(team=t.name) for t in teams}
     meetings = await calendar_meetings(session, [t.id for t in teams], now)  # type: ignore[misc]
     school = await session.get(School, teams[0].school_id) if teams else None
     title = names[teams[0].id] if feed.team_id is not None else catalog.raw(lang, "page.feed_title_all")
-    return ics_calendar(school or School(name="", join_code=""), [(m, names[m.team_id]) for m in meetings],  # type: ignore[arg-type]
-                        title, now)
+    return ics_calendar(
+        school or School(name="", join_code=""),
+        [(m, names[m.team_id]) for m in meetings],  # type: ignore[arg-type]
+        title,
+        now,
+    )

@@ -38,17 +38,35 @@ def _matches(pattern: str, *columns: Any) -> Any:
 
 async def search(session: AsyncSession, school_id: int, query: str) -> Library:
     query = " ".join(query.split())[:QUERY_MAX]
-    cards = (select(QualityCard, Cycle, Team).join(Cycle, col(Cycle.id) == col(QualityCard.cycle_id))
-             .join(Team, col(Team.id) == col(QualityCard.team_id)).where(Team.school_id == school_id))
-    sources = (select(Source, Cycle, Team).join(CycleRound, col(CycleRound.id) == col(Source.round_id))
-               .join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id)).join(Team, col(Team.id) == col(Cycle.team_id))
-               .where(Team.school_id == school_id))
+    cards = (
+        select(QualityCard, Cycle, Team)
+        .join(Cycle, col(Cycle.id) == col(QualityCard.cycle_id))
+        .join(Team, col(Team.id) == col(QualityCard.team_id))
+        .where(Team.school_id == school_id)
+    )
+    sources = (
+        select(Source, Cycle, Team)
+        .join(CycleRound, col(CycleRound.id) == col(Source.round_id))
+        .join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id))
+        .join(Team, col(Team.id) == col(Cycle.team_id))
+        .where(Team.school_id == school_id)
+    )
     if query:
         pattern = _like(query)
         cards = cards.where(_matches(pattern, Cycle.title, QualityCard.markdown, Team.name))
-        sources = sources.where(_matches(pattern, Source.title, Source.takeaway, Source.author_year, Team.name))
-    found_cards = [(c, y, t) for c, y, t in (await session.exec(
-        cards.order_by(col(QualityCard.created_at).desc()).limit(MAX_RESULTS))).all()]
-    found_sources = [(s, y, t) for s, y, t in (await session.exec(
-        sources.order_by(col(Source.title), col(Source.id)).limit(MAX_RESULTS))).all()]
+        sources = sources.where(
+            _matches(pattern, Source.title, Source.takeaway, Source.author_year, Team.name)
+        )
+    found_cards = [
+        (c, y, t)
+        for c, y, t in (
+            await session.exec(cards.order_by(col(QualityCard.created_at).desc()).limit(MAX_RESULTS))
+        ).all()
+    ]
+    found_sources = [
+        (s, y, t)
+        for s, y, t in (
+            await session.exec(sources.order_by(col(Source.title), col(Source.id)).limit(MAX_RESULTS))
+        ).all()
+    ]
     return Library(query, found_cards, found_sources)

@@ -30,5 +30,9 @@ async def web_link(ctx: Context, action: str | None) -> Text:
         return Text(Msg("web.no_member"), target=PRIVATE)
     token = await issue_login(ctx.session, ctx.member.id, ctx.now())  # type: ignore[arg-type]
     minutes = int(LINK_VALID.total_seconds() // 60)
-    return Text(Msg("web.link", url=login_url(ctx.settings.web_base, token), minutes=minutes,
-                    off=Msg("web.off_word")), target=PRIVATE)
+    return Text(
+        Msg(
+            "web.link", url=login_url(ctx.settings.web_base, token), minutes=minutes, off=Msg("web.off_word")
+        ),
+        target=PRIVATE,
+    )

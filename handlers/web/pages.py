@@ -25,8 +25,11 @@ from storage.models import Cycle, QualityCard, School, Team, TeamMembership
 
 
 async def _nav(viewer: Viewer, school: School | None) -> dict[str, Any]:
-    return {"viewer": viewer, "school": school,
-            "is_manager": school is not None and await viewer.manages(school.id)}  # type: ignore[arg-type]
+    return {
+        "viewer": viewer,
+        "school": school,
+        "is_manager": school is not None and await viewer.manages(school.id),  # type: ignore[arg-type]
+    }
 
 
 async def school_page(viewer: Viewer, school_id: int) -> str:
@@ -44,8 +47,16 @@ async def team_page(viewer: Viewer, team_id: int) -> str:
     scan = await scan_lines(viewer.session, viewer.app.catalog, team)
     chart = goal_svg(view.chart, viewer.texts) if view.chart is not None else None
     chart_alt = chart_words(view.chart) if view.chart is not None else None
-    return page("team.html", viewer.texts, view=view, polls=polls, scan=scan, chart=chart, chart_alt=chart_alt,
-                **await _nav(viewer, school))
+    return page(
+        "team.html",
+        viewer.texts,
+        view=view,
+        polls=polls,
+        scan=scan,
+        chart=chart,
+        chart_alt=chart_alt,
+        **await _nav(viewer, school),
+    )
 
 
 async def library_page(viewer: Viewer, school_id: int, query: str) -> str:
@@ -68,10 +79,19 @@ async def digest_page(viewer: Viewer, school_id: int) -> str:
     if facts.teams:
         from handlers.digest_chart import digest_chart
 
-        labels = {key: catalog.raw(lang, f"digest.chart_{key}") for key in ("phase", "scan", "title", "phase_mark", "decimal")}
+        labels = {
+            key: catalog.raw(lang, f"digest.chart_{key}")
+            for key in ("phase", "scan", "title", "phase_mark", "decimal")
+        }
         chart = base64.b64encode(digest_chart(facts, labels)).decode("ascii")
-    return page("digest.html", viewer.texts, body=body, chart=chart, alt=digest_module.digest_alt(facts),
-                **await _nav(viewer, school))
+    return page(
+        "digest.html",
+        viewer.texts,
+        body=body,
+        chart=chart,
+        alt=digest_module.digest_alt(facts),
+        **await _nav(viewer, school),
+    )
 
 
 async def _card(viewer: Viewer, card_id: int) -> tuple[QualityCard, Cycle, Team, School]:
@@ -88,8 +108,15 @@ async def _card(viewer: Viewer, card_id: int) -> tuple[QualityCard, Cycle, Team,
 async def card_page(viewer: Viewer, card_id: int, *, for_pdf: bool) -> str:
     card, cycle, team, school = await _card(viewer, card_id)
     blocks = await build_card(viewer.session, team, cycle, school)
-    return page("card.html", viewer.texts, blocks=blocks, card=card, team=team, for_pdf=for_pdf,
-                **await _nav(viewer, school))
+    return page(
+        "card.html",
+        viewer.texts,
+        blocks=blocks,
+        card=card,
+        team=team,
+        for_pdf=for_pdf,
+        **await _nav(viewer, school),
+    )
 
 
 async def card_page_named(viewer: Viewer, card_id: int) -> tuple[str, str]:
@@ -101,15 +128,25 @@ async def card_page_named(viewer: Viewer, card_id: int) -> tuple[str, str]:
 async def me_page(viewer: Viewer, *, new_feed_for: str | None = None, revoke: int | None = None) -> str:
     """The reader's own data (what /mijngegevens exports) and their calendar links."""
     session, now = viewer.session, viewer.now()
-    teams = [t for t in (await session.exec(select(Team).join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
-                                             .where(TeamMembership.member_id == viewer.member_id)
-                                             .order_by(col(Team.name_key)))).all()]
+    teams = [
+        t
+        for t in (
+            await session.exec(
+                select(Team)
+                .join(TeamMembership, col(TeamMembership.team_id) == col(Team.id))
+                .where(TeamMembership.member_id == viewer.member_id)
+                .order_by(col(Team.name_key))
+            )
+        ).all()
+    ]
     new_url = None
     notice = None
     if new_feed_for is not None:
         team_id = int(new_feed_for) if new_feed_for.isdigit() else None
         if team_id is not None and team_id not in {t.id for t in teams}:
-            await viewer.team(team_id)  # a team of another school is refused here; any team of one's own school is fine
+            await viewer.team(
+                team_id
+            )  # a team of another school is refused here; any team of one's own school is fine
         token = await tokens.issue_feed(session, viewer.member_id, team_id, now)
         new_url = f"{viewer.app.settings.web_base}/web/feed/{token}.ics"
     if revoke is not None:
@@ -123,7 +160,18 @@ async def me_page(viewer: Viewer, *, new_feed_for: str | None = None, revoke: in
             other = await session.get(Team, f.team_id)
             team_names[f.team_id] = other.name if other else "—"
     data = await export_member(session, viewer.member_id)
-    pretty = {table: json.dumps(rows, ensure_ascii=False, indent=2, sort_keys=True) for table, rows in data.items()}
+    pretty = {
+        table: json.dumps(rows, ensure_ascii=False, indent=2, sort_keys=True) for table, rows in data.items()
+    }
     schools = await viewer.schools()
-    return page("me.html", viewer.texts, teams=teams, feeds=feeds, team_names=team_names, new_url=new_url,
-                notice=notice, data=pretty, **await _nav(viewer, schools[0][0] if schools else None))
+    return page(
+        "me.html",
+        viewer.texts,
+        teams=teams,
+        feeds=feeds,
+        team_names=team_names,
+        new_url=new_url,
+        notice=notice,
+        data=pretty,
+        **await _nav(viewer, schools[0][0] if schools else None),
+    )

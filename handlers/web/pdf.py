@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def _write(html: str) -> bytes:
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 
     css = [CSS(filename=str(STATIC / "web.css")), CSS(filename=str(STATIC / "print.css"))]
     return HTML(string=html, base_url=str(STATIC)).write_pdf(stylesheets=css)  # type: ignore[no-any-return]
@@ -41,8 +41,16 @@ async def card_pdf_reply(session: Any, catalog: Any, lang: str, team: Any, cycle
 
     school = await session.get(School, team.school_id)
     blocks = await build_card(session, team, cycle, school)
-    html = page("card.html", Texts(catalog, lang), blocks=blocks, for_pdf=True, card=None, team=team,
-                viewer=None, school=None)
+    html = page(
+        "card.html",
+        Texts(catalog, lang),
+        blocks=blocks,
+        for_pdf=True,
+        card=None,
+        team=team,
+        viewer=None,
+        school=None,
+    )
     try:
         data = await card_pdf(html)
     except (ImportError, OSError) as exc:  # WeasyPrint or pango missing on this server

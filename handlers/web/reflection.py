@@ -29,11 +29,26 @@ async def poll_blocks(ctx: Context, team: Team) -> list[tuple[Any, list[Any]]]:
     out: list[tuple[Any, list[Any]]] = []
     for poll in polls:
         res = found[poll.id]  # type: ignore[index]
-        head = Msg("poll.final_head" if poll.status == "closed" else "poll.results_head",
-                   title=poll_title(poll, team), answers=res.answers, members=res.members)
+        head = Msg(
+            "poll.final_head" if poll.status == "closed" else "poll.results_head",
+            title=poll_title(poll, team),
+            answers=res.answers,
+            members=res.members,
+        )
         if not res.any_shown:
-            out.append((head, [Msg("poll.final_withheld" if poll.status == "closed" else "poll.withheld_head",
-                                   threshold=res.threshold, answers=res.answers, need=res.needed)]))
+            out.append(
+                (
+                    head,
+                    [
+                        Msg(
+                            "poll.final_withheld" if poll.status == "closed" else "poll.withheld_head",
+                            threshold=res.threshold,
+                            answers=res.answers,
+                            need=res.needed,
+                        )
+                    ],
+                )
+            )
             continue
         lines = result_lines(res, ctx.catalog, ctx.lang)
         if poll.status == "open":
@@ -45,14 +60,21 @@ async def poll_blocks(ctx: Context, team: Team) -> list[tuple[Any, list[Any]]]:
 
 async def scan_lines(session: AsyncSession, catalog: Catalog, team: Team) -> list[Any]:
     """The latest scan round's average per dimension, only dimensions at or above the threshold."""
-    found = (await scan_trends(session, [team.id], 1)).get(team.id)  # type: ignore[list-item]
+    team_id: int = team.id  # type: ignore[assignment]
+    found = (await scan_trends(session, [team_id], 1)).get(team_id)
     if not found:
         return [Msg("poll.scan_none", team=team.name)]
     last = found[-1]
     lines: list[Any] = [Msg("page.scan_round", round=last.round, answers=last.answers)]
     for d in DIMENSIONS:
         if d in last.averages:
-            lines.append(Msg("poll.scan_dim", dimension=Msg(f"poll.dim.{d}"), avg=number_msg(round(last.averages[d], 1))))
+            lines.append(
+                Msg(
+                    "poll.scan_dim",
+                    dimension=Msg(f"poll.dim.{d}"),
+                    avg=number_msg(round(last.averages[d], 1)),
+                )
+            )
         else:
             lines.append(Msg("poll.scan_dim_withheld", dimension=Msg(f"poll.dim.{d}")))
     return lines

@@ -72,8 +72,12 @@ class Texts:
 
 @cache
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     return env
 
 
@@ -85,6 +89,16 @@ def _date(when: Any) -> Any:
 
 def page(template: str, texts: Texts, **values: Any) -> str:
     values.setdefault("for_pdf", False)
-    return environment().get_template(template).render(t=texts, say=texts.say, plain=texts.plain,
-                                                      plain_body=texts.plain_body, date=_date,
-                                                      lang=texts.lang, **values)
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            t=texts,
+            say=texts.say,
+            plain=texts.plain,
+            plain_body=texts.plain_body,
+            date=_date,
+            lang=texts.lang,
+            **values,
+        )
+    )

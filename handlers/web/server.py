@@ -18,14 +18,22 @@ from handlers.web import pages
 from handlers.web.access import NotFound, Refused, Viewer, language_of
 from handlers.web.feed import feed_ics
 from handlers.web.render import HERE, Texts, page
-from handlers.web.tokens import SESSION_VALID, consume_login, end_session, end_sessions, find_session, start_session
+from handlers.web.tokens import (
+    SESSION_VALID,
+    consume_login,
+    end_session,
+    end_sessions,
+    find_session,
+    start_session,
+)
 from storage.models import Member
 from storage import queries as q
 
 APP: web.AppKey[Any] = web.AppKey("leerteam", object)
 COOKIE = "leerteam_web"
 HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",  # the login and feed links carry tokens
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
@@ -91,9 +99,15 @@ async def login(request: web.Request) -> web.StreamResponse:
         token, _ = await start_session(session, member_id, now)
         await session.commit()
     response = web.Response(status=303, headers=dict(HEADERS, Location="/web/"))
-    response.set_cookie(COOKIE, token, path="/web", httponly=True, samesite="Lax",
-                        secure=app.settings.web_base.startswith("https://"),
-                        max_age=int(SESSION_VALID.total_seconds()))
+    response.set_cookie(
+        COOKIE,
+        token,
+        path="/web",
+        httponly=True,
+        samesite="Lax",
+        secure=app.settings.web_base.startswith("https://"),
+        max_age=int(SESSION_VALID.total_seconds()),
+    )
     return response
 
 
@@ -161,11 +175,17 @@ async def feed_revoke(request: web.Request, viewer: Viewer) -> web.StreamRespons
 async def feed(request: web.Request) -> web.StreamResponse:
     app = request.app[APP]
     async with app.sessions() as session:
-        data = await feed_ics(session, app.catalog, request.match_info["token"], app.clock.now(), app.settings.language)
+        data = await feed_ics(
+            session, app.catalog, request.match_info["token"], app.clock.now(), app.settings.language
+        )
     if data is None:
         return web.Response(status=404, text="Not found", headers=HEADERS)
-    return web.Response(body=data, content_type="text/calendar", charset="utf-8",
-                        headers={"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer"})
+    return web.Response(
+        body=data,
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer"},
+    )
 
 
 def add_web_routes(webapp: web.Application, app: Any) -> None:
@@ -197,5 +217,3 @@ async def start_web_server(app: Any, host: str, port: int) -> web.AppRunner:
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
-
-

@@ -32,8 +32,11 @@ def digest_of(token: str) -> str:
 
 async def issue_login(session: AsyncSession, member_id: int, now: datetime) -> str:
     token = new_token()
-    session.add(WebLogin(token_hash=digest_of(token), member_id=member_id, created_at=now,
-                         expires_at=now + LINK_VALID))
+    session.add(
+        WebLogin(
+            token_hash=digest_of(token), member_id=member_id, created_at=now, expires_at=now + LINK_VALID
+        )
+    )
     await session.flush()
     return token
 
@@ -44,15 +47,23 @@ async def consume_login(session: AsyncSession, token: str, now: datetime) -> int
     if row is None:
         return None
     table = WebLogin.__table__  # type: ignore[attr-defined]
-    result = await (await session.connection()).execute(update(table).where(
-        table.c.id == row.id, table.c.used_at.is_(None), table.c.expires_at > now).values(used_at=now))
+    result = await (await session.connection()).execute(
+        update(table)
+        .where(table.c.id == row.id, table.c.used_at.is_(None), table.c.expires_at > now)
+        .values(used_at=now)
+    )
     return row.member_id if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 async def start_session(session: AsyncSession, member_id: int, now: datetime) -> tuple[str, WebSession]:
     token = new_token()
-    row = WebSession(token_hash=digest_of(token), member_id=member_id, csrf=new_token()[:43], created_at=now,
-                     expires_at=now + SESSION_VALID)
+    row = WebSession(
+        token_hash=digest_of(token),
+        member_id=member_id,
+        csrf=new_token()[:43],
+        created_at=now,
+        expires_at=now + SESSION_VALID,
+    )
     session.add(row)
     await session.flush()
     return token, row
@@ -70,8 +81,11 @@ async def find_session(session: AsyncSession, token: str | None, now: datetime) 
 async def end_sessions(session: AsyncSession, member_id: int, now: datetime) -> int:
     """End every open session of this person (``/web uit``); returns how many were open."""
     table = WebSession.__table__  # type: ignore[attr-defined]
-    result = await (await session.connection()).execute(update(table).where(
-        table.c.member_id == member_id, table.c.ended_at.is_(None), table.c.expires_at > now).values(ended_at=now))
+    result = await (await session.connection()).execute(
+        update(table)
+        .where(table.c.member_id == member_id, table.c.ended_at.is_(None), table.c.expires_at > now)
+        .values(ended_at=now)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -95,8 +109,15 @@ async def find_feed(session: AsyncSession, token: str) -> FeedToken | None:
 
 
 async def feeds_of(session: AsyncSession, member_id: int) -> list[FeedToken]:
-    return list((await session.exec(select(FeedToken).where(
-        FeedToken.member_id == member_id, col(FeedToken.revoked_at).is_(None)).order_by(col(FeedToken.id)))).all())
+    return list(
+        (
+            await session.exec(
+                select(FeedToken)
+                .where(FeedToken.member_id == member_id, col(FeedToken.revoked_at).is_(None))
+                .order_by(col(FeedToken.id))
+            )
+        ).all()
+    )
 
 
 async def revoke_feed(session: AsyncSession, member_id: int, feed_id: int, now: datetime) -> bool:

@@ -18,7 +18,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import digest_data as dd
 from handlers.cycle_state import active_cycle, load_round
 from handlers.digest import attention_lines
-from handlers.meeting_plan import agenda_body, meeting_line, next_meeting, open_items, upcoming, when_msg, zone
+from handlers.meeting_plan import (
+    agenda_body,
+    meeting_line,
+    next_meeting,
+    open_items,
+    upcoming,
+    when_msg,
+    zone,
+)
 from handlers.quality_card import Block, build_card
 from handlers.values import number_msg, today_in
 from prompts.catalog import Msg
@@ -43,8 +51,11 @@ class TeamRow:
 
 
 async def roles_of(session: AsyncSession, member_id: int) -> dict[int, str]:
-    rows = (await session.exec(select(TeamMembership.team_id, TeamMembership.role)
-                               .where(TeamMembership.member_id == member_id))).all()
+    rows = (
+        await session.exec(
+            select(TeamMembership.team_id, TeamMembership.role).where(TeamMembership.member_id == member_id)
+        )
+    ).all()
     return {team_id: role for team_id, role in rows}
 
 
@@ -61,7 +72,9 @@ async def school_rows(session: AsyncSession, school: School, member_id: int, now
         row = TeamRow(f.team, roles.get(f.team.id))  # type: ignore[arg-type]
         if f.cycle is not None and f.round is not None:
             row.focus, row.phase = f.cycle.title, f.round.phase
-            row.days = (today_in(school.timezone, now) - today_in(school.timezone, f.round.phase_started_at)).days
+            row.days = (
+                today_in(school.timezone, now) - today_in(school.timezone, f.round.phase_started_at)
+            ).days
         if f.next_meeting is not None:
             row.next_meeting = when_msg(f.next_meeting.starts_at, tz)
         titles = [i.title for i in items.get(f.team.id, [])]  # type: ignore[arg-type]
@@ -98,7 +111,9 @@ class TeamView:
     cards: list[tuple[QualityCard, Cycle]] = field(default_factory=list)
 
 
-async def team_view(session: AsyncSession, team: Team, school: School, member_id: int, now: datetime) -> TeamView:
+async def team_view(
+    session: AsyncSession, team: Team, school: School, member_id: int, now: datetime
+) -> TeamView:
     tz = zone(school)
     view = TeamView(team, school, (await roles_of(session, member_id)).get(team.id))  # type: ignore[arg-type]
     found = await active_cycle(session, team.id)  # type: ignore[arg-type]
@@ -111,20 +126,34 @@ async def team_view(session: AsyncSession, team: Team, school: School, member_id
         baseline = rec.problem.baseline_value if rec.problem else None
         points = [(m.on, m.result_value) for m in rec.moments if m.result_value is not None]
         if goal is not None or baseline is not None or points:
-            view.chart = GoalChart(goal, baseline, points, (rec.problem.baseline_unit or "") if rec.problem else "")
-    view.meetings = [meeting_line(n, m, tz) for n, m in enumerate(await upcoming(session, team.id, now), 1)]  # type: ignore[arg-type]
-    meeting = await next_meeting(session, team.id, now)  # type: ignore[arg-type]
-    view.agenda_head = (Msg("agenda.head", team=team.name, when=when_msg(meeting.starts_at, tz)) if meeting
-                        else Msg("agenda.head_unplanned", team=team.name))
+            view.chart = GoalChart(
+                goal, baseline, points, (rec.problem.baseline_unit or "") if rec.problem else ""
+            )
+    team_id: int = team.id  # type: ignore[assignment]
+    view.meetings = [meeting_line(n, m, tz) for n, m in enumerate(await upcoming(session, team_id, now), 1)]
+    meeting = await next_meeting(session, team_id, now)
+    view.agenda_head = (
+        Msg("agenda.head", team=team.name, when=when_msg(meeting.starts_at, tz))
+        if meeting
+        else Msg("agenda.head_unplanned", team=team.name)
+    )
     view.agenda = await agenda_body(session, team, meeting, tz, now)
     view.cards = await cards_of(session, [team.id])  # type: ignore[list-item]
     return view
 
 
 async def cards_of(session: AsyncSession, team_ids: list[int]) -> list[tuple[QualityCard, Cycle]]:
-    return [(c, y) for c, y in (await session.exec(
-        select(QualityCard, Cycle).join(Cycle, col(Cycle.id) == col(QualityCard.cycle_id))
-        .where(col(QualityCard.team_id).in_(team_ids)).order_by(col(QualityCard.created_at)))).all()]
+    return [
+        (c, y)
+        for c, y in (
+            await session.exec(
+                select(QualityCard, Cycle)
+                .join(Cycle, col(Cycle.id) == col(QualityCard.cycle_id))
+                .where(col(QualityCard.team_id).in_(team_ids))
+                .order_by(col(QualityCard.created_at))
+            )
+        ).all()
+    ]
 
 
 def chart_words(chart: GoalChart) -> Msg:
@@ -132,9 +161,12 @@ def chart_words(chart: GoalChart) -> Msg:
     from handlers.values import date_msg
     from prompts.catalog import Join
 
-    points = Join([Msg("page.chart_point", on=date_msg(on), value=number_msg(v)) for on, v in chart.points], "; ")
-    return Msg("page.chart_alt", baseline=number_msg(chart.baseline) if chart.baseline is not None else "—",
-               goal=number_msg(chart.goal) if chart.goal is not None else "—",
-               points=points if chart.points else Msg("page.chart_no_points"))
-
-
+    points = Join(
+        [Msg("page.chart_point", on=date_msg(on), value=number_msg(v)) for on, v in chart.points], "; "
+    )
+    return Msg(
+        "page.chart_alt",
+        baseline=number_msg(chart.baseline) if chart.baseline is not None else "—",
+        goal=number_msg(chart.goal) if chart.goal is not None else "—",
+        points=points if chart.points else Msg("page.chart_no_points"),
+    )
