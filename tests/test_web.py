@@ -208,3 +208,27 @@ async def test_the_card_command_also_sends_the_pdf(chat, world):
     assert [d.mime for d in docs] == ["text/markdown", "application/pdf"]
     assert docs[1].data.startswith(b"%PDF") and docs[1].filename.endswith(".pdf")
     assert "als pdf" in answer.text
+
+
+async def test_over_https_the_cookie_is_secure_and_deleting_my_data_ends_my_sessions(app, client, chat, world):
+    app.settings.web_base_url = "https://leerteam.example.nl"
+    answer = await chat.say("/web", as_="dirk")
+    assert "https://leerteam.example.nl/web/login/" in answer
+    path = re.search(r"https://leerteam\.example\.nl(/web/login/\S+)", answer.text).group(1)
+    first = await client.get(path, allow_redirects=False)
+    assert first.status == 303 and "Secure" in first.headers["Set-Cookie"]
+    app.settings.web_base_url = None
+    await log_in(client, chat, "dirk")
+    assert (await client.get("/web/me")).status == 200
+    asked = await chat.say("/wismijngegevens", as_="dirk")
+    confirm = next(o.reply for o in asked.outgoing if isinstance(o.reply, Choices)).options[0].value
+    await chat.press(confirm, as_="dirk")
+    assert (await client.get("/web/me")).status == 401
+
+
+def test_a_base_url_that_is_not_a_web_address_stops_start_up():
+    from bot.config import SettingsError, load_settings
+
+    with pytest.raises(SettingsError) as err:
+        load_settings(LEERTEAM_WEB_BASE_URL="leerteam.school.nl", _env_file=None)
+    assert err.value.message.key == "setting.web_base_url"
