@@ -232,3 +232,9 @@ def test_a_base_url_that_is_not_a_web_address_stops_start_up():
     with pytest.raises(SettingsError) as err:
         load_settings(LEERTEAM_WEB_BASE_URL="leerteam.school.nl", _env_file=None)
     assert err.value.message.key == "setting.web_base_url"
+
+
+async def test_a_link_checker_asking_for_the_headers_does_not_use_the_link_up(client, chat, world):
+    path = await login_path(chat, "carla")
+    assert (await client.head(path)).status == 405
+    assert (await client.get(path)).status == 200

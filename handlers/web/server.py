@@ -192,7 +192,7 @@ def add_web_routes(webapp: web.Application, app: Any) -> None:
     """Serve the pages under /web on ``webapp`` for the assembled bot ``app`` (bot.app.Leerteam)."""
     webapp[APP] = app
     r = webapp.router
-    r.add_get("/web/login/{token}", login)
+    r.add_get("/web/login/{token}", login, allow_head=False)  # a HEAD (a link checker) must not use it up
     r.add_get("/web/feed/{token}.ics", feed)
     r.add_get("/web", reader(index))
     r.add_get("/web/", reader(index))
