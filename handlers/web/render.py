@@ -81,6 +81,21 @@ def environment() -> Environment:
     return env
 
 
+def grouped(blocks: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A card's blocks with each run of list items as one ("ul", [items]), so pages show real
+    lists (announced as such by screen readers) instead of loose lines."""
+    out: list[tuple[str, Any]] = []
+    for kind, body in blocks:
+        if kind == "li":
+            if out and out[-1][0] == "ul":
+                out[-1][1].append(body)
+            else:
+                out.append(("ul", [body]))
+        else:
+            out.append((kind, body))
+    return out
+
+
 def _date(when: Any) -> Any:
     from handlers.values import date_msg
 
@@ -98,6 +113,7 @@ def page(template: str, texts: Texts, **values: Any) -> str:
             plain=texts.plain,
             plain_body=texts.plain_body,
             date=_date,
+            grouped=grouped,
             lang=texts.lang,
             **values,
         )
