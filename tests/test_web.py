@@ -210,7 +210,9 @@ async def test_the_card_command_also_sends_the_pdf(chat, world):
     assert "als pdf" in answer.text
 
 
-async def test_over_https_the_cookie_is_secure_and_deleting_my_data_ends_my_sessions(app, client, chat, world):
+async def test_over_https_the_cookie_is_secure_and_deleting_my_data_ends_my_sessions(
+    app, client, chat, world
+):
     app.settings.web_base_url = "https://leerteam.example.nl"
     answer = await chat.say("/web", as_="dirk")
     assert "https://leerteam.example.nl/web/login/" in answer

@@ -164,7 +164,7 @@ def _browse(sync_playwright, link: str, tmp_path: Path) -> None:  # type: ignore
                     time.sleep(0.3)
             assert page.locator("html").get_attribute("lang") == "nl"
             assert page.locator("h1").inner_text() == "De Regenboog: alle teams"
-            page.keyboard.press("Tab")  # the first key press reaches the skip link, which leads to the content
+            page.keyboard.press("Tab")  # the first key press reaches the skip link to the content
             assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
             assert "Rekenen: redactiesommen" in page.inner_text("table")
             page.screenshot(path=str(OUTPUT / "school.png"), full_page=True)
