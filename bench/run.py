@@ -7,6 +7,7 @@ Rows (see the README section "Benchmarks"):
 3. leader digest build time and query count for 10, 100 and 500 teams
 4. console start-up vs the interpreter with the platform libraries
 5. peak memory of the bot with 2,000 teams loaded and a fan-out in progress
+6. the web pages: the school page of a 500-team board over HTTP (bench/web.py)
 
 ``--quick`` runs a tiny configuration (seconds, for the test suite); ``--only`` picks rows.
 """
@@ -28,7 +29,7 @@ from typing import Any
 
 from bench.common import RESULTS, ROOT, Databases, machine
 
-ROWS = ("answers", "fanout", "digest", "startup")
+ROWS = ("answers", "fanout", "digest", "startup", "web")
 
 
 def _git() -> str | None:
@@ -110,6 +111,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "digest" in rows:
             _say(f"row 3: digest for {', '.join(map(str, sizes))} teams …")
             result["rows"]["digest"] = _guard(lambda: bench_digest(dbs.sqlite, sizes, repeats=1 if quick else 3))
+        if "web" in rows:
+            from bench.web import SIZES as WEB_SIZES, bench_web
+
+            web_sizes = (4,) if quick else WEB_SIZES
+            _say(f"row 6: the school page for {', '.join(map(str, web_sizes))} teams …")
+            result["rows"]["web"] = _guard(lambda: bench_web(dbs.sqlite, web_sizes, repeats=1 if quick else 3))
         if "startup" in rows:
             _say("row 4: start-up …")
             result["rows"]["startup"] = _guard(lambda: bench_startup(repeats=1 if quick else 5))
@@ -209,6 +216,14 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     if mem is not None and "failed" not in mem:
         out.append((f"5 memory, {mem['teams']} teams, fan-out", f"peak RSS {mem['rss_peak_mib']:.0f} MiB",
                     f"the bot idle {mem['rss_idle_mib']:.0f} MiB", _f(mem["peak_over_idle"]), ""))
+    w = rows.get("web")
+    if w is not None and "failed" in w:
+        out.append(("6 web, school page", f"FAILED: {w['failed'][:120]}", "", "", ""))
+    elif w is not None:
+        for r in w["runs"]:
+            out.append((f"6 web, school page, {r['teams']} teams", f"{r['seconds']:.2f} s; {r['queries']} queries; "
+                        f"{r['html_chars'] // 1000} kB", "", "",
+                        f"< {w['target_s']:.0f} s: {'ok' if r['seconds'] < w['target_s'] else 'MISSED'}"))
     return out
 
 

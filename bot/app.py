@@ -30,6 +30,7 @@ from handlers.leader.capability import LEADER
 from handlers.meetings.capability import MEETINGS
 from handlers.polls.capability import POLLS
 from handlers.school.capability import SCHOOL
+from handlers.web.capability import WEB
 from prompts.catalog import Catalog, default_catalog
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # What Leerteam does, in the order the clock plans it and /hulp lists it.
-CAPABILITIES: tuple[Capability, ...] = (SCHOOL, CYCLE, MEETINGS, LEADER, POLLS)
+CAPABILITIES: tuple[Capability, ...] = (SCHOOL, CYCLE, MEETINGS, LEADER, POLLS, WEB)
 
 
 class Leerteam:

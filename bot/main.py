@@ -17,7 +17,9 @@ from prompts.catalog import CatalogError, Msg, default_catalog
 from prompts.markup import plain
 
 if TYPE_CHECKING:
+    from bot.app import Leerteam
     from bot.core.capability import Capability
+    from handlers.web.console import ConsoleWeb
 
 
 def _fail(text: str) -> None:
@@ -61,6 +63,17 @@ def start_clock(app, settings: Settings):
     return clock
 
 
+def start_web(app: Leerteam, settings: Settings) -> ConsoleWeb | None:
+    """The web pages (handlers/web) on 127.0.0.1 next to an interactive console; none for a script."""
+    if settings.transport != "console" or settings.web_port <= 0 or not sys.stdin.isatty():
+        return None
+    from handlers.web.console import ConsoleWeb
+
+    pages = ConsoleWeb(app, settings)
+    pages.start()
+    return pages
+
+
 async def run(settings: Settings, capabilities: Sequence[Capability] | None = None) -> None:
     from bot.app import CAPABILITIES, Leerteam
 
@@ -72,9 +85,12 @@ async def run(settings: Settings, capabilities: Sequence[Capability] | None = No
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             _fail(plain(app.catalog.render(Msg("startup.database_failed", detail=detail), settings.language)))
         clock = start_clock(app, settings)
+        pages = start_web(app, settings)
         try:
             await run_transport(app, settings)
         finally:
+            if pages is not None:
+                await pages.stop()
             if clock is not None:
                 await clock.stop()
     finally:

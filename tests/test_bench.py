@@ -21,7 +21,7 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     rows = result["rows"]
-    assert set(rows) == {"answers", "fanout", "memory", "digest", "startup"}
+    assert set(rows) == {"answers", "fanout", "memory", "digest", "startup", "web"}
     assert "machine" in result and result["quick"] is True
 
     databases = ["sqlite"] + (["postgresql"] if result["postgres"]["available"] else [])
@@ -53,7 +53,10 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
     assert rows["startup"]["heavy_modules_loaded_by_console"] == []  # platform libraries stay lazy
     assert rows["startup"]["console_restart_s"] > 0
 
-    for label in ("1 answers", "2 fan-out", "3 digest", "4 start-up", "5 memory"):
+    assert [run["teams"] for run in rows["web"]["runs"]] == [4]  # the school page, quick size
+    assert all(run["queries"] > 0 and run["html_chars"] > 0 for run in rows["web"]["runs"])
+
+    for label in ("1 answers", "2 fan-out", "3 digest", "4 start-up", "5 memory", "6 web"):
         assert label in done.stdout, label
 
 

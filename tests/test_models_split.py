@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 import storage.models as models
 
-CAPABILITY_MODULES = {"foundation", "cycle", "meetings", "polls", "leader", "teams"}  # teams: a transport's table
+CAPABILITY_MODULES = {"foundation", "cycle", "meetings", "polls", "leader", "teams", "web"}  # teams: a transport's table
 
 
 def _table_classes() -> dict[str, type]:

@@ -60,6 +60,23 @@ class Settings(BaseSettings):
     host: str = Field(default="0.0.0.0", alias="LEERTEAM_HOST")
     port: int = Field(default=8080, alias="PORT")
 
+    # The web pages (issue 20): the console serves them on 127.0.0.1 at this port (0: off);
+    # links that /web sends start with the base URL (default http://127.0.0.1:<port>).
+    web_port: int = Field(default=8080, ge=0, le=65535, alias="LEERTEAM_WEB_PORT")
+    web_base_url: str | None = Field(default=None, alias="LEERTEAM_WEB_BASE_URL")
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _web_base_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("setting.web_base_url|")
+        return value
+
+    @property
+    def web_base(self) -> str:
+        return (self.web_base_url or f"http://127.0.0.1:{self.web_port or 8080}").rstrip("/")
+
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:

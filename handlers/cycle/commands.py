@@ -43,6 +43,9 @@ from storage.models import (
 
 TITLE_MAX = 120
 REASON_MAX = 1000
+# Extension point: other formats of a quality card that /kaart sends beside the Markdown;
+# provider(session, catalog, lang, team, cycle, at) -> a Document reply, or None.
+CARD_FILES_HOOK = "cycle.card_files"
 
 
 
@@ -296,8 +299,10 @@ async def show_card(ctx: Context, number: str | None) -> list[Reply]:
         raise UserError(Msg("cycle.card_number", max=len(cards)))
     card, cycle = cards[int(number) - 1]
     at: datetime = card.created_at
-    return [
-        Document(
-            card.markdown.encode("utf-8"), card_filename(team, cycle, at), caption=Msg("cycle.card_file")
-        )
-    ]
+    replies: list[Reply] = [Document(card.markdown.encode("utf-8"), card_filename(team, cycle, at),
+                                     caption=Msg("cycle.card_file"))]
+    for other_format in ctx.registry.hooks(CARD_FILES_HOOK):  # e.g. the web pages' PDF
+        extra = await other_format(ctx.session, ctx.catalog, ctx.lang, team, cycle, at)
+        if extra is not None:
+            replies.append(extra)
+    return replies

@@ -4,6 +4,7 @@ time zone."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -27,6 +28,12 @@ from storage.models import (
 def ics_bytes(team: Team, school: School, meetings: list[Meeting], title: str, now: datetime) -> bytes:
     """An iCalendar file: one VEVENT per meeting, stable UID, SEQUENCE bumped on every change;
     cancelled, dropped and holiday meetings are STATUS:CANCELLED so calendars remove them."""
+    return ics_calendar(school, [(m, title) for m in meetings], title, now)
+
+
+def ics_calendar(school: School, events: list[tuple[Meeting, str]], title: str, now: datetime) -> bytes:
+    """The calendar of :func:`ics_bytes` for meetings of one or more teams, each with its own
+    summary (the web pages' subscription feeds use it for all of a person's teams)."""
     from icalendar import Calendar, Event  # lazy: only the export needs it
 
     tz = zone(school)
@@ -37,7 +44,7 @@ def ics_bytes(team: Team, school: School, meetings: list[Meeting], title: str, n
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", str(tz.key))
-    for m in meetings:
+    for m, summary in events:
         ev = Event()
         ev.add("uid", f"{m.uid}@leerteam")
         ev.add("sequence", m.sequence)
@@ -45,7 +52,7 @@ def ics_bytes(team: Team, school: School, meetings: list[Meeting], title: str, n
         ev.add("last-modified", m.updated_at)
         ev.add("dtstart", m.starts_at.astimezone(tz))
         ev.add("dtend", (m.starts_at + timedelta(minutes=m.duration_min)).astimezone(tz))
-        ev.add("summary", title)
+        ev.add("summary", summary)
         ev.add("status", "CONFIRMED" if m.status in ("planned", "held") else "CANCELLED")
         if m.cancel_reason:
             ev.add("description", m.cancel_reason)
@@ -54,15 +61,20 @@ def ics_bytes(team: Team, school: School, meetings: list[Meeting], title: str, n
     return cal.to_ical()
 
 
+async def calendar_meetings(session: Any, team_ids: list[int], now: datetime) -> list[Meeting]:
+    """What a calendar export holds: the teams' meetings from 120 days ago on."""
+    return list((await session.exec(select(Meeting).where(
+        col(Meeting.team_id).in_(team_ids), col(Meeting.starts_at) >= now - timedelta(days=120),
+    ).order_by(col(Meeting.starts_at)))).all())
+
+
 @command("calendar", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="meetings")
 async def export_calendar(ctx: Context, team: str | None) -> Document:
     found = await team_named_or_mine(ctx, team)
     school = await school_of(ctx, found)
     now = ctx.now()
-    meetings = list((await ctx.session.exec(select(Meeting).where(
-        Meeting.team_id == found.id, col(Meeting.starts_at) >= now - timedelta(days=120),
-    ).order_by(col(Meeting.starts_at)))).all())
+    meetings = await calendar_meetings(ctx.session, [found.id], now)
     if not meetings:
         raise UserError(Msg("meet.none_planned", rhythm_cmd=command_name("meeting_rhythm")))
     title = ctx.catalog.raw(ctx.lang, "meet.ics_title").format(team=found.name)

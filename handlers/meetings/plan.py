@@ -191,18 +191,24 @@ async def next_meeting(session: AsyncSession, team_id: int, now: datetime) -> Me
 
 
 async def next_meetings(session: AsyncSession, team_ids: Sequence[int], now: datetime) -> dict[int, Meeting]:
-    """Each team's next planned meeting, in one query."""
+    """Each team's next planned meeting, in two queries: the candidates' times (a board has
+    thousands of planned meetings; only one per team is wanted whole), then those meetings."""
     if not team_ids:
         return {}
-    rows = (await session.exec(select(Meeting).where(
+    when = select(Meeting.id, Meeting.team_id, Meeting.starts_at, Meeting.duration_min)
+    rows = (await session.exec(when.where(
         col(Meeting.team_id).in_(list(team_ids)), Meeting.status == "planned",
         col(Meeting.starts_at) > now - timedelta(hours=12),
     ).order_by(col(Meeting.starts_at)))).all()
-    out: dict[int, Meeting] = {}
-    for m in rows:
-        if m.team_id not in out and m.starts_at + timedelta(minutes=m.duration_min) > now:
-            out[m.team_id] = m
-    return out
+    chosen: dict[int, int] = {}
+    for meeting_id, team_id, starts_at, minutes in rows:
+        if team_id not in chosen and starts_at + timedelta(minutes=minutes) > now:
+            chosen[team_id] = meeting_id
+    if not chosen:
+        return {}
+    wanted = select(Meeting).where(col(Meeting.id).in_(list(chosen.values())))
+    found = {m.id: m for m in (await session.exec(wanted)).all()}
+    return {team_id: found[meeting_id] for team_id, meeting_id in chosen.items()}
 
 
 async def upcoming(

@@ -75,8 +75,12 @@ from storage.models.polls import (
     PollVote,
 )
 from storage.models.teams import TeamsConversation
+from storage.models.web import FeedToken, WebLogin, WebSession
 
 __all__ = [
+    "FeedToken",
+    "WebLogin",
+    "WebSession",
     "TeamsConversation",
     "SQLModel", "aware",
     # foundation
