@@ -9,14 +9,13 @@ runs the webhook itself), so it is not combined here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import Leerteam
 from bot.core.config import Settings
 from bot.transports.http import Route, build_web_app, serve
+from bot.transports.stopping import stop_on_signals
 from prompts.catalog import Msg
 from prompts.markup import plain
 
@@ -51,11 +50,7 @@ async def run_several(
 
         closers.append(drain)
         said.append(("slack.started_http", EVENTS_PATH))
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals(stop)
     try:
         runner, port = await serve(build_web_app(*[[r] for r in routes]), settings.host, settings.port)
         try:

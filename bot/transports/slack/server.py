@@ -26,6 +26,7 @@ from bot.transports.http import Route, build_web_app, serve
 from bot.transports.slack.outbound import retry_handlers
 from bot.transports.slack.render import ANSWER_ACTION, ANSWER_VIEW, CHOICE_ACTION
 from bot.transports.slack.transport import SlackTransport
+from bot.transports.stopping import stop_on_signals
 from prompts.catalog import Msg
 from prompts.markup import plain
 
@@ -93,12 +94,7 @@ async def run_slack(app: Leerteam, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     bolt, slack = build_app(app, settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    try:  # a platform stops a process with SIGTERM: finish the work in hand, then stop
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
-        pass
+    stop = stop_on_signals(signals=(signal.SIGTERM,))  # Ctrl-C stays a KeyboardInterrupt here
     try:
         if settings.slack_mode == "socket":
             handler = AsyncSocketModeHandler(bolt, settings.slack_app_token, web_client=slack.client)
@@ -119,5 +115,5 @@ async def run_slack(app: Leerteam, settings: Settings) -> None:
                 await runner.cleanup()
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGTERM)
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
         await slack.drain(timeout=10.0)

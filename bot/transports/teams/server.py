@@ -10,9 +10,7 @@ and failures are handled the same way for replies and scheduled messages.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
@@ -25,6 +23,7 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 from bot.app import Leerteam
 from bot.core.config import Settings
 from bot.transports.http import Route, build_web_app, serve
+from bot.transports.stopping import stop_on_signals
 from bot.transports.teams.auth import BotTokenValidator, Unauthorized
 from bot.transports.teams.connector import Connector, MsalTokens, TokenSource
 from bot.transports.teams.transport import LeerteamAgent, TeamsTransport
@@ -126,11 +125,7 @@ async def run_teams(app: Leerteam, settings: Settings, stop: asyncio.Event | Non
     from prompts.markup import plain
 
     endpoint = build_teams(app, settings)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals(stop)
     try:
         try:
             runner, port = await serve(build_web_app(endpoint.routes), settings.host, settings.port)

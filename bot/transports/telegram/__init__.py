@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 from urllib.parse import urlsplit
 
 from bot.app import Leerteam
 from bot.core.config import Settings
+from bot.transports.stopping import stop_on_signals
 from bot.transports.telegram.application import build_application
 from bot.transports.telegram.transport import ALLOWED_UPDATES, TelegramBridge, TelegramTransport
 
@@ -41,13 +41,7 @@ async def run_telegram(app: Leerteam, settings: Settings, stop: asyncio.Event | 
         max(logging.WARNING, logging.getLogger().level)
     )  # URLs hold the token
     application, bridge = build_application(app, settings)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
-            pass
+    stop = stop_on_signals(stop)
     try:
         await application.initialize()  # getMe: checks the token
     except InvalidToken as exc:
