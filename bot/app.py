@@ -10,9 +10,9 @@ with a recording transport.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -63,6 +63,9 @@ class Leerteam:
         self.catalog = catalog or default_catalog()
         self.dispatcher = Dispatcher(self.sessions, self.catalog, settings, self.clock, self.registry)
         self.transports: dict[str, Transport] = {}  # where scheduled messages go (see attach)
+        # what else this process's HTTP server serves (bot/main.py adds the web pages): callables
+        # that add routes to the aiohttp application a platform's server builds
+        self.http_extensions: list[Callable[[Any], None]] = []
 
     async def migrate(self) -> None:
         await upgrade(self.engine)

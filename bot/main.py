@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.core.config import Settings, SettingsError, load_settings
+from bot.core.config import DEFAULT_WEB_PORT, Settings, SettingsError, load_settings
 from prompts.catalog import CatalogError, Msg, default_catalog
 from prompts.markup import plain
 
@@ -64,12 +64,30 @@ def start_clock(app, settings: Settings):
 
 
 def start_web(app: Leerteam, settings: Settings) -> ConsoleWeb | None:
-    """The web pages (handlers/web) on 127.0.0.1 next to an interactive console; none for a script."""
-    if settings.transport != "console" or settings.web_port <= 0 or not sys.stdin.isatty():
+    """The school's web pages (handlers/web), when ``LEERTEAM_WEB_PORT`` is not 0:
+
+    - on a platform reached over HTTP (Slack's Events API, Teams), on that same server and port;
+    - on another platform (Telegram, Slack in Socket Mode), on a server of their own on
+      ``LEERTEAM_HOST:LEERTEAM_WEB_PORT``;
+    - next to an interactive console, on 127.0.0.1 (none for a script read from a pipe)."""
+    if settings.web_port == 0:
         return None
+    if settings.transport != "console" and settings.http_platforms:
+        from handlers.web.server import add_web_routes
+
+        app.http_extensions.append(lambda webapp: add_web_routes(webapp, app))
+        return None
+    if settings.transport == "console":
+        if not sys.stdin.isatty():
+            return None
+        host, port = "127.0.0.1", settings.web_port or DEFAULT_WEB_PORT
+    elif settings.web_port is None:
+        return None  # Telegram, Slack in Socket Mode: no server unless a port is given
+    else:
+        host, port = settings.host, settings.web_port
     from handlers.web.console import ConsoleWeb
 
-    pages = ConsoleWeb(app, settings)
+    pages = ConsoleWeb(app, settings, host=host, port=port)
     pages.start()
     return pages
 

@@ -21,6 +21,9 @@ from storage.db import DatabaseUrlError, async_url
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
+DEFAULT_WEB_PORT = 8080  # the console's web pages, when LEERTEAM_WEB_PORT is not set
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
@@ -62,7 +65,9 @@ class Settings(BaseSettings):
 
     # The web pages (issue 20): the console serves them on 127.0.0.1 at this port (0: off);
     # links that /web sends start with the base URL (default http://127.0.0.1:<port>).
-    web_port: int = Field(default=8080, ge=0, le=65535, alias="LEERTEAM_WEB_PORT")
+    # the web pages' own port: 0 off; unset: 8080 next to the console, the platform's own server
+    # on Slack-over-HTTP and Teams, and off on Telegram and Slack in Socket Mode (no port to expose)
+    web_port: int | None = Field(default=None, ge=0, le=65535, alias="LEERTEAM_WEB_PORT")
     web_base_url: str | None = Field(default=None, alias="LEERTEAM_WEB_BASE_URL")
 
     @field_validator("web_base_url")
@@ -75,7 +80,7 @@ class Settings(BaseSettings):
 
     @property
     def web_base(self) -> str:
-        return (self.web_base_url or f"http://127.0.0.1:{self.web_port or 8080}").rstrip("/")
+        return (self.web_base_url or f"http://127.0.0.1:{self.web_port or DEFAULT_WEB_PORT}").rstrip("/")
 
     @field_validator("database_url")
     @classmethod

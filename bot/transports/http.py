@@ -7,7 +7,7 @@ check, so one process on one ``PORT`` can serve several platforms.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
@@ -17,8 +17,12 @@ MAX_BODY = 1024 * 1024  # bytes per request; the platforms' own payload limits a
 Route = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]  # method, path, handler
 
 
-def build_web_app(*route_groups: list[Route]) -> web.Application:
-    """The application with every platform's routes and the health check."""
+Extension = Callable[[web.Application], None]  # adds what else the process serves (the web pages)
+
+
+def build_web_app(*route_groups: list[Route], extensions: Sequence[Extension] = ()) -> web.Application:
+    """The application with every platform's routes, the health check, and ``extensions``
+    (``Leerteam.http_extensions``: the school's web pages, when they are switched on)."""
 
     async def health(_: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -28,6 +32,8 @@ def build_web_app(*route_groups: list[Route]) -> web.Application:
         for method, path, handler in routes:
             web_app.router.add_route(method, path, handler)
     web_app.router.add_get(HEALTH_PATH, health)
+    for extend in extensions:
+        extend(web_app)
     return web_app
 
 

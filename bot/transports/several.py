@@ -52,7 +52,8 @@ async def run_several(
         said.append(("slack.started_http", EVENTS_PATH))
     stop = stop_on_signals(stop)
     try:
-        runner, port = await serve(build_web_app(*[[r] for r in routes]), settings.host, settings.port)
+        runner, port = await serve(build_web_app(*[[r] for r in routes], extensions=app.http_extensions),
+                                   settings.host, settings.port)
         try:
             for key, path in said:
                 msg = Msg(key, host=settings.host, port=str(port), path=path)

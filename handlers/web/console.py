@@ -21,8 +21,8 @@ HOST = "127.0.0.1"
 
 
 class ConsoleWeb:
-    def __init__(self, app: Any, settings: Any) -> None:
-        self.app, self.settings = app, settings
+    def __init__(self, app: Any, settings: Any, host: str = HOST, port: int = 8080) -> None:
+        self.app, self.settings, self.host, self.port = app, settings, host, port
         self.task: asyncio.Task[None] | None = None
         self.runner: Any = None
 
@@ -38,9 +38,9 @@ class ConsoleWeb:
         from handlers.web.server import start_web_server
 
         try:
-            self.runner = await start_web_server(self.app, HOST, self.settings.web_port)
+            self.runner = await start_web_server(self.app, self.host, self.port)
         except OSError as exc:
-            self._say(Msg("web.console_failed", port=self.settings.web_port, detail=exc.strerror or str(exc)))
+            self._say(Msg("web.console_failed", port=self.port, detail=exc.strerror or str(exc)))
 
     async def stop(self) -> None:
         if self.task is not None and not self.task.done():

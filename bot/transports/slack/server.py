@@ -14,6 +14,7 @@ import contextlib
 import logging
 import re
 import signal
+from collections.abc import Sequence
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -22,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Leerteam
 from bot.core.config import Settings
-from bot.transports.http import Route, build_web_app, serve
+from bot.transports.http import Extension, Route, build_web_app, serve
 from bot.transports.slack.outbound import retry_handlers
 from bot.transports.slack.render import ANSWER_ACTION, ANSWER_VIEW, CHOICE_ACTION
 from bot.transports.slack.transport import SlackTransport
@@ -80,9 +81,10 @@ def events_route(bolt: AsyncApp) -> Route:
     return ("POST", EVENTS_PATH, events)
 
 
-async def start_http(bolt: AsyncApp, host: str, port: int) -> tuple[web.AppRunner, int]:
+async def start_http(bolt: AsyncApp, host: str, port: int,
+                     extensions: Sequence[Extension] = ()) -> tuple[web.AppRunner, int]:
     """Serve the Events API and /healthz (bot.transports.http); returns the port."""
-    return await serve(build_web_app([events_route(bolt)]), host, port)
+    return await serve(build_web_app([events_route(bolt)], extensions=extensions), host, port)
 
 
 def _say(app: Leerteam, settings: Settings, msg: Msg) -> None:
@@ -105,7 +107,7 @@ async def run_slack(app: Leerteam, settings: Settings) -> None:
             finally:
                 await handler.close_async()
         else:
-            runner, port = await start_http(bolt, settings.host, settings.port)
+            runner, port = await start_http(bolt, settings.host, settings.port, app.http_extensions)
             _say(
                 app, settings, Msg("slack.started_http", host=settings.host, port=str(port), path=EVENTS_PATH)
             )

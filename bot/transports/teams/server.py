@@ -128,7 +128,8 @@ async def run_teams(app: Leerteam, settings: Settings, stop: asyncio.Event | Non
     stop = stop_on_signals(stop)
     try:
         try:
-            runner, port = await serve(build_web_app(endpoint.routes), settings.host, settings.port)
+            runner, port = await serve(build_web_app(endpoint.routes, extensions=app.http_extensions),
+                                       settings.host, settings.port)
         except OSError as exc:
             detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
             print(
