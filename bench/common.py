@@ -34,7 +34,7 @@ def settings_for(url: str, **extra: Any) -> Settings:
     values: dict[str, Any] = {"DATABASE_URL": url, "LEERTEAM_LANGUAGE": "nl", "LEERTEAM_TICK_SECONDS": 0,
                               "LEERTEAM_IMAGE_DIR": str(Path(tempfile.gettempdir()) / "leerteam-bench-img")}
     values.update(extra)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 class CountingTransport:

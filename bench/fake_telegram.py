@@ -150,7 +150,7 @@ async def serve(rate: float, group_per_minute: float, latency_ms: float, port: i
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port, backlog=1024)
     await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    bound = site._server.sockets[0].getsockname()[1]
     print(f"PORT {bound}", flush=True)
     try:
         await asyncio.Event().wait()

@@ -93,7 +93,7 @@ async def settle(url: str, at: datetime) -> dict[str, int]:
         async with app.sessions() as session:
             kinds = dict((await session.exec(select(Outbox.kind, func.count()).where(Outbox.status == "pending")
                                              .group_by(Outbox.kind))).all())
-            await session.exec(update(Outbox).where(Outbox.status == "pending")  # type: ignore[call-overload]
+            await session.exec(update(Outbox).where(Outbox.status == "pending")
                                .values(status="sent", sent_at=at, note="bench: before the measured minute"))
             await session.commit()
     finally:
@@ -164,8 +164,8 @@ async def run_bot(url: str, api_port: int, expected: int, tick_seconds: int | No
                       "queued": report.queued, "sent": len(report.sent), "skipped": report.skipped})
         return report
 
-    scheduler.plan = timed_plan  # type: ignore[assignment]
-    app.tick = timed_tick  # type: ignore[method-assign]
+    scheduler.plan = timed_plan
+    app.tick = timed_tick
     clockwork = Clockwork(app, settings.tick_seconds)
     first_tick = None
     rss_during = 0

@@ -15,7 +15,7 @@ CAPABILITY_MODULES = {"foundation", "cycle", "meetings", "polls", "leader", "tea
 def _table_classes() -> dict[str, type]:
     """Every SQLModel table class registered on the metadata, by table name."""
     return {mapper.class_.__table__.name: mapper.class_
-            for mapper in SQLModel._sa_registry.mappers}  # type: ignore[attr-defined]
+            for mapper in SQLModel._sa_registry.mappers}
 
 
 def test_every_table_is_reexported_from_storage_models() -> None:

@@ -126,7 +126,7 @@ async def test_a_round_below_the_threshold_is_left_out_and_deleted_voters_still_
         assert await digest_reflection(s, [scan.team_id], START, clock.now()) == {}
     await press_through(chat, "dirk", ROUND1["dirk"])
     async with app.sessions() as s:  # issue 8: a member deletes their data; their answers stay anonymous
-        await s.exec(update(PollVote).where(col(PollVote.voter_id).is_not(None)).values(voter_id=None))  # type: ignore[call-overload]
+        await s.exec(update(PollVote).where(col(PollVote.voter_id).is_not(None)).values(voter_id=None))
         await s.commit()
         trends = await scan_trends(s, [scan.team_id])
     assert trends[scan.team_id][0].averages["cultuur"] == 2.0 and trends[scan.team_id][0].answers == 3

@@ -20,7 +20,7 @@ def reminders(transport: RecordingTransport) -> list[str]:
 
 
 class BrokenTransport(RecordingTransport):
-    async def send(self, out):  # type: ignore[no-untyped-def]
+    async def send(self, out):
         raise ConnectionError("platform down")
 
 
@@ -52,7 +52,7 @@ async def test_a_process_that_died_while_sending_is_taken_over_after_a_while(app
     clock.set(utc(2026, 9, 7, 13, 35))
     await app.tick()
     async with app.sessions() as s:  # claimed by a process that then crashed
-        await s.exec(update(Outbox).values(status="sending", claimed_at=clock.now(), attempts=1))  # type: ignore[call-overload]
+        await s.exec(update(Outbox).values(status="sending", claimed_at=clock.now(), attempts=1))
         await s.commit()
     app.attach(chat.transport)
     await app.tick()

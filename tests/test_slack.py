@@ -47,7 +47,7 @@ def capabilities():
 
 
 class Rig:
-    def __init__(self, api: FakeSlackAPI, sender: SlackSender, transport, app) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, api: FakeSlackAPI, sender: SlackSender, transport, app) -> None:
         self.api, self.sender, self.transport, self.app = api, sender, transport, app
 
     async def settle(self) -> None:
@@ -60,14 +60,14 @@ class Rig:
             await self.transport.drain(timeout=20)
             await _tick()
 
-    async def cmd(self, text: str, user: str, channel: str | None = None, **kw) -> list:  # type: ignore[no-untyped-def]
+    async def cmd(self, text: str, user: str, channel: str | None = None, **kw) -> list:
         before = len(self.api.calls)
         status, _ = await self.sender.command(text, user=user, channel=channel or DM[user], **kw)
         assert status == 200
         await self.settle()
         return self.api.calls[before:]
 
-    async def press(self, value: str, user: str, channel: str | None = None, **kw) -> list:  # type: ignore[no-untyped-def]
+    async def press(self, value: str, user: str, channel: str | None = None, **kw) -> list:
         before = len(self.api.calls)
         status, _ = await self.sender.action(user=user, channel=channel or DM[user], value=value,
                                              action_id=kw.pop("action_id", "leerteam_choice_0"), **kw)
@@ -87,7 +87,7 @@ async def _tick() -> None:
     await asyncio.sleep(0.005)
 
 
-def slack_settings(database_url: str, api: FakeSlackAPI, **extra) -> Settings:  # type: ignore[no-untyped-def]
+def slack_settings(database_url: str, api: FakeSlackAPI, **extra) -> Settings:
     return Settings(DATABASE_URL=database_url, LEERTEAM_LANGUAGE="nl", SLACK_BOT_TOKEN="xoxb-test",
                     SLACK_SIGNING_SECRET=SECRET, SLACK_APP_TOKEN=None, SLACK_API_URL=api.api_url,
                     _env_file=None, **extra)
@@ -112,7 +112,7 @@ async def slack(app, database_url):
         await api.stop()
 
 
-async def school_state(app, platform: str) -> dict:  # type: ignore[no-untyped-def]
+async def school_state(app, platform: str) -> dict:
     """The school a platform's workspace is linked to: teams, members, roles and leadership."""
     async with app.sessions() as session:
         link = (await session.exec(select(SchoolLink).where(SchoolLink.platform == platform))).one()
@@ -127,7 +127,7 @@ async def school_state(app, platform: str) -> dict:  # type: ignore[no-untyped-d
     }
 
 
-def mrkdwn_texts(call) -> list[str]:  # type: ignore[no-untyped-def]
+def mrkdwn_texts(call) -> list[str]:
     return [b["text"]["text"] for b in call.blocks if b["type"] == "section"]
 
 
@@ -311,33 +311,33 @@ async def test_hostile_display_names_cannot_ping_link_or_format(slack):
 
 # --- Block Kit: choices, questions, images, edits -------------------------------------------
 @command("test_slack_choices", hidden=True)
-async def _choices(ctx):  # type: ignore[no-untyped-def]
+async def _choices(ctx):
     return Choices(Msg("console.choose"), (Option(Msg("role.leader"), "help"), Option(Msg("role.admin"), "teams")))
 
 
 @command("test_slack_ask", hidden=True)
-async def _ask(ctx):  # type: ignore[no-untyped-def]
+async def _ask(ctx):
     return Ask(Msg("team.how_to_join", team="*Groep_3*", join_cmd="aansluiten", chair_cmd="voorzitter"),
                question_id="test_slack_question", payload={"team": "Groep 3-4"})
 
 
 @answers("test_slack_question")
-async def _answered(ctx, payload, text):  # type: ignore[no-untyped-def]
+async def _answered(ctx, payload, text):
     return Text(Msg("team.joined", team=payload["team"], person=text))
 
 
 @command("test_slack_image", hidden=True)
-async def _image(ctx):  # type: ignore[no-untyped-def]
+async def _image(ctx):
     return Image(b"\x89PNG\r\n\x1a\nfake-chart", "grafiek.png", caption=Msg("role.admin"), alt_text=Msg("role.leader"))
 
 
 @command("test_slack_ref", hidden=True)
-async def _ref(ctx):  # type: ignore[no-untyped-def]
+async def _ref(ctx):
     return Text(Msg("role.admin"), ref="test-slack-ref")
 
 
 @command("test_slack_edit", hidden=True)
-async def _edit(ctx):  # type: ignore[no-untyped-def]
+async def _edit(ctx):
     return Edit("test-slack-ref", Text(Msg("role.leader")))
 
 

@@ -74,7 +74,7 @@ async def test_ideas_are_collected_privately_and_revealed_together_without_names
     assert len(await rows(app, BrainstormTip)) == 3 and len(await rows(app, BrainstormReaction)) == 3
     # issue 8: authors deleted -> the ideas stay, still without names
     async with app.sessions() as s:
-        await s.exec(update(BrainstormIdea).values(author_id=None))  # type: ignore[call-overload]
+        await s.exec(update(BrainstormIdea).values(author_id=None))
         await s.commit()
     assert "3. Samen lessen voorbereiden — 2 parels" in (await chat.say("/wand", as_="carla", in_=TEAM)).text
 

@@ -148,7 +148,7 @@ def test_a_teacher_logs_in_from_the_console_and_reads_the_pages(tmp_path):
         console.close()
 
 
-def _browse(sync_playwright, link: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _browse(sync_playwright, link: str, tmp_path: Path) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
