@@ -192,7 +192,7 @@ async def test_a_calendar_feed_has_the_same_events_and_can_be_revoked(app, clien
 async def test_logging_out_from_the_chat_and_the_page(client, chat, world):
     page = await log_in(client, chat, "carla")
     assert (await client.get("/web/me")).status == 200
-    assert "1 sessie(s)" in await chat.say("/web uit", as_="carla")
+    assert "1 sessie in de browser" in await chat.say("/web uit", as_="carla")
     assert (await client.get("/web/me")).status == 401
     page = await log_in(client, chat, "carla")
     assert (await client.post("/web/logout", data={})).status == 403  # CSRF missing
