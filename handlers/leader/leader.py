@@ -15,7 +15,7 @@ from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Reply, TeamChat, Text
-from handlers.common.school_time import local_start, zone
+from handlers.common.school_time import local_start, next_allowed, zone
 from handlers.common.values import (
     date_msg,
     read_date,
@@ -193,7 +193,8 @@ async def queue_digests(session: AsyncSession, now: datetime) -> int:
         if not (due <= now < due + CATCH_UP) or sm.joined_at > due:
             continue  # not due, or this person was not at the school yet at that moment
         due_rows.append({"dedupe_key": f"digest:{school.id}:{member_id}:{day.isoformat()}", "kind": "digest",
-                         "due_at": due, "status": "pending", "attempts": 0, "created_at": now,
+                         "due_at": next_allowed(school, due), "status": "pending", "attempts": 0,
+                         "created_at": now,
                          "payload": {"school_id": school.id, "member_id": member_id,
                                      "since": (due - timedelta(days=7)).isoformat()}})
     return await insert_ignore(session, Outbox, due_rows, ["dedupe_key"])

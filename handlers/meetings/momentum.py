@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
+from handlers.common.school_time import hold_quiet
 from handlers.meetings.plan import HORIZON_DAYS, chairs_of
 from storage.models import (
     AgendaItem,
@@ -71,6 +72,7 @@ async def check(session: AsyncSession, settings: Settings, now: datetime) -> int
                 },
             }
         )
+    await hold_quiet(session, nudges, [n["payload"]["team_id"] for n in nudges])
     return await insert_ignore(session, Outbox, nudges, ["dedupe_key"])
 
 

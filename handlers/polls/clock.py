@@ -26,7 +26,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.capability import Job, Skip
-from handlers.common.school_time import when_msg, zone
+from handlers.common.school_time import hold_quiet, when_msg, zone
 from handlers.common.targets import NoChat, to_team
 from handlers.meetings.reminders import ASK_NOTES_WITHIN
 from handlers.polls.store import meeting_specs, member_counts, questions_of, thresholds
@@ -59,8 +59,18 @@ async def plan(session: AsyncSession, now: datetime) -> None:
     rows += await _reminders(session, now)
     rows += await _closing(session, now)
     rows += await stille_wand.due_reveals(session, now)
+    await _hold_quiet(session, rows)
     rows.sort(key=lambda r: r["dedupe_key"])
     await insert_ignore(session, Outbox, rows, ["dedupe_key"])
+
+
+async def _hold_quiet(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Poll posts wait for the next school morning (handlers/common/school_time.next_allowed)."""
+    poll_ids = {r["payload"].get("poll_id") for r in rows} - {None}
+    team_of: dict[Any, int] = dict((await session.exec(
+        select(Poll.id, Poll.team_id).where(col(Poll.id).in_(sorted(poll_ids)))
+    )).all()) if poll_ids else {}
+    await hold_quiet(session, rows, [team_of.get(r["payload"].get("poll_id")) for r in rows])
 
 
 async def _big_enough(session: AsyncSession, team_ids: list[int]) -> set[int]:
