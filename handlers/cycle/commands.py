@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.replies import HERE, Document, Reply, Text
+from bot.core.replies import HERE, Choices, Document, Reply, Text
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, read_index, read_text, today_in
@@ -23,6 +23,7 @@ from handlers.cycle.state import (
     cycle_team,
     load_round,
     missing_for,
+    offer_teams,
     question_keys,
     require_cycle,
     require_team_member,
@@ -113,7 +114,10 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
 
 @command("cycle_status", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
-async def status(ctx: Context, team: str | None) -> Text:
+async def status(ctx: Context, team: str | None) -> Text | Choices:
+    offer = await offer_teams(ctx, team, "cycle_status")
+    if offer is not None:
+        return offer
     found = await team_named_or_mine(ctx, team)
     cycle, rnd = await require_cycle(ctx, found)
     rec = await load_round(ctx.session, rnd)
@@ -211,7 +215,9 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
     now = ctx.now()
     by = ctx.member.id if ctx.member else None
     keys = [m.key for m in missing]
-    override_note: list[object] = [Msg("cycle.overridden", reason=reason)] if reason else []
+    # the role word of whoever overrides: the chair, or the school leader acting for the team
+    who = Msg("daily.who_chair") if await ctx.team_role(team) == "chair" else Msg("daily.who_leader")
+    override_note: list[object] = [Msg("cycle.overridden", reason=reason, who=who)] if reason else []
     if rnd.phase < 4:
         ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=rnd.phase, to_phase=rnd.phase + 1,
                                         by_member_id=by, override_reason=reason, missing=keys, at=now))
