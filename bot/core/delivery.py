@@ -268,4 +268,5 @@ class Resolver:
             return None
         address = Address(sent.platform, sent.chat_id, message_id=sent.message_id)
         lang = sent.lang if sent.lang in LANGUAGES else self.caller_lang
-        return Outgoing(address, lang, _render_reply(edit, lambda body: self.catalog.render(body, lang, address.platform)))
+        return Outgoing(address, lang,
+                        _render_reply(edit, lambda body: self.catalog.render(body, lang, address.platform)))

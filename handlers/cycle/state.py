@@ -268,7 +268,8 @@ async def offer_teams(ctx: Context, name: str | None, command_id: str) -> Choice
     school = ctx.school
     if school is None or not await ctx.is_school_manager():
         return None
-    mine = (await ctx.session.exec(select(TeamMembership.id).join(Team, col(Team.id) == col(TeamMembership.team_id))
+    mine = (await ctx.session.exec(select(TeamMembership.id)
+                                   .join(Team, col(Team.id) == col(TeamMembership.team_id))
                                    .where(TeamMembership.member_id == ctx.member.id,
                                           Team.school_id == school.id))).first()
     if mine is not None:

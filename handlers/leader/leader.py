@@ -53,7 +53,8 @@ async def ask_leader(ctx: Context, question: str) -> list[Reply]:
     for leader_id in sorted(set(leaders) - {member.id}):  # told at once; it stays in the digest too
         replies.append(Choices(
             Msg("daily.leader_told", id=row.id, team=team.name, person=member.display_name, question=text),
-            (Option(Msg("daily.leader_answer_now"), f"leader_reply_ask {row.id}"),), target=DirectTo(leader_id)))
+            (Option(Msg("daily.leader_answer_now"), f"leader_reply_ask {row.id}"),),
+            target=DirectTo(leader_id)))
     return replies
 
 

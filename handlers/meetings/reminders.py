@@ -83,9 +83,13 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
             }
         )
     team_of = {m.id: m.team_id for m, _ in rows}
-    await hold_quiet(session, queued, [team_of[r["payload"]["meeting_id"]] for r in queued])
+    await hold_quiet(session, queued, [team_of[_meeting_of(r)] for r in queued])
     queued.sort(key=lambda r: r["dedupe_key"])
     return await insert_ignore(session, Outbox, queued, ["dedupe_key"])
+
+
+def _meeting_of(row: dict[str, Any]) -> int:
+    return int(row["payload"]["meeting_id"])
 
 
 async def close_meetings(session: AsyncSession, now: datetime) -> int:
@@ -128,8 +132,8 @@ async def close_meetings(session: AsyncSession, now: datetime) -> int:
                     "payload": {"meeting_id": m.id, "chair_id": chairs[team_id]},
                 }
             )
-    team_of = {m.id: m.team_id for m in latest.values()}
-    await hold_quiet(session, asks, [team_of[r["payload"]["meeting_id"]] for r in asks])
+    ask_team = {m.id: m.team_id for m in latest.values()}
+    await hold_quiet(session, asks, [ask_team[_meeting_of(r)] for r in asks])
     await insert_ignore(session, Outbox, asks, ["dedupe_key"])
     return len(latest)
 

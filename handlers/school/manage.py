@@ -9,6 +9,8 @@ the school) ask first with buttons; a button is re-checked when pressed, never t
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -20,7 +22,6 @@ from handlers.school.teams import TEAM_NAME_MAX, _team_from
 from prompts.catalog import Msg
 from storage import queries as q
 from storage.models import ChatLink, Member, SchoolMembership, Team, TeamMembership
-from sqlmodel import col, select
 
 
 @command("chair_remove", params=(Param("person"), Param("team", required=False, rest=True)),
@@ -38,7 +39,8 @@ async def remove_chair(ctx: Context, person: str, team: str | None) -> list[Text
     replies = [Text(Msg("manage.chair_removed", person=name, team=target.name,
                         chair_cmd=command_name("make_chair")))]
     if ctx.member is None or found.member.id != ctx.member.id:
-        replies.append(Text(Msg("manage.chair_removed_you", team=target.name), target=DirectTo(found.member.id)))
+        replies.append(Text(Msg("manage.chair_removed_you", team=target.name),
+                            target=DirectTo(found.member.id)))
     return replies
 
 
@@ -47,7 +49,8 @@ async def _leaders(ctx: Context, school_id: int) -> list[SchoolMembership]:
         SchoolMembership.school_id == school_id, col(SchoolMembership.is_leader)))).all())
 
 
-@command("leader_remove", params=(Param("person", rest=True),), access=Access.SCHOOL_MANAGER, section="school")
+@command("leader_remove", params=(Param("person", rest=True),), access=Access.SCHOOL_MANAGER,
+         section="school")
 async def remove_leader(ctx: Context, person: str) -> list[Text]:
     school = ctx.require_school()
     found = await find_person(ctx, person)
@@ -60,7 +63,8 @@ async def remove_leader(ctx: Context, person: str) -> list[Text]:
     ctx.session.add(found.membership)
     replies = [Text(Msg("manage.leader_removed", person=name, school=school.name))]
     if ctx.member is None or found.member.id != ctx.member.id:
-        replies.append(Text(Msg("manage.leader_removed_you", school=school.name), target=DirectTo(found.member.id)))
+        replies.append(Text(Msg("manage.leader_removed_you", school=school.name),
+                            target=DirectTo(found.member.id)))
     return replies
 
 
@@ -120,7 +124,8 @@ async def archive_team(ctx: Context, team: str | None) -> Text:
     links = (await ctx.session.exec(select(ChatLink).where(ChatLink.team_id == target.id))).all()
     for link in links:
         await ctx.session.delete(link)
-    memberships = (await ctx.session.exec(select(TeamMembership).where(TeamMembership.team_id == target.id))).all()
+    memberships = (await ctx.session.exec(
+        select(TeamMembership).where(TeamMembership.team_id == target.id))).all()
     for tm in memberships:
         await ctx.session.delete(tm)
     workers = (await ctx.session.exec(select(Member).where(Member.working_team_id == target.id))).all()
@@ -152,7 +157,8 @@ async def _any_team(ctx: Context, name: str) -> Team:
 @command("team_delete", params=(Param("team", rest=True),), access=Access.SCHOOL_MANAGER, section="teams")
 async def ask_delete_team(ctx: Context, team: str) -> list[Reply]:
     target = await _any_team(ctx, team)
-    return [Choices(Msg("manage.delete_confirm", team=target.name, archive_cmd=command_name("team_archive")), (
+    body = Msg("manage.delete_confirm", team=target.name, archive_cmd=command_name("team_archive"))
+    return [Choices(body, (
         Option(Msg("manage.delete_yes", team=target.name), f"team_delete_confirm {target.id}"),
         Option(Msg("manage.delete_no"), "team_delete_cancel"),
     ), target=PRIVATE)]
