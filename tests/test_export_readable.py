@@ -33,7 +33,6 @@ async def test_the_export_is_readable_in_the_persons_language(app, chat: Chat, c
 
 
 async def test_votes_are_described(app, chat: Chat, clock):
-    await setup_team(chat)
     await meeting_poll(app, chat, clock)
     await answer_all(chat, "carla", [5, 1, 1])
     exported = await chat.say("/mijngegevens", as_="carla")
