@@ -14,7 +14,7 @@ from bot.core.errors import UserError
 from bot.core.replies import HERE, Choices, Document, Reply, Text
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
-from handlers.common.values import date_msg, read_index, read_text, today_in
+from handlers.common.values import date_msg, number_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
 from handlers.cycle.state import (
@@ -144,6 +144,12 @@ async def status(ctx: Context, team: str | None) -> Text | Choices:
         lines.append(Msg("cycle.status.question", n=i, label=Msg(f"cycle.phase{rnd.phase}.q.{key}.label"),
                          count=len(who), total=len(members), names=", ".join(who) or "—"))
     lines.append(records_summary(rec))
+    if rec.moments:  # the measurement moments with what was measured (phase 3 plans, phase 4 fills in)
+        lines.append(Msg("daily.status_moments"))
+        none = Msg("daily.no_result")
+        lines += [Msg("daily.status_moment", n=i, on=date_msg(m.on), label=m.label or "",
+                      result=number_msg(m.result_value) if m.result_value is not None else none)
+                  for i, m in enumerate(rec.moments, 1)]
     missing = await missing_for(ctx.session, found, rec)
     if missing:
         lines.append(Msg("cycle.status.missing"))

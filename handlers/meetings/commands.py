@@ -215,6 +215,8 @@ async def move_meeting(ctx: Context, number: str, day: str, time: str | None) ->
     local = meeting.starts_at.astimezone(tz)
     starts = read_when(ctx, school, day, time, f"{local.hour:02d}:{local.minute:02d}")
     old = meeting.starts_at
+    if starts == old:  # already at that time: nothing changes, nothing is posted
+        return [Text(Msg("daily.move_same", when=when_msg(old, tz)))]
     meeting.starts_at, meeting.status, meeting.moved = starts, "planned", True
     meeting.cancel_reason, meeting.sequence, meeting.updated_at = None, meeting.sequence + 1, ctx.now()
     ctx.session.add(meeting)
