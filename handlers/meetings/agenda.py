@@ -180,7 +180,8 @@ async def _phases(ctx: Context, team_ids: Sequence[int]) -> dict[int, int]:
 async def all_agendas(ctx: Context) -> Text:
     """The leader's view: every team's next meeting and agenda, set-based (a few queries in all)."""
     school = ctx.require_school()
-    teams = list((await ctx.session.exec(select(Team).where(Team.school_id == school.id)
+    teams = list((await ctx.session.exec(select(Team).where(Team.school_id == school.id,
+                                                            col(Team.archived_at).is_(None))
                                          .order_by(col(Team.name_key)))).all())
     lines: list[Any] = [Msg("agenda.all_head", school=school.name)]
     if not teams:
