@@ -53,3 +53,17 @@ async def test_the_leader_is_told_at_once_and_the_question_stays(app, chat: Chat
     assert isinstance(question.outgoing[0].reply, Ask)
     stored = await rows(app, LeaderQuestion)
     assert len(stored) == 1 and stored[0].answered_at is None  # still open: it is in the digest
+
+
+async def test_a_leader_in_no_team_sets_a_rhythm_through_the_offered_team(app, chat: Chat):
+    await setup_team(chat)
+    offer = await chat.say("/ritme dinsdag 15:30 60", as_="anna")
+    choices = offer.outgoing[0].reply
+    assert isinstance(choices, Choices)
+    option = next(o for o in choices.options if str(o.label) == "Groep 5")
+    done = await chat.press(option.value, as_="anna")
+    assert "dinsdag" in done.text and "15:30" in done.text
+    from storage.models import MeetingRhythm
+    assert len(await rows(app, MeetingRhythm)) == 1
+    refused = await chat.press(option.value, as_="carla")  # a button is re-checked: carla is no chair
+    assert refused.outgoing[0].is_error

@@ -128,3 +128,20 @@ async def test_english_names_and_texts(app, chat: Chat):
     assert "Bram is no longer chair of team Groep 5" in done.text
     assert "Team Groep 5 is now called Year 5" in await chat.say("/rename Groep 5 | Year 5", as_="anna")
     assert "always keeps at least one school leader" in await chat.say("/unleader anna", as_="anna")
+
+
+async def test_management_on_telegram_and_slack(app):
+    for platform, workspace, group in (("telegram", None, "-1001"), ("slack", "T1", "C1")):
+        chat = Chat(app, platform=platform, workspace=workspace)
+        await chat.say(f"/nieuweschool School {platform}", as_="anna")
+        if workspace is None:
+            code = next(t for t in (await chat.say("/schoolcode", as_="anna")).texts if "/meedoen" in t)
+            await chat.say(f"/meedoen {code.split('/meedoen ')[1].split()[0]}", as_="bram")
+        await chat.say("/nieuwteam Groep 7", as_="anna", in_=group)
+        await chat.say("/aansluiten", as_="bram", in_=group)
+        await chat.say("/voorzitter bram", as_="anna", in_=group)
+        assert "Bram is geen voorzitter meer" in await chat.say("/geenvoorzitter bram", as_="anna", in_=group)
+        assert "Team Groep 7 heet nu Groep 7-8" in await chat.say("/hernoem Groep 7-8", as_="anna", in_=group)
+        archived = await chat.say("/archiveer", as_="anna", in_=group)
+        word = "de groep" if platform == "telegram" else "het kanaal"
+        assert f"Team Groep 7-8 is gearchiveerd: de geschiedenis blijft bewaard, {word} is vrij" in archived.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,9 +261,11 @@ async def member_names(session: AsyncSession, ids: set[int | None]) -> dict[int,
 
 
 
-async def offer_teams(ctx: Context, name: str | None, command_id: str) -> Choices | None:
+async def offer_teams(ctx: Context, name: str | None, command_id: str,
+                      value: Callable[[Team], str] | None = None) -> Choices | None:
     """A school leader in no team who asks about "the team" privately is offered the school's teams
-    as buttons (each runs ``command_id`` for that team), rather than being told to join one."""
+    as buttons (each runs ``command_id`` for that team, or the button ``value`` given), rather than
+    being told to join one."""
     if name or ctx.team is not None or ctx.member is None or not ctx.event.chat.is_private:
         return None
     school = ctx.school
@@ -278,4 +281,5 @@ async def offer_teams(ctx: Context, name: str | None, command_id: str) -> Choice
     if not teams:
         return None
     return Choices(Msg("daily.pick_team", command=command_name(command_id)),
-                   tuple(Option(t.name, f"{command_id} {t.name}") for t in teams[:MAX_TEAM_BUTTONS]))
+                   tuple(Option(t.name, value(t) if value else f"{command_id} {t.name}")
+                         for t in teams[:MAX_TEAM_BUTTONS]))
