@@ -67,3 +67,12 @@ async def test_a_leader_in_no_team_sets_a_rhythm_through_the_offered_team(app, c
     assert len(await rows(app, MeetingRhythm)) == 1
     refused = await chat.press(option.value, as_="carla")  # a button is re-checked: carla is no chair
     assert refused.outgoing[0].is_error
+
+
+async def test_after_an_answer_the_next_open_question(app, chat: Chat):
+    await setup_team(chat)
+    await chat.say("/cyclus Lezen", as_="bram", in_=TEAM)
+    first = await chat.say("/antwoord 1 Negen leerlingen halen het niet.", as_="carla", in_=TEAM)
+    assert "Volgende open vraag: 2. " in first.text and "/antwoord 2" in first.text
+    third = await chat.say("/antwoord 3 Sinds vorig jaar.", as_="carla", in_=TEAM)
+    assert "Volgende open vraag: 2. " in third.text
