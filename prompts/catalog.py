@@ -207,7 +207,8 @@ class Catalog:
     @staticmethod
     def _check(lang: str, key: str, template: Template, ref: Template | None) -> list[str]:
         problems: list[str] = []
-        if ref is not None and _placeholders(template) != _placeholders(ref):
+        words = set(PLATFORM_WORDS)  # the platform words differ per language ("het kanaal", "the channel")
+        if ref is not None and _placeholders(template) - words != _placeholders(ref) - words:
             problems.append(
                 f"{lang}: {key} uses placeholders {sorted(_placeholders(template))}, "
                 f"{DEFAULT_LANGUAGE} uses {sorted(_placeholders(ref))}"
@@ -247,21 +248,44 @@ class Catalog:
     def language(lang: str | None) -> str:
         return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
-    def render(self, body: Any, lang: str) -> Markup:
-        """Render a Msg, Join, Markup or plain value; plain strings are user text and escaped."""
+    def render(self, body: Any, lang: str, platform: str | None = None) -> Markup:
+        """Render a Msg, Join, Markup or plain value; plain strings are user text and escaped.
+        ``platform`` fills the platform words ({chat}, {this_chat}, ...: "groep" on Telegram,
+        "kanaal" on Slack and Teams) that any message may use without its caller passing them."""
         if isinstance(body, Markup):
             return body
         if isinstance(body, Msg):
             found = self.template(lang, body.key)
             template = found.choose(base_language(self.language(lang)), body.params) \
                 if isinstance(found, Plural) else found
-            params = {k: self.render(v, lang) for k, v in body.params.items()}
+            params = _Params(self, lang, platform)
+            params.update({k: self.render(v, lang, platform) for k, v in body.params.items()})
             return Markup(template.format_map(params))
         if isinstance(body, Join):
-            return Markup(body.sep.join(self.render(item, lang) for item in body.items))
+            return Markup(body.sep.join(self.render(item, lang, platform) for item in body.items))
         if body is None:
             return Markup("")
         return escape(str(body))
+
+
+PLATFORM_WORDS = ("chat", "this_chat", "This_chat", "the_chat")
+"""Placeholders every message may use; filled from ``words.<word>.<platform>`` (console if unknown)."""
+
+
+class _Params(dict[str, Any]):
+    """A message's parameters, with the platform words supplied when the caller did not pass them."""
+
+    def __init__(self, catalog: Catalog, lang: str, platform: str | None) -> None:
+        super().__init__()
+        self.catalog, self.lang, self.platform = catalog, lang, platform
+
+    def __missing__(self, key: str) -> Any:
+        if key not in PLATFORM_WORDS:
+            raise KeyError(key)
+        word = f"words.{key}.{self.platform}"
+        if not self.catalog.has(word):
+            word = f"words.{key}.console"
+        return self.catalog.render(Msg(word), self.lang)
 
 
 @cache

@@ -152,7 +152,8 @@ class TeamOverview:
 async def teams_overview(session: AsyncSession, school_id: int) -> list[TeamOverview]:
     """All teams of a school with their members and roles, in three queries."""
     teams = (
-        await session.exec(select(Team).where(Team.school_id == school_id).order_by(col(Team.name_key)))
+        await session.exec(select(Team).where(Team.school_id == school_id, col(Team.archived_at).is_(None))
+                           .order_by(col(Team.name_key)))
     ).all()
     if not teams:
         return []

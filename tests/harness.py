@@ -194,6 +194,13 @@ async def rows(app, model, *where):
         return list((await s.exec(stmt)).all())
 
 
+@dataclass(frozen=True)
+class At:
+    """A step in a script that lets time pass (the frozen clock is set to ``when``)."""
+
+    when: datetime
+
+
 # --- the cycle of examples/cycle.txt (tests/test_cycle.py) -------------------------------------
 # (who, where, line): the cycle of examples/cycle.txt, as a test drives it
 SETUP = [
@@ -224,9 +231,10 @@ ROUND1 = [
     ("bram", TEAM, "/actie Drie keer per week hardop samenvatten | bram | 1-10-2026"),
     ("bram", TEAM, "/doel % leerlingen op niveau | 80 | 1-6-2027"),
     ("bram", TEAM, "/dataplan M-toets begrijpend lezen | 15-1-2026"),
-    ("bram", TEAM, "/meetmoment 1-3-2027 tussenmeting"),
-    ("bram", TEAM, "/meetmoment 20-5-2027 eindmeting"),
+    ("bram", TEAM, "/meetmoment 8-9-2026 tussenmeting"),
+    ("bram", TEAM, "/meetmoment 9-9-2026 eindmeting"),
     ("bram", TEAM, "/volgende"),
+    At(utc(2026, 9, 10, 8, 0)),  # a result only once it has been measured
     ("bram", TEAM, "/resultaat 1 71"),
     ("bram", TEAM, "/resultaat 2 75,5"),
     ("bram", TEAM, "/oordeel deels"),
@@ -244,8 +252,9 @@ ROUND2 = [
     ("bram", TEAM, "/actie Tweetallen-lezen met strategiekaart | team | 1-10-2026"),
     ("bram", TEAM, "/doel % leerlingen op niveau | 80 | 1-7-2027"),
     ("bram", TEAM, "/dataplan M-toets begrijpend lezen | 20-5-2027"),
-    ("bram", TEAM, "/meetmoment 25-6-2027 eindmeting ronde 2"),
+    ("bram", TEAM, "/meetmoment 11-9-2026 eindmeting ronde 2"),
     ("bram", TEAM, "/volgende"),
+    At(utc(2026, 9, 11, 8, 0)),
     ("bram", TEAM, "/resultaat 1 82"),
     ("bram", TEAM, "/oordeel opgelost"),
     ("bram", TEAM, "/geleerd Modelen plus oefenen in tweetallen werkt."),
@@ -256,7 +265,11 @@ ROUND2 = [
 
 async def play(chat: Chat, steps) -> list:
     answers = []
-    for who, where, line in steps:
+    for step in steps:
+        if isinstance(step, At):
+            chat.app.clock.set(step.when)
+            continue
+        who, where, line = step
         answer = await chat.say(line, as_=who, in_=where)
         assert answer, f"no answer to {line}"
         assert "Er ging bij mij iets mis" not in answer, answer.text

@@ -20,7 +20,7 @@ from storage.models import (
     QualityCard,
     Source,
 )
-from tests.harness import ROUND1, ROUND2, SETUP, TEAM, Chat, play, snapshot
+from tests.harness import ROUND1, ROUND2, SETUP, TEAM, At, Chat, play, snapshot
 
 
 async def test_a_full_cycle_with_a_second_round_and_a_quality_card(app, chat: Chat):
@@ -49,7 +49,7 @@ async def test_a_full_cycle_with_a_second_round_and_a_quality_card(app, chat: Ch
                     "Hardop denken — —. Kernpunt: In groep 6 werkte modelen goed. (relevantie hoog, betrouwbaarheid laag)",
                     "Gekozen richting: Na het modelen oefenen in tweetallen met een strategiekaart.",
                     "Tweetallen-lezen met strategiekaart — team, 1 oktober 2026",
-                    "Doel: % leerlingen op niveau — streefwaarde 80, uiterlijk 1 juli 2027", "25 juni 2027 eindmeting ronde 2: 82",
+                    "Doel: % leerlingen op niveau — streefwaarde 80, uiterlijk 1 juli 2027", "11 september 2026 eindmeting ronde 2: 82",
                     "Oordeel: opgelost", "Wat we leerden: Modelen plus oefenen in tweetallen werkt.",
                     "Strategiekaart in alle groepsplannen 4 tot en met 6", "Herzien op: 1 oktober 2027",
                     "Ronde 1: deels opgelost. Geleerd: Modelen helpt, maar zelfstandig toepassen lukt nog niet."):
@@ -72,7 +72,11 @@ async def test_a_full_cycle_with_a_second_round_and_a_quality_card(app, chat: Ch
 async def test_the_cycle_survives_a_restart_at_every_step(settings, clock):
     """Every command is handled by a freshly started bot: all state lives in the database."""
     last = None
-    for who, where, line in SETUP + ROUND1 + ROUND2:
+    for step in SETUP + ROUND1 + ROUND2:
+        if isinstance(step, At):
+            clock.set(step.when)
+            continue
+        who, where, line = step
         bot = Leerteam(settings, clock=clock)
         try:
             last = await Chat(bot).say(line, as_=who, in_=where)

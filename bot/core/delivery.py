@@ -166,7 +166,7 @@ class Resolver:
             return None
         address, lang = found
         question_id = None
-        rendered = _render_reply(reply, lambda body: self.catalog.render(body, lang))
+        rendered = _render_reply(reply, lambda body: self.catalog.render(body, lang, address.platform))
         if isinstance(rendered, Ask):
             # a question sent to someone else (e.g. the chair asked for notes) waits for *their* answer
             owner = target.member_id if isinstance(target, DirectTo) else self.caller_member_id
@@ -268,4 +268,5 @@ class Resolver:
             return None
         address = Address(sent.platform, sent.chat_id, message_id=sent.message_id)
         lang = sent.lang if sent.lang in LANGUAGES else self.caller_lang
-        return Outgoing(address, lang, _render_reply(edit, lambda body: self.catalog.render(body, lang)))
+        return Outgoing(address, lang,
+                        _render_reply(edit, lambda body: self.catalog.render(body, lang, address.platform)))

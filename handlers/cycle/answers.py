@@ -71,8 +71,21 @@ async def _store(ctx: Context, rnd: CycleRound, key: str, text: str) -> list[Rep
         saved = "ans.updated"
     ctx.session.add(mine)
     await ctx.session.flush()
-    n = question_keys(ctx.catalog, rnd.phase).index(key) + 1
-    return [Text(Join([Msg(saved, n=n), await _team_answers(ctx, rnd, key)]), target=PRIVATE)]
+    keys = question_keys(ctx.catalog, rnd.phase)
+    n = keys.index(key) + 1
+    return [Text(Join([Msg(saved, n=n), await _team_answers(ctx, rnd, key),
+                       await _next_open(ctx, rnd, keys, member_id)]), target=PRIVATE)]
+
+
+async def _next_open(ctx: Context, rnd: CycleRound, keys: list[str], member_id: int) -> Msg:
+    """What comes next after an answer: the first question of this phase still open for this person."""
+    done = set((await ctx.session.exec(select(Answer.question).where(
+        Answer.round_id == rnd.id, Answer.member_id == member_id))).all())
+    for i, k in enumerate(keys, 1):
+        if stored_key(rnd.phase, k) not in done:
+            return Msg("daily.next_question", n=i, label=Msg(f"cycle.phase{rnd.phase}.q.{k}.label"),
+                       answer_cmd=command_name("answer"))
+    return Msg("daily.all_answered", status_cmd=command_name("cycle_status"))
 
 
 async def _team_answers(ctx: Context, rnd: CycleRound, key: str) -> Join:

@@ -11,10 +11,10 @@ from sqlmodel import col, select
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.replies import HERE, Document, Reply, Text
+from bot.core.replies import HERE, Choices, Document, Reply, Text
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
-from handlers.common.values import date_msg, read_index, read_text, today_in
+from handlers.common.values import date_msg, number_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
 from handlers.cycle.state import (
@@ -23,6 +23,7 @@ from handlers.cycle.state import (
     cycle_team,
     load_round,
     missing_for,
+    offer_teams,
     question_keys,
     require_cycle,
     require_team_member,
@@ -113,7 +114,10 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
 
 @command("cycle_status", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="cycle")
-async def status(ctx: Context, team: str | None) -> Text:
+async def status(ctx: Context, team: str | None) -> Text | Choices:
+    offer = await offer_teams(ctx, team, "cycle_status")
+    if offer is not None:
+        return offer
     found = await team_named_or_mine(ctx, team)
     cycle, rnd = await require_cycle(ctx, found)
     rec = await load_round(ctx.session, rnd)
@@ -140,6 +144,12 @@ async def status(ctx: Context, team: str | None) -> Text:
         lines.append(Msg("cycle.status.question", n=i, label=Msg(f"cycle.phase{rnd.phase}.q.{key}.label"),
                          count=len(who), total=len(members), names=", ".join(who) or "—"))
     lines.append(records_summary(rec))
+    if rec.moments:  # the measurement moments with what was measured (phase 3 plans, phase 4 fills in)
+        lines.append(Msg("daily.status_moments"))
+        none = Msg("daily.no_result")
+        lines += [Msg("daily.status_moment", n=i, on=date_msg(m.on), label=m.label or "",
+                      result=number_msg(m.result_value) if m.result_value is not None else none)
+                  for i, m in enumerate(rec.moments, 1)]
     missing = await missing_for(ctx.session, found, rec)
     if missing:
         lines.append(Msg("cycle.status.missing"))
@@ -211,7 +221,9 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
     now = ctx.now()
     by = ctx.member.id if ctx.member else None
     keys = [m.key for m in missing]
-    override_note: list[object] = [Msg("cycle.overridden", reason=reason)] if reason else []
+    # the role word of whoever overrides: the chair, or the school leader acting for the team
+    who = Msg("daily.who_chair") if await ctx.team_role(team) == "chair" else Msg("daily.who_leader")
+    override_note: list[object] = [Msg("cycle.overridden", reason=reason, who=who)] if reason else []
     if rnd.phase < 4:
         ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=rnd.phase, to_phase=rnd.phase + 1,
                                         by_member_id=by, override_reason=reason, missing=keys, at=now))

@@ -12,6 +12,7 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Choices, Option, Reply, Text
 from handlers.common.forms import Field, as_date, form, start_form
+from handlers.common.school_time import zone
 from handlers.common.values import date_msg, number_msg, read_index, read_number, read_text
 from handlers.cycle.records import (
     KINDS,
@@ -28,6 +29,7 @@ from storage.models import (
     EvaluationRecord,
     Hypothesis,
     MeasurementMoment,
+    School,
     Source,
 )
 
@@ -35,13 +37,16 @@ from storage.models import (
 # --- phase 4 -------------------------------------------------------------------------------
 @command("result", params=(Param("moment"), Param("value")), access=Access.SCHOOL_MEMBER, section="cycle")
 async def result(ctx: Context, moment: str, value: str) -> Text:
-    _, rnd = await record_context(ctx, (4,), "what.result")
+    team, rnd = await record_context(ctx, (4,), "what.result")
     moments = await moments_of(ctx, rnd)
     if not 1 <= (read_index(moment) or 0) <= len(moments):
         if not moments:
             raise UserError(Msg("rec.no_moments", moment_cmd=command_name("moment")))
         raise UsageError("result", Msg("rec.moment_number", max=len(moments)))
     m = moments[int(moment) - 1]
+    school = await ctx.session.get(School, team.school_id)
+    if m.on > ctx.now().astimezone(zone(school)).date():
+        raise UserError(Msg("daily.result_future", on=date_msg(m.on), moment_cmd=command_name("moment")))
     m.result_value, m.result_by, m.result_at = read_number(value), by_caller(ctx), ctx.now()
     ctx.session.add(m)
     return Text(Msg("rec.result_saved", on=date_msg(m.on), value=number_msg(m.result_value)))

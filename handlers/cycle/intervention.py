@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlmodel import select
+
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -128,7 +130,12 @@ def _split_date_label(text: str) -> str:
 @form("moment", "moment", (Field("on", "future_date"), Field("label", optional=True, max_length=120)))
 async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await round_from(ctx, context, (3,), "what.moment")
-    m = MeasurementMoment(round_id=rnd.id, on=date.fromisoformat(values["on"]), label=values["label"])
+    on = date.fromisoformat(values["on"])
+    plan = (await ctx.session.exec(select(PlanRecord).where(PlanRecord.round_id == rnd.id))).first()
+    if plan is not None and plan.goal_deadline is not None and on > plan.goal_deadline:
+        raise UserError(Msg("daily.moment_after_deadline", on=date_msg(on),
+                            deadline=date_msg(plan.goal_deadline), goal_cmd=command_name("goal")))
+    m = MeasurementMoment(round_id=rnd.id, on=on, label=values["label"])
     ctx.session.add(m)
     await ctx.session.flush()
     moments = await moments_of(ctx, rnd)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
+from bot.core.replies import Choices, Option
 from handlers.common.validation import shorten
 from prompts.catalog import Catalog, Msg
 from storage import queries as q
@@ -41,6 +43,7 @@ from storage.models import (
 )
 
 MAX_HYPOTHESES = 3
+MAX_TEAM_BUTTONS = 12  # a leader offered the school's teams: more would not fit a phone
 
 
 _QUESTION_KEYS: weakref.WeakKeyDictionary[Catalog, dict[int, tuple[str, ...]]] = weakref.WeakKeyDictionary()
@@ -256,3 +259,27 @@ async def member_names(session: AsyncSession, ids: set[int | None]) -> dict[int,
     rows = (await session.exec(select(Member).where(col(Member.id).in_(wanted)))).all()
     return {m.id: m.display_name for m in rows}
 
+
+
+async def offer_teams(ctx: Context, name: str | None, command_id: str,
+                      value: Callable[[Team], str] | None = None) -> Choices | None:
+    """A school leader in no team who asks about "the team" privately is offered the school's teams
+    as buttons (each runs ``command_id`` for that team, or the button ``value`` given), rather than
+    being told to join one."""
+    if name or ctx.team is not None or ctx.member is None or not ctx.event.chat.is_private:
+        return None
+    school = ctx.school
+    if school is None or not await ctx.is_school_manager():
+        return None
+    mine = (await ctx.session.exec(select(TeamMembership.id)
+                                   .join(Team, col(Team.id) == col(TeamMembership.team_id))
+                                   .where(TeamMembership.member_id == ctx.member.id,
+                                          Team.school_id == school.id))).first()
+    if mine is not None:
+        return None
+    teams = [o.team for o in await q.teams_overview(ctx.session, school.id)]
+    if not teams:
+        return None
+    return Choices(Msg("daily.pick_team", command=command_name(command_id)),
+                   tuple(Option(t.name, value(t) if value else f"{command_id} {t.name}")
+                         for t in teams[:MAX_TEAM_BUTTONS]))

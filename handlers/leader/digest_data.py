@@ -78,7 +78,9 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
                  since: datetime | None = None, reflection: Sequence[ReflectionProvider] = ()) -> SchoolFacts:
     since = since or now - WEEK
     teams = list((await session.exec(
-        select(Team).where(Team.school_id == school.id).order_by(col(Team.name_key)))).all())
+        # an archived team is history only: not in the digest
+        select(Team).where(Team.school_id == school.id, col(Team.archived_at).is_(None))
+        .order_by(col(Team.name_key)))).all())
     ids = [t.id for t in teams]
     facts = {t.id: TeamFacts(t) for t in teams}
     if not ids:

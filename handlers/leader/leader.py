@@ -14,8 +14,8 @@ from bot.core.capability import Job, Skip
 from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
-from bot.core.replies import Ask, Reply, TeamChat, Text
-from handlers.common.school_time import local_start, zone
+from bot.core.replies import Ask, Choices, DirectTo, Option, Reply, TeamChat, Text
+from handlers.common.school_time import local_start, next_allowed, zone
 from handlers.common.values import (
     date_msg,
     read_date,
@@ -40,14 +40,22 @@ CATCH_UP = timedelta(days=1)  # after downtime a digest is still sent up to a da
 
 # --- questions for the leader -------------------------------------------------------------------
 @command("leader_ask", params=(Param("question", rest=True),), access=Access.SCHOOL_MEMBER, section="leader")
-async def ask_leader(ctx: Context, question: str) -> Text:
+async def ask_leader(ctx: Context, question: str) -> list[Reply]:
     team = await cycle_team(ctx)
     member = await require_team_member(ctx, team)
     text = read_text(question, max_length=QUESTION_MAX, what="what.leader_question")
     row = LeaderQuestion(team_id=team.id, asked_by=member.id, text=text, asked_at=ctx.now())
     ctx.session.add(row)
     await ctx.session.flush()
-    return Text(Msg("leader.asked", id=row.id, team=team.name))
+    replies: list[Reply] = [Text(Msg("leader.asked", id=row.id, team=team.name))]
+    leaders = (await ctx.session.exec(select(SchoolMembership.member_id).where(
+        SchoolMembership.school_id == team.school_id, col(SchoolMembership.is_leader)))).all()
+    for leader_id in sorted(set(leaders) - {member.id}):  # told at once; it stays in the digest too
+        replies.append(Choices(
+            Msg("daily.leader_told", id=row.id, team=team.name, person=member.display_name, question=text),
+            (Option(Msg("daily.leader_answer_now"), f"leader_reply_ask {row.id}"),),
+            target=DirectTo(leader_id)))
+    return replies
 
 
 async def _question(ctx: Context, number: str) -> tuple[LeaderQuestion, Team]:
@@ -193,7 +201,8 @@ async def queue_digests(session: AsyncSession, now: datetime) -> int:
         if not (due <= now < due + CATCH_UP) or sm.joined_at > due:
             continue  # not due, or this person was not at the school yet at that moment
         due_rows.append({"dedupe_key": f"digest:{school.id}:{member_id}:{day.isoformat()}", "kind": "digest",
-                         "due_at": due, "status": "pending", "attempts": 0, "created_at": now,
+                         "due_at": next_allowed(school, due), "status": "pending", "attempts": 0,
+                         "created_at": now,
                          "payload": {"school_id": school.id, "member_id": member_id,
                                      "since": (due - timedelta(days=7)).isoformat()}})
     return await insert_ignore(session, Outbox, due_rows, ["dedupe_key"])

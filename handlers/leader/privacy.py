@@ -25,6 +25,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import PRIVATE, Choices, Document, Option, Reply, Text
 from handlers.common.values import read_index
+from handlers.leader.export_doc import readable_export
 from prompts.catalog import Msg
 from storage.models import Action, Answer, Member, QualityCard, School, TeamMembership
 from storage.queries import table_of
@@ -61,6 +62,8 @@ async def export(ctx: Context) -> list[Reply]:
         return [Text(Msg("privacy.nothing_stored"), target=PRIVATE)]
     data = await export_member(ctx.session, ctx.member.id)
     blob = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
+    readable = await readable_export(ctx.session, ctx.member.id, ctx.catalog, ctx.lang, counts)
     return [
         Document(
             blob,
@@ -68,7 +71,9 @@ async def export(ctx: Context) -> list[Reply]:
             mime="application/json",
             caption=Msg("privacy.export_caption"),
             target=PRIVATE,
-        )
+        ),
+        Document(readable.encode("utf-8"), f"leerteam-mijn-gegevens-{ctx.now().date().isoformat()}.md",
+                 mime="text/markdown", caption=Msg("export.caption"), target=PRIVATE),
     ]
 
 

@@ -14,12 +14,12 @@ from sqlmodel import col, select
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
-from bot.core.replies import Reply, Text
+from bot.core.replies import Choices, Reply, Text
 from handlers.common.people import find_person
 from handlers.common.school_time import when_msg, zone
 from handlers.common.validation import shorten
 from handlers.common.values import read_index, read_minutes, read_text
-from handlers.cycle.state import cycle_team, require_team_member, team_named_or_mine
+from handlers.cycle.state import cycle_team, offer_teams, require_team_member, team_named_or_mine
 from handlers.meetings.commands import school_of
 from handlers.meetings.plan import agenda_body, item_line, names_of, next_meeting, next_meetings, open_items
 from prompts.catalog import Join, Msg
@@ -81,7 +81,10 @@ async def add_item(ctx: Context, item: str) -> list[Reply]:
 
 @command("agenda", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="meetings")
-async def show_agenda(ctx: Context, team: str | None) -> Text:
+async def show_agenda(ctx: Context, team: str | None) -> Text | Choices:
+    offer = await offer_teams(ctx, team, "agenda")
+    if offer is not None:
+        return offer
     found = await team_named_or_mine(ctx, team)
     school = await school_of(ctx, found)
     tz, now = zone(school), ctx.now()
@@ -177,7 +180,8 @@ async def _phases(ctx: Context, team_ids: Sequence[int]) -> dict[int, int]:
 async def all_agendas(ctx: Context) -> Text:
     """The leader's view: every team's next meeting and agenda, set-based (a few queries in all)."""
     school = ctx.require_school()
-    teams = list((await ctx.session.exec(select(Team).where(Team.school_id == school.id)
+    teams = list((await ctx.session.exec(select(Team).where(Team.school_id == school.id,
+                                                            col(Team.archived_at).is_(None))
                                          .order_by(col(Team.name_key)))).all())
     lines: list[Any] = [Msg("agenda.all_head", school=school.name)]
     if not teams:

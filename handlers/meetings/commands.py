@@ -31,7 +31,7 @@ from handlers.common.values import (
     time_msg,
     today_in,
 )
-from handlers.cycle.state import cycle_team, team_named_or_mine
+from handlers.cycle.state import cycle_team, offer_teams, team_named_or_mine
 from handlers.meetings.plan import (
     HORIZON_DAYS,
     anchor_for,
@@ -111,6 +111,10 @@ def rhythm_msg(rhythm: MeetingRhythm) -> Msg:
 async def set_rhythm(
     ctx: Context, day: str, time: str, minutes: str | None, weeks: str | None
 ) -> list[Reply]:
+    args = " ".join(a for a in (day, time, minutes, weeks) if a)
+    offer = await offer_teams(ctx, None, "meeting_rhythm", lambda t: f"meeting_rhythm_for {t.id} {args}")
+    if offer is not None:
+        return [offer]
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
     weekday = read_weekday(day)
@@ -145,6 +149,20 @@ async def set_rhythm(
     lines.append(Msg("meet.rhythm_reminders", offsets=Join([offset_msg(o) for o in offsets_of(rhythm)], ", "),
                      agenda_cmd=command_name("agenda_add"), reminders_cmd=command_name("meeting_reminders")))
     return await to_team(ctx.session, team, text(Join(lines)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
+
+
+@command("meeting_rhythm_for", params=(Param("team"), Param("day"), Param("time"),
+                                       Param("minutes", required=False), Param("weeks", required=False)),
+         access=Access.SCHOOL_MEMBER, hidden=True)
+async def set_rhythm_for(ctx: Context, team: str, day: str, time: str, minutes: str | None,
+                         weeks: str | None) -> list[Reply]:
+    """The button a leader in no team pressed: /ritme for the team chosen (roles checked again)."""
+    school = ctx.require_school()
+    found = await ctx.session.get(Team, int(team)) if team.isdigit() else None
+    if found is None or found.school_id != school.id or found.archived_at is not None:
+        raise UserError(Msg("common.stale_button"))
+    ctx.team = found
+    return await set_rhythm(ctx, day, time, minutes, weeks)
 
 
 @command("meetings", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
@@ -215,6 +233,8 @@ async def move_meeting(ctx: Context, number: str, day: str, time: str | None) ->
     local = meeting.starts_at.astimezone(tz)
     starts = read_when(ctx, school, day, time, f"{local.hour:02d}:{local.minute:02d}")
     old = meeting.starts_at
+    if starts == old:  # already at that time: nothing changes, nothing is posted
+        return [Text(Msg("daily.move_same", when=when_msg(old, tz)))]
     meeting.starts_at, meeting.status, meeting.moved = starts, "planned", True
     meeting.cancel_reason, meeting.sequence, meeting.updated_at = None, meeting.sequence + 1, ctx.now()
     ctx.session.add(meeting)

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
+from handlers.common.school_time import hold_quiet
 from handlers.meetings.plan import HORIZON_DAYS, chairs_of
 from storage.models import (
     AgendaItem,
@@ -49,10 +50,12 @@ async def check(session: AsyncSession, settings: Settings, now: datetime) -> int
     await insert_ignore(session, MomentumFlag, flags, ["key"])
     chairs = await chairs_of(session, sorted({f["team_id"] for f in flags}))
     nudges = []
+    nudge_teams: list[int | None] = []  # each nudge's team, for the quiet hours
     for f in flags:
         chair = chairs.get(f["team_id"])
         if chair is None or chair == f.get("member_id"):
             continue  # no chair to nudge: the flag waits for the leader's digest
+        nudge_teams.append(f["team_id"])
         nudges.append(
             {
                 "dedupe_key": f"nudge:{f['key']}",
@@ -71,6 +74,7 @@ async def check(session: AsyncSession, settings: Settings, now: datetime) -> int
                 },
             }
         )
+    await hold_quiet(session, nudges, nudge_teams)
     return await insert_ignore(session, Outbox, nudges, ["dedupe_key"])
 
 

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.capability import Job, Skip
 from bot.core.commands import command_name
 from bot.core.replies import Ask, DirectTo, Reply, TeamChat, Text
-from handlers.common.school_time import when_msg, zone
+from handlers.common.school_time import hold_quiet, when_msg, zone
 from handlers.common.values import date_msg
 from handlers.meetings.plan import agenda_body, chairs_of, offsets_of, open_items
 from prompts.catalog import Join, Msg
@@ -82,8 +82,14 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
                 },
             }
         )
+    team_of = {m.id: m.team_id for m, _ in rows}
+    await hold_quiet(session, queued, [team_of[_meeting_of(r)] for r in queued])
     queued.sort(key=lambda r: r["dedupe_key"])
     return await insert_ignore(session, Outbox, queued, ["dedupe_key"])
+
+
+def _meeting_of(row: dict[str, Any]) -> int:
+    return int(row["payload"]["meeting_id"])
 
 
 async def close_meetings(session: AsyncSession, now: datetime) -> int:
@@ -126,6 +132,8 @@ async def close_meetings(session: AsyncSession, now: datetime) -> int:
                     "payload": {"meeting_id": m.id, "chair_id": chairs[team_id]},
                 }
             )
+    ask_team = {m.id: m.team_id for m in latest.values()}
+    await hold_quiet(session, asks, [ask_team[_meeting_of(r)] for r in asks])
     await insert_ignore(session, Outbox, asks, ["dedupe_key"])
     return len(latest)
 

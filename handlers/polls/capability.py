@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.capability import Capability, PlanRun
 from handlers.polls import answering, clock, results, settings, starting, stille_wand
 from handlers.polls.aggregates import digest_reflection
+from handlers.polls.small_teams import render_skipped
 
 
 async def plan(run: PlanRun) -> None:
@@ -14,7 +15,8 @@ async def plan(run: PlanRun) -> None:
 POLLS = Capability.collect(
     "polls", (answering, results, starting, settings, stille_wand),
     renderers={"poll_open": clock.render_open, "poll_remind": clock.render_remind,
-               "poll_close": clock.render_close, "wall_reveal": stille_wand.render_reveal},
+               "poll_close": clock.render_close, "wall_reveal": stille_wand.render_reveal,
+               "poll_skipped": render_skipped},
     planners=(plan,),
     due_moments=(clock.due_moments,),
     hooks={"digest.reflection": (digest_reflection,)},  # the leader's digest shows the aggregates

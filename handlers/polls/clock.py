@@ -26,9 +26,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.capability import Job, Skip
-from handlers.common.school_time import when_msg, zone
+from handlers.common.school_time import hold_quiet, when_msg, zone
 from handlers.common.targets import NoChat, to_team
 from handlers.meetings.reminders import ASK_NOTES_WITHIN
+from handlers.polls.small_teams import skipped_notices
 from handlers.polls.store import meeting_specs, member_counts, questions_of, thresholds
 from prompts.catalog import Catalog, Join, Msg, default_catalog
 from storage.models import Meeting, Outbox, Poll, PollSettings, School, Team
@@ -59,8 +60,19 @@ async def plan(session: AsyncSession, now: datetime) -> None:
     rows += await _reminders(session, now)
     rows += await _closing(session, now)
     rows += await stille_wand.due_reveals(session, now)
+    await _hold_quiet(session, rows)
     rows.sort(key=lambda r: r["dedupe_key"])
     await insert_ignore(session, Outbox, rows, ["dedupe_key"])
+
+
+async def _hold_quiet(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Poll posts wait for the next school morning (handlers/common/school_time.next_allowed)."""
+    poll_ids = {r["payload"].get("poll_id") for r in rows} - {None}
+    team_of: dict[Any, int] = dict((await session.exec(
+        select(Poll.id, Poll.team_id).where(col(Poll.id).in_(sorted(poll_ids)))
+    )).all()) if poll_ids else {}
+    await hold_quiet(session, rows, [r["payload"].get("team_id") or team_of.get(r["payload"].get("poll_id"))
+                                     for r in rows])
 
 
 async def _big_enough(session: AsyncSession, team_ids: list[int]) -> set[int]:
@@ -86,6 +98,7 @@ async def _meeting_polls(session: AsyncSession, catalog: Catalog, now: datetime)
     settings = {s.school_id: s for s in (await session.exec(select(PollSettings).where(
         col(PollSettings.school_id).in_({t.school_id for t in teams.values()})))).all()}
     rows = []
+    rows += await skipped_notices(session, [m.team_id for m in held if m.team_id not in ok], now)
     for m in held:
         if m.team_id not in ok:
             continue

@@ -31,6 +31,7 @@ from handlers.polls.lookup import (
     split_duration,
 )
 from handlers.polls.results import numbered, refuse_closed, result_replies, scan_replies, team_polls
+from handlers.polls.small_teams import require_big_enough
 from handlers.polls.store import (
     MAX_OPTIONS,
     MIN_OPTIONS,
@@ -103,6 +104,7 @@ def parse_options(parts: list[str]) -> tuple[str, tuple[str, ...]]:
 async def new_poll(ctx: Context, question: str) -> list[Reply]:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
+    await require_big_enough(ctx.session, team)
     duration, rest = split_duration(question, ADHOC_DEFAULT)
     first, *parts = rest.split("|")
     text = " ".join(read_text(first, max_length=QUESTION_MAX, what="poll.what.question").split())
@@ -154,6 +156,7 @@ async def meeting_poll_now(ctx: Context) -> list[Reply]:
     """The chair sends the post-meeting poll now (e.g. after a meeting the bot did not plan)."""
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
+    await require_big_enough(ctx.session, team)
     now = ctx.now()
     last = (
         await ctx.session.exec(
@@ -247,6 +250,7 @@ async def start_scan(session: AsyncSession, catalog: Catalog, team: Team, now: d
 async def scan_now(ctx: Context, team: str | None) -> list[Reply]:
     found = await team_named_or_mine(ctx, team)
     await ctx.require_team_manager(found)
+    await require_big_enough(ctx.session, found)
     running = (await ctx.session.exec(select(Poll).where(Poll.team_id == found.id, Poll.kind == "scan",
                                                          Poll.status == "open"))).first()
     if running is not None:

@@ -33,6 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.polls.former import former_voters
 from prompts.catalog import Catalog, Msg
 from storage.models import (
     MIN_ANSWERS_FLOOR,
@@ -343,10 +344,11 @@ async def results(session: AsyncSession, polls: Sequence[Poll]) -> dict[int, Pol
     qs = await questions_of(session, [p.id for p in polls])
     tally = await tallies(session, [p.id for p in polls if p.status != "open"])
     pending = await pending_counts(session, [p.id for p in polls if p.status == "open"])
+    former = await former_voters(session, polls)
     out: dict[int, PollResult] = {}
     for p in polls:
         limit = limits.get(p.team_id, MIN_ANSWERS_FLOOR)
-        res = PollResult(p, limit, counts.get(p.team_id, 0))
+        res = PollResult(p, limit, counts.get(p.team_id, 0) + former.get(p.id, 0))
         for q in qs.get(p.id, []):
             if p.status == "open":
                 c = {int(v): int(n) for v, n in (q.snapshot or {}).items()}

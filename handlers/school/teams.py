@@ -138,7 +138,11 @@ async def make_chair(ctx: Context, person: str, team: str | None) -> list[Text]:
         tm = TeamMembership(team_id=target.id, member_id=found.member.id, joined_at=ctx.now())
     tm.role = "chair"
     ctx.session.add(tm)
-    replies = [Text(Msg("team.chair_made", person=found.member.display_name, team=target.name))]
+    replies = [Text(Join([
+        Msg("team.chair_made", person=found.member.display_name, team=target.name),
+        Msg("daily.chair_next", person=found.member.display_name, rhythm_cmd=command_name("meeting_rhythm"),
+            cycle_cmd=command_name("cycle_start")),
+    ]))]
     if ctx.member is None or found.member.id != ctx.member.id:
         replies.append(
             Text(

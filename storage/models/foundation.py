@@ -34,6 +34,10 @@ class School(SQLModel, table=True):
     created_at: datetime = aware()
     # free-text answers older than this are removed (AVG: keep no longer than needed)
     retention_days: int = Field(default=730, sa_column_kwargs={"server_default": "730"})
+    # quiet hours, local "HH:MM": nothing is posted on the bot's own from quiet_from to quiet_until,
+    # nor at weekends (handlers/common/school_time.next_allowed); direct answers are never delayed
+    quiet_from: str = Field(default="18:00", max_length=5, sa_column_kwargs={"server_default": "18:00"})
+    quiet_until: str = Field(default="07:30", max_length=5, sa_column_kwargs={"server_default": "07:30"})
 
 
 class SchoolLink(SQLModel, table=True):
@@ -53,6 +57,8 @@ class Team(SQLModel, table=True):
     name: str = Field(max_length=60)
     name_key: str = Field(max_length=60)
     created_at: datetime = aware()
+    # archived: kept with its history, but no channel, members or reminders (handlers/school/manage.py)
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ChatLink(SQLModel, table=True):
