@@ -114,6 +114,8 @@ class ConsoleTransport:
     def _show_ask(self, reply: Ask, addr: Address, lang: str) -> None:
         cat = self.app.catalog
         self._print(plain(reply.body))
+        if addr.user_id in (None, self.user_id):
+            self.options = []  # the question is now what a typed reply answers, not the options above
         if addr.private and self.chat is not None and addr.user_id == self.user_id:
             # like Telegram, a private question continues in the private chat
             self.chat = None
