@@ -280,9 +280,12 @@ class Resolver:
                 return
         else:
             owner = None  # shown to the whole group: anyone may answer
+        # options the person asked for (a poll's next question) must be answered first; options the
+        # bot sends on its own (a reminder's button) do not hold back a question that waits
+        optional = choices.optional or self.event is None or owner != self.caller_member_id
         await conversation.show_menu(self.session, owner, address.platform, chat,
                                      [o.value for o in choices.options], [o.label for o in choices.options],
-                                     choices.optional, self.now)
+                                     optional, self.now)
 
     async def _edit(self, edit: Edit) -> Outgoing | None:
         if self.session is None:

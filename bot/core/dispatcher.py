@@ -197,7 +197,8 @@ class Dispatcher:
                 index = conversation.pick(text, conversation.menu_labels(menu))
                 if index is not None:
                     return await self._choose(ctx, conversation.menu_value(menu, index))
-                if conversation.is_blocking(menu) and (ev.chat.is_private or conversation.looks_like_choice(text)):
+                said_choice = ev.chat.is_private or conversation.looks_like_choice(text)
+                if conversation.is_blocking(menu) and said_choice:
                     raise UserError(_expect_choice(menu))
             queue = await conversation.asks_of(ctx.session, ctx.member.id, ev.platform, key)
             shown = next((r for r in queue if r.shown), None)
