@@ -45,6 +45,7 @@ CONTROL = {
     "nogmaals": "again",
 }
 MAX_CLOCK_STEPS = 2000
+MAX_CLOCK_JUMP = timedelta(days=366)  # /klok refuses a jump over a year (it ticks through every due moment)
 
 
 class ConsoleTransport:
@@ -206,6 +207,7 @@ class ConsoleTransport:
         there, as if it had been running all along; what it sends is printed under the time."""
         from zoneinfo import ZoneInfo
 
+        from bot.core.clock import FrozenClock
         from bot.core.errors import UserError
         from bot.core.outbox import next_due
         from handlers.common.school_time import when_msg
@@ -230,6 +232,16 @@ class ConsoleTransport:
                 day = read_date(day_raw, now.astimezone(tz).date())
                 hour, minute = read_time(time_raw) if time_raw.strip() else (now.astimezone(tz).hour, 0)
                 target = datetime.combine(day, dtime(hour, minute), tzinfo=tz).astimezone(UTC)
+            if target < now and isinstance(self.app.clock, FrozenClock):
+                # never back before the simulated time: what was sent then stays sent (the first
+                # /klok of a session may leave the real time, e.g. a script replaying October)
+                raise UserError(Msg("conv.clock_back", when=show(now)))
+            if abs(target - now) > MAX_CLOCK_JUMP:
+                raise UserError(Msg("conv.clock_too_far"))
+        except (OverflowError, ValueError):  # year 0001 or 9999 in another time zone
+            self._print(plain(self.app.catalog.render(Msg("conv.clock_too_far"), lang)))
+            self._print()
+            return
         except UserError as err:
             self._print(plain(self.app.catalog.render(Join([err.message, Msg("console.clock_usage")]), lang)))
             self._print()
@@ -249,11 +261,39 @@ class ConsoleTransport:
                 sent += len((await self.app.tick()).sent)
                 now = step
         self.app.set_clock(target)
+        await self._keep_clock(target)
         self._header = plain(self.app.catalog.render(Msg("console.clock_step", when=show(target)), lang))
         sent += len((await self.app.tick()).sent)
         self._header = None
         await self._say(Msg("console.clock_set", when=show(target), count=sent))
         self._print()
+
+    async def _keep_clock(self, at: datetime) -> None:
+        """The simulated time lives in the database, so a restarted console resumes there."""
+        from storage.models import SimulatedClock
+
+        async with self.app.sessions() as session:
+            row = await session.get(SimulatedClock, PLATFORM)
+            if row is None:
+                row = SimulatedClock(name=PLATFORM, at=at)
+            row.at = at
+            session.add(row)
+            await session.commit()
+
+    async def _resume_clock(self) -> None:
+        from storage.models import SimulatedClock
+
+        async with self.app.sessions() as session:
+            row = await session.get(SimulatedClock, PLATFORM)
+        if row is not None:
+            from zoneinfo import ZoneInfo
+
+            from handlers.common.school_time import when_msg
+
+            self.app.set_clock(row.at)
+            tz = ZoneInfo(self.app.settings.timezone)
+            await self._say(Msg("conv.clock_resumed", when=when_msg(row.at, tz)))
+            self._print()
 
     def to_event(self, line: str) -> Event | None:
         text = line.strip()
@@ -300,6 +340,7 @@ class ConsoleTransport:
         return line if line else None
 
     async def run(self) -> None:
+        await self._resume_clock()
         if self.interactive:
             await self._say(Msg("console.banner", user=self.display, place=self._place()))
         while True:

@@ -133,6 +133,14 @@ class PendingQuestion(SQLModel, table=True):
     shown: bool = Field(default=False)
 
 
+class SimulatedClock(SQLModel, table=True):
+    """The console's simulated time (``/klok``), so a restarted console resumes where it was
+    instead of jumping back to the real date with "future" meetings already in the past."""
+
+    name: str = Field(primary_key=True, max_length=16)
+    at: datetime = aware()
+
+
 class SentMessage(SQLModel, table=True):
     """Where a bot message with a logical reference ended up, so it can be edited later."""
 

@@ -1,6 +1,7 @@
 """One conversation state: the questions a person is waiting on become an ordered queue per
 person and chat (no longer one row that a newer question silently replaced), one of them shown;
-numbered options shown in a chat are kept too (``member_id`` NULL: shown to the whole group).
+numbered options shown in a chat are kept too (``member_id`` NULL: shown to the whole group);
+the console's simulated clock is kept, so a restarted console resumes.
 
 Revision ID: 0010_conversation
 Revises: 0008_web
@@ -10,7 +11,10 @@ from collections.abc import Sequence
 from typing import Union
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
+
+import storage.types
 
 revision: str = '0010_conversation'
 down_revision: Union[str, None] = '0008_web'
@@ -19,6 +23,11 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    op.create_table('simulatedclock',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_simulatedclock'))
+    )
     with op.batch_alter_table('pendingquestion', schema=None) as batch_op:
         batch_op.drop_constraint('uq_pendingquestion_member_id_platform_chat_id', type_='unique')
         batch_op.alter_column('member_id', existing_type=sa.Integer(), nullable=True)
@@ -27,6 +36,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('simulatedclock')
     op.execute("DELETE FROM pendingquestion WHERE member_id IS NULL OR kind = '_menu' OR NOT shown")
     with op.batch_alter_table('pendingquestion', schema=None) as batch_op:
         batch_op.drop_index('ix_pendingquestion_platform_chat_id')
