@@ -161,3 +161,18 @@ def test_reading_a_typed_choice():
     assert pick("Invullen", ["Invullen"]) == 0
     assert looks_like_choice("12") and looks_like_choice("nee") and not looks_like_choice("hallo")
     assert digits_to_ascii("１２") == "12" and digits_to_ascii("²") == "²"
+
+
+async def test_did_you_mean_commands_teams_and_the_order_of_arguments(app, chat):
+    await setup_team(chat)
+    assert "Bedoel je /nieuwteam?" in await chat.say("/nieuwtaem Groep 6", as_="anna")
+    assert "Bedoel je /akkoord?" in await chat.say("/akord", as_="bram", in_=TEAM)
+    assert "Bedoel je" not in await chat.say("/xyzzy", as_="bram")
+    assert "Ik ken geen team dat 'Bovenbow' heet. Bedoel je Bovenbouw?" in \
+        await chat.say("/aansluiten Bovenbow", as_="carla")
+    wrong = await chat.say("/voorzitter Bovenbouw carla", as_="anna")
+    assert "Eerst de persoon, dan het team. Bedoel je /voorzitter carla Bovenbouw?" in wrong
+    offered = await chat.say("/aansluiten", as_="dirk")
+    assert "Bij welk team wil je aansluiten?\n1) Bovenbouw\n2) Groep 5" in offered
+    joined = await chat.say("1", as_="dirk")  # typed under the buttons, in the private chat
+    assert "Welkom in team Bovenbouw" in joined

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import difflib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -147,6 +148,11 @@ class Dispatcher:
         if isinstance(ev, CommandEvent):
             cmd_id = self.names.get(ev.name.lower())
             if cmd_id is None:
+                close = difflib.get_close_matches(ev.name.lower(), self.names, n=1, cutoff=0.75)
+                if close:  # a typo: /nieuwtaem -> /nieuwteam
+                    raise UserError(Msg("conv.unknown_command_close", name=ev.name[:40],
+                                        suggestion=command_name(self.names[close[0]]),
+                                        help_cmd=command_name("help")))
                 raise UserError(Msg("common.unknown_command", name=ev.name[:40],
                                     help_cmd=command_name("help")))
             return await self._run(ctx, self.commands[cmd_id], ev.args)
