@@ -24,7 +24,7 @@ CASES = [
     ("anna", None, "/nieuwteam Groep\n5", "onzichtbare tekens", "invisible characters"),
     ("anna", None, "/nieuwteam ---", "minstens één letter of cijfer", "at least one letter or digit"),
     ("anna", None, "/aansluiten Onbekend", "Ik ken geen team dat 'Onbekend' heet", "I don't know a team called 'Onbekend'"),
-    ("anna", None, "/aansluiten", "Over welk team gaat het?", "Which team do you mean?"),
+    # a bare /aansluiten is no mistake: it offers the teams as buttons (tests/test_conversation.py)
     ("anna", None, "/voorzitter zoe Groep 3-4", "Ik ken 'zoe' niet bij De Regenboog", "I don't know 'zoe' at De Regenboog"),
     ("anna", None, "/taal klingon", "Die taal ken ik niet", "I don't know that language"),
     ("anna", None, "/hulp vliegen", "Over 'vliegen' heb ik geen uitleg", "I have no help on 'vliegen'"),
