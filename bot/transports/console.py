@@ -210,6 +210,7 @@ class ConsoleTransport:
         from bot.core.clock import FrozenClock
         from bot.core.errors import UserError
         from bot.core.outbox import next_due
+        from handlers.common.durations import NotADuration, minutes_of
         from handlers.common.school_time import when_msg
         from handlers.common.values import read_date, read_time
 
@@ -222,11 +223,14 @@ class ConsoleTransport:
             await self._say(Msg("console.clock_now", when=show(now)))
             return
         try:
-            if m := re.fullmatch(r"\+\s*(\d{1,4})\s*([a-z]+)", text):
-                unit = {"m": 1, "min": 1, "u": 60, "h": 60, "d": 1440, "w": 10080}.get(m[2])
-                if unit is None:
-                    raise UserError(Msg("console.clock_usage"))
-                target = now + timedelta(minutes=int(m[1]) * unit)
+            if text.startswith("+"):  # +1d, +2 dagen, +48u, +1 week: the one duration reader
+                try:
+                    minutes = minutes_of(text[1:])
+                except NotADuration:
+                    minutes = None
+                if minutes is None or minutes > MAX_CLOCK_JUMP.total_seconds() // 60:
+                    raise UserError(Msg("conv.clock_too_far") if minutes else Msg("console.clock_usage"))
+                target = now + timedelta(minutes=minutes)
             else:
                 day_raw, _, time_raw = text.partition(" ")
                 day = read_date(day_raw, now.astimezone(tz).date())

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
+from handlers.common.durations import NotADuration, minutes_of
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
 
@@ -132,11 +133,6 @@ WEEKDAYS = {
     "thurs": 3, "thursday": 3, "vr": 4, "vrijdag": 4, "fri": 4, "friday": 4, "za": 5, "zaterdag": 5,
     "sat": 5, "saturday": 5, "zo": 6, "zondag": 6, "sun": 6, "sunday": 6,
 }
-MINUTE_UNITS = {"m": 1, "min": 1, "mins": 1, "minuut": 1, "minuten": 1, "minute": 1, "minutes": 1,
-                "u": 60, "uur": 60, "uren": 60, "h": 60, "hr": 60, "hour": 60, "hours": 60,
-                "d": 1440, "dag": 1440, "dagen": 1440, "day": 1440, "days": 1440}
-
-
 def read_time(raw: str) -> tuple[int, int]:
     """``15:30``, ``15.30``, ``9:05``, ``15u30``, ``15u`` or ``15`` -> (hour, minute); 25:00 and 12:61
     are refused."""
@@ -158,16 +154,12 @@ def read_weekday(raw: str) -> int:
 
 
 def read_minutes(raw: str, *, low: int, high: int) -> int:
-    """A span of time: ``90``, ``90m``, ``1u30``, ``1:30``, ``2u``, ``1d`` -> minutes, within [low, high]."""
-    text = re.sub(r"\s+", "", raw.strip().lower())
-    minutes: int | None = None
-    if m := re.fullmatch(r"(\d{1,5})", text):
-        minutes = int(m[1])
-    elif m := re.fullmatch(r"(\d{1,3})[:u](\d{2})", text):
-        minutes = int(m[1]) * 60 + int(m[2]) if int(m[2]) < 60 else None
-    elif m := re.fullmatch(r"(\d{1,5})([a-z]+)", text):
-        unit = MINUTE_UNITS.get(m[2])
-        minutes = int(m[1]) * unit if unit else None
+    """A span of time: ``90``, ``90m``, ``1u30``, ``1:30``, ``2u``, ``1d``, ``2 dagen``, ``1 week`` ->
+    minutes, within [low, high] (one reader: handlers/common/durations.py)."""
+    try:
+        minutes = minutes_of(raw)
+    except NotADuration:
+        minutes = None
     if minutes is None:
         raise UserError(Msg("value.not_minutes", text=shorten(raw)))
     if not low <= minutes <= high:
