@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
+from handlers.common.dates import read_date  # re-exported: every command reads dates there
 from handlers.common.durations import NotADuration, minutes_of
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
@@ -45,35 +46,10 @@ def read_number(raw: str) -> float:
     return value
 
 
-def read_date(raw: str, today: date) -> date:
-    text = raw.strip().lower().rstrip(".")
-    try:
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?", text):
-            return _complete(int(m[1]), int(m[2]), m[3], today)
-        if m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?", text):
-            if m[2] in MONTHS:
-                return _complete(int(m[1]), MONTHS[m[2]], m[3], today)
-    except ValueError:
-        pass
-    raise UserError(Msg("value.not_date", text=shorten(raw)))
-
-
-def _complete(day: int, month: int, year: str | None, today: date) -> date:
-    if year is not None:
-        y = int(year)
-        return date(y + 2000 if y < 100 else y, month, day)
-    candidate = date(today.year, month, day)
-    return candidate if candidate >= today else date(today.year + 1, month, day)
-
-
 def read_future_date(raw: str, today: date) -> date:
     when = read_date(raw, today)
     if when < today:
         raise UserError(Msg("value.date_past", when=date_msg(when)))
-    if when.year > today.year + 5:
-        raise UserError(Msg("value.date_far", when=date_msg(when)))
     return when
 
 
