@@ -50,6 +50,11 @@ def test_accepted_dates(raw, expected):
     assert read_date(raw, TODAY) == expected
 
 
+@pytest.mark.parametrize("raw", ["volgend jaar", "binnenkort", "ooit"])
+def test_vague_words_are_no_date(raw):
+    assert "geen datum die ik begrijp" in _refusal(raw)
+
+
 def _refusal(raw: str) -> str:
     with pytest.raises(UserError) as err:
         read_date(raw, TODAY)

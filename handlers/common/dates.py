@@ -95,6 +95,19 @@ def _dateparser(text: str, today: date) -> date | None:
     return found.date() if found is not None else None
 
 
+_DAY_WORDS = {"vandaag", "morgen", "overmorgen", "gisteren", "eergisteren", "today", "tomorrow", "yesterday"}
+_SPAN = re.compile(r"(over|in|binnen) \S+ (dag|dagen|week|weken|day|days|week|weeks)")
+
+
+def _worded(text: str) -> bool:
+    """Worth asking dateparser: a month, a weekday, a day word or "over twee weken" — not a vague
+    "volgend jaar" (which it would read as a day exactly a year from now) and not bare numbers."""
+    words = set(text.split(" "))
+    if re.fullmatch(r"[\d\s\-/.]+", text):
+        return False
+    return bool(words & (set(MONTHS) | set(WEEKDAYS) | _DAY_WORDS)) or _SPAN.fullmatch(text) is not None
+
+
 def _split_weekday(text: str) -> tuple[int | None, str, str]:
     """``donderdag 3 december`` -> (3, 'donderdag', '3 december'); no weekday in front: (None, '', text)."""
     first, _, rest = text.partition(" ")
@@ -103,8 +116,8 @@ def _split_weekday(text: str) -> tuple[int | None, str, str]:
     return None, "", text
 
 
-def read_date(raw: str, today: date) -> date:
-    """A date as typed; refused with an example when it is none, or out of range."""
+def read_date(raw: str, today: date, *, in_range: bool = True) -> date:
+    """A date as typed; refused with an example when it is none, or (``in_range``) out of range."""
     text = _clean(raw)
     weekday, said, rest = _split_weekday(text)
     try:
@@ -112,11 +125,12 @@ def read_date(raw: str, today: date) -> date:
         shaped = False
     except ValueError:  # 31-2, 32 december: a date's shape, but no such day (never a year 2032)
         found, shaped = None, True
-    if found is None and not shaped and not re.fullmatch(r"[\d\s\-/.]+", rest):
+    if found is None and not shaped and _worded(rest):
         found = _dateparser(rest, today)
     if found is None:
         raise UserError(Msg("value.not_date", text=shorten(raw)))
-    check_range(found, today)
+    if in_range:
+        check_range(found, today)
     if weekday is not None and found.weekday() != weekday:
         raise UserError(Msg("conv.weekday_mismatch", said=said, when=_date_msg(found),
                             actual=Msg(f"meet.weekday.d{found.weekday()}")))
