@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core import conversation
+from bot.core import conversation, typed
 from bot.core.capability import Registry
 from bot.core.clock import Clock
 from bot.core.commands import Access, Command, Where, command_name, parse_args
@@ -145,6 +145,8 @@ class Dispatcher:
 
     async def _route(self, ctx: Context) -> list[Reply]:
         ev = ctx.event
+        if isinstance(ev, (CommandEvent, MessageEvent, AnswerEvent)):
+            ev = _cleaned(ev)  # one cleaning of what people type (bot/core/typed.py)
         if isinstance(ev, CommandEvent):
             cmd_id = self.names.get(ev.name.lower())
             if cmd_id is None:
@@ -264,6 +266,12 @@ class Dispatcher:
             raise UserError(Msg("common.question_closed"))
         replies = _as_list(await handler(ctx, payload, text))
         return await self._next_question(ctx, replies, key)
+
+
+def _cleaned(ev: CommandEvent | MessageEvent | AnswerEvent) -> Event:
+    if isinstance(ev, CommandEvent):
+        return dataclasses.replace(ev, name=typed.clean(ev.name), args=typed.clean(ev.args))
+    return dataclasses.replace(ev, text=typed.clean(ev.text))
 
 
 def _asks_caller(reply: Reply) -> bool:
