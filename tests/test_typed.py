@@ -40,3 +40,18 @@ async def test_emoji_with_joiners_are_allowed_in_a_team_name(app, chat):
     assert f"Kleuters {FAMILY}" in [t.name for t in await rows(app, Team)]
     zero = await chat.say("/nieuwteam Groep\u200b 8\u202e", as_="anna")
     assert "Team Groep 8 is aangemaakt" in zero.text
+
+
+@pytest.mark.parametrize("raw", ["-", "geen", "Nee", "geen link", "n.v.t.", "none", ""])
+def test_forms_accept_natural_answers_for_no_link(raw):
+    from handlers.common.values import read_url
+
+    assert read_url(raw) is None
+
+
+def test_a_link_is_still_checked():
+    from handlers.common.values import read_url
+
+    assert read_url("https://www.nro.nl/lezen") == "https://www.nro.nl/lezen"
+    with pytest.raises(UserError):
+        read_url("ja graag")

@@ -72,9 +72,12 @@ def read_text(raw: str | None, *, max_length: int, what: str) -> str:
     return text
 
 
+NO_LINK = {"", "-", "geen", "nee", "neen", "geen link", "n.v.t", "nvt", "none", "no", "no link", "n/a"}
+
+
 def read_url(raw: str) -> str | None:
     text = raw.strip()
-    if text in ("", "-"):
+    if text.lower().rstrip(".") in NO_LINK:  # natural answers for "no link", as in a form
         return None
     if not re.fullmatch(r"https?://[^\s<>\"]{3,490}", text):
         raise UserError(Msg("value.not_url", text=shorten(text)))
