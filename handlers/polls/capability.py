@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.core.capability import Capability, PlanRun
+from handlers.common.undo import UNDO_HOOK, Undoable
 from handlers.polls import answering, clock, results, settings, starting, stille_wand
 from handlers.polls.aggregates import digest_reflection
+from storage.models import BrainstormIdea, BrainstormReaction, PollVote
 
 
 async def plan(run: PlanRun) -> None:
@@ -17,5 +19,8 @@ POLLS = Capability.collect(
                "poll_close": clock.render_close, "wall_reveal": stille_wand.render_reveal},
     planners=(plan,),
     due_moments=(clock.due_moments,),
-    hooks={"digest.reflection": (digest_reflection,)},  # the leader's digest shows the aggregates
+    hooks={"digest.reflection": (digest_reflection,),  # the leader's digest shows the aggregates
+           UNDO_HOOK: (Undoable(PollVote, "voter_id", "updated_at", "conv.what.vote"),  # anonymous: no echo
+                       Undoable(BrainstormIdea, "author_id", "created_at", "conv.what.idea", "text",
+                                dependents=((BrainstormReaction, "idea_id"),)))},
 )
