@@ -20,11 +20,11 @@ CASES = [
     ("anna", None, "/nieuwteam <!channel> Groep", "mogen deze tekens niet staan", "may not contain these characters"),
     ("anna", None, "/nieuwteam Groep\x00 5", "onzichtbare besturingstekens", "invisible control characters"),
     ("anna", None, "/aansluiten Groep\x00 5", "onzichtbare besturingstekens", "invisible control characters"),
-    ("anna", None, "/nieuwteam Groep\u202e5", "onzichtbare tekens", "invisible characters"),
+    # a bidi override (\u202e) is removed, not refused: bot/core/typed.py, tests/test_typed.py
     ("anna", None, "/nieuwteam Groep\n5", "onzichtbare tekens", "invisible characters"),
     ("anna", None, "/nieuwteam ---", "minstens één letter of cijfer", "at least one letter or digit"),
     ("anna", None, "/aansluiten Onbekend", "Ik ken geen team dat 'Onbekend' heet", "I don't know a team called 'Onbekend'"),
-    ("anna", None, "/aansluiten", "Over welk team gaat het?", "Which team do you mean?"),
+    # a bare /aansluiten is no mistake: it offers the teams as buttons (tests/test_conversation.py)
     ("anna", None, "/voorzitter zoe Groep 3-4", "Ik ken 'zoe' niet bij De Regenboog", "I don't know 'zoe' at De Regenboog"),
     ("anna", None, "/taal klingon", "Die taal ken ik niet", "I don't know that language"),
     ("anna", None, "/hulp vliegen", "Over 'vliegen' heb ik geen uitleg", "I have no help on 'vliegen'"),

@@ -170,7 +170,7 @@ async def test_refusals_change_nothing(app, chat: Chat):
         (other, "zara", f"/bezocht Groep 5", "Ik ken geen team dat 'Groep 5' heet"),
         (chat, "anna", "/beantwoord 999 Hallo", "Ik ken geen open vraag #999"),
         (chat, "carla", f"/beantwoord {question.id} Zelf", "Alleen de schoolleider"),
-        (chat, "anna", "/bezocht Groep 5 1-1-2030", "ligt in de toekomst"),
+        (chat, "anna", "/bezocht Groep 5 1-6-2027", "ligt in de toekomst"),
         (chat, "anna", "/overzichttijd maandag 25:00", "25:00"),
         (chat, "anna", "/bewaartermijn 0", "Kies een bewaartermijn van 1 tot en met 121 maanden"),
         (chat, "carla", "/vraagleider " + "x" * 2000, "Te lang: je vraag heeft 2000 tekens, hooguit 1000 mag."),

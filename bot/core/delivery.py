@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core import conversation
 from bot.core.events import Event
 from bot.core.replies import (
     Ask,
@@ -31,9 +32,10 @@ from bot.core.replies import (
     TeamChat,
     Text,
 )
-from prompts.catalog import LANGUAGES, Catalog
+from prompts.catalog import LANGUAGES, Catalog, Msg
+from prompts.markup import plain
 from storage import queries as q
-from storage.models import Member, PendingQuestion, School, SentMessage, Team
+from storage.models import Member, School, SentMessage, Team
 
 PRIVATE_CHAT = ""  # PendingQuestion.chat_id for questions answered in a private chat
 PROMPT_KEY = "_prompt"  # PendingQuestion.payload: the question as asked, so it can be shown again
@@ -108,6 +110,12 @@ def _render_reply(reply: Any, render: Callable[[Any], Any]) -> Any:
     return how(reply, render)
 
 
+def _gist(body: Any, limit: int = 90) -> str:
+    """The first line of a question, short: to name it while it waits."""
+    first = plain(body).strip().split("\n")[0]
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
 class Resolver:
     """Turns replies for one event into Outgoing messages, inside the event's transaction."""
 
@@ -170,7 +178,12 @@ class Resolver:
         if isinstance(rendered, Ask):
             # a question sent to someone else (e.g. the chair asked for notes) waits for *their* answer
             owner = target.member_id if isinstance(target, DirectTo) else self.caller_member_id
-            question_id = await self._remember_question(rendered, address, owner)
+            question_id, shown = await self._remember_question(rendered, address, owner)
+            if not shown:  # another question is open: this one waits its turn, and the person hears so
+                waiting = Msg("conv.queued", question=_gist(rendered.body))
+                return Outgoing(address, lang, Text(self.catalog.render(waiting, lang), target=target))
+        elif isinstance(rendered, Choices):
+            await self._remember_menu(rendered, address, target)
         return Outgoing(address, lang, rendered, question_id)
 
     async def _address(self, target: Any) -> tuple[Address, str] | None:
@@ -233,29 +246,46 @@ class Resolver:
         Here: _here, Private: _private, TeamChat: _team_chat, DirectTo: _direct,
     }
 
-    async def _remember_question(self, ask: Ask, address: Address, owner: int | None = None) -> str | None:
+    def _chat_key(self, address: Address) -> str:
+        ev = self.event
+        in_dm = ev is not None and ev.chat.is_private and address.chat_id == ev.chat.chat_id
+        if address.chat_id is None or in_dm:
+            return PRIVATE_CHAT
+        return address.chat_id
+
+    async def _remember_question(self, ask: Ask, address: Address, owner: int | None = None
+                                 ) -> tuple[str | None, bool]:
+        """Queue the question for its owner in that chat (bot.core.conversation); whether it is shown now."""
         owner = self.caller_member_id if owner is None else owner
         if self.session is None or owner is None:
-            return None
-        chat_key = PRIVATE_CHAT if address.private else (address.chat_id or PRIVATE_CHAT)
-        stmt = select(PendingQuestion).where(
-            PendingQuestion.member_id == owner,
-            PendingQuestion.platform == address.platform,
-            PendingQuestion.chat_id == chat_key,
+            return None, True
+        chat = PRIVATE_CHAT if address.private else (address.chat_id or PRIVATE_CHAT)
+        row, shown = await conversation.enqueue(
+            self.session, owner, address.platform, chat, ask.question_id, dict(ask.payload),
+            str(ask.body), by_owner=self.event is not None and owner == self.caller_member_id,
+            now=self.now, prompt_key=PROMPT_KEY,
         )
-        existing = (await self.session.exec(stmt)).first()
-        now = self.now
-        payload = {**ask.payload, PROMPT_KEY: str(ask.body)}  # the rendered question, to ask again later
-        if existing is None:
-            existing = PendingQuestion(
-                member_id=owner, platform=address.platform, chat_id=chat_key,
-                kind=ask.question_id, payload=payload, asked_at=now,
-            )
+        return str(row.id), shown
+
+    async def _remember_menu(self, choices: Choices, address: Address, target: Any) -> None:
+        """Numbered options shown: a typed number or yes/no there answers them (any platform)."""
+        if self.session is None or not choices.options:
+            return
+        chat = self._chat_key(address)
+        if isinstance(target, DirectTo):
+            owner: int | None = target.member_id
+        elif chat == PRIVATE_CHAT or isinstance(target, Private):
+            owner = self.caller_member_id
+            if owner is None:
+                return
         else:
-            existing.kind, existing.payload, existing.asked_at = ask.question_id, payload, now
-        self.session.add(existing)
-        await self.session.flush()
-        return str(existing.id)
+            owner = None  # shown to the whole group: anyone may answer
+        # options the person asked for (a poll's next question) must be answered first; options the
+        # bot sends on its own (a reminder's button) do not hold back a question that waits
+        optional = choices.optional or self.event is None or owner != self.caller_member_id
+        await conversation.show_menu(self.session, owner, address.platform, chat,
+                                     [o.value for o in choices.options], [o.label for o in choices.options],
+                                     optional, self.now)
 
     async def _edit(self, edit: Edit) -> Outgoing | None:
         if self.session is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import difflib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core import conversation, typed
 from bot.core.capability import Registry
 from bot.core.clock import Clock
 from bot.core.commands import Access, Command, Where, command_name, parse_args
@@ -28,8 +30,9 @@ from bot.core.context import Context
 from bot.core.delivery import PRIVATE_CHAT, PROMPT_KEY, Outgoing, Resolver
 from bot.core.errors import UsageError, UserError
 from bot.core.events import AnswerEvent, ChoiceEvent, CommandEvent, Event, MessageEvent
-from bot.core.replies import Ask, Reply, Text
+from bot.core.replies import Ask, Choices, Reply, TeamChat, Text
 from prompts.catalog import Catalog, Msg
+from prompts.markup import Markup
 from storage.models import PendingQuestion, ProcessedEvent, TeamMembership
 
 log = logging.getLogger(__name__)
@@ -142,9 +145,16 @@ class Dispatcher:
 
     async def _route(self, ctx: Context) -> list[Reply]:
         ev = ctx.event
+        if isinstance(ev, (CommandEvent, MessageEvent, AnswerEvent)):
+            ev = _cleaned(ev)  # one cleaning of what people type (bot/core/typed.py)
         if isinstance(ev, CommandEvent):
             cmd_id = self.names.get(ev.name.lower())
             if cmd_id is None:
+                close = difflib.get_close_matches(ev.name.lower(), self.names, n=1, cutoff=0.75)
+                if close:  # a typo: /nieuwtaem -> /nieuwteam
+                    raise UserError(Msg("conv.unknown_command_close", name=ev.name[:40],
+                                        suggestion=command_name(self.names[close[0]]),
+                                        help_cmd=command_name("help")))
                 raise UserError(Msg("common.unknown_command", name=ev.name[:40],
                                     help_cmd=command_name("help")))
             return await self._run(ctx, self.commands[cmd_id], ev.args)
@@ -153,7 +163,7 @@ class Dispatcher:
             cmd = self.commands.get(cmd_id)
             if cmd is None:
                 raise UserError(Msg("common.stale_button"))
-            return await self._run(ctx, cmd, args)
+            return await self._after_choice(ctx, await self._run(ctx, cmd, args), consumed=True)
         if isinstance(ev, AnswerEvent):
             return await self._answer(ctx, ev.text, ev.question_id)
         if isinstance(ev, MessageEvent):
@@ -176,35 +186,111 @@ class Dispatcher:
         return _as_list(result)
 
     async def _answer(self, ctx: Context, text: str, question_id: str | None) -> list[Reply]:
+        """A typed reply answers only what the person was last shown (bot.core.conversation)."""
         ev = ctx.event
-        pending = None
-        if ctx.member is not None:
-            stmt = select(PendingQuestion).where(
-                PendingQuestion.member_id == ctx.member.id, PendingQuestion.platform == ev.platform
-            )
-            if question_id is not None:
-                stmt = stmt.where(PendingQuestion.id == _int(question_id))
-            else:
-                stmt = stmt.where(
-                    PendingQuestion.chat_id == (PRIVATE_CHAT if ev.chat.is_private else ev.chat.chat_id)
-                )
-            pending = (await ctx.session.exec(stmt)).first()
-        if pending is None:
-            if question_id is not None:
+        key = conversation.chat_key(ev.chat.is_private, ev.chat.chat_id, PRIVATE_CHAT)
+        if question_id is not None:  # a reply to one particular question (Slack modal, Telegram reply)
+            row = None
+            if ctx.member is not None:
+                row = (await ctx.session.exec(select(PendingQuestion).where(
+                    PendingQuestion.member_id == ctx.member.id, PendingQuestion.platform == ev.platform,
+                    PendingQuestion.id == _int(question_id), PendingQuestion.kind != conversation.MENU,
+                ))).first()
+            if row is None:
                 raise UserError(Msg("common.question_closed"))
-            if ev.chat.is_private:
-                return [Text(Msg("common.private_hint", help_cmd=command_name("help")))]
-            if question_id is None and ctx.team is not None:
-                await _join_by_writing(ctx)
-            return []  # ordinary chatter in a team's group: not ours to answer
+            return await self._answer_row(ctx, row, text)
+        if ctx.member is not None:
+            menu = await conversation.menu_of(ctx.session, ctx.member.id, ev.platform, key)
+            if menu is not None:
+                index = conversation.pick(text, conversation.menu_labels(menu))
+                if index is not None:
+                    return await self._choose(ctx, conversation.menu_value(menu, index))
+                said_choice = ev.chat.is_private or conversation.looks_like_choice(text)
+                if conversation.is_blocking(menu) and said_choice:
+                    raise UserError(_expect_choice(menu))
+            queue = await conversation.asks_of(ctx.session, ctx.member.id, ev.platform, key)
+            shown = next((r for r in queue if r.shown), None)
+            if shown is not None:
+                return await self._answer_row(ctx, shown, text)
+            if queue:  # questions wait but none is on screen: ask the first, keep this text out of it
+                return [Text(Msg("conv.first_this")), _ask_again(queue[0])]
+        if not ev.chat.is_private:
+            group = await conversation.menu_of(ctx.session, None, ev.platform, key)
+            if group is not None and conversation.group_menu_fresh(group, ctx.now()):
+                index = conversation.pick(text, conversation.menu_labels(group))
+                if index is not None:
+                    return await self._choose(ctx, conversation.menu_value(group, index), group=True)
+                if conversation.looks_like_choice(text):
+                    raise UserError(_expect_choice(group))
+        if ev.chat.is_private:
+            return [Text(Msg("common.private_hint", help_cmd=command_name("help")))]
+        if ctx.team is not None:
+            await _join_by_writing(ctx)
+        return []  # ordinary chatter in a team's group: not ours to answer
+
+    async def _choose(self, ctx: Context, value: str, group: bool = False) -> list[Reply]:
+        """A typed number or yes/no under options: as if the button was pressed."""
+        cmd_id, _, args = value.partition(" ")
+        cmd = self.commands.get(cmd_id)
+        if cmd is None:
+            raise UserError(Msg("common.stale_button"))
+        return await self._after_choice(ctx, await self._run(ctx, cmd, args), consumed=not group)
+
+    async def _after_choice(self, ctx: Context, replies: list[Reply], consumed: bool) -> list[Reply]:
+        """The options were answered: unless the answer shows new ones (or a question), the question
+        waiting behind them is asked right after."""
+        ev = ctx.event
+        if ctx.member is None or not consumed:
+            return replies
+        key = conversation.chat_key(ev.chat.is_private, ev.chat.chat_id, PRIVATE_CHAT)
+        await conversation.drop_menu(ctx.session, ctx.member.id, ev.platform, key)
+        return await self._next_question(ctx, replies, key)
+
+    async def _next_question(self, ctx: Context, replies: list[Reply], key: str) -> list[Reply]:
+        if any(_asks_caller(r) for r in replies) or ctx.member is None:
+            return replies
+        queue = await conversation.asks_of(ctx.session, ctx.member.id, ctx.event.platform, key)
+        following = conversation.next_in_line(queue)
+        if following is None:
+            return replies
+        return [*replies, Text(Msg("conv.next")), _ask_again(following)]
+
+    async def _answer_row(self, ctx: Context, pending: PendingQuestion, text: str) -> list[Reply]:
         handler = self.registry.answers.get(pending.kind)
         payload = dict(pending.payload)
         payload.pop(PROMPT_KEY, None)
+        key = pending.chat_id
         await ctx.session.delete(pending)
         await ctx.session.flush()
         if handler is None:
             raise UserError(Msg("common.question_closed"))
-        return _as_list(await handler(ctx, payload, text))
+        replies = _as_list(await handler(ctx, payload, text))
+        return await self._next_question(ctx, replies, key)
+
+
+def _cleaned(ev: CommandEvent | MessageEvent | AnswerEvent) -> Event:
+    if isinstance(ev, CommandEvent):
+        return dataclasses.replace(ev, name=typed.clean(ev.name), args=typed.clean(ev.args))
+    return dataclasses.replace(ev, text=typed.clean(ev.text))
+
+
+def _asks_caller(reply: Reply) -> bool:
+    """Whether a reply puts a new question or blocking options in front of the caller."""
+    if isinstance(reply, Ask):
+        return not isinstance(reply.target, TeamChat)
+    if isinstance(reply, Choices):
+        return not reply.optional and not isinstance(reply.target, TeamChat)
+    return False
+
+
+def _ask_again(row: PendingQuestion) -> Ask:
+    payload = {k: v for k, v in row.payload.items() if k != PROMPT_KEY}
+    payload[conversation.QUEUE_KEY] = row.id
+    return Ask(Markup(str(row.payload.get(PROMPT_KEY, ""))), question_id=row.kind, payload=payload)
+
+
+def _expect_choice(menu: PendingQuestion) -> Msg:
+    return Msg("conv.expect_choice", max=len(conversation.menu_labels(menu)))
 
 
 async def _join_by_writing(ctx: Context) -> None:

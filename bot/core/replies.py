@@ -57,6 +57,7 @@ class Choices:
     options: tuple[Option, ...]
     target: Target = HERE
     ref: str | None = None
+    optional: bool = False  # a closing menu (e.g. "change an answer"): a question waiting comes first
 
 
 @dataclass(frozen=True)

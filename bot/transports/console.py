@@ -45,6 +45,7 @@ CONTROL = {
     "nogmaals": "again",
 }
 MAX_CLOCK_STEPS = 2000
+MAX_CLOCK_JUMP = timedelta(days=366)  # /klok refuses a jump over a year (it ticks through every due moment)
 
 
 class ConsoleTransport:
@@ -114,6 +115,8 @@ class ConsoleTransport:
     def _show_ask(self, reply: Ask, addr: Address, lang: str) -> None:
         cat = self.app.catalog
         self._print(plain(reply.body))
+        if addr.user_id in (None, self.user_id):
+            self.options = []  # the question is now what a typed reply answers, not the options above
         if addr.private and self.chat is not None and addr.user_id == self.user_id:
             # like Telegram, a private question continues in the private chat
             self.chat = None
@@ -204,8 +207,10 @@ class ConsoleTransport:
         there, as if it had been running all along; what it sends is printed under the time."""
         from zoneinfo import ZoneInfo
 
+        from bot.core.clock import FrozenClock
         from bot.core.errors import UserError
         from bot.core.outbox import next_due
+        from handlers.common.durations import NotADuration, minutes_of
         from handlers.common.school_time import when_msg
         from handlers.common.values import read_date, read_time
 
@@ -218,16 +223,29 @@ class ConsoleTransport:
             await self._say(Msg("console.clock_now", when=show(now)))
             return
         try:
-            if m := re.fullmatch(r"\+\s*(\d{1,4})\s*([a-z]+)", text):
-                unit = {"m": 1, "min": 1, "u": 60, "h": 60, "d": 1440, "w": 10080}.get(m[2])
-                if unit is None:
-                    raise UserError(Msg("console.clock_usage"))
-                target = now + timedelta(minutes=int(m[1]) * unit)
+            if text.startswith("+"):  # +1d, +2 dagen, +48u, +1 week: the one duration reader
+                try:
+                    minutes = minutes_of(text[1:])
+                except NotADuration:
+                    minutes = None
+                if minutes is None or minutes > MAX_CLOCK_JUMP.total_seconds() // 60:
+                    raise UserError(Msg("conv.clock_too_far") if minutes else Msg("console.clock_usage"))
+                target = now + timedelta(minutes=minutes)
             else:
                 day_raw, _, time_raw = text.partition(" ")
                 day = read_date(day_raw, now.astimezone(tz).date())
                 hour, minute = read_time(time_raw) if time_raw.strip() else (now.astimezone(tz).hour, 0)
                 target = datetime.combine(day, dtime(hour, minute), tzinfo=tz).astimezone(UTC)
+            if target < now and isinstance(self.app.clock, FrozenClock):
+                # never back before the simulated time: what was sent then stays sent (the first
+                # /klok of a session may leave the real time, e.g. a script replaying October)
+                raise UserError(Msg("conv.clock_back", when=show(now)))
+            if abs(target - now) > MAX_CLOCK_JUMP:
+                raise UserError(Msg("conv.clock_too_far"))
+        except (OverflowError, ValueError):  # year 0001 or 9999 in another time zone
+            self._print(plain(self.app.catalog.render(Msg("conv.clock_too_far"), lang)))
+            self._print()
+            return
         except UserError as err:
             self._print(plain(self.app.catalog.render(Join([err.message, Msg("console.clock_usage")]), lang)))
             self._print()
@@ -247,11 +265,39 @@ class ConsoleTransport:
                 sent += len((await self.app.tick()).sent)
                 now = step
         self.app.set_clock(target)
+        await self._keep_clock(target)
         self._header = plain(self.app.catalog.render(Msg("console.clock_step", when=show(target)), lang))
         sent += len((await self.app.tick()).sent)
         self._header = None
         await self._say(Msg("console.clock_set", when=show(target), count=sent))
         self._print()
+
+    async def _keep_clock(self, at: datetime) -> None:
+        """The simulated time lives in the database, so a restarted console resumes there."""
+        from storage.models import SimulatedClock
+
+        async with self.app.sessions() as session:
+            row = await session.get(SimulatedClock, PLATFORM)
+            if row is None:
+                row = SimulatedClock(name=PLATFORM, at=at)
+            row.at = at
+            session.add(row)
+            await session.commit()
+
+    async def _resume_clock(self) -> None:
+        from storage.models import SimulatedClock
+
+        async with self.app.sessions() as session:
+            row = await session.get(SimulatedClock, PLATFORM)
+        if row is not None:
+            from zoneinfo import ZoneInfo
+
+            from handlers.common.school_time import when_msg
+
+            self.app.set_clock(row.at)
+            tz = ZoneInfo(self.app.settings.timezone)
+            await self._say(Msg("conv.clock_resumed", when=when_msg(row.at, tz)))
+            self._print()
 
     def to_event(self, line: str) -> Event | None:
         text = line.strip()
@@ -298,6 +344,7 @@ class ConsoleTransport:
         return line if line else None
 
     async def run(self) -> None:
+        await self._resume_clock()
         if self.interactive:
             await self._say(Msg("console.banner", user=self.display, place=self._place()))
         while True:

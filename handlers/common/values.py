@@ -12,6 +12,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
+from handlers.common.dates import read_date  # re-exported: every command reads dates there
+from handlers.common.durations import NotADuration, minutes_of
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
 
@@ -44,35 +46,10 @@ def read_number(raw: str) -> float:
     return value
 
 
-def read_date(raw: str, today: date) -> date:
-    text = raw.strip().lower().rstrip(".")
-    try:
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?", text):
-            return _complete(int(m[1]), int(m[2]), m[3], today)
-        if m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?", text):
-            if m[2] in MONTHS:
-                return _complete(int(m[1]), MONTHS[m[2]], m[3], today)
-    except ValueError:
-        pass
-    raise UserError(Msg("value.not_date", text=shorten(raw)))
-
-
-def _complete(day: int, month: int, year: str | None, today: date) -> date:
-    if year is not None:
-        y = int(year)
-        return date(y + 2000 if y < 100 else y, month, day)
-    candidate = date(today.year, month, day)
-    return candidate if candidate >= today else date(today.year + 1, month, day)
-
-
 def read_future_date(raw: str, today: date) -> date:
     when = read_date(raw, today)
     if when < today:
         raise UserError(Msg("value.date_past", when=date_msg(when)))
-    if when.year > today.year + 5:
-        raise UserError(Msg("value.date_far", when=date_msg(when)))
     return when
 
 
@@ -95,9 +72,12 @@ def read_text(raw: str | None, *, max_length: int, what: str) -> str:
     return text
 
 
+NO_LINK = {"", "-", "geen", "nee", "neen", "geen link", "n.v.t", "nvt", "none", "no", "no link", "n/a"}
+
+
 def read_url(raw: str) -> str | None:
     text = raw.strip()
-    if text in ("", "-"):
+    if text.lower().rstrip(".") in NO_LINK:  # natural answers for "no link", as in a form
         return None
     if not re.fullmatch(r"https?://[^\s<>\"]{3,490}", text):
         raise UserError(Msg("value.not_url", text=shorten(text)))
@@ -132,11 +112,6 @@ WEEKDAYS = {
     "thurs": 3, "thursday": 3, "vr": 4, "vrijdag": 4, "fri": 4, "friday": 4, "za": 5, "zaterdag": 5,
     "sat": 5, "saturday": 5, "zo": 6, "zondag": 6, "sun": 6, "sunday": 6,
 }
-MINUTE_UNITS = {"m": 1, "min": 1, "mins": 1, "minuut": 1, "minuten": 1, "minute": 1, "minutes": 1,
-                "u": 60, "uur": 60, "uren": 60, "h": 60, "hr": 60, "hour": 60, "hours": 60,
-                "d": 1440, "dag": 1440, "dagen": 1440, "day": 1440, "days": 1440}
-
-
 def read_time(raw: str) -> tuple[int, int]:
     """``15:30``, ``15.30``, ``9:05``, ``15u30``, ``15u`` or ``15`` -> (hour, minute); 25:00 and 12:61
     are refused."""
@@ -158,16 +133,12 @@ def read_weekday(raw: str) -> int:
 
 
 def read_minutes(raw: str, *, low: int, high: int) -> int:
-    """A span of time: ``90``, ``90m``, ``1u30``, ``1:30``, ``2u``, ``1d`` -> minutes, within [low, high]."""
-    text = re.sub(r"\s+", "", raw.strip().lower())
-    minutes: int | None = None
-    if m := re.fullmatch(r"(\d{1,5})", text):
-        minutes = int(m[1])
-    elif m := re.fullmatch(r"(\d{1,3})[:u](\d{2})", text):
-        minutes = int(m[1]) * 60 + int(m[2]) if int(m[2]) < 60 else None
-    elif m := re.fullmatch(r"(\d{1,5})([a-z]+)", text):
-        unit = MINUTE_UNITS.get(m[2])
-        minutes = int(m[1]) * unit if unit else None
+    """A span of time: ``90``, ``90m``, ``1u30``, ``1:30``, ``2u``, ``1d``, ``2 dagen``, ``1 week`` ->
+    minutes, within [low, high] (one reader: handlers/common/durations.py)."""
+    try:
+        minutes = minutes_of(raw)
+    except NotADuration:
+        minutes = None
     if minutes is None:
         raise UserError(Msg("value.not_minutes", text=shorten(raw)))
     if not low <= minutes <= high:

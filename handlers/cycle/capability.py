@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from bot.core.capability import Capability
 from handlers.common import forms
+from handlers.common.undo import UNDO_HOOK, Undoable
 from handlers.cycle import answers, commands, evaluation, intervention, records
+from storage.models import Action, Answer, Hypothesis, Source
 
 CYCLE = Capability.collect(
     "cycle", (answers, commands, records, intervention, evaluation, forms),
-    hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation)},
+    hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
+           UNDO_HOOK: (Undoable(Answer, "member_id", "updated_at", "conv.what.answer", "text"),
+                       Undoable(Hypothesis, "added_by", "added_at", "conv.what.hypothesis", "text"),
+                       Undoable(Source, "added_by", "added_at", "conv.what.source", "title"),
+                       Undoable(Action, "added_by", "added_at", "conv.what.action", "description"))},
 )

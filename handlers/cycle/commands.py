@@ -12,6 +12,7 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import HERE, Choices, Document, Reply, Text
+from handlers.common.suggest import unknown_team
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, number_msg, read_index, read_text, today_in
@@ -80,7 +81,7 @@ async def choose_team(ctx: Context, team: str) -> Text:
     school = ctx.require_school()
     found = await q.team_by_name(ctx.session, school.id, team)
     if found is None:
-        raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=command_name("teams")))
+        raise await unknown_team(ctx.session, school.id, team)
     member = await require_team_member(ctx, found)
     member.working_team_id = found.id
     ctx.session.add(member)

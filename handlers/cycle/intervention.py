@@ -118,7 +118,7 @@ def _split_date_label(text: str) -> str:
     for n in (3, 2):
         if len(words) >= n:
             try:
-                read_date(" ".join(words[:n]), date(2000, 1, 1))
+                read_date(" ".join(words[:n]), date(2000, 1, 1), in_range=False)
             except UserError:
                 continue
             rest = " ".join(words[n:])

@@ -21,7 +21,7 @@ from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Choices, Option
-from handlers.common.validation import shorten
+from handlers.common.suggest import unknown_team
 from prompts.catalog import Catalog, Msg
 from storage import queries as q
 from storage.models import (
@@ -91,7 +91,7 @@ async def team_named_or_mine(ctx: Context, name: str | None) -> Team:
         school = ctx.require_school()
         found = await q.team_by_name(ctx.session, school.id, name)
         if found is None:
-            raise UserError(Msg("team.unknown", team=shorten(name), teams_cmd=command_name("teams")))
+            raise await unknown_team(ctx.session, school.id, name)
         return found
     return await cycle_team(ctx)
 

@@ -16,6 +16,7 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Choices, DirectTo, Option, Reply, TeamChat, Text
 from handlers.common.school_time import local_start, next_allowed, zone
+from handlers.common.suggest import unknown_team
 from handlers.common.values import (
     date_msg,
     read_date,
@@ -129,7 +130,7 @@ async def visit(ctx: Context, team: str) -> Text:
     team = head if day else team
     found = await q.team_by_name(ctx.session, school.id, team)
     if found is None:
-        raise UserError(Msg("team.unknown", team=team[:40], teams_cmd=command_name("teams")))
+        raise await unknown_team(ctx.session, school.id, team)
     today = today_in(school.timezone, ctx.now())
     on = read_date(day, today) if day else today
     if on > today:

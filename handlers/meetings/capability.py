@@ -9,10 +9,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.capability import Capability, PlanRun
+from handlers.common.undo import UNDO_HOOK, Undoable
 from handlers.meetings import agenda, calendar, commands, holidays, momentum, reminders
 from handlers.meetings.plan import materialise, offsets_of
 from handlers.school.home import HOME_NEXT_HOOK
-from storage.models import Meeting, MeetingRhythm
+from storage.models import AgendaItem, Meeting, MeetingRhythm
 
 
 async def plan(run: PlanRun) -> None:
@@ -50,5 +51,6 @@ MEETINGS = Capability.collect(
                "nudge": reminders.render_nudge},
     planners=(plan,),
     due_moments=(due_moments,),
-    hooks={HOME_NEXT_HOOK: ((30, agenda.next_meeting_steps),)},
+    hooks={HOME_NEXT_HOOK: ((30, agenda.next_meeting_steps),),
+           UNDO_HOOK: (Undoable(AgendaItem, "added_by", "added_at", "conv.what.agenda", "title"),)},
 )

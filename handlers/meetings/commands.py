@@ -17,6 +17,7 @@ from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Reply, TeamChat, Text
+from handlers.common.dates import split_day_time
 from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import shorten
@@ -119,7 +120,7 @@ async def set_rhythm(
     await ctx.require_team_manager(team)
     weekday = read_weekday(day)
     hour, minute = read_time(time)
-    duration = read_duration(minutes)
+    duration = read_duration(minutes or None)
     every = read_weeks(weeks)
     school = await school_of(ctx, team)
     now = ctx.now()
@@ -222,9 +223,12 @@ def read_when(ctx: Context, school: School, day: str, time: str | None, default_
     return starts
 
 
-@command("meeting_move", params=(Param("number"), Param("day"), Param("time", required=False)),
+@command("meeting_move", params=(Param("number"), Param("when", rest=True)),
          access=Access.SCHOOL_MEMBER, section="meetings")
-async def move_meeting(ctx: Context, number: str, day: str, time: str | None) -> list[Reply]:
+async def move_meeting(ctx: Context, number: str, when: str) -> list[Reply]:
+    day, time, extra = split_day_time(when)  # "16 december 14:00": a date in words, then a time
+    if extra:
+        raise UsageError("meeting_move", Msg("usage.extra"))
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
     meeting = await pick_meeting(ctx, team, number, "meeting_move")
@@ -271,14 +275,16 @@ async def cancel_meeting(ctx: Context, number: str, reason: str) -> list[Reply]:
     )
 
 
-@command("meeting_extra", params=(Param("day"), Param("time"), Param("minutes", required=False)),
-         access=Access.SCHOOL_MEMBER, section="meetings")
-async def extra_meeting(ctx: Context, day: str, time: str, minutes: str | None) -> list[Reply]:
+@command("meeting_extra", params=(Param("when", rest=True),), access=Access.SCHOOL_MEMBER, section="meetings")
+async def extra_meeting(ctx: Context, when: str) -> list[Reply]:
+    day, time, minutes = split_day_time(when)
+    if time is None:
+        raise UsageError("meeting_extra", Msg("meet.time_needed"))
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
     school = await school_of(ctx, team)
     starts = read_when(ctx, school, day, time, None)
-    duration = read_duration(minutes)
+    duration = read_duration(minutes or None)
     now, uid = ctx.now(), new_uid()
     ctx.session.add(Meeting(team_id=team.id, slot_key=f"x:{uid}", starts_at=starts, duration_min=duration,
                             status="planned", kind="extra", uid=uid, created_at=now, updated_at=now))

@@ -76,7 +76,7 @@ async def next_step(ctx: Context, poll: Poll, team: Team, note: Any = None) -> R
     lines.append(Msg("poll.change_hint"))
     options = tuple(Option(Msg("poll.change_option", n=qq.position, text=question_label(qq)),
                            f"poll_q {poll.id} {qq.id}") for qq in qs)
-    return Choices(Join(lines), options, target=PRIVATE)
+    return Choices(Join(lines), options, target=PRIVATE, optional=True)
 
 
 def status_line(ctx: Context, poll: Poll, res: PollResult) -> Msg:

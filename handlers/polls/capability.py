@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.core.capability import Capability, PlanRun
+from handlers.common.undo import UNDO_HOOK, Undoable
 from handlers.polls import answering, clock, results, settings, starting, stille_wand
 from handlers.polls.aggregates import digest_reflection
 from handlers.polls.small_teams import render_skipped
+from storage.models import BrainstormIdea, BrainstormReaction, PollVote
 
 
 async def plan(run: PlanRun) -> None:
@@ -19,5 +21,8 @@ POLLS = Capability.collect(
                "poll_skipped": render_skipped},
     planners=(plan,),
     due_moments=(clock.due_moments,),
-    hooks={"digest.reflection": (digest_reflection,)},  # the leader's digest shows the aggregates
+    hooks={"digest.reflection": (digest_reflection,),  # the leader's digest shows the aggregates
+           UNDO_HOOK: (Undoable(PollVote, "voter_id", "updated_at", "conv.what.vote"),  # anonymous: no echo
+                       Undoable(BrainstormIdea, "author_id", "created_at", "conv.what.idea", "text",
+                                dependents=((BrainstormReaction, "idea_id"),)))},
 )

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.context import Context
 from bot.core.errors import UserError
+from handlers.common.durations import NotADuration, minutes_of, split_leading
 from handlers.common.validation import shorten
 from handlers.common.values import read_index
 from prompts.catalog import Msg
@@ -27,30 +28,28 @@ SCAN_OPEN = timedelta(days=7)
 MIN_DURATION, MAX_DURATION = 10, 14 * 1440  # minutes a chair's poll or a stille wand stays open
 MAX_MIN_ANSWERS = 50
 MAX_SCAN_WEEKS = 26
-DURATION = re.compile(
-    r"^([0-9]{1,4})\s*(m|min|minuten|minutes|u|uur|h|hours?|d|dag|dagen|days?|w|weken|weeks?)$"
-)
-DURATION_UNITS = {"m": 1, "min": 1, "minuten": 1, "minutes": 1, "u": 60, "uur": 60, "h": 60, "hour": 60,
-                  "hours": 60, "d": 1440, "dag": 1440, "dagen": 1440, "day": 1440, "days": 1440, "w": 10080,
-                  "weken": 10080, "week": 10080, "weeks": 10080}
 YESNO_PREFIX = re.compile(r"^(ja/nee|ja-nee|yes/no|yes-no)\s*:\s*", re.IGNORECASE)
 
 
 
 # --- reading a duration at the start of a line --------------------------------------------------
 def split_duration(text: str, default: timedelta) -> tuple[timedelta, str]:
-    """``2d Welke dag?`` -> (2 days, 'Welke dag?'); a first word that is not a duration with a
-    unit (``10 leerlingen…``) is part of the text, and the default applies."""
-    first, _, rest = text.strip().partition(" ")
-    m = DURATION.match(first.lower())
-    if not m:
+    """``2d Welke dag?`` or ``2 dagen Welke dag?`` -> (2 days, 'Welke dag?'); a first word that is
+    not a duration with a unit (``10 leerlingen…``) is part of the text, and the default applies.
+    An absurd one (``99999d``, ``1e309m``) is refused, never taken for the question."""
+    found = split_leading(text)
+    if found is None:
         return default, text.strip()
-    minutes = int(m[1]) * DURATION_UNITS[m[2]]
-    if not MIN_DURATION <= minutes <= MAX_DURATION:
+    first, rest = found
+    try:
+        minutes = minutes_of(first)
+    except NotADuration:
+        minutes = None
+    if minutes is None or not MIN_DURATION <= minutes <= MAX_DURATION:
         raise UserError(
             Msg("poll.bad_duration", text=shorten(first), low=MIN_DURATION, days=MAX_DURATION // 1440)
         )
-    return timedelta(minutes=minutes), rest.strip()
+    return timedelta(minutes=minutes), rest
 
 
 # --- whose polls ----------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ help, the overview (Slack's App Home) and asking a waiting question again."""
 from __future__ import annotations
 
 from bot.core.capability import Capability
+from handlers.common import undo
 from handlers.school import help, home, language, manage, quiet, resume, schools, teams
 
 SCHOOL = Capability.collect(
-    "school", (schools, teams, manage, quiet, language, help, resume, home),
+    "school", (schools, teams, manage, quiet, language, help, resume, home, undo),
     hooks={home.HOME_NEXT_HOOK: ((10, home.setup_steps), (20, home.focus_meeting_agenda))},
 )

@@ -8,10 +8,11 @@ it greets them instead.
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.commands import Where, command, command_name
 from bot.core.context import Context
+from bot.core.conversation import MENU
 from bot.core.delivery import PRIVATE_CHAT, PROMPT_KEY
 from bot.core.replies import Ask, Text
 from prompts.catalog import Msg
@@ -26,7 +27,8 @@ async def resume(ctx: Context) -> Ask | Text:
             PendingQuestion.member_id == ctx.member.id,
             PendingQuestion.platform == ctx.event.platform,
             PendingQuestion.chat_id == PRIVATE_CHAT,
-        )
+            PendingQuestion.kind != MENU,
+        ).order_by(col(PendingQuestion.shown).desc(), col(PendingQuestion.id))
         pending = (await ctx.session.exec(stmt)).first()
         prompt = pending.payload.get(PROMPT_KEY) if pending is not None else None
         if pending is not None and isinstance(prompt, str) and prompt:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.core.commands import Access, Param, Where, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
-from bot.core.replies import DirectTo, Text
+from bot.core.replies import Choices, DirectTo, Option, Text
 from handlers.common.people import find_person
+from handlers.common.suggest import team_names, unknown_team
 from handlers.common.validation import clean_name, shorten
 from prompts.catalog import Join, Msg
 from storage import queries as q
@@ -21,8 +22,7 @@ async def _team_from(ctx: Context, name: str | None, command_id: str) -> Team:
     if name:
         team = await q.team_by_name(ctx.session, school.id, name)
         if team is None:
-            raise UserError(Msg("team.unknown", team=shorten(name),
-                                teams_cmd=command_name("teams")))
+            raise await unknown_team(ctx.session, school.id, name)
         return team
     if ctx.team is not None:
         return ctx.team
@@ -74,7 +74,12 @@ async def link_team(ctx: Context, team: str) -> Text:
 
 @command("team_join", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="teams")
-async def join_team(ctx: Context, team: str | None) -> Text:
+async def join_team(ctx: Context, team: str | None) -> Text | Choices:
+    if not team and ctx.team is None:  # a bare /aansluiten outside a team's chat: the teams as buttons
+        school = ctx.require_school()
+        names = sorted(await team_names(ctx.session, school.id), key=str.casefold)
+        if names:
+            return Choices(Msg("conv.pick_team"), tuple(Option(n, f"team_join {n}") for n in names))
     target = await _team_from(ctx, team, "team_join")
     if await ctx.team_membership(target) is not None:
         return Text(Msg("team.already_in", team=target.name))
@@ -128,6 +133,12 @@ async def list_teams(ctx: Context) -> Text:
 @command("make_chair", params=(Param("person"), Param("team", required=False, rest=True)),
          access=Access.SCHOOL_MEMBER, section="teams")
 async def make_chair(ctx: Context, person: str, team: str | None) -> list[Text]:
+    school = ctx.require_school()
+    if team and await q.team_by_name(ctx.session, school.id, team) is None \
+            and await q.team_by_name(ctx.session, school.id, person) is not None:
+        # /voorzitter Middenbouw johan: the team first, then the person — say the right order
+        raise UserError(Msg("conv.wrong_order_chair", cmd=command_name("make_chair"), person=shorten(team),
+                            team=shorten(person)))
     target = await _team_from(ctx, team, "make_chair")
     await ctx.require_team_manager(target)
     found = await find_person(ctx, person)

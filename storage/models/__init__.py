@@ -48,6 +48,7 @@ from storage.models.foundation import (
     SchoolLink,
     SchoolMembership,
     SentMessage,
+    SimulatedClock,
     Team,
     TeamMembership,
 )
@@ -85,7 +86,7 @@ __all__ = [
     "SQLModel", "aware",
     # foundation
     "TEAM_ROLES", "ChatLink", "Identity", "Member", "Outbox", "PendingQuestion", "ProcessedEvent",
-    "School", "SchoolLink", "SchoolMembership", "SentMessage", "Team", "TeamMembership",
+    "School", "SchoolLink", "SchoolMembership", "SimulatedClock", "SentMessage", "Team", "TeamMembership",
     # cycle
     "PHASES", "VERDICTS", "Action", "Agreement", "Answer", "Cycle", "CycleRound", "DirectionRecord",
     "EvaluationRecord", "Hypothesis", "MeasurementMoment", "PhaseTransition", "PlanRecord",

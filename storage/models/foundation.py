@@ -121,16 +121,30 @@ class ProcessedEvent(SQLModel, table=True):
 
 
 class PendingQuestion(SQLModel, table=True):
-    """A free-text answer the bot is waiting for; survives restarts by living here."""
+    """What the bot waits for from a person in a chat; survives restarts by living here.
 
-    __table_args__ = (UniqueConstraint("member_id", "platform", "chat_id"),)
+    A *queue* per person, platform and chat (ordered by id): at most one question is ``shown``
+    at a time, the others wait their turn and are asked next (bot.core.conversation). A row of
+    kind ``_menu`` holds the numbered options last shown there (``member_id`` None: shown to
+    everyone in a group), so a typed number or yes/no answers them."""
+
+    __table_args__ = (Index("ix_pendingquestion_platform_chat_id", "platform", "chat_id"),)
     id: int = Field(default=None, primary_key=True)  # None until the row is flushed
-    member_id: int = Field(foreign_key="member.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
     kind: str = Field(max_length=64)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     asked_at: datetime = aware()
+    shown: bool = Field(default=False)
+
+
+class SimulatedClock(SQLModel, table=True):
+    """The console's simulated time (``/klok``), so a restarted console resumes where it was
+    instead of jumping back to the real date with "future" meetings already in the past."""
+
+    name: str = Field(primary_key=True, max_length=16)
+    at: datetime = aware()
 
 
 class SentMessage(SQLModel, table=True):

@@ -25,8 +25,9 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def readable(text: str) -> tuple[str, tuple[UserRef, ...]]:
-    """Slack's marked-up text as a person reads it, plus the people it mentions."""
+def readable(text: str, quote_names: bool = False) -> tuple[str, tuple[UserRef, ...]]:
+    """Slack's marked-up text as a person reads it, plus the people it mentions (in a command's
+    arguments, a name of several words is quoted: one person argument)."""
     mentions: list[UserRef] = []
 
     def swap(m: re.Match[str]) -> str:
@@ -35,7 +36,7 @@ def readable(text: str) -> tuple[str, tuple[UserRef, ...]]:
             name = (label or "").lstrip("@") or target
             if all(u.user_id != target for u in mentions):
                 mentions.append(UserRef(PLATFORM, target, name, handle=label.lstrip("@") if label else None))
-            return f"@{name}"
+            return f'"@{name}"' if quote_names and " " in name else f"@{name}"
         if kind == "#":
             return f"#{label or target}"
         if kind == "!":
@@ -49,7 +50,7 @@ def readable(text: str) -> tuple[str, tuple[UserRef, ...]]:
 
 def split_command(text: str) -> tuple[str, str, tuple[UserRef, ...]]:
     """``/leerteam voorzitter <@U1|bram> Groep 3-4`` → ("voorzitter", "@bram Groep 3-4", (bram,))."""
-    clean, mentions = readable(text or "")
+    clean, mentions = readable(text or "", quote_names=True)
     clean = clean.strip()
     name, _, args = clean.partition(" ")
     if not name and not args:

@@ -168,6 +168,7 @@ class LeerteamAgent:
                     Identity.user_id == where.user_key,
                     PendingQuestion.platform == PLATFORM,
                     PendingQuestion.chat_id == chat,
+                    PendingQuestion.kind != "_menu",  # options shown (bot.core.conversation.MENU)
                 )
             )
             return (await session.exec(stmt)).first() is not None

@@ -54,6 +54,18 @@ def _mentions(message: Message, start: int) -> tuple[UserRef, ...]:
     return tuple(found)
 
 
+def _quote_mentions(message: Message, args: str) -> str:
+    """A text mention covering several words ("Anna de Vries", picked from the mention list) is one
+    person argument: quoted, as a person would quote it (bot.core.commands.split_args)."""
+    for entity in message.entities or ():
+        if entity.type != MessageEntity.TEXT_MENTION:
+            continue
+        span = message.parse_entity(entity)  # Telegram counts UTF-16 units; this reads the words
+        if " " in span and f'"{span}"' not in args and span in args:
+            args = args.replace(span, f'"{span}"', 1)
+    return args
+
+
 def to_event(update: Update, bot: BotInfo, now: datetime) -> Event | None:
     """The core event for this update, or None when it is not for us."""
     base_user = update.effective_user
@@ -96,7 +108,7 @@ def to_event(update: Update, bot: BotInfo, now: datetime) -> Event | None:
     if at and not addressed:
         return None  # /cmd@otherbot
     name = name.lower()
-    args = rest.strip()
+    args = _quote_mentions(message, rest.strip())
     if name == "start":
         if not private:
             return CommandEvent(name=HELP, **base)
