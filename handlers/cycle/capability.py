@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from bot.core.capability import Capability
 from handlers.common import forms
-from handlers.cycle import answers, commands, evaluation, intervention, records
+from handlers.cycle import answers, commands, evaluation, intervention, moment_messages, records, running
+from handlers.school.home import HOME_RUNNING_HOOK
 
 CYCLE = Capability.collect(
     "cycle", (answers, commands, records, intervention, evaluation, forms),
-    hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation)},
+    hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
+           HOME_RUNNING_HOOK: (running.home_running,)},
+    renderers={"moment_before": moment_messages.render_before, "moment_after": moment_messages.render_after},
+    planners=(moment_messages.plan,),
+    due_moments=(running.moment_due_times,),
 )

@@ -17,6 +17,7 @@ from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
+from handlers.cycle.running import is_running, open_evaluation, running_lines
 from handlers.cycle.state import (
     MAX_HYPOTHESES,
     active_cycle,
@@ -72,6 +73,17 @@ def phase_opening(ctx: Context, rnd: CycleRound, title: str) -> Join:
             status_cmd=command_name("cycle_status")),
     ]
     return Join(lines)
+
+
+async def running_opening(ctx: Context, team: Team, rnd: CycleRound) -> Join:
+    """What the team sees when phase 3 closes: the intervention runs, where it stands in the plan,
+    and what the bot does at each measurement moment."""
+    school = await ctx.session.get(School, team.school_id)
+    tz = school.timezone if school else ctx.settings.timezone
+    line = (await running_lines(ctx.session, [(team.id, rnd)], today_in(tz, ctx.now()), tz)).get(team.id)
+    return Join([Msg("method.running_opening", phase=4, name=Msg("cycle.phase4.name"), round=rnd.number,
+                     running=line or "", result_cmd=command_name("result"),
+                     override_cmd=command_name("cycle_override"), status_cmd=command_name("cycle_status"))])
 
 
 @command("team_focus", params=(Param("team", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")
@@ -131,8 +143,11 @@ async def status(ctx: Context, team: str | None) -> Text:
             since=date_msg(since),
             days=days,
         ),
-        Msg("cycle.status.questions"),
     ]
+    running = await running_lines(ctx.session, [(found.id, rnd)], today_in(tz, ctx.now()), tz)
+    if found.id in running:
+        lines.append(Msg("method.status_running", running=running[found.id]))
+    lines.append(Msg("cycle.status.questions"))
     names = {m.id: m.display_name for m, _ in members}
     for i, key in enumerate(question_keys(ctx.catalog, rnd.phase), 1):
         who = sorted(names[a.member_id] for a in rec.answers
@@ -198,6 +213,12 @@ async def override(ctx: Context, reason: str) -> list[Reply]:
     cycle, rnd = await require_cycle(ctx, team)
     text = read_text(reason, max_length=REASON_MAX, what="name.reason")
     rec = await load_round(ctx.session, rnd)
+    if is_running(rnd):  # the chair ends the intervention early: the evaluation opens, with the reason
+        ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=4, to_phase=4,
+                                        by_member_id=ctx.member.id if ctx.member else None,
+                                        override_reason=text, missing=["cycle.missing.results"],
+                                        at=ctx.now()))
+        return await open_evaluation(ctx, team, cycle, rnd, reason=text)
     if rnd.phase == 4 and (rec.evaluation is None or rec.evaluation.verdict is None):
         raise UserError(Msg("cycle.verdict_first", verdict_cmd=command_name("verdict")))
     missing = await missing_for(ctx.session, team, rec)
@@ -217,11 +238,18 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
                                         by_member_id=by, override_reason=reason, missing=keys, at=now))
         rnd.phase += 1
         rnd.phase_started_at = now
+        opening: object = phase_opening(ctx, rnd, cycle.title)
+        if rnd.phase == 4:  # the intervention runs until its last measurement moment has a result
+            moments = (await load_round(ctx.session, rnd)).moments
+            if moments:
+                opening = await running_opening(ctx, team, rnd)
+            else:
+                rnd.evaluation_opened_at = now
         ctx.session.add(rnd)
         return await to_team(
             ctx.session,
             team,
-            text(Join([*override_note, phase_opening(ctx, rnd, cycle.title)])),
+            text(Join([*override_note, opening])),
             no_chat=NoChat.ANSWER_HERE,
             acting=ctx,
         )

@@ -13,6 +13,7 @@ from bot.core.errors import UsageError, UserError
 from bot.core.replies import Choices, Option, Reply, Text
 from handlers.common.forms import Field, as_date, form, start_form
 from handlers.common.values import date_msg, number_msg, read_index, read_number, read_text
+from handlers.cycle.goal_check import against_goal
 from handlers.cycle.records import (
     KINDS,
     VERDICT_WORDS,
@@ -22,6 +23,8 @@ from handlers.cycle.records import (
     record_context,
     round_from,
 )
+from handlers.cycle.running import is_running, open_evaluation
+from handlers.cycle.state import require_cycle
 from prompts.catalog import Join, Msg
 from storage.models import (
     Action,
@@ -34,8 +37,8 @@ from storage.models import (
 
 # --- phase 4 -------------------------------------------------------------------------------
 @command("result", params=(Param("moment"), Param("value")), access=Access.SCHOOL_MEMBER, section="cycle")
-async def result(ctx: Context, moment: str, value: str) -> Text:
-    _, rnd = await record_context(ctx, (4,), "what.result")
+async def result(ctx: Context, moment: str, value: str) -> list[Reply]:
+    team, rnd = await record_context(ctx, (4,), "what.result")
     moments = await moments_of(ctx, rnd)
     if not 1 <= (read_index(moment) or 0) <= len(moments):
         if not moments:
@@ -44,13 +47,22 @@ async def result(ctx: Context, moment: str, value: str) -> Text:
     m = moments[int(moment) - 1]
     m.result_value, m.result_by, m.result_at = read_number(value), by_caller(ctx), ctx.now()
     ctx.session.add(m)
-    return Text(Msg("rec.result_saved", on=date_msg(m.on), value=number_msg(m.result_value)))
+    comparison = await against_goal(ctx, rnd, m.result_value)
+    head = Msg("rec.result_saved", on=date_msg(m.on), value=number_msg(m.result_value))
+    saved: list[Reply] = [Text(Join([head, *([comparison] if comparison else [])]))]
+    if is_running(rnd) and moments[-1].result_value is not None:  # the last moment measured
+        cycle, _ = await require_cycle(ctx, team)
+        saved += await open_evaluation(ctx, team, cycle, rnd)
+    return saved
 
 
 @command("verdict", params=(Param("verdict", required=False),), access=Access.SCHOOL_MEMBER, section="cycle")
 async def verdict(ctx: Context, verdict: str | None) -> list[Reply]:
     team, rnd = await record_context(ctx, (4,), "what.verdict")
     await ctx.require_team_manager(team)
+    if is_running(rnd):
+        raise UserError(Msg("method.still_running", result_cmd=command_name("result"),
+                            override_cmd=command_name("cycle_override")))
     if verdict is None:
         return [Choices(Msg("rec.verdict_ask"), tuple(
             Option(Msg(f"cycle.verdict.{v}"), f"verdict {v}") for v in ("solved", "partly", "not")))]

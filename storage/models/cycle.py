@@ -44,6 +44,9 @@ class CycleRound(SQLModel, table=True):
     phase_started_at: datetime = aware()
     carried_learning: str | None = Field(default=None, max_length=4000)
     started_at: datetime = aware()
+    # phase 4 is first the intervention running (until the last measurement moment has a result);
+    # the evaluation opens at this moment (or when the chair moves on with a reason)
+    evaluation_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PhaseTransition(SQLModel, table=True):
