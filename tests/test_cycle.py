@@ -33,9 +33,9 @@ async def test_a_full_cycle_with_a_second_round_and_a_quality_card(app, chat: Ch
     assert "Fase 2 van 4 — Inhoudelijke verdieping" in answers[9]
     assert "Fase 3 van 4 — Gerichte interventie" in answers[14]
     assert "De interventie loopt nu: in uitvoering, week 1 van" in answers[20]  # phase 3 closed: it runs
-    assert "Nulmeting 67 % leerlingen op niveau, doel 80 % leerlingen op niveau, gemeten 71" in answers[21]
+    assert "Nulmeting 67, doel 80, gemeten 71 (% leerlingen op niveau): doel niet gehaald" in answers[21]
     assert "Fase 4 van 4 — Evaluatie en conclusies" in answers[22]  # the last moment measured
-    assert "gemeten 75,5 % leerlingen op niveau: doel niet gehaald" in answers[22]
+    assert "gemeten 75,5 (% leerlingen op niveau): doel niet gehaald" in answers[22]
     round2 = answers[-1]
     assert "Ronde 2. Het oordeel was: deels opgelost" in round2
     assert "Modelen helpt, maar zelfstandig toepassen lukt nog niet." in round2

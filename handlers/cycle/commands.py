@@ -156,7 +156,9 @@ async def status(ctx: Context, team: str | None) -> Text:
                          count=len(who), total=len(members), names=", ".join(who) or "—"))
     lines.append(records_summary(rec))
     missing = await missing_for(ctx.session, found, rec)
-    if missing:
+    if found.id in running:
+        pass  # while the intervention runs, the plan says what comes next (above)
+    elif missing:
         lines.append(Msg("cycle.status.missing"))
         lines += [Msg("cycle.bullet", text=m) for m in missing]
     else:

@@ -26,7 +26,8 @@ def goal_line(baseline: float | None, unit: str | None, goal: float | None,
     if goal is None or measured is None:
         return None
     return Msg("method.against_goal", baseline=number_msg(baseline) if baseline is not None else "?",
-               goal=number_msg(goal), measured=number_msg(measured), unit=unit or "",
+               goal=number_msg(goal), measured=number_msg(measured),
+               unit=Msg("method.unit", unit=unit) if unit else "",
                verdict=Msg("method.goal_reached" if reached(baseline, goal, measured)
                            else "method.goal_missed"))
 

@@ -86,12 +86,12 @@ async def running_lines(session: AsyncSession, rounds: Sequence[tuple[int, Cycle
         week, weeks = plan_weeks(start, ms, today)
         open_ = [m for m in ms if m.result_value is None]
         ahead = [m for m in open_ if m.on >= today]
-        if ahead:
+        if open_ and open_[0].on < today:  # a moment passed without a result comes first
+            then: Msg = Msg("method.running_waiting", on=date_msg(open_[0].on), result_cmd=command_name("result"))
+        elif ahead:
             nxt = ahead[0]
-            then: Msg = Msg("method.running_next", on=date_msg(nxt.on),
-                            what=moment_what(nxt, instruments.get(rid), chairs.get(team_id)))
-        elif open_:
-            then = Msg("method.running_waiting", on=date_msg(open_[0].on), result_cmd=command_name("result"))
+            then = Msg("method.running_next", on=date_msg(nxt.on),
+                       what=moment_what(nxt, instruments.get(rid), chairs.get(team_id)))
         else:
             then = Msg("method.running_done")
         out[team_id] = Msg("method.running", week=week, weeks=weeks, next=then)

@@ -1,0 +1,132 @@
+"""The cycle in time (issue 16, part 1 and the first of part 2): after phase 3 the intervention
+runs until its last measurement moment; the team is reminded before each moment and asked for the
+result after it; the momentum guard measures against the plan (a 12-week intervention on plan is
+not stalled, a measurement moment without a result is); results are set beside baseline and goal."""
+
+from __future__ import annotations
+
+from storage.models import CycleRound, MomentumFlag, PhaseTransition
+from tests.harness import ROUND1, SETUP, TEAM, Chat, play, rows, text_of, utc
+
+# ROUND1 up to and including the step into phase 3, then a plan of twelve weeks from 7 September 2026
+PLAN_12_WEEKS = [
+    *ROUND1[:15],
+    ("bram", TEAM, "/actie Drie keer per week hardop samenvatten | bram | 1-10-2026"),
+    ("bram", TEAM, "/doel % leerlingen op niveau | 80 | 1-12-2026"),
+    ("bram", TEAM, "/dataplan M-toets begrijpend lezen | 1-9-2026"),
+    ("bram", TEAM, "/meetmoment 5-10-2026 tussenmeting"),
+    ("bram", TEAM, "/meetmoment 30-11-2026 eindmeting"),
+    ("bram", TEAM, "/volgende"),
+]
+
+
+async def running_team(chat: Chat) -> None:
+    await play(chat, SETUP)
+    answers = await play(chat, PLAN_12_WEEKS)
+    assert "De interventie loopt nu: in uitvoering, week 1 van 12" in answers[-1], answers[-1].text
+
+
+def sent(chat: Chat, needle: str) -> list:
+    return [o for o in chat.transport.sent if needle in text_of(o)]
+
+
+async def test_a_12_week_intervention_on_plan_raises_no_stall_flag(app, chat: Chat, clock):
+    await running_team(chat)
+    app.attach(chat.transport)
+    clock.set(utc(2026, 10, 12, 8))  # week 6: the first moment has passed, its result is in
+    await chat.say("/resultaat 1 72", as_="bram", in_=TEAM)
+    status = await chat.say("/status", as_="carla", in_=TEAM)
+    assert ("De interventie loopt: in uitvoering, week 6 van 12; volgende meting 30 november 2026: "
+            "eindmeting, M-toets begrijpend lezen, Bram") in status, status.text
+    for day in (26, 9):  # ten and then eleven weeks into phase 4 (stall_weeks is 6)
+        clock.set(utc(2026, 11 if day == 9 else 10, day, 8))
+        await app.tick()
+    clock.set(utc(2026, 11, 23, 8))
+    await app.tick()
+    flags = await rows(app, MomentumFlag)
+    assert [f.kind for f in flags if f.kind in ("phase_stalled", "moment_missed")] == []
+    assert sent(chat, "weken in fase 4") == []
+    assert "week 12 van 12" in await chat.say("/status", as_="carla", in_=TEAM)
+
+
+async def test_a_measurement_moment_without_a_result_is_flagged_once(app, chat: Chat, clock):
+    await running_team(chat)
+    app.attach(chat.transport)
+    clock.set(utc(2026, 10, 11, 8))  # six days after the moment: not yet
+    await app.tick()
+    assert [f.kind for f in await rows(app, MomentumFlag)] == []
+    clock.set(utc(2026, 10, 12, 8))  # a week after 5 October, no result
+    await app.tick()
+    await app.tick()
+    flags = await rows(app, MomentumFlag)
+    assert [f.kind for f in flags] == ["moment_missed"]
+    nudges = sent(chat, "heeft na een week nog geen resultaat")
+    assert len(nudges) == 1 and nudges[0].address.user_id == "bram" and nudges[0].address.private
+    assert "5 oktober 2026 (tussenmeting)" in text_of(nudges[0])
+    assert "de meting van 5 oktober 2026 wacht nog op een resultaat" in await chat.say("/status", as_="bram",
+                                                                                         in_=TEAM)
+
+
+async def test_the_team_is_reminded_before_and_asked_after_each_moment(app, chat: Chat, clock):
+    await running_team(chat)
+    app.attach(chat.transport)
+    clock.set(utc(2026, 10, 1, 8))  # four days before: nothing yet
+    await app.tick()
+    assert sent(chat, "komt eraan") == []
+    clock.set(utc(2026, 10, 2, 6, 30))  # 08:30 local, three days before 5 October
+    await app.tick()
+    await app.tick()
+    before = sent(chat, "Meetmoment 1 van Groep 5 komt eraan: 5 oktober 2026 "
+                        "(tussenmeting, M-toets begrijpend lezen, Bram)")
+    assert len(before) == 2  # the team's chat, and the chair privately
+    assert any(o.address.user_id == "bram" and o.address.private for o in before)
+    clock.set(utc(2026, 10, 6, 6, 30))
+    await app.tick()
+    after = sent(chat, "Wat was het resultaat? Vul het in met /resultaat 1 waarde.")
+    assert len(after) == 2
+    await chat.say("/resultaat 1 72", as_="carla", in_=TEAM)
+    clock.set(utc(2026, 11, 27, 7, 30))  # 08:30 local (winter time), three days before the last moment
+    await app.tick()
+    assert len(sent(chat, "Meetmoment 2 van Groep 5 komt eraan: 30 november 2026")) == 2
+    assert sent(chat, "Meetmoment 1 van Groep 5 komt eraan") == before  # nothing twice
+    # the last result opens the evaluation; nothing is asked after that
+    last = await chat.say("/resultaat 2 81", as_="carla", in_=TEAM)
+    assert "Nulmeting 67, doel 80, gemeten 81 (% leerlingen op niveau): doel gehaald." in last
+    assert "de evaluatie begint" in last and "Fase 4 van 4 — Evaluatie en conclusies" in last
+    clock.set(utc(2026, 12, 1, 7, 30))
+    await app.tick()
+    assert sent(chat, "Vul het in met /resultaat 2") == []
+
+
+async def test_the_verdict_waits_for_the_measurements_unless_the_chair_gives_a_reason(app, chat: Chat):
+    await running_team(chat)
+    refused = await chat.say("/oordeel deels", as_="bram", in_=TEAM)
+    assert "De interventie loopt nog" in refused and "/volgendetoch" in refused
+    opened = await chat.say("/volgendetoch De eindtoets is verschoven naar januari.", as_="bram", in_=TEAM)
+    assert "Fase 4 van 4 — Evaluatie en conclusies" in opened
+    assert "De eindtoets is verschoven naar januari." in opened
+    assert "Oordeel vastgelegd: deels opgelost" in await chat.say("/oordeel deels", as_="bram", in_=TEAM)
+    (rnd,) = await rows(app, CycleRound)
+    assert rnd.phase == 4 and rnd.evaluation_opened_at is not None
+    moved = [t for t in await rows(app, PhaseTransition) if t.from_phase == 4]
+    assert [(t.to_phase, t.override_reason) for t in moved] == [(4, "De eindtoets is verschoven naar januari.")]
+
+
+async def test_the_overview_and_all_agendas_show_where_the_plan_stands(app, chat: Chat, clock):
+    await running_team(chat)
+    clock.set(utc(2026, 10, 12, 8))
+    home = (await chat.press("home", as_="carla")).text
+    assert ("fase 4: in uitvoering, week 6 van 12; de meting van 5 oktober 2026 wacht nog op een resultaat"
+            in home), home
+    agendas = await chat.say("/alleagendas", as_="anna")
+    assert "fase 4, in uitvoering, week 6 van 12" in agendas, agendas.text
+    agenda = await chat.say("/agenda", as_="carla", in_=TEAM)
+    assert "De interventie loopt: in uitvoering, week 6 van 12" in agenda, agenda.text
+
+
+async def test_the_plan_in_english(app, chat: Chat):
+    for who in ("anna", "bram", "carla", "dirk"):
+        await chat.say("/language en", as_=who)
+    await play(chat, SETUP)
+    answers = await play(chat, PLAN_12_WEEKS)
+    assert "The intervention is now running: running, week 1 of 12" in answers[-1], answers[-1].text
