@@ -116,7 +116,7 @@ async def test_a_momentum_flag_comes_with_its_consequence_and_a_suggestion(app, 
     text = (await chat.say("/overzicht", as_="anna")).texts[0]
     assert "2 overleggen op rij afgezegd." in text
     assert "Mogelijk gevolg als structuur achterblijft: wat is begonnen, verwatert" in text
-    assert "houd de vaste overlegtijd vrij, ook van je eigen afspraken." in text
+    assert "houd de vaste overlegtijd vrij, ook van je eigen afspraken, en kijk welk ander initiatief" in text
     assert "De voorzitter ging door na fase 1 (Probleemanalyse) zonder dat alles was vastgelegd. " \
            "Reden: De nulmeting komt na de toetsweek." in text
     assert "Mogelijk gevolg als werkwijze achterblijft" in text

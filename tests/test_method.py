@@ -130,3 +130,23 @@ async def test_the_plan_in_english(app, chat: Chat):
     await play(chat, SETUP)
     answers = await play(chat, PLAN_12_WEEKS)
     assert "The intervention is now running: running, week 1 of 12" in answers[-1], answers[-1].text
+
+
+async def test_the_digest_shows_the_plan_and_a_missed_moment_as_structuur_with_a_step(app, chat: Chat, clock):
+    await running_team(chat)
+    clock.set(utc(2026, 10, 12, 8))  # a week after 5 October, no result: the guard flags it
+    await app.tick()
+    text = (await chat.say("/overzicht", as_="anna")).texts[0]
+    assert "Focus: 'Begrijpend lezen in groep 5', ronde 1, fase 4: in uitvoering, week 6 van 12" in text, text
+    assert "Een meetmoment van 5 oktober 2026 heeft na een week nog geen resultaat." in text
+    assert "Mogelijk gevolg als structuur achterblijft" in text
+    assert "Wat je kunt doen: vraag of het meten in het rooster past" in text
+    assert "werkwijze achterblijft" not in text and "cultuur achterblijft" not in text
+    assert "Bram" not in text.split("Aandachtspunten")[1]  # a flag never names anyone
+
+
+def test_momentum_and_participation_are_structuur():
+    from handlers.leader.digest import FLAG_DIMENSION
+
+    assert set(FLAG_DIMENSION.values()) == {"structuur"}
+    assert set(FLAG_DIMENSION) == {"cancelled_in_a_row", "phase_stalled", "quiet_member", "moment_missed"}

@@ -87,7 +87,8 @@ async def running_lines(session: AsyncSession, rounds: Sequence[tuple[int, Cycle
         open_ = [m for m in ms if m.result_value is None]
         ahead = [m for m in open_ if m.on >= today]
         if open_ and open_[0].on < today:  # a moment passed without a result comes first
-            then: Msg = Msg("method.running_waiting", on=date_msg(open_[0].on), result_cmd=command_name("result"))
+            then: Msg = Msg("method.running_waiting", on=date_msg(open_[0].on),
+                            result_cmd=command_name("result"))
         elif ahead:
             nxt = ahead[0]
             then = Msg("method.running_next", on=date_msg(nxt.on),

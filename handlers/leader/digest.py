@@ -11,7 +11,7 @@ any teacher appears in it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.core.commands import Access, command, command_name
@@ -22,8 +22,14 @@ from handlers.common.values import date_msg, number_msg, today_in
 from handlers.leader import digest_data as dd
 from prompts.catalog import Join, Msg
 
-# What each momentum finding says about the PLG's five dimensions (shared/PRODUCT.md, table 1).
-FLAG_DIMENSION = {"cancelled_in_a_row": "structuur", "phase_stalled": "werkwijze", "quiet_member": "cultuur"}
+# What each momentum finding says about the PLG's five dimensions (shared/PRODUCT.md, table 1). In seed
+# 003 momentum and participation are *structuur*: cancelled meetings, a plan that stalls (a phase
+# without movement, a measurement moment without a result) and quiet members — not werkwijze or cultuur.
+FLAG_DIMENSION = {"cancelled_in_a_row": "structuur", "phase_stalled": "structuur",
+                  "quiet_member": "structuur", "moment_missed": "structuur"}
+# The flag's text where it is not digest.flag.<kind>; and for every flag one thing the leader can do
+# (seeds 002 and 003: drop another initiative for now, protect the meeting time, model vulnerability).
+FLAG_TEXT = {"moment_missed": "method.flag_moment_missed"}
 LOW_SCORE = 3.0  # on the 1–5 scan scale: below this a dimension is "low"
 FALLING = 0.5  # a drop of this much since the previous scan is "falling"
 
@@ -38,8 +44,12 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
         days = (
             today_in(facts.school.timezone, now) - today_in(facts.school.timezone, f.round.phase_started_at)
         ).days
-        lines.append(Msg("digest.focus", title=f.cycle.title, round=f.round.number, phase=f.round.phase,
-                         name=Msg(f"cycle.phase{f.round.phase}.name"), days=days))
+        if f.running is not None:
+            lines.append(Msg("method.digest_focus_running", title=f.cycle.title, round=f.round.number,
+                             running=f.running))
+        else:
+            lines.append(Msg("digest.focus", title=f.cycle.title, round=f.round.number, phase=f.round.phase,
+                             name=Msg(f"cycle.phase{f.round.phase}.name"), days=days))
         if f.problem:
             lines.append(Msg("digest.problem", text=f.problem))
         if f.plan is not None and f.plan.goal_value is not None:
@@ -92,12 +102,19 @@ def attention_lines(f: dd.TeamFacts, now: datetime) -> list[Any]:
     """Findings, each with what the PLG model says it leads to and one thing the leader can do."""
     out: list[Any] = []
     seen: set[str] = set()
+    done: set[str] = set()
     for flag in f.flags:
         dim = FLAG_DIMENSION.get(flag.kind)
-        out.append(Msg("digest.bullet", text=Msg(f"digest.flag.{flag.kind}", **_flag_params(flag))))
-        if dim and dim not in seen:
+        key = FLAG_TEXT.get(flag.kind, f"digest.flag.{flag.kind}")
+        out.append(Msg("digest.bullet", text=Msg(key, **_flag_params(flag))))
+        step = Msg(f"method.flag_do_{flag.kind}")
+        if dim and dim not in seen:  # the possible consequence once, with this finding's step
             seen.add(dim)
-            out.append(_meaning(dim))
+            done.add(flag.kind)
+            out.append(_meaning(dim, step))
+        elif flag.kind not in done:
+            done.add(flag.kind)
+            out.append(Msg("method.flag_do", text=step))
     for t in f.overrides:
         out.append(Msg("digest.bullet", text=Msg("digest.override", phase=t.from_phase,
                                                   name=Msg(f"cycle.phase{t.from_phase}.name"),
@@ -133,15 +150,18 @@ def _flag_params(flag: Any) -> dict[str, Any]:
         return {"count": detail.get("count", 2)}
     if flag.kind == "phase_stalled":
         return {"weeks": detail.get("weeks", 0), "phase": detail.get("phase", 1)}
+    if flag.kind == "moment_missed":
+        on = detail.get("on")
+        return {"on": date_msg(date.fromisoformat(on)) if on else "?"}
     return {"meetings": detail.get("meetings", 3)}  # quiet_member: never named in the digest
 
 
-def _meaning(dim: str) -> Msg:
+def _meaning(dim: str, step: Msg | None = None) -> Msg:
     return Msg(
         "digest.meaning",
         dimension=Msg(f"digest.dim.{dim}"),
         consequence=Msg(f"digest.consequence.{dim}"),
-        suggestion=Msg(f"digest.suggestion.{dim}"),
+        suggestion=step or Msg(f"digest.suggestion.{dim}"),
     )
 
 

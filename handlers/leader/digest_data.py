@@ -12,11 +12,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.cycle.running import running_lines
 from handlers.meetings.plan import chairs_of, names_of, next_meetings
 from storage.models import (
     Answer,
@@ -63,6 +65,7 @@ class TeamFacts:
     last_visit: date | None = None
     next_meeting: Meeting | None = None
     reflection: dict[str, Any] = field(default_factory=dict)  # poll and scan aggregates (polls module)
+    running: Any = None  # while the intervention runs: where it stands in the plan (a Msg)
 
 
 @dataclass
@@ -118,6 +121,11 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
             )
         ).all():
             by_round[m.round_id].last_result = m.result_value
+        today = now.astimezone(ZoneInfo(school.timezone)).date()
+        running = await running_lines(session, [(f.team.id, f.round) for f in by_round.values()
+                                                 if f.round is not None], today, school.timezone)
+        for team_id, line in running.items():
+            facts[team_id].running = line
         for round_id, count in (await session.exec(
                 select(Answer.round_id, func.count(func.distinct(Answer.member_id)))
                 .where(col(Answer.round_id).in_(round_ids)).group_by(col(Answer.round_id)))).all():

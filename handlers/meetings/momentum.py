@@ -124,7 +124,8 @@ async def _phase_stalled(session: AsyncSession, settings: Settings, now: datetim
     rows = (await session.exec(
         select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
         .where(Cycle.status == "active", col(CycleRound.phase_started_at) <= cutoff)
-        .where(or_(col(CycleRound.phase) != 4, col(CycleRound.evaluation_opened_at).is_not(None)))  # running: no
+        # a running intervention is measured against its plan (_moments_missed), not its length
+        .where(or_(col(CycleRound.phase) != 4, col(CycleRound.evaluation_opened_at).is_not(None)))
         .order_by(col(CycleRound.number).desc())
     )).all()
     latest: dict[int, tuple[Cycle, CycleRound]] = {}
