@@ -230,6 +230,7 @@ ROUND1 = [
     ("bram", TEAM, "/resultaat 1 71"),
     ("bram", TEAM, "/resultaat 2 75,5"),
     ("bram", TEAM, "/oordeel deels"),
+    ("carla", TEAM, "/akkoord"),
     ("bram", TEAM, "/geleerd Modelen helpt, maar zelfstandig toepassen lukt nog niet."),
     ("bram", TEAM, "/volgende"),
 ]
@@ -248,6 +249,7 @@ ROUND2 = [
     ("bram", TEAM, "/volgende"),
     ("bram", TEAM, "/resultaat 1 82"),
     ("bram", TEAM, "/oordeel opgelost"),
+    ("dirk", TEAM, "/akkoord"),
     ("bram", TEAM, "/geleerd Modelen plus oefenen in tweetallen werkt."),
     ("bram", TEAM, "/borging Strategiekaart in alle groepsplannen 4 tot en met 6 | 1-10-2027"),
     ("bram", TEAM, "/volgende"),

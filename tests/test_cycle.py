@@ -236,8 +236,9 @@ async def test_a_phase_4_override_needs_a_verdict(chat: Chat):
     assert "Zonder oordeel weet ik niet" in await chat.say("/volgendetoch klaar", as_="bram", in_=TEAM)
     choices = await chat.say("/oordeel", as_="bram", in_=TEAM)
     value = choices.outgoing[0].reply.options[2].value
-    assert "Oordeel vastgelegd: niet opgelost" in await chat.press(value, as_="bram", in_=TEAM)
+    assert "De voorzitter stelt als oordeel voor: niet opgelost" in await chat.press(value, as_="bram", in_=TEAM)
     assert "Alleen de voorzitter" in await chat.press(value, as_="carla", in_=TEAM)
+    assert "Oordeel vastgelegd: niet opgelost" in await chat.say("/akkoord", as_="carla", in_=TEAM)
     assert "Ronde 2" in await chat.say("/volgendetoch We starten opnieuw.", as_="bram", in_=TEAM)
 
 

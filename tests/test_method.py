@@ -105,7 +105,9 @@ async def test_the_verdict_waits_for_the_measurements_unless_the_chair_gives_a_r
     opened = await chat.say("/volgendetoch De eindtoets is verschoven naar januari.", as_="bram", in_=TEAM)
     assert "Fase 4 van 4 — Evaluatie en conclusies" in opened
     assert "De eindtoets is verschoven naar januari." in opened
-    assert "Oordeel vastgelegd: deels opgelost" in await chat.say("/oordeel deels", as_="bram", in_=TEAM)
+    proposed = await chat.say("/oordeel deels", as_="bram", in_=TEAM)
+    assert "De voorzitter stelt als oordeel voor: deels opgelost" in proposed and "1 van 3 eens, 2 nodig" in proposed
+    assert "Oordeel vastgelegd: deels opgelost" in await chat.say("/akkoord", as_="carla", in_=TEAM)
     (rnd,) = await rows(app, CycleRound)
     assert rnd.phase == 4 and rnd.evaluation_opened_at is not None
     moved = [t for t in await rows(app, PhaseTransition) if t.from_phase == 4]
@@ -150,3 +152,28 @@ def test_momentum_and_participation_are_structuur():
 
     assert set(FLAG_DIMENSION.values()) == {"structuur"}
     assert set(FLAG_DIMENSION) == {"cancelled_in_a_row", "phase_stalled", "quiet_member", "moment_missed"}
+
+
+async def test_solved_without_reaching_the_goal_needs_a_reason_that_the_card_shows(app, chat: Chat, clock):
+    await running_team(chat)
+    await chat.say("/resultaat 1 72", as_="bram", in_=TEAM)
+    await chat.say("/resultaat 2 75", as_="bram", in_=TEAM)  # goal 80: not reached
+    refused = await chat.say("/oordeel opgelost", as_="bram", in_=TEAM)
+    assert "Nulmeting 67, doel 80, gemeten 75 (% leerlingen op niveau): doel niet gehaald." in refused
+    assert "/oordeel opgelost <reden>" in refused
+    assert "Er is nog geen oordeel voorgesteld" in await chat.say("/akkoord", as_="dirk", in_=TEAM)
+    reason = "De groep kreeg er zes nieuwe leerlingen bij; de oude groep haalt 85 %."
+    proposed = await chat.say(f"/oordeel opgelost {reason}", as_="bram", in_=TEAM)
+    assert "1 van 3 eens, 2 nodig" in proposed and reason in proposed
+    assert "Oordeel vastgelegd: opgelost" in await chat.say("/akkoord", as_="dirk", in_=TEAM)
+    await chat.say("/geleerd Modelen werkt.", as_="bram", in_=TEAM)
+    await chat.say("/borging Strategiekaart in alle groepen | 1-10-2027", as_="bram", in_=TEAM)
+    closing = await chat.say("/volgende", as_="bram", in_=TEAM)
+    assert f"Opgelost, al werd het doel niet gehaald. Reden: {reason}" in closing
+
+
+async def test_a_verdict_needs_a_proposal_before_agreement(app, chat: Chat):
+    await running_team(chat)
+    await chat.say("/volgendetoch De toets is verschoven.", as_="bram", in_=TEAM)
+    assert "Er is nog geen oordeel voorgesteld" in await chat.say("/akkoord", as_="carla", in_=TEAM)
+    assert "Alleen de voorzitter" in await chat.say("/oordeel niet", as_="carla", in_=TEAM)

@@ -10,13 +10,12 @@ from sqlmodel import col, select
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
-from bot.core.replies import Choices, Option, Reply, Text
+from bot.core.replies import Reply, Text
 from handlers.common.forms import Field, as_date, form, start_form
 from handlers.common.values import date_msg, number_msg, read_index, read_number, read_text
 from handlers.cycle.goal_check import against_goal
 from handlers.cycle.records import (
     KINDS,
-    VERDICT_WORDS,
     by_caller,
     moments_of,
     one_record,
@@ -54,28 +53,6 @@ async def result(ctx: Context, moment: str, value: str) -> list[Reply]:
         cycle, _ = await require_cycle(ctx, team)
         saved += await open_evaluation(ctx, team, cycle, rnd)
     return saved
-
-
-@command("verdict", params=(Param("verdict", required=False),), access=Access.SCHOOL_MEMBER, section="cycle")
-async def verdict(ctx: Context, verdict: str | None) -> list[Reply]:
-    team, rnd = await record_context(ctx, (4,), "what.verdict")
-    await ctx.require_team_manager(team)
-    if is_running(rnd):
-        raise UserError(Msg("method.still_running", result_cmd=command_name("result"),
-                            override_cmd=command_name("cycle_override")))
-    if verdict is None:
-        return [Choices(Msg("rec.verdict_ask"), tuple(
-            Option(Msg(f"cycle.verdict.{v}"), f"verdict {v}") for v in ("solved", "partly", "not")))]
-    chosen = VERDICT_WORDS.get(verdict.strip().lower())
-    if chosen is None:
-        raise UsageError("verdict", Msg("rec.verdict_unknown"))
-    ev = await one_record(ctx, EvaluationRecord, rnd)
-    ev.verdict, ev.updated_by, ev.updated_at = chosen, by_caller(ctx), ctx.now()
-    ctx.session.add(ev)
-    hint = "rec.verdict_next_solved" if chosen == "solved" else "rec.verdict_next_again"
-    return [Text(Join([Msg("rec.verdict_saved", verdict=Msg(f"cycle.verdict.{chosen}")),
-                       Msg(hint, embed_cmd=command_name("embed"),
-                           next_cmd=command_name("cycle_next"))]))]
 
 
 @command("learned", params=(Param("text", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")
