@@ -240,6 +240,7 @@ ROUND2 = [
     ("bram", TEAM, "/akkoord"),
     ("dirk", TEAM, "/akkoord"),
     ("bram", TEAM, "/volgende"),
+    ("carla", TEAM, "/bron Samen lezen in tweetallen | - | Expertisecentrum, 2021 | Tweetallen oefenen zelfstandig toepassen. | hoog | middel"),
     ("bram", TEAM, "/richting Na het modelen oefenen in tweetallen met een strategiekaart."),
     ("bram", TEAM, "/volgende"),
     ("bram", TEAM, "/actie Tweetallen-lezen met strategiekaart | team | 1-10-2026"),

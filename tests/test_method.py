@@ -6,7 +6,7 @@ not stalled, a measurement moment without a result is); results are set beside b
 from __future__ import annotations
 
 from storage.models import CycleRound, MomentumFlag, PhaseTransition
-from tests.harness import ROUND1, SETUP, TEAM, Chat, play, rows, text_of, utc
+from tests.harness import ROUND1, ROUND2, SETUP, TEAM, Chat, play, rows, text_of, utc
 
 # ROUND1 up to and including the step into phase 3, then a plan of twelve weeks from 7 September 2026
 PLAN_12_WEEKS = [
@@ -177,3 +177,33 @@ async def test_a_verdict_needs_a_proposal_before_agreement(app, chat: Chat):
     await chat.say("/volgendetoch De toets is verschoven.", as_="bram", in_=TEAM)
     assert "Er is nog geen oordeel voorgesteld" in await chat.say("/akkoord", as_="carla", in_=TEAM)
     assert "Alleen de voorzitter" in await chat.say("/oordeel niet", as_="carla", in_=TEAM)
+
+
+async def test_round_2_needs_a_new_source_and_parked_problems_come_back_at_the_next_focus(app, chat: Chat):
+    await play(chat, SETUP)
+    await play(chat, ROUND1)  # 'deels': round 2 starts
+    await chat.say("/probleem Leerlingen passen leesstrategieën niet zelfstandig toe.", as_="bram", in_=TEAM)
+    await chat.say("/nulmeting 75,5 | % leerlingen op niveau | M-toets mei 2027", as_="bram", in_=TEAM)
+    await chat.say("/akkoord", as_="bram", in_=TEAM)
+    await chat.say("/akkoord", as_="dirk", in_=TEAM)
+    await chat.say("/volgende", as_="bram", in_=TEAM)
+    await chat.say("/richting Oefenen in tweetallen.", as_="bram", in_=TEAM)
+    refused = await chat.say("/volgende", as_="bram", in_=TEAM)
+    assert "minstens één nieuwe bron in deze ronde" in refused, refused.text  # round-1 sources alone: no
+    await chat.say("/bron Tweetallen | - | - | Samen oefenen helpt. | hoog | middel", as_="dirk", in_=TEAM)
+    assert "Fase 3 van 4" in await chat.say("/volgende", as_="bram", in_=TEAM)
+    parked = await chat.say("/parkeer Woordenschat in groep 5", as_="carla", in_=TEAM)
+    assert "Geparkeerd voor later: Woordenschat in groep 5" in parked
+    assert "Woordenschat in groep 5" in await chat.say("/parkeer", as_="dirk", in_=TEAM)
+    await play(chat, [step for step in ROUND2 if step[2].startswith(("/actie", "/doel", "/dataplan", "/meetmoment"))])
+    await chat.say("/volgende", as_="bram", in_=TEAM)
+    await chat.say("/resultaat 1 82", as_="bram", in_=TEAM)
+    await chat.say("/oordeel opgelost", as_="bram", in_=TEAM)
+    await chat.say("/akkoord", as_="carla", in_=TEAM)
+    await chat.say("/geleerd Tweetallen werken.", as_="bram", in_=TEAM)
+    await chat.say("/borging Strategiekaart | 1-10-2027", as_="bram", in_=TEAM)
+    closing = await chat.say("/volgende", as_="bram", in_=TEAM)
+    assert "Wat wordt jullie volgende focus?" in closing
+    assert "Geparkeerde problemen (voor later):" in closing and "Woordenschat in groep 5" in closing
+    await chat.say("/cyclus Woordenschat in groep 5", as_="bram", in_=TEAM)
+    assert "Nog niets geparkeerd" in await chat.say("/parkeer", as_="dirk", in_=TEAM)  # taken up

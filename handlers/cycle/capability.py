@@ -6,19 +6,20 @@ from __future__ import annotations
 from bot.core.capability import Capability
 from handlers.common import forms
 from handlers.cycle import (
-                            answers,
-                            commands,
-                            evaluation,
-                            intervention,
-                            moment_messages,
-                            records,
-                            running,
-                            verdict,
+    answers,
+    commands,
+    evaluation,
+    intervention,
+    moment_messages,
+    parked,
+    records,
+    running,
+    verdict,
 )
 from handlers.school.home import HOME_RUNNING_HOOK
 
 CYCLE = Capability.collect(
-    "cycle", (answers, commands, records, intervention, evaluation, verdict, forms),
+    "cycle", (answers, commands, records, intervention, evaluation, verdict, parked, forms),
     hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
            HOME_RUNNING_HOOK: (running.home_running,)},
     renderers={"moment_before": moment_messages.render_before, "moment_after": moment_messages.render_after},

@@ -16,6 +16,7 @@ from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
+from handlers.cycle.parked import parked_lines, take_up
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
 from handlers.cycle.running import is_running, open_evaluation, running_lines
 from handlers.cycle.state import (
@@ -115,6 +116,7 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
         started_at=now,
     )
     ctx.session.add(cycle)
+    await take_up(ctx.session, team.id, clean, now)
     await ctx.session.flush()
     rnd = CycleRound(cycle_id=cycle.id, number=1, phase=1, phase_started_at=now, started_at=now)
     ctx.session.add(rnd)
@@ -270,7 +272,10 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
         ctx.session.add(QualityCard(cycle_id=cycle.id, team_id=team.id, lang=lang, markdown=markdown,
                                     created_at=now))
         body = Join([*override_note, Msg("cycle.closed", title=cycle.title, card_cmd=command_name("card")),
-                     to_markup(card, ctx.catalog, lang)])
+                     to_markup(card, ctx.catalog, lang),
+                     Msg("method.next_focus", start_cmd=command_name("cycle_start"),
+                         park_cmd=command_name("park")),
+                     *await parked_lines(ctx.session, team)])
         replies = await to_team(ctx.session, team, text(body), no_chat=NoChat.ANSWER_HERE, acting=ctx)
         target = getattr(replies[0], "target", HERE)  # where the card went, its file goes too
         replies.insert(1, Document(markdown.encode("utf-8"), card_filename(team, cycle, now),
