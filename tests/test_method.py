@@ -207,3 +207,26 @@ async def test_round_2_needs_a_new_source_and_parked_problems_come_back_at_the_n
     assert "Geparkeerde problemen (voor later):" in closing and "Woordenschat in groep 5" in closing
     await chat.say("/cyclus Woordenschat in groep 5", as_="bram", in_=TEAM)
     assert "Nog niets geparkeerd" in await chat.say("/parkeer", as_="dirk", in_=TEAM)  # taken up
+
+
+async def test_cards_and_library_reach_everyone_at_the_school_without_individual_answers(app, chat: Chat):
+    await play(chat, SETUP)
+    await play(chat, ROUND1)
+    await play(chat, ROUND2)  # the cycle closes as 'opgelost': a quality card
+    await chat.say("/aansluiten Bovenbouw", as_="eva")  # not in the school yet: refused, harmless
+    cards = await chat.say("/kaarten", as_="anna")  # the leader, in no team
+    text = cards.text
+    assert "Begrijpend lezen in groep 5 — Groep 5, afgerond" in text, text
+    assert "Probleem: Leerlingen passen leesstrategieën niet zelfstandig toe." in text
+    assert "Wat werkte: Na het modelen oefenen in tweetallen met een strategiekaart." in text
+    assert "Geleerd: Modelen plus oefenen in tweetallen werkt." in text
+    assert "Vraag het aan: Bram (Groep 5)" in text
+    assert "Negen van de 27" not in text and "thuis weinig lezen" not in text  # no individual answers
+    assert "Begrijpend lezen" in await chat.say("/kaarten tweetallen", as_="anna")
+    assert "Nog geen kwaliteitskaarten gevonden" in await chat.say("/kaarten rekenen", as_="anna")
+    library = (await chat.say("/bibliotheek", as_="anna")).text
+    first, second = library.index("Samen lezen in tweetallen"), library.index("Wat werkt bij begrijpend lezen")
+    assert first < second  # newest first
+    assert "https://www.nro.nl/lezen" in library
+    assert "Close reading" in await chat.say("/bibliotheek pardoen", as_="carla", in_=TEAM)
+    assert "Samen lezen" not in await chat.say("/bibliotheek pardoen", as_="carla", in_=TEAM)

@@ -10,6 +10,7 @@ from handlers.cycle import (
     commands,
     evaluation,
     intervention,
+    library,
     moment_messages,
     parked,
     records,
@@ -19,7 +20,7 @@ from handlers.cycle import (
 from handlers.school.home import HOME_RUNNING_HOOK
 
 CYCLE = Capability.collect(
-    "cycle", (answers, commands, records, intervention, evaluation, verdict, parked, forms),
+    "cycle", (answers, commands, records, intervention, evaluation, verdict, parked, library, forms),
     hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
            HOME_RUNNING_HOOK: (running.home_running,)},
     renderers={"moment_before": moment_messages.render_before, "moment_after": moment_messages.render_after},
