@@ -230,3 +230,31 @@ async def test_cards_and_library_reach_everyone_at_the_school_without_individual
     assert "https://www.nro.nl/lezen" in library
     assert "Close reading" in await chat.say("/bibliotheek pardoen", as_="carla", in_=TEAM)
     assert "Samen lezen" not in await chat.say("/bibliotheek pardoen", as_="carla", in_=TEAM)
+
+
+async def test_the_borging_is_reviewed_on_its_date_onto_the_card_and_into_the_digest(app, chat: Chat, clock):
+    await play(chat, SETUP)
+    await play(chat, ROUND1)
+    await play(chat, ROUND2)  # closed; review date 1 October 2027
+    app.attach(chat.transport)
+    assert "geen borging te herzien" in await chat.say("/herzien ja", as_="bram", in_=TEAM)  # not yet
+    clock.set(utc(2027, 9, 30, 8))
+    await app.tick()
+    assert sent(chat, "herziet Groep 5 de borging") == []
+    clock.set(utc(2027, 10, 1, 6, 30))  # 08:30 local on the review date
+    await app.tick()
+    await app.tick()
+    asked = sent(chat, "Vandaag herziet Groep 5 de borging van 'Begrijpend lezen in groep 5'")
+    assert len(asked) == 1 and "Strategiekaart in alle groepsplannen 4 tot en met 6" in text_of(asked[0])
+    answer = await chat.say("/herzien nee Nieuwe collega's kennen de strategiekaart niet.", as_="carla", in_=TEAM)
+    assert "Herzien op 1 oktober 2027: de afspraken staan niet meer. Nieuwe collega's kennen" in answer
+    assert "/cyclus Begrijpend lezen in groep 5" in answer  # 'no' offers a new cycle on the same problem
+    card = await chat.say("/kaart 1", as_="dirk", in_=TEAM)
+    markdown = card.outgoing[0].reply.data.decode()
+    assert "Herzien op 1 oktober 2027: de afspraken staan niet meer." in markdown
+    digest = (await chat.say("/overzicht", as_="anna")).texts[0]
+    assert ("Borging van 'Begrijpend lezen in groep 5' herzien: de afspraken staan niet meer. "
+            "Nieuwe collega's kennen de strategiekaart niet.") in digest
+    clock.set(utc(2027, 10, 2, 6, 30))
+    await app.tick()
+    assert len(sent(chat, "Vandaag herziet Groep 5")) == 1  # asked once

@@ -14,16 +14,18 @@ from handlers.cycle import (
     moment_messages,
     parked,
     records,
+    review,
     running,
     verdict,
 )
 from handlers.school.home import HOME_RUNNING_HOOK
 
 CYCLE = Capability.collect(
-    "cycle", (answers, commands, records, intervention, evaluation, verdict, parked, library, forms),
+    "cycle", (answers, commands, records, intervention, evaluation, verdict, parked, library, review, forms),
     hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
            HOME_RUNNING_HOOK: (running.home_running,)},
-    renderers={"moment_before": moment_messages.render_before, "moment_after": moment_messages.render_after},
-    planners=(moment_messages.plan,),
-    due_moments=(running.moment_due_times,),
+    renderers={"moment_before": moment_messages.render_before, "moment_after": moment_messages.render_after,
+               "review_ask": review.render_review_ask},
+    planners=(moment_messages.plan, review.plan),
+    due_moments=(running.moment_due_times, review.review_due_times),
 )

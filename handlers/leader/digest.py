@@ -73,6 +73,9 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
     for cycle, verdict in f.closed_cycles:
         lines.append(Msg("digest.card", title=cycle.title,
                          verdict=Msg(f"cycle.verdict.{verdict}") if verdict else "—"))
+    for title, answer, note in f.reviews:
+        lines.append(Msg("method.digest_review", title=title, answer=Msg(f"method.review_{answer}"),
+                         note=note or ""))
     if f.questions:
         lines.append(Msg("digest.questions"))
         for question in f.questions:

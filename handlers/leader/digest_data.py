@@ -66,6 +66,8 @@ class TeamFacts:
     next_meeting: Meeting | None = None
     reflection: dict[str, Any] = field(default_factory=dict)  # poll and scan aggregates (polls module)
     running: Any = None  # while the intervention runs: where it stands in the plan (a Msg)
+    # the borging reviewed since the last digest: (cycle title, yes|partly|no, the team's line)
+    reviews: list[tuple[str, str, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -168,6 +170,14 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
         last_verdict[cycle.id] = (cycle, verdict)
     for cycle, verdict in last_verdict.values():
         facts[cycle.team_id].closed_cycles.append((cycle, verdict))
+
+    for ev, cycle in (await session.exec(
+            select(EvaluationRecord, Cycle)
+            .join(CycleRound, col(CycleRound.id) == col(EvaluationRecord.round_id))
+            .join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id))
+            .where(col(Cycle.team_id).in_(ids), col(EvaluationRecord.review_answered_at) >= since)
+            .order_by(col(EvaluationRecord.review_answered_at)))).all():
+        facts[cycle.team_id].reviews.append((cycle.title, ev.review_answer or "yes", ev.review_note))
 
     # two-way: open questions for the leader, and the leader's visits
     for question in (await session.exec(select(LeaderQuestion).where(
