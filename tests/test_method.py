@@ -5,6 +5,8 @@ not stalled, a measurement moment without a result is); results are set beside b
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from storage.models import CycleRound, MomentumFlag, PhaseTransition
 from tests.harness import ROUND1, ROUND2, SETUP, TEAM, Chat, play, rows, text_of, utc
 
@@ -258,3 +260,19 @@ async def test_the_borging_is_reviewed_on_its_date_onto_the_card_and_into_the_di
     clock.set(utc(2027, 10, 2, 6, 30))
     await app.tick()
     assert len(sent(chat, "Vandaag herziet Groep 5")) == 1  # asked once
+
+
+async def test_staff_in_no_team_are_listed_for_the_leader_only(app, chat: Chat):
+    await play(chat, SETUP)
+    digest = (await chat.say("/overzicht", as_="anna")).texts[0]
+    assert "nog in geen leerteam" not in digest  # everyone but the leader is in a team
+    async with app.sessions() as s:
+        from storage.models import TeamMembership
+
+        member = (await s.exec(select(TeamMembership).where(TeamMembership.role != "chair"))).first()
+        await s.delete(member)
+        await s.commit()
+    digest = (await chat.say("/overzicht", as_="anna")).texts[0]
+    assert "1 collega zit nog in geen leerteam: " in digest
+    assert "Anna" not in digest.split("Deelname:")[1]  # the leader is not counted
+    assert "nog in geen leerteam" not in await chat.say("/status", as_="bram", in_=TEAM)

@@ -180,6 +180,9 @@ def compose(facts: dd.SchoolFacts, cmds: Mapping[str, object]) -> Join:
     for f in facts.teams:
         lines.append("")
         lines += team_block(f, facts, cmds)
+    if facts.in_no_team:  # participation (seed 003, structuur): only the leader's digest names them
+        lines += ["", Msg("method.in_no_team", count=len(facts.in_no_team),
+                          names=", ".join(facts.in_no_team))]
     return Join(lines)
 
 

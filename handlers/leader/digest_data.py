@@ -29,11 +29,13 @@ from storage.models import (
     LeaderVisit,
     MeasurementMoment,
     Meeting,
+    Member,
     MomentumFlag,
     PhaseTransition,
     PlanRecord,
     ProblemRecord,
     School,
+    SchoolMembership,
     Team,
     TeamMembership,
 )
@@ -77,6 +79,7 @@ class SchoolFacts:
     now: datetime
     teams: list[TeamFacts]
     names: dict[int, str]
+    in_no_team: list[str] = field(default_factory=list)  # staff (not leaders) in no team: for the leader only
 
 
 async def gather(session: AsyncSession, school: School, leader_id: int | None, now: datetime,
@@ -201,7 +204,12 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
         facts[team_id].chair = names.get(chair)
 
     await add_reflection(session, facts, since, now, reflection)
-    return SchoolFacts(school, since, now, [facts[i] for i in ids], names)
+    in_teams = select(TeamMembership.member_id).where(col(TeamMembership.team_id).in_(ids))
+    outside = list((await session.exec(
+        select(Member.display_name).join(SchoolMembership, col(SchoolMembership.member_id) == col(Member.id))
+        .where(SchoolMembership.school_id == school.id, col(SchoolMembership.is_leader).is_(False),
+               col(Member.id).not_in(in_teams)).order_by(col(Member.display_name)))).all())
+    return SchoolFacts(school, since, now, [facts[i] for i in ids], names, outside)
 
 
 # The digest's extension point: poll and scan aggregates come from the polls capability when the
