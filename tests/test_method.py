@@ -147,6 +147,11 @@ async def test_the_digest_shows_the_plan_and_a_missed_moment_as_structuur_with_a
     assert "Wat je kunt doen: vraag of het meten in het rooster past" in text
     assert "werkwijze achterblijft" not in text and "cultuur achterblijft" not in text
     assert "Bram" not in text.split("Aandachtspunten")[1]  # a flag never names anyone
+    # for a dialogue at the visit: direction, key sources, and two open questions for a running plan
+    assert "Gekozen richting: Dagelijks hardop-denkend voordoen met korte teksten." in text
+    assert "Belangrijkste bronnen: Wat werkt bij begrijpend lezen, Close reading" in text
+    assert ("Vragen voor je bezoek: Hoe gaat de aanpak in de klas, en wat passen jullie onderweg aan? "
+            "Wat kan ik van jullie bord halen, zodat de aanpak tijd krijgt?") in text
 
 
 def test_momentum_and_participation_are_structuur():
@@ -215,7 +220,6 @@ async def test_cards_and_library_reach_everyone_at_the_school_without_individual
     await play(chat, SETUP)
     await play(chat, ROUND1)
     await play(chat, ROUND2)  # the cycle closes as 'opgelost': a quality card
-    await chat.say("/aansluiten Bovenbouw", as_="eva")  # not in the school yet: refused, harmless
     cards = await chat.say("/kaarten", as_="anna")  # the leader, in no team
     text = cards.text
     assert "Begrijpend lezen in groep 5 — Groep 5, afgerond" in text, text

@@ -60,6 +60,7 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
                 Msg("digest.result", baseline=number_msg(f.baseline), result=number_msg(f.last_result))
             )
         lines.append(Msg("digest.participation", answered=f.answered, members=f.members))
+        lines += dialogue_lines(f)
     else:
         lines.append(Msg("digest.no_focus"))
     lines.append(Msg("digest.meetings", held=f.held, planned=f.planned, cancelled=f.cancelled))
@@ -99,6 +100,22 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
             )
         )
     return lines
+
+
+def dialogue_lines(f: dd.TeamFacts) -> list[Any]:
+    """For the leader's visit (seed 000: leadership content knowledge, dialogue not monitoring): the
+    chosen direction, key sources, what was learned, and two open questions for where the team is."""
+    out: list[Any] = []
+    if f.direction:
+        out.append(Msg("method.digest_direction", text=f.direction))
+    if f.key_sources:
+        out.append(Msg("method.digest_sources", titles=", ".join(f.key_sources)))
+    if f.learned:
+        out.append(Msg("method.digest_learned", text=f.learned))
+    stage = "running" if f.running is not None else f"phase{f.round.phase if f.round else 1}"
+    out.append(Msg("method.digest_ask", first=Msg(f"method.visit_q.{stage}.a"),
+                   second=Msg(f"method.visit_q.{stage}.b")))
+    return out
 
 
 def attention_lines(f: dd.TeamFacts, now: datetime) -> list[Any]:

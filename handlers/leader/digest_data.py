@@ -24,6 +24,7 @@ from storage.models import (
     Answer,
     Cycle,
     CycleRound,
+    DirectionRecord,
     EvaluationRecord,
     LeaderQuestion,
     LeaderVisit,
@@ -36,6 +37,7 @@ from storage.models import (
     ProblemRecord,
     School,
     SchoolMembership,
+    Source,
     Team,
     TeamMembership,
 )
@@ -43,6 +45,7 @@ from storage.models import (
 WEEK = timedelta(days=7)
 MEETING_WINDOW = timedelta(days=28)
 VISIT_WINDOW = timedelta(days=31)
+KEY_SOURCES = 2
 
 
 @dataclass
@@ -68,6 +71,9 @@ class TeamFacts:
     next_meeting: Meeting | None = None
     reflection: dict[str, Any] = field(default_factory=dict)  # poll and scan aggregates (polls module)
     running: Any = None  # while the intervention runs: where it stands in the plan (a Msg)
+    direction: str | None = None  # for the leader's dialogue (seed 000): the chosen direction,
+    key_sources: list[str] = field(default_factory=list)  # the most relevant and reliable sources,
+    learned: str | None = None  # and what the team learned so far (this round or the last)
     # the borging reviewed since the last digest: (cycle title, yes|partly|no, the team's line)
     reviews: list[tuple[str, str, str | None]] = field(default_factory=list)
 
@@ -126,6 +132,23 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
             )
         ).all():
             by_round[m.round_id].last_result = m.result_value
+        for d in (await session.exec(select(DirectionRecord).where(
+                col(DirectionRecord.round_id).in_(round_ids)))).all():
+            by_round[d.round_id].direction = d.text
+        for f in by_round.values():
+            f.learned = f.round.carried_learning if f.round is not None else None
+        for ev in (await session.exec(select(EvaluationRecord).where(
+                col(EvaluationRecord.round_id).in_(round_ids),
+                col(EvaluationRecord.learned).is_not(None)))).all():
+            by_round[ev.round_id].learned = ev.learned
+        by_cycle = {f.cycle.id: f for f in by_round.values() if f.cycle is not None}
+        for source, cycle_id in (await session.exec(
+                select(Source, CycleRound.cycle_id)
+                .join(CycleRound, col(CycleRound.id) == col(Source.round_id))
+                .where(col(CycleRound.cycle_id).in_(list(by_cycle)))
+                .order_by((col(Source.relevance) * col(Source.reliability)).desc(), col(Source.id)))).all():
+            if len(by_cycle[cycle_id].key_sources) < KEY_SOURCES:
+                by_cycle[cycle_id].key_sources.append(source.title)
         today = now.astimezone(ZoneInfo(school.timezone)).date()
         running = await running_lines(session, [(f.team.id, f.round) for f in by_round.values()
                                                  if f.round is not None], today, school.timezone)
