@@ -64,7 +64,8 @@ async def two_teams(chat: Chat) -> None:
         ("carla", TEAM, "/antwoord 1 Vooral thuis weinig lezen."),
         ("bram", TEAM, "/volgendetoch De nulmeting komt na de toetsweek."),
         ("eva", "bovenbouw", "/cyclus Rekenen met breuken"),
-        ("carla", TEAM, "/vraagleider Kunnen we een studiemiddag krijgen voor begrijpend lezen?"),
+        ("carla", TEAM, "/vraagleider Kunnen we een studiemiddag krijgen voor begrijpend lezen? | Dan lezen we samen "
+                        "de bronnen van de verdieping. | Woensdag 18 november, in plaats van de teamvergadering."),
     ]:
         answer = await chat.say(line, as_=who, in_=where)
         assert answer, line
@@ -173,7 +174,7 @@ async def test_refusals_change_nothing(app, chat: Chat):
         (chat, "anna", "/bezocht Groep 5 1-1-2030", "ligt in de toekomst"),
         (chat, "anna", "/overzichttijd maandag 25:00", "25:00"),
         (chat, "anna", "/bewaartermijn 0", "Kies een bewaartermijn van 1 tot en met 121 maanden"),
-        (chat, "carla", "/vraagleider " + "x" * 2000, "Te lang: je vraag heeft 2000 tekens, hooguit 1000 mag."),
+        (chat, "carla", "/vraagleider " + "x" * 2000 + " | a | b", "heeft 2000 tekens, hooguit 300 mag."),
         (chat, "anna", "/vraagleider Mag dit?", "Je zit nog niet in een team"),
     ]
     for who_chat, who, line, expected in cases:

@@ -280,3 +280,16 @@ async def test_staff_in_no_team_are_listed_for_the_leader_only(app, chat: Chat):
     assert "1 collega zit nog in geen leerteam: " in digest
     assert "Anna" not in digest.split("Deelname:")[1]  # the leader is not counted
     assert "nog in geen leerteam" not in await chat.say("/status", as_="bram", in_=TEAM)
+
+
+async def test_a_request_to_the_leader_asks_what_why_and_what_you_propose(app, chat: Chat):
+    await play(chat, SETUP)
+    first = await chat.say("/vraagleider", as_="carla", in_=TEAM)
+    assert "Stap 1 van 3" in first and "Wat heeft jullie team nodig?" in first
+    assert "Waarom?" in await chat.say("Een studiemiddag voor begrijpend lezen.", as_="carla")
+    assert "Wat stellen jullie voor?" in await chat.say("Dan lezen we samen de bronnen.", as_="carla")
+    done = await chat.say("Woensdag 18 november, in plaats van de teamvergadering.", as_="carla")
+    assert "staat in het weekoverzicht van de schoolleider" in done
+    digest = (await chat.say("/overzicht", as_="anna")).texts[0]
+    assert ("Een studiemiddag voor begrijpend lezen. — Waarom: Dan lezen we samen de bronnen. — Voorstel: "
+            "Woensdag 18 november, in plaats van de teamvergadering.") in digest
