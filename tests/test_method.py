@@ -5,6 +5,9 @@ not stalled, a measurement moment without a result is); results are set beside b
 
 from __future__ import annotations
 
+import html
+import re
+
 from sqlmodel import select
 
 from storage.models import CycleRound, MomentumFlag, PhaseTransition
@@ -293,3 +296,29 @@ async def test_a_request_to_the_leader_asks_what_why_and_what_you_propose(app, c
     digest = (await chat.say("/overzicht", as_="anna")).texts[0]
     assert ("Een studiemiddag voor begrijpend lezen. — Waarom: Dan lezen we samen de bronnen. — Voorstel: "
             "Woensdag 18 november, in plaats van de teamvergadering.") in digest
+
+
+async def test_a_digest_for_hundreds_of_teams_puts_attention_first_and_fits_telegram(app, chat: Chat, clock):
+    from bot.transports.telegram.render import MAX_TEXT, split_html, to_html, utf16_len
+    from prompts.catalog import default_catalog
+    from storage.models import School, Team
+
+    await play(chat, SETUP)
+    async with app.sessions() as s:
+        school = (await s.exec(select(School))).one()
+        for n in range(200):
+            s.add(Team(school_id=school.id, name=f"Team {n:03d}", name_key=f"team {n:03d}", created_at=clock.now()))
+        await s.commit()
+    await chat.say("/vraagleider Een studiemiddag. | Samen lezen. | Woensdag.", as_="carla", in_=TEAM)
+    digest = await chat.say("/overzicht", as_="anna")
+    text = digest.texts[0]
+    assert text.index("Groep 5 — voorzitter: Bram") < text.index("200 andere teams, op koers:")
+    assert "• Team 000: nog geen focus; overleg 0 van 0" in text  # the rest: one line each
+    assert text.count("• Team ") == 200 and "Team 000 — voorzitter" not in text
+    body = next(o.reply.body for o in digest.outgoing if hasattr(o.reply, "body") and "Weekoverzicht" in
+                text_of(o))
+    markup = default_catalog().render(body, "nl")
+    chunks = split_html(markup)
+    visible = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in chunks]  # Telegram counts text, not tags
+    assert len(chunks) > 1 and all(utf16_len(v) <= MAX_TEXT for v in visible)
+    assert "Team 199" in chunks[-1] and len(to_html(markup)) > MAX_TEXT

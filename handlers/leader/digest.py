@@ -30,6 +30,7 @@ FLAG_DIMENSION = {"cancelled_in_a_row": "structuur", "phase_stalled": "structuur
 # The flag's text where it is not digest.flag.<kind>; and for every flag one thing the leader can do
 # (seeds 002 and 003: drop another initiative for now, protect the meeting time, model vulnerability).
 FLAG_TEXT = {"moment_missed": "method.flag_moment_missed"}
+COMPACT_FROM = 8  # more teams than this: the digest lists teams on course as one line each
 LOW_SCORE = 3.0  # on the 1–5 scan scale: below this a dimension is "low"
 FALLING = 0.5  # a drop of this much since the previous scan is "falling"
 
@@ -100,6 +101,22 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
             )
         )
     return lines
+
+
+def needs_attention(f: dd.TeamFacts, now: datetime) -> bool:
+    return bool(attention_lines(f, now) or f.questions or any(a != "yes" for _, a, _ in f.reviews))
+
+
+def team_line(f: dd.TeamFacts) -> Msg:
+    """One line for a team on course: its focus and where it is, and its meetings."""
+    if f.cycle is None or f.round is None:
+        state: Any = Msg("method.digest_line_no_focus")
+    elif f.running is not None:
+        state = Msg("method.digest_line_running", title=f.cycle.title, running=f.running)
+    else:
+        state = Msg("method.digest_line_phase", title=f.cycle.title, phase=f.round.phase,
+                    name=Msg(f"cycle.phase{f.round.phase}.name"))
+    return Msg("method.digest_line", team=f.team.name, state=state, held=f.held, planned=f.planned)
 
 
 def dialogue_lines(f: dd.TeamFacts) -> list[Any]:
@@ -194,9 +211,19 @@ def compose(facts: dd.SchoolFacts, cmds: Mapping[str, object]) -> Join:
     ]
     if not facts.teams:
         lines.append(Msg("digest.no_teams"))
-    for f in facts.teams:
-        lines.append("")
-        lines += team_block(f, facts, cmds)
+    if len(facts.teams) <= COMPACT_FROM:
+        for f in facts.teams:
+            lines.append("")
+            lines += team_block(f, facts, cmds)
+    else:  # a board's hundreds of teams: those that need attention in full first, the rest one line each
+        needs = [f for f in facts.teams if needs_attention(f, facts.now)]
+        rest = [f for f in facts.teams if not needs_attention(f, facts.now)]
+        for f in needs:
+            lines.append("")
+            lines += team_block(f, facts, cmds)
+        if rest:
+            lines += ["", Msg("method.digest_rest", count=len(rest))]
+            lines += [team_line(f) for f in rest]
     if facts.in_no_team:  # participation (seed 003, structuur): only the leader's digest names them
         lines += ["", Msg("method.in_no_team", count=len(facts.in_no_team),
                           names=", ".join(facts.in_no_team))]
