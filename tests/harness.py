@@ -238,6 +238,7 @@ ROUND1 = [
     ("bram", TEAM, "/resultaat 1 71"),
     ("bram", TEAM, "/resultaat 2 75,5"),
     ("bram", TEAM, "/oordeel deels"),
+    ("carla", TEAM, "/akkoord"),
     ("bram", TEAM, "/geleerd Modelen helpt, maar zelfstandig toepassen lukt nog niet."),
     ("bram", TEAM, "/volgende"),
 ]
@@ -247,6 +248,7 @@ ROUND2 = [
     ("bram", TEAM, "/akkoord"),
     ("dirk", TEAM, "/akkoord"),
     ("bram", TEAM, "/volgende"),
+    ("carla", TEAM, "/bron Samen lezen in tweetallen | - | Expertisecentrum, 2021 | Tweetallen oefenen zelfstandig toepassen. | hoog | middel"),
     ("bram", TEAM, "/richting Na het modelen oefenen in tweetallen met een strategiekaart."),
     ("bram", TEAM, "/volgende"),
     ("bram", TEAM, "/actie Tweetallen-lezen met strategiekaart | team | 1-10-2026"),
@@ -257,6 +259,7 @@ ROUND2 = [
     At(utc(2026, 9, 11, 8, 0)),
     ("bram", TEAM, "/resultaat 1 82"),
     ("bram", TEAM, "/oordeel opgelost"),
+    ("dirk", TEAM, "/akkoord"),
     ("bram", TEAM, "/geleerd Modelen plus oefenen in tweetallen werkt."),
     ("bram", TEAM, "/borging Strategiekaart in alle groepsplannen 4 tot en met 6 | 1-10-2027"),
     ("bram", TEAM, "/volgende"),

@@ -32,7 +32,10 @@ async def test_a_full_cycle_with_a_second_round_and_a_quality_card(app, chat: Ch
     answers = await play(chat, ROUND1)
     assert "Fase 2 van 4 — Inhoudelijke verdieping" in answers[9]
     assert "Fase 3 van 4 — Gerichte interventie" in answers[14]
-    assert "Fase 4 van 4 — Evaluatie en conclusies" in answers[20]
+    assert "De interventie loopt nu: in uitvoering, week 1 van" in answers[20]  # phase 3 closed: it runs
+    assert "Nulmeting 67, doel 80, gemeten 71 (% leerlingen op niveau): doel niet gehaald" in answers[21]
+    assert "Fase 4 van 4 — Evaluatie en conclusies" in answers[22]  # the last moment measured
+    assert "gemeten 75,5 (% leerlingen op niveau): doel niet gehaald" in answers[22]
     round2 = answers[-1]
     assert "Ronde 2. Het oordeel was: deels opgelost" in round2
     assert "Modelen helpt, maar zelfstandig toepassen lukt nog niet." in round2
@@ -237,8 +240,9 @@ async def test_a_phase_4_override_needs_a_verdict(chat: Chat):
     assert "Zonder oordeel weet ik niet" in await chat.say("/volgendetoch klaar", as_="bram", in_=TEAM)
     choices = await chat.say("/oordeel", as_="bram", in_=TEAM)
     value = choices.outgoing[0].reply.options[2].value
-    assert "Oordeel vastgelegd: niet opgelost" in await chat.press(value, as_="bram", in_=TEAM)
+    assert "De voorzitter stelt als oordeel voor: niet opgelost" in await chat.press(value, as_="bram", in_=TEAM)
     assert "Alleen de voorzitter" in await chat.press(value, as_="carla", in_=TEAM)
+    assert "Oordeel vastgelegd: niet opgelost" in await chat.say("/akkoord", as_="carla", in_=TEAM)
     assert "Ronde 2" in await chat.say("/volgendetoch We starten opnieuw.", as_="bram", in_=TEAM)
 
 

@@ -64,7 +64,8 @@ async def two_teams(chat: Chat) -> None:
         ("carla", TEAM, "/antwoord 1 Vooral thuis weinig lezen."),
         ("bram", TEAM, "/volgendetoch De nulmeting komt na de toetsweek."),
         ("eva", "bovenbouw", "/cyclus Rekenen met breuken"),
-        ("carla", TEAM, "/vraagleider Kunnen we een studiemiddag krijgen voor begrijpend lezen?"),
+        ("carla", TEAM, "/vraagleider Kunnen we een studiemiddag krijgen voor begrijpend lezen? | Dan lezen we samen "
+                        "de bronnen van de verdieping. | Woensdag 18 november, in plaats van de teamvergadering."),
     ]:
         answer = await chat.say(line, as_=who, in_=where)
         assert answer, line
@@ -116,7 +117,7 @@ async def test_a_momentum_flag_comes_with_its_consequence_and_a_suggestion(app, 
     text = (await chat.say("/overzicht", as_="anna")).texts[0]
     assert "2 overleggen op rij afgezegd." in text
     assert "Mogelijk gevolg als structuur achterblijft: wat is begonnen, verwatert" in text
-    assert "houd de vaste overlegtijd vrij, ook van je eigen afspraken." in text
+    assert "houd de vaste overlegtijd vrij, ook van je eigen afspraken, en kijk welk ander initiatief" in text
     assert "De voorzitter ging door na fase 1 (Probleemanalyse) zonder dat alles was vastgelegd. " \
            "Reden: De nulmeting komt na de toetsweek." in text
     assert "Mogelijk gevolg als werkwijze achterblijft" in text
@@ -173,7 +174,7 @@ async def test_refusals_change_nothing(app, chat: Chat):
         (chat, "anna", "/bezocht Groep 5 1-6-2027", "ligt in de toekomst"),
         (chat, "anna", "/overzichttijd maandag 25:00", "25:00"),
         (chat, "anna", "/bewaartermijn 0", "Kies een bewaartermijn van 1 tot en met 121 maanden"),
-        (chat, "carla", "/vraagleider " + "x" * 2000, "Te lang: je vraag heeft 2000 tekens, hooguit 1000 mag."),
+        (chat, "carla", "/vraagleider " + "x" * 2000 + " | a | b", "heeft 2000 tekens, hooguit 300 mag."),
         (chat, "anna", "/vraagleider Mag dit?", "Je zit nog niet in een team"),
     ]
     for who_chat, who, line, expected in cases:

@@ -6,14 +6,32 @@ from __future__ import annotations
 from bot.core.capability import Capability
 from handlers.common import forms
 from handlers.common.undo import UNDO_HOOK, Undoable
-from handlers.cycle import answers, commands, evaluation, intervention, records
+from handlers.cycle import (
+    answers,
+    commands,
+    evaluation,
+    intervention,
+    library,
+    moment_messages,
+    parked,
+    records,
+    review,
+    running,
+    verdict,
+)
+from handlers.school.home import HOME_RUNNING_HOOK
 from storage.models import Action, Answer, Hypothesis, Source
 
 CYCLE = Capability.collect(
-    "cycle", (answers, commands, records, intervention, evaluation, forms),
+    "cycle", (answers, commands, records, intervention, evaluation, verdict, parked, library, review, forms),
     hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
+           HOME_RUNNING_HOOK: (running.home_running,),
            UNDO_HOOK: (Undoable(Answer, "member_id", "updated_at", "conv.what.answer", "text"),
                        Undoable(Hypothesis, "added_by", "added_at", "conv.what.hypothesis", "text"),
                        Undoable(Source, "added_by", "added_at", "conv.what.source", "title"),
                        Undoable(Action, "added_by", "added_at", "conv.what.action", "description"))},
+    renderers={"moment_before": moment_messages.render_before, "moment_after": moment_messages.render_after,
+               "review_ask": review.render_review_ask},
+    planners=(moment_messages.plan, review.plan),
+    due_moments=(running.moment_due_times, review.review_due_times),
 )

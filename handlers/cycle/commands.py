@@ -17,7 +17,9 @@ from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, number_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
+from handlers.cycle.parked import parked_lines, take_up
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
+from handlers.cycle.running import is_running, open_evaluation, running_lines
 from handlers.cycle.state import (
     MAX_HYPOTHESES,
     active_cycle,
@@ -76,6 +78,17 @@ def phase_opening(ctx: Context, rnd: CycleRound, title: str) -> Join:
     return Join(lines)
 
 
+async def running_opening(ctx: Context, team: Team, rnd: CycleRound) -> Join:
+    """What the team sees when phase 3 closes: the intervention runs, where it stands in the plan,
+    and what the bot does at each measurement moment."""
+    school = await ctx.session.get(School, team.school_id)
+    tz = school.timezone if school else ctx.settings.timezone
+    line = (await running_lines(ctx.session, [(team.id, rnd)], today_in(tz, ctx.now()), tz)).get(team.id)
+    return Join([Msg("method.running_opening", phase=4, name=Msg("cycle.phase4.name"), round=rnd.number,
+                     running=line or "", result_cmd=command_name("result"),
+                     override_cmd=command_name("cycle_override"), status_cmd=command_name("cycle_status"))])
+
+
 @command("team_focus", params=(Param("team", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")
 async def choose_team(ctx: Context, team: str) -> Text:
     school = ctx.require_school()
@@ -105,6 +118,7 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
         started_at=now,
     )
     ctx.session.add(cycle)
+    await take_up(ctx.session, team.id, clean, now)
     await ctx.session.flush()
     rnd = CycleRound(cycle_id=cycle.id, number=1, phase=1, phase_started_at=now, started_at=now)
     ctx.session.add(rnd)
@@ -136,8 +150,11 @@ async def status(ctx: Context, team: str | None) -> Text | Choices:
             since=date_msg(since),
             days=days,
         ),
-        Msg("cycle.status.questions"),
     ]
+    running = await running_lines(ctx.session, [(found.id, rnd)], today_in(tz, ctx.now()), tz)
+    if found.id in running:
+        lines.append(Msg("method.status_running", running=running[found.id]))
+    lines.append(Msg("cycle.status.questions"))
     names = {m.id: m.display_name for m, _ in members}
     for i, key in enumerate(question_keys(ctx.catalog, rnd.phase), 1):
         who = sorted(names[a.member_id] for a in rec.answers
@@ -152,7 +169,9 @@ async def status(ctx: Context, team: str | None) -> Text | Choices:
                       result=number_msg(m.result_value) if m.result_value is not None else none)
                   for i, m in enumerate(rec.moments, 1)]
     missing = await missing_for(ctx.session, found, rec)
-    if missing:
+    if found.id in running:
+        pass  # while the intervention runs, the plan says what comes next (above)
+    elif missing:
         lines.append(Msg("cycle.status.missing"))
         lines += [Msg("cycle.bullet", text=m) for m in missing]
     else:
@@ -209,6 +228,12 @@ async def override(ctx: Context, reason: str) -> list[Reply]:
     cycle, rnd = await require_cycle(ctx, team)
     text = read_text(reason, max_length=REASON_MAX, what="name.reason")
     rec = await load_round(ctx.session, rnd)
+    if is_running(rnd):  # the chair ends the intervention early: the evaluation opens, with the reason
+        ctx.session.add(PhaseTransition(round_id=rnd.id, from_phase=4, to_phase=4,
+                                        by_member_id=ctx.member.id if ctx.member else None,
+                                        override_reason=text, missing=["cycle.missing.results"],
+                                        at=ctx.now()))
+        return await open_evaluation(ctx, team, cycle, rnd, reason=text)
     if rnd.phase == 4 and (rec.evaluation is None or rec.evaluation.verdict is None):
         raise UserError(Msg("cycle.verdict_first", verdict_cmd=command_name("verdict")))
     missing = await missing_for(ctx.session, team, rec)
@@ -230,11 +255,18 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
                                         by_member_id=by, override_reason=reason, missing=keys, at=now))
         rnd.phase += 1
         rnd.phase_started_at = now
+        opening: object = phase_opening(ctx, rnd, cycle.title)
+        if rnd.phase == 4:  # the intervention runs until its last measurement moment has a result
+            moments = (await load_round(ctx.session, rnd)).moments
+            if moments:
+                opening = await running_opening(ctx, team, rnd)
+            else:
+                rnd.evaluation_opened_at = now
         ctx.session.add(rnd)
         return await to_team(
             ctx.session,
             team,
-            text(Join([*override_note, phase_opening(ctx, rnd, cycle.title)])),
+            text(Join([*override_note, opening])),
             no_chat=NoChat.ANSWER_HERE,
             acting=ctx,
         )
@@ -253,7 +285,10 @@ async def advance(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRound, *, re
         ctx.session.add(QualityCard(cycle_id=cycle.id, team_id=team.id, lang=lang, markdown=markdown,
                                     created_at=now))
         body = Join([*override_note, Msg("cycle.closed", title=cycle.title, card_cmd=command_name("card")),
-                     to_markup(card, ctx.catalog, lang)])
+                     to_markup(card, ctx.catalog, lang),
+                     Msg("method.next_focus", start_cmd=command_name("cycle_start"),
+                         park_cmd=command_name("park")),
+                     *await parked_lines(ctx.session, team)])
         replies = await to_team(ctx.session, team, text(body), no_chat=NoChat.ANSWER_HERE, acting=ctx)
         target = getattr(replies[0], "target", HERE)  # where the card went, its file goes too
         replies.insert(1, Document(markdown.encode("utf-8"), card_filename(team, cycle, now),

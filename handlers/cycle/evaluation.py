@@ -10,19 +10,21 @@ from sqlmodel import col, select
 from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
-from bot.core.replies import Choices, Option, Reply, Text
+from bot.core.replies import Reply, Text
 from handlers.common.forms import Field, as_date, form, start_form
 from handlers.common.school_time import zone
 from handlers.common.values import date_msg, number_msg, read_index, read_number, read_text
+from handlers.cycle.goal_check import against_goal
 from handlers.cycle.records import (
     KINDS,
-    VERDICT_WORDS,
     by_caller,
     moments_of,
     one_record,
     record_context,
     round_from,
 )
+from handlers.cycle.running import is_running, open_evaluation
+from handlers.cycle.state import require_cycle
 from prompts.catalog import Join, Msg
 from storage.models import (
     Action,
@@ -36,7 +38,7 @@ from storage.models import (
 
 # --- phase 4 -------------------------------------------------------------------------------
 @command("result", params=(Param("moment"), Param("value")), access=Access.SCHOOL_MEMBER, section="cycle")
-async def result(ctx: Context, moment: str, value: str) -> Text:
+async def result(ctx: Context, moment: str, value: str) -> list[Reply]:
     team, rnd = await record_context(ctx, (4,), "what.result")
     moments = await moments_of(ctx, rnd)
     if not 1 <= (read_index(moment) or 0) <= len(moments):
@@ -49,26 +51,13 @@ async def result(ctx: Context, moment: str, value: str) -> Text:
         raise UserError(Msg("daily.result_future", on=date_msg(m.on), moment_cmd=command_name("moment")))
     m.result_value, m.result_by, m.result_at = read_number(value), by_caller(ctx), ctx.now()
     ctx.session.add(m)
-    return Text(Msg("rec.result_saved", on=date_msg(m.on), value=number_msg(m.result_value)))
-
-
-@command("verdict", params=(Param("verdict", required=False),), access=Access.SCHOOL_MEMBER, section="cycle")
-async def verdict(ctx: Context, verdict: str | None) -> list[Reply]:
-    team, rnd = await record_context(ctx, (4,), "what.verdict")
-    await ctx.require_team_manager(team)
-    if verdict is None:
-        return [Choices(Msg("rec.verdict_ask"), tuple(
-            Option(Msg(f"cycle.verdict.{v}"), f"verdict {v}") for v in ("solved", "partly", "not")))]
-    chosen = VERDICT_WORDS.get(verdict.strip().lower())
-    if chosen is None:
-        raise UsageError("verdict", Msg("rec.verdict_unknown"))
-    ev = await one_record(ctx, EvaluationRecord, rnd)
-    ev.verdict, ev.updated_by, ev.updated_at = chosen, by_caller(ctx), ctx.now()
-    ctx.session.add(ev)
-    hint = "rec.verdict_next_solved" if chosen == "solved" else "rec.verdict_next_again"
-    return [Text(Join([Msg("rec.verdict_saved", verdict=Msg(f"cycle.verdict.{chosen}")),
-                       Msg(hint, embed_cmd=command_name("embed"),
-                           next_cmd=command_name("cycle_next"))]))]
+    comparison = await against_goal(ctx, rnd, m.result_value)
+    head = Msg("rec.result_saved", on=date_msg(m.on), value=number_msg(m.result_value))
+    saved: list[Reply] = [Text(Join([head, *([comparison] if comparison else [])]))]
+    if is_running(rnd) and moments[-1].result_value is not None:  # the last moment measured
+        cycle, _ = await require_cycle(ctx, team)
+        saved += await open_evaluation(ctx, team, cycle, rnd)
+    return saved
 
 
 @command("learned", params=(Param("text", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")

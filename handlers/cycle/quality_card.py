@@ -103,6 +103,8 @@ async def build_card(session: AsyncSession, team: Team, cycle: Cycle, school: Sc
     blocks.append(("h2", Msg("card.conclusion")))
     if ev and ev.verdict:
         blocks.append(("p", Msg("card.verdict", verdict=Msg(f"cycle.verdict.{ev.verdict}"))))
+    if ev and ev.verdict_reason:
+        blocks.append(("p", Msg("method.card_verdict_reason", reason=ev.verdict_reason)))
     if ev and ev.learned:
         blocks.append(("p", Msg("card.learned", text=ev.learned)))
     blocks.append(("h2", Msg("card.embedding")))

@@ -144,8 +144,12 @@ async def hypothesis(ctx: Context, text: str) -> Text:
 
 
 @command("agree", access=Access.SCHOOL_MEMBER, section="cycle")
-async def agree(ctx: Context) -> Text:
-    _, rnd = await record_context(ctx, (1,), "what.agreement")
+async def agree(ctx: Context) -> Text | list[Reply]:
+    team, rnd = await record_context(ctx, (1, 4), "what.agreement")
+    if rnd.phase == 4:  # agreeing with the chair's proposed verdict
+        from handlers.cycle.verdict import agree_verdict  # the verdict builds on these records
+
+        return await agree_verdict(ctx, team, rnd)
     rec = (await ctx.session.exec(select(ProblemRecord).where(ProblemRecord.round_id == rnd.id))).first()
     if rec is None or not rec.statement:
         raise UserError(Msg("rec.agree_nothing_yet", problem_cmd=command_name("problem")))

@@ -214,6 +214,9 @@ async def missing_for(session: AsyncSession, team: Team, rec: RoundRecords) -> l
         without = [m.display_name for m, _ in members if m.id not in logged]
         if without:
             missing.append(Msg("cycle.missing.sources", names=", ".join(without)))
+        if rec.round.number > 1 and not rec.sources:  # a next round needs new knowledge (or a reason)
+            missing.append(Msg("method.missing_new_source", source_cmd=command_name("source"),
+                                   override_cmd=command_name("cycle_override")))
         if rec.direction is None:
             missing.append(Msg("cycle.missing.direction"))
     elif phase == 3:

@@ -4,6 +4,7 @@ deletion, retention)."""
 from __future__ import annotations
 
 from bot.core.capability import Capability, PlanRun
+from handlers.common.forms import FORMS_HOOK, forms_in
 from handlers.leader import digest, leader, privacy
 
 
@@ -18,4 +19,5 @@ LEADER = Capability.collect(
     renderers={"digest": leader.render_digest},
     planners=(plan,),
     due_moments=(leader.digest_moments,),
+    hooks={FORMS_HOOK: forms_in(leader)},
 )

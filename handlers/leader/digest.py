@@ -11,7 +11,7 @@ any teacher appears in it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.core.commands import Access, command, command_name
@@ -22,8 +22,15 @@ from handlers.common.values import date_msg, number_msg, today_in
 from handlers.leader import digest_data as dd
 from prompts.catalog import Join, Msg
 
-# What each momentum finding says about the PLG's five dimensions (shared/PRODUCT.md, table 1).
-FLAG_DIMENSION = {"cancelled_in_a_row": "structuur", "phase_stalled": "werkwijze", "quiet_member": "cultuur"}
+# What each momentum finding says about the PLG's five dimensions (shared/PRODUCT.md, table 1). In seed
+# 003 momentum and participation are *structuur*: cancelled meetings, a plan that stalls (a phase
+# without movement, a measurement moment without a result) and quiet members — not werkwijze or cultuur.
+FLAG_DIMENSION = {"cancelled_in_a_row": "structuur", "phase_stalled": "structuur",
+                  "quiet_member": "structuur", "moment_missed": "structuur"}
+# The flag's text where it is not digest.flag.<kind>; and for every flag one thing the leader can do
+# (seeds 002 and 003: drop another initiative for now, protect the meeting time, model vulnerability).
+FLAG_TEXT = {"moment_missed": "method.flag_moment_missed"}
+COMPACT_FROM = 8  # more teams than this: the digest lists teams on course as one line each
 LOW_SCORE = 3.0  # on the 1–5 scan scale: below this a dimension is "low"
 FALLING = 0.5  # a drop of this much since the previous scan is "falling"
 
@@ -38,8 +45,12 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
         days = (
             today_in(facts.school.timezone, now) - today_in(facts.school.timezone, f.round.phase_started_at)
         ).days
-        lines.append(Msg("digest.focus", title=f.cycle.title, round=f.round.number, phase=f.round.phase,
-                         name=Msg(f"cycle.phase{f.round.phase}.name"), days=days))
+        if f.running is not None:
+            lines.append(Msg("method.digest_focus_running", title=f.cycle.title, round=f.round.number,
+                             running=f.running))
+        else:
+            lines.append(Msg("digest.focus", title=f.cycle.title, round=f.round.number, phase=f.round.phase,
+                             name=Msg(f"cycle.phase{f.round.phase}.name"), days=days))
         if f.problem:
             lines.append(Msg("digest.problem", text=f.problem))
         if f.plan is not None and f.plan.goal_value is not None:
@@ -50,6 +61,7 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
                 Msg("digest.result", baseline=number_msg(f.baseline), result=number_msg(f.last_result))
             )
         lines.append(Msg("digest.participation", answered=f.answered, members=f.members))
+        lines += dialogue_lines(f)
     else:
         lines.append(Msg("digest.no_focus"))
     lines.append(Msg("digest.meetings", held=f.held, planned=f.planned, cancelled=f.cancelled))
@@ -63,6 +75,9 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
     for cycle, verdict in f.closed_cycles:
         lines.append(Msg("digest.card", title=cycle.title,
                          verdict=Msg(f"cycle.verdict.{verdict}") if verdict else "—"))
+    for title, answer, note in f.reviews:
+        lines.append(Msg("method.digest_review", title=title, answer=Msg(f"method.review_{answer}"),
+                         note=note or ""))
     if f.questions:
         lines.append(Msg("digest.questions"))
         for question in f.questions:
@@ -88,16 +103,55 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
     return lines
 
 
+def needs_attention(f: dd.TeamFacts, now: datetime) -> bool:
+    return bool(attention_lines(f, now) or f.questions or any(a != "yes" for _, a, _ in f.reviews))
+
+
+def team_line(f: dd.TeamFacts) -> Msg:
+    """One line for a team on course: its focus and where it is, and its meetings."""
+    if f.cycle is None or f.round is None:
+        state: Any = Msg("method.digest_line_no_focus")
+    elif f.running is not None:
+        state = Msg("method.digest_line_running", title=f.cycle.title, running=f.running)
+    else:
+        state = Msg("method.digest_line_phase", title=f.cycle.title, phase=f.round.phase,
+                    name=Msg(f"cycle.phase{f.round.phase}.name"))
+    return Msg("method.digest_line", team=f.team.name, state=state, held=f.held, planned=f.planned)
+
+
+def dialogue_lines(f: dd.TeamFacts) -> list[Any]:
+    """For the leader's visit (seed 000: leadership content knowledge, dialogue not monitoring): the
+    chosen direction, key sources, what was learned, and two open questions for where the team is."""
+    out: list[Any] = []
+    if f.direction:
+        out.append(Msg("method.digest_direction", text=f.direction))
+    if f.key_sources:
+        out.append(Msg("method.digest_sources", titles=", ".join(f.key_sources)))
+    if f.learned:
+        out.append(Msg("method.digest_learned", text=f.learned))
+    stage = "running" if f.running is not None else f"phase{f.round.phase if f.round else 1}"
+    out.append(Msg("method.digest_ask", first=Msg(f"method.visit_q.{stage}.a"),
+                   second=Msg(f"method.visit_q.{stage}.b")))
+    return out
+
+
 def attention_lines(f: dd.TeamFacts, now: datetime) -> list[Any]:
     """Findings, each with what the PLG model says it leads to and one thing the leader can do."""
     out: list[Any] = []
     seen: set[str] = set()
+    done: set[str] = set()
     for flag in f.flags:
         dim = FLAG_DIMENSION.get(flag.kind)
-        out.append(Msg("digest.bullet", text=Msg(f"digest.flag.{flag.kind}", **_flag_params(flag))))
-        if dim and dim not in seen:
+        key = FLAG_TEXT.get(flag.kind, f"digest.flag.{flag.kind}")
+        out.append(Msg("digest.bullet", text=Msg(key, **_flag_params(flag))))
+        step = Msg(f"method.flag_do_{flag.kind}")
+        if dim and dim not in seen:  # the possible consequence once, with this finding's step
             seen.add(dim)
-            out.append(_meaning(dim))
+            done.add(flag.kind)
+            out.append(_meaning(dim, step))
+        elif flag.kind not in done:
+            done.add(flag.kind)
+            out.append(Msg("method.flag_do", text=step))
     for t in f.overrides:
         out.append(Msg("digest.bullet", text=Msg("digest.override", phase=t.from_phase,
                                                   name=Msg(f"cycle.phase{t.from_phase}.name"),
@@ -133,15 +187,18 @@ def _flag_params(flag: Any) -> dict[str, Any]:
         return {"count": detail.get("count", 2)}
     if flag.kind == "phase_stalled":
         return {"weeks": detail.get("weeks", 0), "phase": detail.get("phase", 1)}
+    if flag.kind == "moment_missed":
+        on = detail.get("on")
+        return {"on": date_msg(date.fromisoformat(on)) if on else "?"}
     return {"meetings": detail.get("meetings", 3)}  # quiet_member: never named in the digest
 
 
-def _meaning(dim: str) -> Msg:
+def _meaning(dim: str, step: Msg | None = None) -> Msg:
     return Msg(
         "digest.meaning",
         dimension=Msg(f"digest.dim.{dim}"),
         consequence=Msg(f"digest.consequence.{dim}"),
-        suggestion=Msg(f"digest.suggestion.{dim}"),
+        suggestion=step or Msg(f"digest.suggestion.{dim}"),
     )
 
 
@@ -154,9 +211,22 @@ def compose(facts: dd.SchoolFacts, cmds: Mapping[str, object]) -> Join:
     ]
     if not facts.teams:
         lines.append(Msg("digest.no_teams"))
-    for f in facts.teams:
-        lines.append("")
-        lines += team_block(f, facts, cmds)
+    if len(facts.teams) <= COMPACT_FROM:
+        for f in facts.teams:
+            lines.append("")
+            lines += team_block(f, facts, cmds)
+    else:  # a board's hundreds of teams: those that need attention in full first, the rest one line each
+        needs = [f for f in facts.teams if needs_attention(f, facts.now)]
+        rest = [f for f in facts.teams if not needs_attention(f, facts.now)]
+        for f in needs:
+            lines.append("")
+            lines += team_block(f, facts, cmds)
+        if rest:
+            lines += ["", Msg("method.digest_rest", count=len(rest))]
+            lines += [team_line(f) for f in rest]
+    if facts.in_no_team:  # participation (seed 003, structuur): only the leader's digest names them
+        lines += ["", Msg("method.in_no_team", count=len(facts.in_no_team),
+                          names=", ".join(facts.in_no_team))]
     return Join(lines)
 
 

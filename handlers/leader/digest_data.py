@@ -12,26 +12,32 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.cycle.running import running_lines
 from handlers.meetings.plan import chairs_of, names_of, next_meetings
 from storage.models import (
     Answer,
     Cycle,
     CycleRound,
+    DirectionRecord,
     EvaluationRecord,
     LeaderQuestion,
     LeaderVisit,
     MeasurementMoment,
     Meeting,
+    Member,
     MomentumFlag,
     PhaseTransition,
     PlanRecord,
     ProblemRecord,
     School,
+    SchoolMembership,
+    Source,
     Team,
     TeamMembership,
 )
@@ -39,6 +45,7 @@ from storage.models import (
 WEEK = timedelta(days=7)
 MEETING_WINDOW = timedelta(days=28)
 VISIT_WINDOW = timedelta(days=31)
+KEY_SOURCES = 2
 
 
 @dataclass
@@ -63,6 +70,12 @@ class TeamFacts:
     last_visit: date | None = None
     next_meeting: Meeting | None = None
     reflection: dict[str, Any] = field(default_factory=dict)  # poll and scan aggregates (polls module)
+    running: Any = None  # while the intervention runs: where it stands in the plan (a Msg)
+    direction: str | None = None  # for the leader's dialogue (seed 000): the chosen direction,
+    key_sources: list[str] = field(default_factory=list)  # the most relevant and reliable sources,
+    learned: str | None = None  # and what the team learned so far (this round or the last)
+    # the borging reviewed since the last digest: (cycle title, yes|partly|no, the team's line)
+    reviews: list[tuple[str, str, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +85,7 @@ class SchoolFacts:
     now: datetime
     teams: list[TeamFacts]
     names: dict[int, str]
+    in_no_team: list[str] = field(default_factory=list)  # staff (not leaders) in no team: for the leader only
 
 
 async def gather(session: AsyncSession, school: School, leader_id: int | None, now: datetime,
@@ -120,6 +134,28 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
             )
         ).all():
             by_round[m.round_id].last_result = m.result_value
+        for d in (await session.exec(select(DirectionRecord).where(
+                col(DirectionRecord.round_id).in_(round_ids)))).all():
+            by_round[d.round_id].direction = d.text
+        for f in by_round.values():
+            f.learned = f.round.carried_learning if f.round is not None else None
+        for ev in (await session.exec(select(EvaluationRecord).where(
+                col(EvaluationRecord.round_id).in_(round_ids),
+                col(EvaluationRecord.learned).is_not(None)))).all():
+            by_round[ev.round_id].learned = ev.learned
+        by_cycle = {f.cycle.id: f for f in by_round.values() if f.cycle is not None}
+        for source, cycle_id in (await session.exec(
+                select(Source, CycleRound.cycle_id)
+                .join(CycleRound, col(CycleRound.id) == col(Source.round_id))
+                .where(col(CycleRound.cycle_id).in_(list(by_cycle)))
+                .order_by((col(Source.relevance) * col(Source.reliability)).desc(), col(Source.id)))).all():
+            if len(by_cycle[cycle_id].key_sources) < KEY_SOURCES:
+                by_cycle[cycle_id].key_sources.append(source.title)
+        today = now.astimezone(ZoneInfo(school.timezone)).date()
+        running = await running_lines(session, [(f.team.id, f.round) for f in by_round.values()
+                                                 if f.round is not None], today, school.timezone)
+        for team_id, line in running.items():
+            facts[team_id].running = line
         for round_id, count in (await session.exec(
                 select(Answer.round_id, func.count(func.distinct(Answer.member_id)))
                 .where(col(Answer.round_id).in_(round_ids)).group_by(col(Answer.round_id)))).all():
@@ -163,6 +199,14 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
     for cycle, verdict in last_verdict.values():
         facts[cycle.team_id].closed_cycles.append((cycle, verdict))
 
+    for ev, cycle in (await session.exec(
+            select(EvaluationRecord, Cycle)
+            .join(CycleRound, col(CycleRound.id) == col(EvaluationRecord.round_id))
+            .join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id))
+            .where(col(Cycle.team_id).in_(ids), col(EvaluationRecord.review_answered_at) >= since)
+            .order_by(col(EvaluationRecord.review_answered_at)))).all():
+        facts[cycle.team_id].reviews.append((cycle.title, ev.review_answer or "yes", ev.review_note))
+
     # two-way: open questions for the leader, and the leader's visits
     for question in (await session.exec(select(LeaderQuestion).where(
             col(LeaderQuestion.team_id).in_(ids), col(LeaderQuestion.answered_at).is_(None))
@@ -185,7 +229,12 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
         facts[team_id].chair = names.get(chair)
 
     await add_reflection(session, facts, since, now, reflection)
-    return SchoolFacts(school, since, now, [facts[i] for i in ids], names)
+    in_teams = select(TeamMembership.member_id).where(col(TeamMembership.team_id).in_(ids))
+    outside = list((await session.exec(
+        select(Member.display_name).join(SchoolMembership, col(SchoolMembership.member_id) == col(Member.id))
+        .where(SchoolMembership.school_id == school.id, col(SchoolMembership.is_leader).is_(False),
+               col(Member.id).not_in(in_teams)).order_by(col(Member.display_name)))).all())
+    return SchoolFacts(school, since, now, [facts[i] for i in ids], names, outside)
 
 
 # The digest's extension point: poll and scan aggregates come from the polls capability when the

@@ -15,6 +15,7 @@ from bot.core.commands import Access, Param, answers, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Choices, DirectTo, Option, Reply, TeamChat, Text
+from handlers.common.forms import Field, form, start_form
 from handlers.common.school_time import local_start, next_allowed, zone
 from handlers.common.suggest import unknown_team
 from handlers.common.values import (
@@ -34,18 +35,32 @@ from storage.models import DigestSetting, LeaderQuestion, LeaderVisit, Outbox, S
 from storage.queries import insert_ignore
 
 QUESTION_MAX = 1000
+REQUEST_PART_MAX = 300  # need, why, proposal: together within QUESTION_MAX
 ANSWER_MAX = 2000
 DEFAULT_WEEKDAY, DEFAULT_TIME = 4, "15:00"  # Friday afternoon, in the school's time zone
 CATCH_UP = timedelta(days=1)  # after downtime a digest is still sent up to a day late, once
 
 
 # --- questions for the leader -------------------------------------------------------------------
-@command("leader_ask", params=(Param("question", rest=True),), access=Access.SCHOOL_MEMBER, section="leader")
-async def ask_leader(ctx: Context, question: str) -> list[Reply]:
+@command("leader_ask", params=(Param("question", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
+         section="leader")
+async def ask_leader(ctx: Context, question: str | None) -> list[Reply]:
+    """An argued request, not 'mag dat?' (seed 003): what the team needs, why, and what it proposes."""
+    team = await cycle_team(ctx)
+    await require_team_member(ctx, team)
+    return await start_form(ctx, "leader_ask", question, {"team_id": team.id})
+
+
+@form("leader_ask", "leader_ask", (Field("need", max_length=REQUEST_PART_MAX),
+                                   Field("why", max_length=REQUEST_PART_MAX),
+                                   Field("proposal", max_length=REQUEST_PART_MAX)))
+async def _save_request(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     team = await cycle_team(ctx)
     member = await require_team_member(ctx, team)
-    text = read_text(question, max_length=QUESTION_MAX, what="what.leader_question")
-    row = LeaderQuestion(team_id=team.id, asked_by=member.id, text=text, asked_at=ctx.now())
+    school = ctx.require_school()
+    template = ctx.catalog.raw(school.language, "method.leader_request")
+    text = template.format(need=values["need"], why=values["why"], proposal=values["proposal"])
+    row = LeaderQuestion(team_id=team.id, asked_by=member.id, text=text[:QUESTION_MAX], asked_at=ctx.now())
     ctx.session.add(row)
     await ctx.session.flush()
     replies: list[Reply] = [Text(Msg("leader.asked", id=row.id, team=team.name))]

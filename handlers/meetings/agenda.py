@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.core.commands import Access, Param, command, command_name
@@ -18,7 +17,8 @@ from bot.core.replies import Choices, Reply, Text
 from handlers.common.people import find_person
 from handlers.common.school_time import when_msg, zone
 from handlers.common.validation import shorten
-from handlers.common.values import read_index, read_minutes, read_text
+from handlers.common.values import read_index, read_minutes, read_text, today_in
+from handlers.cycle.running import running_lines
 from handlers.cycle.state import cycle_team, offer_teams, require_team_member, team_named_or_mine
 from handlers.meetings.commands import school_of
 from handlers.meetings.plan import agenda_body, item_line, names_of, next_meeting, next_meetings, open_items
@@ -161,19 +161,23 @@ async def item_done(ctx: Context, number: str) -> Text:
     return Text(Msg("agenda.done", title=item.title))
 
 
-async def _phases(ctx: Context, team_ids: Sequence[int]) -> dict[int, int]:
-    """The current phase of each team's active cycle, in one query."""
+async def _phases(ctx: Context, team_ids: Sequence[int]) -> dict[int, Any]:
+    """The current phase of each team's active cycle (or, while its intervention runs, where it
+    stands in the plan), in a few queries."""
     if not team_ids:
         return {}
-    rows = (
-        await ctx.session.exec(
-            select(Cycle.team_id, func.max(CycleRound.phase))
-            .join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
-            .where(col(Cycle.team_id).in_(list(team_ids)), Cycle.status == "active")
-            .group_by(col(Cycle.team_id))
-        )
-    ).all()
-    return {team_id: phase for team_id, phase in rows}
+    rounds: dict[int, CycleRound] = {}
+    for team_id, rnd in (await ctx.session.exec(
+        select(Cycle.team_id, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
+        .where(col(Cycle.team_id).in_(list(team_ids)), Cycle.status == "active")
+        .order_by(col(CycleRound.number))
+    )).all():
+        rounds[team_id] = rnd  # the last round wins
+    tz = ctx.school.timezone if ctx.school else ctx.settings.timezone
+    running = await running_lines(ctx.session, list(rounds.items()), today_in(tz, ctx.now()), tz)
+    return {team_id: Msg("agenda.all_phase", phase=rnd.phase,
+                         name=running.get(team_id) or Msg(f"cycle.phase{rnd.phase}.name"))
+            for team_id, rnd in rounds.items()}
 
 
 @command("agenda_all", access=Access.SCHOOL_MANAGER, section="meetings")
@@ -196,10 +200,8 @@ async def all_agendas(ctx: Context) -> Text:
     for team in teams:
         m = meetings.get(team.id)
         when = when_msg(m.starts_at, tz) if m else Msg("agenda.next_unplanned")
-        phase = phases.get(team.id)
         lines.append(Msg("agenda.all_team", team=team.name, when=when,
-                         phase=Msg("agenda.all_phase", phase=phase, name=Msg(f"cycle.phase{phase}.name"))
-                         if phase else Msg("agenda.all_no_cycle")))
+                         phase=phases.get(team.id) or Msg("agenda.all_no_cycle")))
         its = items.get(team.id, [])
         if not its:
             lines.append(Msg("agenda.all_no_items"))

@@ -1,7 +1,10 @@
 """The momentum guard: notices what makes learning teams fade, once.
 
 - two (or more) meetings cancelled in a row (holidays do not break or count in a row);
-- a cycle phase that has not moved for ``LEERTEAM_STALL_WEEKS`` weeks;
+- a cycle phase that has not moved for ``LEERTEAM_STALL_WEEKS`` weeks — measured against the plan:
+  a running intervention (phase 4 before its evaluation opens) is never stalled by its length;
+  what stalls it is a measurement moment that passed a week ago without a result (seed 002,
+  "neem de tijd");
 - a member who contributed nothing (no answer, agenda point, source or hypothesis) since the
   last ``LEERTEAM_QUIET_MEETINGS`` held meetings.
 
@@ -16,12 +19,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.config import Settings
 from handlers.common.school_time import hold_quiet
+from handlers.common.values import today_in
+from handlers.cycle.running import MISSED_AFTER_DAYS, open_moments
 from handlers.meetings.plan import HORIZON_DAYS, chairs_of
 from storage.models import (
     AgendaItem,
@@ -44,6 +49,7 @@ async def check(session: AsyncSession, settings: Settings, now: datetime) -> int
     """Raise new flags and queue one nudge per new flag; returns the number of nudges queued."""
     flags = await _cancelled_in_a_row(session, now)
     flags += await _phase_stalled(session, settings, now)
+    flags += await _moments_missed(session, now)
     flags += await _quiet_members(session, settings, now)
     if not flags:
         return 0
@@ -122,6 +128,8 @@ async def _phase_stalled(session: AsyncSession, settings: Settings, now: datetim
     rows = (await session.exec(
         select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
         .where(Cycle.status == "active", col(CycleRound.phase_started_at) <= cutoff)
+        # a running intervention is measured against its plan (_moments_missed), not its length
+        .where(or_(col(CycleRound.phase) != 4, col(CycleRound.evaluation_opened_at).is_not(None)))
         .order_by(col(CycleRound.number).desc())
     )).all()
     latest: dict[int, tuple[Cycle, CycleRound]] = {}
@@ -149,6 +157,17 @@ async def _phase_stalled(session: AsyncSession, settings: Settings, now: datetim
         key = f"phase:{rnd.id}:{rnd.phase}:{rnd.phase_started_at.date().isoformat()}"
         out.append(_flag(cycle.team_id, "phase_stalled", key, now,
                          {"phase": rnd.phase, "weeks": weeks, "title": cycle.title}))
+    return out
+
+
+async def _moments_missed(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    """A measurement moment of a running intervention, a week past, still without a result."""
+    out = []
+    for m, _, team, school in await open_moments(session):
+        if today_in(school.timezone, now) < m.on + timedelta(days=MISSED_AFTER_DAYS):
+            continue
+        out.append(_flag(team.id, "moment_missed", f"missed:{m.id}:{m.on.isoformat()}", now,
+                         {"moment_id": m.id, "on": m.on.isoformat(), "label": m.label or ""}))
     return out
 
 

@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.values import date_msg, today_in
+from handlers.cycle.running import running_lines
 from handlers.cycle.state import active_cycle, load_round, missing_for
 from prompts.catalog import Join, Msg
 from storage.models import (
@@ -311,8 +312,11 @@ async def cycle_lines(session: AsyncSession, team: Team, meeting: Meeting | None
     since = rnd.phase_started_at.astimezone(tz).date()
     lines: list[Any] = [Msg("agenda.cycle_head", title=cycle.title, phase=rnd.phase,
                             name=Msg(f"cycle.phase{rnd.phase}.name"), since=date_msg(since))]
-    missing = await missing_for(session, team, rec)
-    if missing:
+    running = await running_lines(session, [(team.id, rnd)], now.astimezone(tz).date(), str(tz))
+    missing = [] if team.id in running else await missing_for(session, team, rec)
+    if team.id in running:  # the intervention runs: where it stands in the plan, not what is "missing"
+        lines.append(Msg("method.status_running", running=running[team.id]))
+    elif missing:
         lines.append(Msg("agenda.cycle_missing"))
         lines += [Msg("cycle.bullet", text=m) for m in missing]
     else:

@@ -9,7 +9,7 @@ started is skipped instead of sent."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -230,6 +230,10 @@ async def render_nudge(job: Job) -> list[Reply]:
             name=Msg(f"cycle.phase{detail.get('phase', 1)}.name"),
             status_cmd=command_name("cycle_status"),
         )
+    elif kind == "moment_missed":
+        body = Msg("method.moment_missed", team=team.name,
+                   on=date_msg(date.fromisoformat(detail.get("on", "2000-01-01"))),
+                   what=detail.get("label") or "—", result_cmd=command_name("result"))
     elif kind == "quiet_member":
         from storage.models import Member
 

@@ -31,6 +31,9 @@ AGENDA_SHOWN = 3  # agenda titles shown per team
 # so a provider fetches what it needs in one query (set-based, not one query per team). Lower
 # ``order`` is shown first.
 HOME_NEXT_HOOK = "home.next"
+# The inquiry cycle's running intervention: provider(ctx, [(team id, round)]) -> {team id: line}
+# ("in uitvoering, week 5 van 12; volgende meting …"), shown in the team's focus line.
+HOME_RUNNING_HOOK = "home.running"
 NextProvider = Callable[[Context, Sequence[q.TeamOverview]], Awaitable[Mapping[int, Sequence[Any]]]]
 
 
@@ -78,11 +81,14 @@ async def focus_meeting_agenda(ctx: Context, teams: Sequence[q.TeamOverview]) ->
         agenda.setdefault(item.team_id, []).append(item.title)
     start_cmd = command_name("cycle_start")
     tz = ZoneInfo(ctx.school.timezone)
+    running: dict[int, Any] = {}
+    for provider in ctx.registry.hooks(HOME_RUNNING_HOOK):
+        running.update(await provider(ctx, [(team_id, rnd) for team_id, (_, rnd) in rounds.items()]))
     for team_id in ids:
         if team_id in rounds:
             cycle, rnd = rounds[team_id]
             steps[team_id].append(Msg("home.next_focus", focus=cycle.title, number=rnd.phase,
-                                      phase=Msg(f"cycle.phase{rnd.phase}.name")))
+                                      phase=running.get(team_id) or Msg(f"cycle.phase{rnd.phase}.name")))
         else:
             steps[team_id].append(Msg("home.next_no_focus", start_cmd=start_cmd))
         if team_id in meetings:

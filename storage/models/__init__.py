@@ -30,11 +30,13 @@ from storage.models.cycle import (
     EvaluationRecord,
     Hypothesis,
     MeasurementMoment,
+    ParkedProblem,
     PhaseTransition,
     PlanRecord,
     ProblemRecord,
     QualityCard,
     Source,
+    VerdictAgreement,
 )
 from storage.models.foundation import (
     TEAM_ROLES,
@@ -90,7 +92,7 @@ __all__ = [
     # cycle
     "PHASES", "VERDICTS", "Action", "Agreement", "Answer", "Cycle", "CycleRound", "DirectionRecord",
     "EvaluationRecord", "Hypothesis", "MeasurementMoment", "PhaseTransition", "PlanRecord",
-    "ProblemRecord", "QualityCard", "Source",
+    "ProblemRecord", "QualityCard", "Source", "VerdictAgreement", "ParkedProblem",
     # meetings
     "DEFAULT_REMINDERS", "MEETING_STATUSES", "AgendaItem", "Holiday", "Meeting", "MeetingRhythm",
     "MomentumFlag",

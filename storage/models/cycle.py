@@ -44,6 +44,9 @@ class CycleRound(SQLModel, table=True):
     phase_started_at: datetime = aware()
     carried_learning: str | None = Field(default=None, max_length=4000)
     started_at: datetime = aware()
+    # phase 4 is first the intervention running (until the last measurement moment has a result);
+    # the evaluation opens at this moment (or when the chair moves on with a reason)
+    evaluation_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PhaseTransition(SQLModel, table=True):
@@ -176,11 +179,39 @@ class EvaluationRecord(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     round_id: int = Field(foreign_key="cycleround.id", unique=True)
     verdict: str | None = Field(default=None, max_length=16)
+    # the chair proposes, most of the team agrees (VerdictAgreement); then ``verdict`` is set
+    proposed_verdict: str | None = Field(default=None, max_length=16)
+    verdict_reason: str | None = Field(default=None, max_length=1000)  # 'solved' without reaching the goal
+    review_answer: str | None = Field(default=None, max_length=16)  # at the review date: yes | partly | no
+    review_note: str | None = Field(default=None, max_length=1000)
+    review_answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     learned: str | None = Field(default=None, max_length=2000)
     embedding: str | None = Field(default=None, max_length=2000)
     review_on: date | None = None
     updated_by: int | None = Field(default=None, foreign_key="member.id")
     updated_at: datetime = aware()
+
+
+class VerdictAgreement(SQLModel, table=True):
+    """A member agrees with the chair's proposed verdict (phase 4 needs most of the team behind it)."""
+
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
+    round_id: int = Field(foreign_key="cycleround.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    verdict: str = Field(max_length=16)
+    at: datetime = aware()
+
+
+class ParkedProblem(SQLModel, table=True):
+    """A problem the team parks for later: focus is one at a time, not forgetting the rest."""
+
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
+    team_id: int = Field(foreign_key="team.id", index=True)
+    title: str = Field(max_length=200)
+    parked_by: int | None = Field(default=None, foreign_key="member.id")
+    parked_at: datetime = aware()
+    taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class QualityCard(SQLModel, table=True):

@@ -2,7 +2,7 @@
 archived team (kept with its history, no longer active).
 
 Revision ID: 0012_daily
-Revises: 0010_conversation
+Revises: 0011_method
 Create Date: 2026-12-06
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0012_daily'
-down_revision: Union[str, None] = '0010_conversation'
+down_revision: Union[str, None] = '0011_method'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
