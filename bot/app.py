@@ -23,6 +23,7 @@ from bot.core.clock import Clock, FrozenClock, SystemClock
 from bot.core.config import Settings
 from bot.core.delivery import Outgoing, SentRef, Transport
 from bot.core.dispatcher import Dispatcher
+from bot.core.fallback import Fallback, as_failure, caller_lang
 from bot.core.events import Event
 from bot.core.replies import Choices, Text
 from handlers.cycle.capability import CYCLE
@@ -131,16 +132,27 @@ class Leerteam:
     async def handle(self, event: Event, transport: Transport) -> list[SentRef]:
         """Process one event and deliver its replies through ``transport``."""
         self.transports.setdefault(transport.platform, transport)  # a transport that never called attach
-        outgoing = await self.dispatcher.dispatch(event)
-        return await self.deliver(outgoing, transport)
+        outgoing = await self.dispatcher.dispatch(event, reach=transport)
+        return await self.deliver(outgoing, transport, event)
 
-    async def deliver(self, outgoing: list[Outgoing], transport: Transport) -> list[SentRef]:
+    async def deliver(self, outgoing: list[Outgoing], transport: Transport,
+                      event: Event | None = None) -> list[SentRef]:
+        """Send an event's replies; one that fails is answered by :mod:`bot.core.fallback` (the
+        caller hears privately what did not arrive, and how to fix it)."""
         sent: list[SentRef] = []
-        for out in outgoing:
+        fallback = (Fallback(self.catalog, self.sessions, event, self.language_of, caller_lang(outgoing))
+                    if event else None)
+        queue = list(outgoing)
+        while queue:
+            out = queue.pop(0)
             try:
                 ref = await transport.send(out)
-            except Exception:
-                log.exception("delivery to %s failed", out.address)
+            except Exception as exc:  # the delivery contract: DeliveryFailed, anything else is "for now"
+                failed = as_failure(exc)
+                if fallback is None:
+                    log.warning("delivery to %s failed: %s", out.address, failed.reason)
+                else:
+                    queue[:0] = await fallback.after(out, failed)
                 continue
             if ref is None:
                 continue

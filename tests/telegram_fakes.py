@@ -62,6 +62,7 @@ class FakeBotApi(BaseRequest):
         self.blocked: set[int] = set()  # users who never started the bot (403 on a private message)
         self.migrated: dict[int, int] = {}  # group id -> its new supergroup id (400 + migrate_to_chat_id)
         self.flood: dict[int, int] = {}  # chat id -> how many sends still get 429 Too Many Requests
+        self.kicked: set[int] = set()  # groups the bot was removed from (403 on every send there)
         self._ids = itertools.count(100)
 
     @property
@@ -113,6 +114,9 @@ class FakeBotApi(BaseRequest):
                 self.flood[chat_id] -= 1
                 return 429, json.dumps({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
                                         "parameters": {"retry_after": 1}}).encode()
+            if chat_id in self.kicked:
+                return 403, json.dumps({"ok": False, "error_code": 403,
+                                        "description": "Forbidden: bot was kicked from the group chat"}).encode()
             if chat_id > 0 and chat_id in self.blocked:
                 return 403, json.dumps({"ok": False, "error_code": 403,
                                         "description": "Forbidden: bot can't initiate conversation with a user"}).encode()
@@ -128,6 +132,11 @@ class FakeBotApi(BaseRequest):
         if api == "editMessageText":
             return ok({"message_id": int(p["message_id"]), "date": 1790000000, "text": p["text"],
                        "chat": {"id": int(p["chat_id"]), "type": "private"}})
+        if api == "getChatMember":
+            status = "kicked" if int(p["chat_id"]) in self.kicked else "member"
+            return ok({"status": status, "user": {"id": int(p["user_id"]), "is_bot": True,
+                                                  "first_name": "Leerteam"},
+                       **({"until_date": 0} if status == "kicked" else {})})
         return ok(True)  # answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook, ...
 
 

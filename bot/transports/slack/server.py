@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Leerteam
 from bot.core.config import Settings
 from bot.transports.http import Route, build_web_app, serve
-from bot.transports.slack.outbound import retry_handlers
+from bot.transports.slack.outbound import TIMEOUT, retry_handlers
 from bot.transports.slack.render import ANSWER_ACTION, ANSWER_VIEW, CHOICE_ACTION
 from bot.transports.slack.transport import SlackTransport
 from prompts.catalog import Msg
@@ -37,8 +37,8 @@ EVENTS_PATH = "/slack/events"
 def build_client(settings: Settings) -> AsyncWebClient:
     if settings.slack_api_url:  # tests: a local Web API
         return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers(),
-                              base_url=settings.slack_api_url.rstrip("/") + "/")
-    return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers())
+                              base_url=settings.slack_api_url.rstrip("/") + "/", timeout=TIMEOUT)
+    return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers(), timeout=TIMEOUT)
 
 
 def build_app(

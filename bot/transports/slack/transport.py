@@ -34,7 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Leerteam
 from bot.core.config import Settings
-from bot.core.delivery import Address, Outgoing, SentRef
+from bot.core.delivery import Address, DeliveryFailed, Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from bot.core.replies import PRIVATE, Choices, Here, Private, Text
 from bot.transports.slack.inbound import (
@@ -165,7 +165,7 @@ class SlackTransport(SlackOutbound):
         )
         try:
             await self.send(out, caller)
-        except SlackApiError:
+        except DeliveryFailed:
             log.info("could not tell %s that they were refused", caller.user_id)
 
     async def _who(self, caller: Caller, claimed: Iterable[Any]) -> UserRef | None:
@@ -336,6 +336,9 @@ class _Replies:
 
     async def send(self, out: Outgoing) -> SentRef | None:
         return await self.slack.send(out, self.caller)
+
+    async def can_post(self, chat_id: str) -> bool | None:
+        return await self.slack.can_post(chat_id)
 
 
 class _HomeReplies(_Replies):

@@ -33,12 +33,12 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.app import Leerteam
 from bot.core.commands import command_name
-from bot.core.delivery import Address, Outgoing, SentRef
+from bot.core.delivery import Address, DeliveryFailed, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
 from bot.transports.telegram.payloads import CONTINUE, encode_callback
@@ -56,6 +56,21 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_ALERT = 200  # characters in an answerCallbackQuery text
 MAX_RETRIES = 3  # AIORateLimiter: retries after RetryAfter (flood control)
+# Bad Request answers that mean the chat is not there for the bot (sending again cannot help)
+GONE = ("chat not found", "group chat was deactivated", "bot was kicked", "not a member",
+        "have no rights to send", "need administrator rights", "user is deactivated")
+MEMBER = ("member", "administrator", "creator", "restricted")
+
+
+def delivery_failed(exc: TelegramError) -> DeliveryFailed:
+    """Telegram's answer as the core's delivery outcome: 403 (kicked, blocked) and a Bad Request
+    saying the chat is gone are for good; flood control, network errors and timeouts for now."""
+    text = str(exc)
+    if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and any(g in text.lower() for g in GONE)):
+        return DeliveryFailed(permanent=True, reason=text[:200], status=403 if isinstance(exc, Forbidden) else 400)
+    if isinstance(exc, RetryAfter):
+        return DeliveryFailed(permanent=False, reason=text[:200], status=429)
+    return DeliveryFailed(permanent=isinstance(exc, BadRequest), reason=text[:200])
 
 
 @dataclass(frozen=True)
@@ -87,7 +102,28 @@ class TelegramTransport:
         return self.app.catalog.render(body, lang)
 
     # --- outbound -------------------------------------------------------------------------
+    async def can_post(self, chat_id: str) -> bool | None:
+        """The bot's own member status in the chat (getChatMember); None when Telegram cannot tell."""
+        try:
+            member = await self.bot.get_chat_member(int(chat_id), self.bot.id)
+        except (Forbidden, BadRequest) as exc:
+            return False if delivery_failed(exc).permanent else None
+        except (TelegramError, ValueError):
+            return None
+        if member.status == "restricted":
+            return bool(getattr(member, "can_send_messages", True))
+        return member.status in MEMBER
+
     async def send(
+        self, out: Outgoing, origin: Origin | None = None, noted: set[int] | None = None
+    ) -> SentRef | None:
+        """Delivers, or raises :class:`DeliveryFailed` (the core's contract)."""
+        try:
+            return await self._send(out, origin, noted)
+        except TelegramError as exc:
+            raise delivery_failed(exc) from None
+
+    async def _send(
         self, out: Outgoing, origin: Origin | None = None, noted: set[int] | None = None
     ) -> SentRef | None:
         reply, addr = out.reply, out.address
@@ -110,9 +146,8 @@ class TelegramTransport:
                     await self._continue_privately(int(group), user_id, out.lang, origin)
                 if noted is not None:
                     noted.add(user_id)
-            else:
-                log.info("Telegram refused a message to %s: %s", chat_id, exc)
-            return None
+                return None  # answered: the group has the note with the link to the private chat
+            raise delivery_failed(exc) from None
 
     @staticmethod
     def _target(addr: Address) -> int | None:
@@ -266,6 +301,9 @@ class _Scoped:
     async def send(self, out: Outgoing) -> SentRef | None:
         return await self.transport.send(out, self.origin, self.noted)
 
+    async def can_post(self, chat_id: str) -> bool | None:
+        return await self.transport.can_post(chat_id)
+
 
 class TelegramBridge:
     """The PTB side: one handler for every update, the command menu, and errors."""
@@ -314,7 +352,7 @@ class TelegramBridge:
         if utf16_len(alert) > MAX_ALERT:
             alert = alert[: MAX_ALERT - 1] + "…"
         await self._answer(query, alert or None)
-        await self.app.deliver([o for o in outgoing if not any(o is e for e in errors)], scoped)
+        await self.app.deliver([o for o in outgoing if not any(o is e for e in errors)], scoped, event)
 
     async def _answer(self, query: Any, text: str | None = None) -> None:
         try:
