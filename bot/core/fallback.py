@@ -34,7 +34,7 @@ FIXES = ("telegram", "slack", "teams")  # platforms with their own words for the
 def fix_for(platform: str, team: str) -> Msg:
     """How to let the bot post in a team's chat again, in the platform's own terms."""
     key = platform if platform in FIXES else "generic"
-    return Msg(f"delivery.fix.{key}", team=team, link_cmd=command_name("team_link"))
+    return Msg(f"delivery.fix.{key}", team=team, link_cmd=command_name("team_link"), invite="/invite")
 
 
 def as_failure(exc: Exception) -> DeliveryFailed:
