@@ -23,8 +23,9 @@ from bot.core.clock import Clock, FrozenClock, SystemClock
 from bot.core.config import Settings
 from bot.core.delivery import Outgoing, SentRef, Transport
 from bot.core.dispatcher import Dispatcher
-from bot.core.fallback import Fallback, as_failure, caller_lang
 from bot.core.events import Event
+from bot.core.fallback import Fallback, as_failure, caller_lang
+from bot.core.lease import new_holder
 from bot.core.replies import Choices, Text
 from handlers.cycle.capability import CYCLE
 from handlers.leader.capability import LEADER
@@ -64,6 +65,7 @@ class Leerteam:
         self.catalog = catalog or default_catalog()
         self.dispatcher = Dispatcher(self.sessions, self.catalog, settings, self.clock, self.registry)
         self.transports: dict[str, Transport] = {}  # where scheduled messages go (see attach)
+        self.holder = new_holder()  # this process, as the holder of outbox leases (bot/core/lease.py)
 
     async def migrate(self) -> None:
         await upgrade(self.engine)
@@ -96,6 +98,30 @@ class Leerteam:
                 await session.rollback()
                 return False
         log.info("%s chat %s is now %s", platform, old_chat_id, new_chat_id)
+        return True
+
+    async def chat_lost(self, platform: str, chat_id: str) -> bool:
+        """The bot was removed from a chat (or the chat was archived): a team linked to it is
+        unlinked, and its chair and the school leaders are told privately (an outbox row the
+        school capability writes). Returns whether a team link was removed."""
+        from storage.models import ChatLink, Outbox
+        from storage.queries import insert_ignore
+
+        now = self.clock.now()
+        async with self.sessions() as session:
+            link = (await session.exec(select(ChatLink).where(
+                ChatLink.platform == platform, ChatLink.chat_id == chat_id))).first()
+            if link is None:
+                return False
+            team_id = link.team_id
+            await session.delete(link)
+            await insert_ignore(session, Outbox, [{
+                "dedupe_key": f"delivery.unlinked:{team_id}:{platform}:{chat_id}:{now.isoformat()}"[:160],
+                "kind": "delivery.unlinked", "due_at": now, "status": "pending", "attempts": 0,
+                "created_at": now, "claim_no": 0, "payload": {"team_id": team_id, "platform": platform},
+            }], ["dedupe_key"])
+            await session.commit()
+        log.warning("%s chat %s is gone for the bot: team %s unlinked", platform, chat_id, team_id)
         return True
 
     async def language_of(self, platform: str, user_id: str) -> str:

@@ -88,7 +88,8 @@ class Fallback:
             return [self._private(lang, Msg(key, team=name, fix=fix_for(out.address.platform, name)))]
         to_caller = isinstance(target, (Here, Private)) or target is None
         if to_caller and not out.address.private and not ev.chat.is_private:
-            log.info("reply in %s could not be placed (%s): sent privately", out.address.chat_id, failed.reason)
+            log.info("reply in %s could not be placed (%s): sent privately", out.address.chat_id,
+                     failed.reason)
             moved = dataclasses.replace(
                 out, address=Address(ev.platform, None, ev.user.user_id, True, ev.chat.workspace_id))
             note = self._private(out.lang, Msg("delivery.moved_private"))

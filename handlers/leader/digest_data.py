@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.outbox import FAILED_TEAM
 from handlers.meetings.plan import chairs_of, names_of, next_meetings
 from storage.models import (
     Answer,
@@ -28,6 +29,7 @@ from storage.models import (
     MeasurementMoment,
     Meeting,
     MomentumFlag,
+    Outbox,
     PhaseTransition,
     PlanRecord,
     ProblemRecord,
@@ -63,6 +65,7 @@ class TeamFacts:
     last_visit: date | None = None
     next_meeting: Meeting | None = None
     reflection: dict[str, Any] = field(default_factory=dict)  # poll and scan aggregates (polls module)
+    undelivered: int = 0  # the bot's posts for this team that failed for good since the last digest
 
 
 @dataclass
@@ -183,7 +186,18 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
         facts[team_id].chair = names.get(chair)
 
     await add_reflection(session, facts, since, now, reflection)
+    await add_undelivered(session, facts, since)
     return SchoolFacts(school, since, now, [facts[i] for i in ids], names)
+
+
+async def add_undelivered(session: AsyncSession, facts: dict[int, TeamFacts], since: datetime) -> None:
+    """Failed outbox rows per team (the core marks the team whose chat refused a post)."""
+    failed = (await session.exec(select(Outbox.payload).where(
+        Outbox.status == "failed", col(Outbox.created_at) >= since))).all()
+    for payload in failed:
+        team_id = payload.get(FAILED_TEAM, payload.get("team_id"))
+        if isinstance(team_id, int) and team_id in facts:
+            facts[team_id].undelivered += 1
 
 
 # The digest's extension point: poll and scan aggregates come from the polls capability when the

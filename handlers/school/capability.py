@@ -4,9 +4,10 @@ help, the overview (Slack's App Home) and asking a waiting question again."""
 from __future__ import annotations
 
 from bot.core.capability import Capability
-from handlers.school import help, home, language, resume, schools, teams
+from handlers.school import delivery_notices, help, home, language, resume, schools, teams
 
 SCHOOL = Capability.collect(
     "school", (schools, teams, language, help, resume, home),
+    renderers=delivery_notices.RENDERERS,
     hooks={home.HOME_NEXT_HOOK: ((10, home.setup_steps), (20, home.focus_meeting_agenda))},
 )

@@ -301,6 +301,19 @@ class SlackTransport(SlackOutbound):
         if replies.blocks:
             await self.client.views_publish(user_id=user_id, view=self.renderer.home_view(replies.blocks))
 
+    async def on_removed(self, body: dict[str, Any]) -> None:
+        """The app left a channel (``channel_left``/``group_left``, or ``member_left_channel`` for
+        the bot's own user), or the channel was archived: its team is unlinked, chair and leaders told."""
+        event = body.get("event") or {}
+        channel = event.get("channel")
+        if isinstance(channel, dict):
+            channel = channel.get("id")
+        if not channel:
+            return
+        if event.get("type") == "member_left_channel" and event.get("user") != await _bot_user(self):
+            return  # a person left, not the bot
+        await self.app.chat_lost(PLATFORM, str(channel))
+
     async def on_message(self, body: dict[str, Any]) -> None:
         """A direct message to the bot → MessageEvent (it may answer an open question)."""
         event = body.get("event") or {}
@@ -323,6 +336,13 @@ class SlackTransport(SlackOutbound):
             text=text,
         )
         await self._dispatch(message, caller)
+
+
+async def _bot_user(slack: SlackTransport) -> str | None:
+    try:
+        return str((await slack.client.auth_test()).get("user_id") or "") or None
+    except SlackApiError:
+        return None
 
 
 class _Replies:

@@ -33,14 +33,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.app import Leerteam
 from bot.core.commands import command_name
-from bot.core.delivery import Address, DeliveryFailed, Outgoing, SentRef
+from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
+from bot.transports.telegram.outcome import MEMBER, delivery_failed
 from bot.transports.telegram.payloads import CONTINUE, encode_callback
 from bot.transports.telegram.render import MAX_CAPTION, plain_label, split_html, to_html, utf16_len
 from bot.transports.telegram.updates import PLATFORM, BotInfo, to_event
@@ -56,23 +57,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_ALERT = 200  # characters in an answerCallbackQuery text
 MAX_RETRIES = 3  # AIORateLimiter: retries after RetryAfter (flood control)
-# Bad Request answers that mean the chat is not there for the bot (sending again cannot help)
-GONE = ("chat not found", "group chat was deactivated", "bot was kicked", "not a member",
-        "have no rights to send", "need administrator rights", "user is deactivated")
-MEMBER = ("member", "administrator", "creator", "restricted")
-
-
-def delivery_failed(exc: TelegramError) -> DeliveryFailed:
-    """Telegram's answer as the core's delivery outcome: 403 (kicked, blocked) and a Bad Request
-    saying the chat is gone are for good; flood control, network errors and timeouts for now."""
-    text = str(exc)
-    if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and any(g in text.lower() for g in GONE)):
-        return DeliveryFailed(permanent=True, reason=text[:200], status=403 if isinstance(exc, Forbidden) else 400)
-    if isinstance(exc, RetryAfter):
-        return DeliveryFailed(permanent=False, reason=text[:200], status=429)
-    return DeliveryFailed(permanent=isinstance(exc, BadRequest), reason=text[:200])
-
-
 @dataclass(frozen=True)
 class Origin:
     """Where the update being answered came from (for reply-to and the group note)."""
@@ -361,8 +345,12 @@ class TelegramBridge:
             log.info("answerCallbackQuery failed: %s", exc)
 
     async def _membership_changed(self, change: ChatMemberUpdated) -> None:
-        """Added to a group: say how to link it to a team. Nothing is stored."""
+        """Added to a group: say how to link it to a team (nothing is stored). Removed from a
+        group: its team is unlinked and the chair and school leaders are told."""
         old, new = change.old_chat_member.status, change.new_chat_member.status
+        if new in ("left", "kicked") and old not in ("left", "kicked") and change.chat.type != "private":
+            await self.app.chat_lost(PLATFORM, str(change.chat.id))
+            return
         joined = old in ("left", "kicked") and new in ("member", "administrator")
         if not joined or change.chat.type == "private" or change.from_user.is_bot:
             return
