@@ -204,11 +204,12 @@ class Updates:
                    "from": by.as_dict(), "migrate_to_chat_id": new_id}
         return Update.de_json({"update_id": next(self.ids), "message": message}, self.bot)
 
-    def added_to_group(self, by: TgUser, chat: TgChat) -> Update:
+    def added_to_group(self, by: TgUser, chat: TgChat, old: str = "left", new: str = "member") -> Update:
         bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Leerteam", "username": BOT_USERNAME}
+        extra = {"until_date": 0} if new == "kicked" else {}
         change = {"chat": chat.as_dict(by), "from": by.as_dict(), "date": 1790000000,
-                  "old_chat_member": {"status": "left", "user": bot_user},
-                  "new_chat_member": {"status": "member", "user": bot_user}}
+                  "old_chat_member": {"status": old, "user": bot_user},
+                  "new_chat_member": {"status": new, "user": bot_user, **extra}}
         return Update.de_json({"update_id": next(self.ids), "my_chat_member": change}, self.bot)
 
 

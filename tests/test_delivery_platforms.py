@@ -13,7 +13,7 @@ from tests.harness import rows, with_test_commands
 from tests.slack_fake import FakeSlackAPI, SlackSender
 from tests.telegram_fakes import TgChat
 from tests.test_slack import ANNA as S_ANNA, BRAM as S_BRAM, CHANNEL, DM, Rig, slack_settings
-from tests.test_telegram import ANNA, BRAM, GROUP_A, _start, telegram_setup, texts
+from tests.test_telegram import ANNA, BRAM, CARLA, GROUP_A, _start, telegram_setup, texts
 
 
 @pytest.fixture
@@ -104,3 +104,33 @@ async def test_slack_a_channel_post_refused_is_reported_to_the_chair_with_the_in
     assert len(notice) == 1, to_bram
     assert "Nodig mij uit in het kanaal met /invite @Leerteam en typ daar /leerteam koppel Groep 3-4." in notice[0]
     assert [c.title for c in await rows(app, Cycle)] == ["Rekenen"]
+
+
+async def test_telegram_bot_kicked_from_a_group_unlinks_the_team_and_tells_chair_and_leaders(app, tg):
+    await telegram_setup(tg)
+    calls = await tg.send(tg.updates.added_to_group(ANNA, GROUP_A, old="member", new="kicked"))
+    assert calls == []  # nothing is said in a group the bot just left
+    async with app.sessions() as s:
+        assert (await s.exec(select(ChatLink).where(ChatLink.chat_id == str(GROUP_A.id)))).all() == []
+    before = len(tg.api.calls)
+    await app.tick()
+    told = {c.chat_id for c in tg.api.calls[before:] if "Ik ben verwijderd uit het kanaal van team" in c.text}
+    assert told == {BRAM.id, ANNA.id, CARLA.id}  # the chair and the two school leaders
+    assert "Voeg mij weer toe aan de groep" in next(c.text for c in tg.api.calls[before:] if c.chat_id == BRAM.id)
+
+
+async def test_slack_app_removed_from_a_channel_unlinks_its_team(slack, app):
+    await slack.cmd("nieuweschool De Regenboog", S_ANNA)
+    await slack.cmd("nieuwteam Groep 3-4", S_ANNA, CHANNEL)
+    await slack.sender.event({"type": "member_left_channel", "user": S_BRAM, "channel": CHANNEL})
+    await slack.settle()
+    async with app.sessions() as s:
+        assert len((await s.exec(select(ChatLink).where(ChatLink.chat_id == CHANNEL))).all()) == 1  # a person left
+    await slack.sender.event({"type": "channel_left", "channel": CHANNEL})
+    await slack.settle()
+    async with app.sessions() as s:
+        assert (await s.exec(select(ChatLink).where(ChatLink.chat_id == CHANNEL))).all() == []
+    await app.tick()
+    told = [c for c in slack.api.of("chat.postMessage") if "Ik ben verwijderd" in c.all_text]
+    assert [c["channel"] for c in told] == [S_ANNA]  # no chair yet: the school leader
+    assert "Nodig mij uit in het kanaal met /invite @Leerteam" in told[0].all_text
