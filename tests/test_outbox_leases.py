@@ -109,3 +109,43 @@ async def test_a_bot_removed_from_a_teams_chat_unlinks_it_and_tells_chair_and_le
     await app.tick()
     told = sorted(o.address.user_id for o in chat.transport.sent if "Ik ben verwijderd" in text_of(o))
     assert told == ["anna", "bram"]  # the chair and the school leader, privately
+
+
+class SlowTransport(RecordingTransport):
+    """A platform that answers in 30 ms."""
+
+    async def send(self, out):  # type: ignore[no-untyped-def]
+        import asyncio
+
+        await asyncio.sleep(0.03)
+        return await super().send(out)
+
+
+async def test_two_processes_with_two_clocks_one_sender_nothing_twice_nothing_lost(app, chat, clock, settings):
+    import asyncio
+
+    await chat.say("/nieuweschool De Regenboog", as_="anna")
+    teams = 12
+    for i in range(teams):
+        await chat.say(f"/nieuwteam Team {i}", as_="anna", in_=f"t{i}")
+        await chat.say("/ritme dinsdag 15:30", as_="anna", in_=f"t{i}")
+    clock.set(DUE)
+    await app.tick()  # queued by a process without a transport
+    apps = [Leerteam(settings, clock=clock) for _ in range(2)]
+    transports = [SlowTransport("console") for _ in apps]
+    for a, t in zip(apps, transports):
+        a.attach(t)
+    try:
+        reports = await asyncio.gather(*(a.tick() for a in apps))  # two clocks beat at once
+        await asyncio.gather(*(a.tick() for a in apps))
+    finally:
+        for a in apps:
+            await a.close()
+    sent = [o.address.chat_id for t in transports for o in t.sent if text_of(o).startswith("Herinnering")]
+    assert sorted(sent) == sorted(f"t{i}" for i in range(teams))  # each team once: nothing twice, nothing lost
+    if settings.database_url.startswith("postgresql"):
+        # one elected sender: the other clock did not send at all while it drained
+        assert sorted(len(t.sent) for t in transports) == [0, teams]
+        assert any(r.drained for r in reports)
+    statuses = {r.status for r in await rows(app, Outbox) if r.kind == "reminder"}
+    assert statuses == {"sent"}
