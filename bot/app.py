@@ -171,6 +171,8 @@ class Leerteam:
         queue = list(outgoing)
         while queue:
             out = queue.pop(0)
+            if fallback is not None and fallback.unconfirmed(out):
+                continue  # the post it confirms did not arrive (the caller hears that instead)
             try:
                 ref = await transport.send(out)
             except Exception as exc:  # the delivery contract: DeliveryFailed, anything else is "for now"

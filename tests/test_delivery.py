@@ -67,3 +67,15 @@ def test_unknown_transport_errors_count_as_failed_for_now():
     assert as_failure(RuntimeError("boom")).permanent is False
     failed = DeliveryFailed(permanent=True, reason="chat not found")
     assert as_failure(failed) is failed
+
+
+async def test_the_confirmation_of_a_post_that_failed_is_not_shown(app, chat: Chat):
+    await setup_team(chat)
+    await chat.say("/cyclus Rekenen", as_="bram")
+    await chat.say("/volgendetoch te weinig tijd", as_="bram")  # the first phase change, posted in #groep-5
+    assert any("Ik heb het in het kanaal van team Groep 5 gezet" in text_of(o) for o in chat.last_sent)
+    chat.transport.refused[TEAM] = True
+    await chat.say("/volgendetoch nog steeds te weinig tijd", as_="bram")
+    said = [text_of(o) for o in chat.last_sent]
+    assert not any("Ik heb het in het kanaal van team Groep 5 gezet" in t for t in said), said
+    assert any("kwam niet aan in het kanaal van het team" in t for t in said)

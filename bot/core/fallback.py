@@ -62,7 +62,11 @@ class Fallback:
         self.event = event
         self.language = language
         self.lang = lang  # the caller's language, when a reply to them shows it
-        self.told: set[int] = set()
+        self.told: set[int] = set()  # teams whose chat refused a post during this event
+
+    def unconfirmed(self, out: Outgoing) -> bool:
+        """A reply saying "posted in team X's chat" after that post failed: not shown."""
+        return getattr(out.reply, "confirms", None) in self.told
 
     def _private(self, lang: str, body: object) -> Outgoing:
         ev = self.event
