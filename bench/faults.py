@@ -10,7 +10,8 @@ reminders fell due (one time line across the restarts), so leases expire as they
 
 Reported: kills, duplicates (a group that got its reminder more than once), losses (a group
 that never got it), HTTP 429 answers, and the seconds from the last restart until the last
-reminder the fake accepted. SQLite, one process at a time.
+reminder the fake accepted. SQLite, one process at a time. ``--kills 0 --latency-ms 8000``: a
+platform that answers every send after 8 s (waited for, not sent again).
 """
 
 from __future__ import annotations
@@ -90,11 +91,12 @@ async def child(url: str, api_port: int, t0: float, timeout: float) -> None:
         await app.close()
 
 
-def bench_faults(teams: int, kills: int, seed: int, timeout: float = 240.0) -> dict[str, Any]:
+def bench_faults(teams: int, kills: int, seed: int, timeout: float = 240.0,
+                 latency_ms: float = 50.0) -> dict[str, Any]:
     rng = random.Random(seed)
     folder = Path(tempfile.mkdtemp(prefix="leerteam-faults-"))
     url = f"sqlite:///{folder / 'faults.db'}"
-    cfg = FanoutConfig(teams=teams)
+    cfg = FanoutConfig(teams=teams, latency_ms=latency_ms)
     world = asyncio.run(prepare(url, cfg))
     fake, port = _start_fake(cfg)
     t0 = time.time()
@@ -126,7 +128,7 @@ def bench_faults(teams: int, kills: int, seed: int, timeout: float = 240.0) -> d
     by_chat: dict[str, int] = stats["by_chat"]
     expected = set(world["chats"])
     return {
-        "database": "sqlite", "teams": teams, "kills": kills, "killed_at_s": [round(k, 1) for k in killed_at],
+        "database": "sqlite", "teams": teams, "kills": kills, "latency_ms": latency_ms, "killed_at_s": [round(k, 1) for k in killed_at],
         "delivered": stats["delivered"], "duplicates": sum(n - 1 for c, n in by_chat.items() if n > 1 and c in expected),
         "losses": len(expected - set(by_chat)), "refused_429": stats["refused_429"],
         "seconds_after_last_restart": round(stats["last_at"] - last_start, 1) if stats["last_at"] else None,
@@ -143,11 +145,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--teams", type=int, default=300)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="the fake's round trip (8000: a slow answer)")
     args = parser.parse_args(argv)
     if args.child:
         asyncio.run(child(args.db, args.api_port, args.t0, args.timeout))
         return
-    print(json.dumps(bench_faults(args.teams, args.kills, args.seed), indent=2))
+    print(json.dumps(bench_faults(args.teams, args.kills, args.seed, latency_ms=args.latency_ms), indent=2))
 
 
 if __name__ == "__main__":
