@@ -184,8 +184,9 @@ class FakeSlackAPI:
         if method in ("chat.postMessage", "chat.postEphemeral") and str(p.get("channel")) in self.outside:
             return {"ok": False, "error": "channel_not_found" if method == "chat.postEphemeral" else "not_in_channel"}
         if method == "conversations.info":
-            return {"ok": True, "channel": {"id": p.get("channel"), "is_archived": False,
-                                            "is_member": str(p.get("channel")) not in self.outside}}
+            inside = str(p.get("channel")) not in self.outside  # outside: a private channel without the app
+            return {"ok": True, "channel": {"id": p.get("channel"), "is_archived": False, "is_private": not inside,
+                                            "is_member": inside}}
         if method == "chat.postMessage":
             channel = str(p.get("channel"))
             if channel[:1] in "UW":

@@ -134,8 +134,9 @@ class SlackOutbound:
         channel = resp.get("channel") or {}
         if channel.get("is_archived"):
             return False
-        member = channel.get("is_member")
-        return None if member is None else bool(member)
+        if channel.get("is_member") or channel.get("is_private") is False:
+            return True  # a member, or a public channel (the app may post there with chat:write.public)
+        return False if "is_member" in channel else None
 
     async def _send_file(self, out: Outgoing, caller: Caller | None) -> SentRef | None:
         how, channel, user = self._place(out, caller)
