@@ -24,6 +24,8 @@ from bot.core.config import Settings
 from bot.core.delivery import Outgoing, SentRef, Transport
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import Event
+from bot.core.fallback import Fallback, as_failure, caller_lang
+from bot.core.lease import new_holder
 from bot.core.replies import Choices, Text
 from handlers.cycle.capability import CYCLE
 from handlers.leader.capability import LEADER
@@ -66,6 +68,7 @@ class Leerteam:
         # what else this process's HTTP server serves (bot/main.py adds the web pages): callables
         # that add routes to the aiohttp application a platform's server builds
         self.http_extensions: list[Callable[[Any], None]] = []
+        self.holder = new_holder()  # this process, as the holder of outbox leases (bot/core/lease.py)
 
     async def migrate(self) -> None:
         await upgrade(self.engine)
@@ -98,6 +101,30 @@ class Leerteam:
                 await session.rollback()
                 return False
         log.info("%s chat %s is now %s", platform, old_chat_id, new_chat_id)
+        return True
+
+    async def chat_lost(self, platform: str, chat_id: str) -> bool:
+        """The bot was removed from a chat (or the chat was archived): a team linked to it is
+        unlinked, and its chair and the school leaders are told privately (an outbox row the
+        school capability writes). Returns whether a team link was removed."""
+        from storage.models import ChatLink, Outbox
+        from storage.queries import insert_ignore
+
+        now = self.clock.now()
+        async with self.sessions() as session:
+            link = (await session.exec(select(ChatLink).where(
+                ChatLink.platform == platform, ChatLink.chat_id == chat_id))).first()
+            if link is None:
+                return False
+            team_id = link.team_id
+            await session.delete(link)
+            await insert_ignore(session, Outbox, [{
+                "dedupe_key": f"delivery.unlinked:{team_id}:{platform}:{chat_id}:{now.isoformat()}"[:160],
+                "kind": "delivery.unlinked", "due_at": now, "status": "pending", "attempts": 0,
+                "created_at": now, "claim_no": 0, "payload": {"team_id": team_id, "platform": platform},
+            }], ["dedupe_key"])
+            await session.commit()
+        log.warning("%s chat %s is gone for the bot: team %s unlinked", platform, chat_id, team_id)
         return True
 
     async def language_of(self, platform: str, user_id: str) -> str:
@@ -134,16 +161,29 @@ class Leerteam:
     async def handle(self, event: Event, transport: Transport) -> list[SentRef]:
         """Process one event and deliver its replies through ``transport``."""
         self.transports.setdefault(transport.platform, transport)  # a transport that never called attach
-        outgoing = await self.dispatcher.dispatch(event)
-        return await self.deliver(outgoing, transport)
+        outgoing = await self.dispatcher.dispatch(event, reach=transport)
+        return await self.deliver(outgoing, transport, event)
 
-    async def deliver(self, outgoing: list[Outgoing], transport: Transport) -> list[SentRef]:
+    async def deliver(self, outgoing: list[Outgoing], transport: Transport,
+                      event: Event | None = None) -> list[SentRef]:
+        """Send an event's replies; one that fails is answered by :mod:`bot.core.fallback` (the
+        caller hears privately what did not arrive, and how to fix it)."""
         sent: list[SentRef] = []
-        for out in outgoing:
+        fallback = (Fallback(self.catalog, self.sessions, event, self.language_of, caller_lang(outgoing))
+                    if event else None)
+        queue = list(outgoing)
+        while queue:
+            out = queue.pop(0)
+            if fallback is not None and fallback.unconfirmed(out):
+                continue  # the post it confirms did not arrive (the caller hears that instead)
             try:
                 ref = await transport.send(out)
-            except Exception:
-                log.exception("delivery to %s failed", out.address)
+            except Exception as exc:  # the delivery contract: DeliveryFailed, anything else is "for now"
+                failed = as_failure(exc)
+                if fallback is None:
+                    log.warning("delivery to %s failed: %s", out.address, failed.reason)
+                else:
+                    queue[:0] = await fallback.after(out, failed)
                 continue
             if ref is None:
                 continue

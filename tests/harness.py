@@ -26,7 +26,7 @@ from sqlmodel import SQLModel, select
 
 from bot.app import CAPABILITIES, Leerteam
 from bot.core.capability import Capability
-from bot.core.delivery import Outgoing, SentRef
+from bot.core.delivery import DeliveryFailed, Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from prompts.markup import plain
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
@@ -43,9 +43,15 @@ class RecordingTransport:
     def __init__(self, platform: str) -> None:
         self.platform = platform
         self.sent: list[Outgoing] = []
+        self.refused: dict[str, bool] = {}  # chat id -> permanent: sends there fail (the delivery contract)
         self._ids = itertools.count(1)
 
+    async def can_post(self, chat_id: str) -> bool | None:
+        return None if chat_id not in self.refused else not self.refused[chat_id]
+
     async def send(self, out: Outgoing) -> SentRef:
+        if out.address.chat_id in self.refused and not out.address.private:
+            raise DeliveryFailed(permanent=self.refused[out.address.chat_id], reason="refused in the test")
         self.sent.append(out)
         return SentRef(out.address.platform, out.address.chat_id or f"dm:{out.address.user_id}",
                        out.address.message_id or str(next(self._ids)))
@@ -101,8 +107,10 @@ class Chat:
 
     async def send_event(self, event: Event) -> Answer:
         # the two halves of Leerteam.handle, so concurrent sends each see their own replies
-        outgoing = await self.app.dispatcher.dispatch(event)
-        await self.app.deliver(outgoing, self.transport)
+        outgoing = await self.app.dispatcher.dispatch(event, reach=self.transport)
+        before = len(self.transport.sent)
+        await self.app.deliver(outgoing, self.transport, event)
+        self.last_sent: list[Outgoing] = self.transport.sent[before:]  # what arrived, fallbacks too
         return Answer(outgoing)
 
     async def say(self, line: str, *, as_: str = "anna", in_: str | None = None, event_id: str | None = None,

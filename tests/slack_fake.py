@@ -83,6 +83,7 @@ class FakeSlackAPI:
         self.team_id = team_id
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.outside: set[str] = set()  # channels the app was never invited to (or was removed from)
         self.scripted: dict[str, list[Scripted]] = {}
         self.socket_sent: list[dict[str, Any]] = []  # envelopes acknowledged by the app
         self._socket: web.WebSocketResponse | None = None
@@ -180,6 +181,12 @@ class FakeSlackAPI:
         if method == "users.info":
             user = self.users.get(str(p.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method in ("chat.postMessage", "chat.postEphemeral") and str(p.get("channel")) in self.outside:
+            return {"ok": False, "error": "channel_not_found" if method == "chat.postEphemeral" else "not_in_channel"}
+        if method == "conversations.info":
+            inside = str(p.get("channel")) not in self.outside  # outside: a private channel without the app
+            return {"ok": True, "channel": {"id": p.get("channel"), "is_archived": False, "is_private": not inside,
+                                            "is_member": inside}}
         if method == "chat.postMessage":
             channel = str(p.get("channel"))
             if channel[:1] in "UW":

@@ -62,6 +62,8 @@ class FakeBotApi(BaseRequest):
         self.blocked: set[int] = set()  # users who never started the bot (403 on a private message)
         self.migrated: dict[int, int] = {}  # group id -> its new supergroup id (400 + migrate_to_chat_id)
         self.flood: dict[int, int] = {}  # chat id -> how many sends still get 429 Too Many Requests
+        self.member_checks: list[Call] = []  # getChatMember calls (can the bot post there?)
+        self.kicked: set[int] = set()  # groups the bot was removed from (403 on every send there)
         self._ids = itertools.count(100)
 
     @property
@@ -90,7 +92,8 @@ class FakeBotApi(BaseRequest):
             for name, value in request_data.multipart_data.items():
                 files[name] = value[1] if isinstance(value, tuple) else value
         call = Call(api, params, files)
-        self.calls.append(call)
+        # the bot's reachability checks are kept apart, so a test reads only what was shown
+        (self.member_checks if api == "getChatMember" else self.calls).append(call)
         code, body = self._answer(api, params)
         call.result = json.loads(body).get("result")
         return code, body
@@ -113,6 +116,9 @@ class FakeBotApi(BaseRequest):
                 self.flood[chat_id] -= 1
                 return 429, json.dumps({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
                                         "parameters": {"retry_after": 1}}).encode()
+            if chat_id in self.kicked:
+                return 403, json.dumps({"ok": False, "error_code": 403,
+                                        "description": "Forbidden: bot was kicked from the group chat"}).encode()
             if chat_id > 0 and chat_id in self.blocked:
                 return 403, json.dumps({"ok": False, "error_code": 403,
                                         "description": "Forbidden: bot can't initiate conversation with a user"}).encode()
@@ -128,6 +134,11 @@ class FakeBotApi(BaseRequest):
         if api == "editMessageText":
             return ok({"message_id": int(p["message_id"]), "date": 1790000000, "text": p["text"],
                        "chat": {"id": int(p["chat_id"]), "type": "private"}})
+        if api == "getChatMember":
+            status = "kicked" if int(p["chat_id"]) in self.kicked else "member"
+            return ok({"status": status, "user": {"id": int(p["user_id"]), "is_bot": True,
+                                                  "first_name": "Leerteam"},
+                       **({"until_date": 0} if status == "kicked" else {})})
         return ok(True)  # answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook, ...
 
 
@@ -193,11 +204,12 @@ class Updates:
                    "from": by.as_dict(), "migrate_to_chat_id": new_id}
         return Update.de_json({"update_id": next(self.ids), "message": message}, self.bot)
 
-    def added_to_group(self, by: TgUser, chat: TgChat) -> Update:
+    def added_to_group(self, by: TgUser, chat: TgChat, old: str = "left", new: str = "member") -> Update:
         bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Leerteam", "username": BOT_USERNAME}
+        extra = {"until_date": 0} if new == "kicked" else {}
         change = {"chat": chat.as_dict(by), "from": by.as_dict(), "date": 1790000000,
-                  "old_chat_member": {"status": "left", "user": bot_user},
-                  "new_chat_member": {"status": "member", "user": bot_user}}
+                  "old_chat_member": {"status": old, "user": bot_user},
+                  "new_chat_member": {"status": new, "user": bot_user, **extra}}
         return Update.de_json({"update_id": next(self.ids), "my_chat_member": change}, self.bot)
 
 

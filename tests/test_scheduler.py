@@ -10,7 +10,8 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.app import Leerteam
-from bot.core.outbox import STALE_AFTER, Clockwork
+from bot.core.lease import LEASE
+from bot.core.outbox import Clockwork
 from storage.models import Meeting, Outbox
 from tests.harness import TEAM, Chat, RecordingTransport, rows, setup_team, text_of, utc
 
@@ -46,20 +47,26 @@ async def test_restart_between_due_and_sent_sends_once(app, chat, clock, setting
     assert [r.status for r in await rows(app, Outbox)] == ["sent"]
 
 
-async def test_a_process_that_died_while_sending_is_taken_over_after_a_while(app, chat, clock):
+async def test_a_process_that_died_while_sending_is_taken_over_within_a_minute(app, chat, clock):
     await setup_team(chat)
     await chat.say("/ritme dinsdag 15:30", as_="bram", in_=TEAM)
     clock.set(utc(2026, 9, 7, 13, 35))
     await app.tick()
     async with app.sessions() as s:  # claimed by a process that then crashed
-        await s.exec(update(Outbox).values(status="sending", claimed_at=clock.now(), attempts=1))
+        await s.exec(update(Outbox).values(status="sending", claimed_at=clock.now(), attempts=1,
+                                           holder="dead:1:x", claim_no=1, lease_until=clock.now() + LEASE))
         await s.commit()
     app.attach(chat.transport)
     await app.tick()
     assert reminders(chat.transport) == []  # still someone else's
-    clock.advance(seconds=STALE_AFTER.total_seconds() + 60)
+    clock.advance(seconds=LEASE.total_seconds() - 1)
+    await app.tick()
+    assert reminders(chat.transport) == []  # the lease has not run out yet
+    clock.advance(seconds=2)  # 46 s after the claim: taken up again
     await app.tick()
     assert len(reminders(chat.transport)) == 1
+    (row,) = await rows(app, Outbox)
+    assert (row.status, row.claim_no, row.holder) == ("sent", 2, None)
 
 
 async def test_two_processes_on_one_database_send_once(app, chat, clock, settings):

@@ -179,16 +179,20 @@ def test_the_manifest_declares_what_the_app_uses():
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
     settings = manifest["settings"]
     assert settings["interactivity"]["is_enabled"] is True and settings["socket_mode_enabled"] is True
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened", "message.im", "channel_left", "group_left", "member_left_channel", "channel_archive",
+        "group_archive"}
     used = set()
     for path in (ROOT / "bot" / "transports" / "slack").glob("*.py"):
         used |= set(re.findall(r"client\.(\w+)\(", path.read_text(encoding="utf-8")))
     assert used == {"auth_test", "users_info", "views_open", "views_publish", "chat_postMessage",
-                    "chat_postEphemeral", "chat_update", "conversations_open", "files_upload_v2"}
+                    "chat_postEphemeral", "chat_update", "conversations_open", "files_upload_v2",
+                    "conversations_info"}
     needs = {"users_info": "users:read", "chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write",
-             "chat_update": "chat:write", "conversations_open": "im:write", "files_upload_v2": "files:write"}
+             "chat_update": "chat:write", "conversations_open": "im:write", "files_upload_v2": "files:write",
+             "conversations_info": "groups:read"}
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {needs[m] for m in used if m in needs} | {"commands", "im:history"} <= scopes
+    assert {needs[m] for m in used if m in needs} | {"commands", "im:history", "channels:read"} <= scopes
 
 
 def test_the_procfile_slack_http_role_serves_http_even_with_an_app_token(env, monkeypatch):

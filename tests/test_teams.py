@@ -247,8 +247,10 @@ async def test_a_post_to_a_channel_the_bot_was_removed_from_fails_for_good(app, 
     clock.set(datetime(2026, 9, 8, 11, 30, tzinfo=timezone.utc))
     await app.tick()
     async with app.sessions() as s:
-        rows = [r for r in (await s.exec(select(Outbox))).all() if r.attempts]
-    assert rows and all(r.status in ("pending", "failed") and r.note == "delivery failed" for r in rows)
+        rows = [r for r in (await s.exec(select(Outbox))).all() if r.attempts and r.kind == "reminder"]
+    # failed for good at the first attempt (the delivery contract): not retried, the reason kept
+    assert [(r.status, r.attempts, r.note) for r in rows] == [
+        ("failed", 1, "failed for good: send: HTTP 403 Forbidden")]
 
 
 async def test_rate_limits_and_temporary_failures(app, bot: Bot):
@@ -306,6 +308,18 @@ async def test_edits_update_the_card_in_place_and_the_bot_greets_a_new_team(app,
     assert (
         status == 202 and len(calls) == 1 and "/nieuwteam" in calls[0].plain and "/koppel" in calls[0].plain
     )
+
+
+async def test_the_bot_removed_from_a_teams_channel_unlinks_its_team(app, bot: Bot):
+    await setup_school(bot)
+    removed = bot.teams.activity(ANNA, None, GROEP5)
+    removed.update(type="conversationUpdate", membersRemoved=[{"id": "28:" + APP_ID}])
+    status, calls = await bot.teams.post(removed)
+    assert status == 202 and calls == []
+    async with app.sessions() as s:
+        from storage.models import ChatLink
+
+        assert [link.team_id for link in (await s.exec(select(ChatLink))).all()] == [2]  # Bovenbouw only
 
 
 async def test_channel_posts_without_a_mention_are_not_commands(app, bot: Bot):

@@ -36,14 +36,15 @@ class Context:
     lang: str = "nl"
     # the team a waiting question was asked for: its answer belongs there, wherever it is typed
     focus_team_id: int | None = None
+    reach: object | None = None  # the transport the event came through, for can_post (optional)
     _memberships: dict[int, SchoolMembership | None] = field(default_factory=dict)
 
     @classmethod
     async def build(
         cls, event: Event, session: AsyncSession, clock: Clock, settings: Settings, catalog: Catalog,
-        registry: Registry,
+        registry: Registry, reach: object | None = None,
     ) -> Context:
-        ctx = cls(event, session, clock, settings, catalog, registry)
+        ctx = cls(event, session, clock, settings, catalog, registry, reach=reach)
         ctx.member = await q.member_for_identity(session, event.platform, event.user.user_id)
         if not event.chat.is_private:
             ctx.team = await q.team_for_chat(session, event.platform, event.chat.chat_id)
@@ -56,6 +57,15 @@ class Context:
             ctx.school = await q.first_school_of(session, ctx.member.id)
         ctx.lang = ctx.language_for(ctx.member)
         return ctx
+
+    async def can_post_here(self) -> bool | None:
+        """Whether the bot may post in the chat this event came from (None: the platform cannot
+        tell, or the event came without a transport, as in tests and scripts)."""
+        from bot.core.delivery import can_post
+
+        if self.reach is None or self.event.chat.is_private:
+            return None
+        return await can_post(self.reach, self.event.chat.chat_id)
 
     # --- language -------------------------------------------------------------------------
     def language_for(self, member: Member | None) -> str:

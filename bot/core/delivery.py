@@ -67,10 +67,38 @@ class SentRef:
     message_id: str
 
 
+class DeliveryFailed(Exception):
+    """The delivery contract: a transport's ``send`` returns when the message arrived and raises
+    this when it did not. ``permanent``: trying again cannot help (the bot is not in the chat, the
+    chat is gone, the person blocked the bot); otherwise it failed for now (rate limit, a server
+    error, a timeout) and a later attempt may work. Any other exception counts as failed for now."""
+
+    def __init__(self, *, permanent: bool, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+        self.reason = reason
+        self.status = status
+
+
 class Transport(Protocol):
+    """Sends one rendered message; raises :class:`DeliveryFailed` when it does not arrive.
+
+    A transport may also answer ``async def can_post(chat_id: str) -> bool | None`` (may the bot
+    post in that chat; None: cannot tell); see :func:`can_post`."""
+
     platform: str
 
     async def send(self, out: Outgoing) -> SentRef | None: ...
+
+
+async def can_post(transport: object, chat_id: str) -> bool | None:
+    """Whether the bot can post in ``chat_id`` on ``transport``'s platform, when the transport can
+    tell (an optional capability: a transport without ``can_post`` answers None)."""
+    probe = getattr(transport, "can_post", None)
+    if probe is None:
+        return None
+    result: bool | None = await probe(chat_id)
+    return result
 
 
 def _render_text(reply: Any, render: Callable[[Any], Any]) -> Reply:

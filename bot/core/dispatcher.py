@@ -74,13 +74,15 @@ class Dispatcher:
         bind = sessions.kw.get("bind")
         self._turns = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
 
-    async def dispatch(self, event: Event) -> list[Outgoing]:
+    async def dispatch(self, event: Event, reach: object | None = None) -> list[Outgoing]:
+        """``reach``: the transport the event came through, which handlers may ask whether the
+        bot can post somewhere (:meth:`Context.can_post_here`)."""
         if self._turns is None:
-            return await self._dispatch(event)
+            return await self._dispatch(event, reach)
         async with self._turns:
-            return await self._dispatch(event)
+            return await self._dispatch(event, reach)
 
-    async def _dispatch(self, event: Event) -> list[Outgoing]:
+    async def _dispatch(self, event: Event, reach: object | None = None) -> list[Outgoing]:
         async with self.sessions() as session:
             session.add(ProcessedEvent(platform=event.platform, event_id=event.event_id[:128],
                                        processed_at=self.clock.now()))
@@ -90,7 +92,8 @@ class Dispatcher:
                 await session.rollback()
                 log.info("duplicate event %s/%s dropped", event.platform, event.event_id)
                 return []
-            ctx = await Context.build(event, session, self.clock, self.settings, self.catalog, self.registry)
+            ctx = await Context.build(event, session, self.clock, self.settings, self.catalog, self.registry,
+                                      reach)
             lang = ctx.lang
             try:
                 replies = await self._route(ctx)

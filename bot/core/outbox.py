@@ -9,27 +9,35 @@ for what is due. A tick has two halves:
    reminders that are due, close meetings that ended (agenda points roll over, the chair is asked
    for notes), and run the momentum guard. Everything queued is an :class:`Outbox` row with a
    unique ``dedupe_key``: inserting it twice is a no-op.
-2. **drain**: each due row is *claimed* with ``UPDATE … SET status='sending' WHERE id=… AND
-   status='pending'``; only the process whose update changed the row sends it, so two processes
-   never both send. The row is written (rendered) at send time, delivered through the transport
-   attached to the app, and marked ``sent`` (or ``skipped``, e.g. when the meeting was moved or
-   has already started). A row left in ``sending`` by a process that died is taken up again
-   after :data:`STALE_AFTER`.
+2. **drain** (on PostgreSQL only in the process holding the sender lock, so an installation
+   keeps one pace): each due row is *claimed* as a lease (:mod:`bot.core.lease`): only the
+   process whose update changed the row sends it, and only the current holder may record its
+   outcome. The row is written (rendered) at send time, delivered through the transport attached
+   to the app, and marked ``sent``, ``skipped`` (e.g. the meeting was moved or has already
+   started: logged and counted) or ``failed`` (for good, or after :data:`MAX_ATTEMPTS`; a team
+   post that failed for good queues one notice to the chair). A row whose holder died is taken
+   up again when its lease (45 s) runs out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, text, update
+from sqlalchemy import and_, or_, text
 from sqlmodel import col, select
 
+from bot.core import lease
 from bot.core.capability import Job, PlanRun, Skip
-from bot.core.delivery import Outgoing, Resolver
+from bot.core.delivery import DeliveryFailed, Outgoing, Resolver
+from bot.core.fallback import as_failure
+from bot.core.lease import RENEW_EVERY, Claim
+from storage import queries as q
 from storage.models import Outbox
 
 if TYPE_CHECKING:
@@ -38,10 +46,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ADVISORY_LOCK = 7411006  # PostgreSQL: one planner at a time
-STALE_AFTER = timedelta(minutes=10)
+SENDER_LOCK = 7411015  # PostgreSQL: one sender at a time, across every process of an installation
 MAX_ATTEMPTS = 5
 BATCH = 500
-SENDERS = 16  # outbox messages on their way to the platform at once (see drain)
+# Outbox rows on their way to the platform at once (see drain). Telegram allows 30 messages/s per
+# bot; at a round trip of 50-100 ms, 3 sends in flight keep that pace, so 4 leave a margin. The
+# window is also the most a crash can duplicate: a row in flight may have arrived before the
+# process died, and is sent again when its lease runs out.
+SENDERS = 4
+UNDELIVERABLE = "delivery.undeliverable"  # outbox kind: the chair is told a team post failed for good
 
 
 @dataclass
@@ -53,6 +66,8 @@ class TickReport:
     nudges: int = 0
     sent: list[Outgoing] = field(default_factory=list)
     skipped: int = 0
+    failed: int = 0
+    drained: bool = False  # False: another process is the sender (PostgreSQL), or no transport
 
 
 async def plan(app: Leerteam, now: datetime, report: TickReport) -> None:
@@ -69,28 +84,61 @@ async def plan(app: Leerteam, now: datetime, report: TickReport) -> None:
         report.planned = True
 
 
-def _claimable(now: datetime) -> Any:
-    return or_(
-        and_(col(Outbox.status) == "pending", col(Outbox.due_at) <= now),
-        and_(col(Outbox.status) == "sending", col(Outbox.claimed_at) < now - STALE_AFTER),
-    )
+@asynccontextmanager
+async def _elected(app: Leerteam) -> AsyncIterator[bool]:
+    """On PostgreSQL, only the process holding the sender lock drains, so the installation keeps
+    one pace (the platform's per-bot limit) however many processes it runs. The lock is held on
+    its own connection for the whole drain and dies with the process."""
+    if app.engine.dialect.name != "postgresql":
+        yield True  # SQLite: one process
+        return
+    async with app.engine.connect() as conn:
+        got = bool((await conn.execute(text(f"SELECT pg_try_advisory_lock({SENDER_LOCK})"))).scalar())
+        try:
+            yield got
+        finally:
+            if got:
+                await conn.execute(text(f"SELECT pg_advisory_unlock({SENDER_LOCK})"))
+                await conn.commit()
 
 
 async def drain(app: Leerteam, now: datetime, report: TickReport) -> None:
     """Send everything that is due, batch after batch, until nothing due is left (a burst of
-    thousands of reminders is not spread over several ticks). Rows are claimed and written one
-    after another, in order; up to :data:`SENDERS` of them are on their way at once, so the
-    platform's round trip does not set the pace — the transport's rate limiter does. A row
-    whose delivery failed is not tried again in the same drain (the cursor has passed it)."""
+    thousands of reminders is not spread over several ticks). Rows are claimed (leased, see
+    :mod:`bot.core.lease`) and written one after another, in order; up to :data:`SENDERS` of them
+    are on their way at once, so the platform's round trip does not set the pace — the
+    transport's rate limiter does. A row whose delivery failed is not tried again in the same
+    drain (the cursor has passed it)."""
     if not app.transports:
         return  # nobody to send through: the rows wait for a process that has a transport
+    async with _elected(app) as sender:
+        if not sender:
+            return  # another process is the sender; replies to commands are not affected
+        report.drained = True
+        renewing = asyncio.create_task(_renew(app))
+        try:
+            await _drain(app, now, report)
+        finally:
+            renewing.cancel()
+
+
+async def _renew(app: Leerteam) -> None:
+    while True:
+        await asyncio.sleep(RENEW_EVERY)
+        try:
+            await lease.renew(app.sessions, app.holder, app.clock.now())
+        except Exception as exc:  # the next renewal tries again; the lease has 30 s to spare
+            log.warning("could not renew outbox leases: %s", exc)
+
+
+async def _drain(app: Leerteam, now: datetime, report: TickReport) -> None:
     after: tuple[datetime, int] | None = None
     in_flight = asyncio.Semaphore(SENDERS)
     sending: set[asyncio.Task[None]] = set()
     try:
         while True:
             async with app.sessions() as session:
-                stmt = select(Outbox.id, Outbox.due_at).where(_claimable(now))
+                stmt = select(Outbox.id, Outbox.due_at).where(lease.claimable(now, app.clock.now()))
                 if after is not None:
                     stmt = stmt.where(or_(col(Outbox.due_at) > after[0],
                                           and_(col(Outbox.due_at) == after[0], col(Outbox.id) > after[1])))
@@ -101,11 +149,12 @@ async def drain(app: Leerteam, now: datetime, report: TickReport) -> None:
                 return
             after = (batch[-1][1], int(batch[-1][0]))
             for row_id, _ in batch:
-                outgoing = await _prepare(app, int(row_id), now, report)
-                if outgoing is None:
+                await in_flight.acquire()  # claim no more than the window can send
+                prepared = await _prepare(app, int(row_id), now, report)
+                if prepared is None:
+                    in_flight.release()
                     continue
-                await in_flight.acquire()
-                task = asyncio.create_task(_deliver(app, int(row_id), outgoing, now, report, in_flight))
+                task = asyncio.create_task(_deliver(app, *prepared, report, in_flight))
                 sending.add(task)
                 task.add_done_callback(sending.discard)
     finally:
@@ -113,55 +162,56 @@ async def drain(app: Leerteam, now: datetime, report: TickReport) -> None:
             await asyncio.gather(*sending, return_exceptions=True)
 
 
-async def _prepare(app: Leerteam, row_id: int, now: datetime, report: TickReport) -> list[Outgoing] | None:
+async def _prepare(app: Leerteam, row_id: int, now: datetime,
+                   report: TickReport) -> tuple[Claim, list[Outgoing], dict[str, Any]] | None:
     """Claim a row and write its messages; None when there is nothing (more) to send."""
-    async with app.sessions() as session:
-        # the claim is stamped with the real time, not the tick's start: a long drain must not make
-        # its own rows look stale to another process
-        claimed = await session.exec(update(Outbox).where(col(Outbox.id) == row_id, _claimable(now))
-                                     .values(status="sending", claimed_at=max(now, app.clock.now()),
-                                             attempts=Outbox.attempts + 1))
-        await session.commit()
-        if claimed.rowcount != 1:
-            return None  # another process has it
+    # the lease is stamped with the real time, not the tick's start: a long drain must not make
+    # its own rows look expired to another process
+    claim = await lease.claim(app.sessions, row_id, app.holder, now, app.clock.now())
+    if claim is None:
+        return None  # another process has it
     platform = next(iter(app.transports))
+    payload: dict[str, Any] = {}
     try:
         async with app.sessions() as session:
             row = await session.get(Outbox, row_id)
             assert row is not None
+            payload, kind = dict(row.payload), row.kind
             try:
-                renderer = app.registry.renderers.get(row.kind)
+                renderer = app.registry.renderers.get(kind)
                 if renderer is None:
-                    raise Skip(f"unknown kind {row.kind}")
-                replies = await renderer(
-                    Job(session, row.kind, dict(row.payload), now, app.catalog, app.registry)
-                )
-            except Skip as why:
+                    raise Skip(f"unknown kind {kind}")
+                replies = await renderer(Job(session, kind, dict(payload), now, app.catalog, app.registry))
+            except Skip as why:  # e.g. the meeting has started: too late to remind, said in the log
                 await session.rollback()
-                await _finish(app, row_id, "skipped", now, str(why)[:200])
+                log.info("outbox row %s (%s) skipped: %s", row_id, kind, why)
+                await lease.finish(app.sessions, claim, status="skipped", note=str(why)[:200])
                 report.skipped += 1
                 return None
             resolver = Resolver.for_clock(session, app.catalog, default_lang=app.settings.language, now=now,
                                           platform=platform)
             outgoing = await resolver.resolve(replies)
-            done = set(row.payload.get(DELIVERED, []))  # recipients reached by an earlier attempt
+            done = set(payload.get(DELIVERED, [])) | set(payload.get(GAVE_UP, []))  # earlier attempts
             outgoing = [o for o in outgoing if _recipient(o) not in done]
             await session.commit()  # questions the bot now waits for are stored before sending
     except Exception:
         log.exception("outbox row %s could not be prepared", row_id)
-        await _release(app, row_id, now)
+        await _release(app, claim, payload={}, delivered=[], gave_up=[], why="could not be written")
         return None
     if not outgoing:
         if done:
-            await _finish(app, row_id, "sent", now)
+            await lease.finish(app.sessions, claim, status="sent", sent_at=now)
             return None
-        await _finish(app, row_id, "skipped", now, "no address")
+        await lease.finish(app.sessions, claim, status="skipped", note="no address")
+        log.info("outbox row %s skipped: no address", row_id)
         report.skipped += 1
         return None
-    return outgoing
+    return claim, outgoing, payload
 
 
 DELIVERED = "_delivered"  # Outbox.payload: recipients already reached, when a row goes to several
+GAVE_UP = "_gave_up"  # Outbox.payload: recipients that failed for good (not tried again)
+FAILED_TEAM = "_failed_team"  # Outbox.payload: the team whose chat refused the post (the digest counts)
 
 
 def _recipient(out: Outgoing) -> str:
@@ -169,55 +219,82 @@ def _recipient(out: Outgoing) -> str:
     return f"{a.platform}|{a.chat_id or ''}|{a.user_id or ''}"
 
 
-async def _deliver(app: Leerteam, row_id: int, outgoing: list[Outgoing], now: datetime, report: TickReport,
-                   in_flight: asyncio.Semaphore) -> None:
+async def _deliver(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payload: dict[str, Any],
+                   report: TickReport, in_flight: asyncio.Semaphore) -> None:
     try:
         delivered: list[str] = []
-        failed = 0
+        gave_up: list[str] = []
+        why: list[str] = []
+        for_now = 0
         for out in outgoing:
             transport = app.transports.get(out.address.platform)
-            if transport is None:
-                failed += 1
-                continue
             try:
+                if transport is None:
+                    raise DeliveryFailed(permanent=False, reason=f"no {out.address.platform} transport here")
                 await transport.send(out)
                 delivered.append(_recipient(out))
                 report.sent.append(out)
-            except Exception:
-                failed += 1
-                log.exception("outbox row %s: delivery to %s failed", row_id, out.address)
-        if not failed:
-            await _finish(app, row_id, "sent", now)
+            except Exception as exc:  # the delivery contract (anything unexpected: failed for now)
+                failed = as_failure(exc)
+                why.append(failed.reason)
+                where = out.address.chat_id or out.address.user_id
+                log.warning("outbox row %s: delivery to %s failed %s: %s", claim.row_id, where,
+                            "for good" if failed.permanent else "for now", failed.reason)
+                if not failed.permanent:
+                    for_now += 1
+                    continue
+                gave_up.append(_recipient(out))
+                team_id = getattr(getattr(out.reply, "target", None), "team_id", None)
+                if team_id is not None:
+                    payload = {**payload, FAILED_TEAM: int(team_id)}  # for the leader's digest
+                    await _tell_chair(app, int(team_id), out, failed.reason)
+        if not for_now and not gave_up:
+            await lease.finish(app.sessions, claim, status="sent", sent_at=app.clock.now())
+        elif not for_now:  # nothing left worth trying: failed for good (sent if someone got it)
+            status = "sent" if delivered or payload.get(DELIVERED) else "failed"
+            report.failed += status == "failed"
+            await lease.finish(app.sessions, claim, status=status, note=f"failed for good: {why[0]}"[:200],
+                               sent_at=app.clock.now() if status == "sent" else None,
+                               payload=_merged(payload, delivered, gave_up))
         else:  # try again later, for those not reached yet only
-            await _release(app, row_id, now, delivered)
-    except Exception:  # the row stays 'sending' and is taken up again after STALE_AFTER
-        log.exception("outbox row %s: could not record the delivery", row_id)
+            await _release(app, claim, payload, delivered, gave_up, why[-1])
+    except Exception:  # the row stays 'sending' and is taken up again when its lease runs out
+        log.exception("outbox row %s: could not record the delivery", claim.row_id)
     finally:
         in_flight.release()
 
 
-async def _finish(app: Leerteam, row_id: int, status: str, now: datetime, note: str | None = None) -> None:
+def _merged(payload: dict[str, Any], delivered: list[str], gave_up: list[str]) -> dict[str, Any]:
+    return {**payload, DELIVERED: sorted(set(payload.get(DELIVERED, [])) | set(delivered)),
+            GAVE_UP: sorted(set(payload.get(GAVE_UP, [])) | set(gave_up))}
+
+
+async def _tell_chair(app: Leerteam, team_id: int, out: Outgoing, reason: str) -> None:
+    """A scheduled team post failed for good: queue one private notice to the chair (deduped per
+    team and chat: a week of failing reminders is one message, not one each)."""
+    now = app.clock.now()
+    key = f"{UNDELIVERABLE}:{team_id}:{out.address.platform}:{out.address.chat_id}"[:160]
     async with app.sessions() as session:
-        await session.exec(update(Outbox).where(col(Outbox.id) == row_id)
-                           .values(status=status, sent_at=now if status == "sent" else None, note=note))
+        await q.insert_ignore(session, Outbox, [{
+            "dedupe_key": key, "kind": UNDELIVERABLE, "due_at": now, "status": "pending", "attempts": 0,
+            "created_at": now, "claim_no": 0,
+            "payload": {"team_id": team_id, "platform": out.address.platform, "reason": reason[:120]},
+        }], ["dedupe_key"])
         await session.commit()
 
 
-async def _release(app: Leerteam, row_id: int, now: datetime, delivered: list[str] | None = None) -> None:
+async def _release(app: Leerteam, claim: Claim, payload: dict[str, Any], delivered: list[str],
+                   gave_up: list[str], why: str) -> None:
     """A failed attempt: try again on a later tick, up to MAX_ATTEMPTS; recipients already
     reached are remembered on the row, so a retry does not send to them twice."""
     async with app.sessions() as session:
-        row = await session.get(Outbox, row_id)
-        if row is not None:
-            if delivered:
-                row.payload = {
-                    **row.payload,
-                    DELIVERED: sorted(set(row.payload.get(DELIVERED, [])) | set(delivered)),
-                }
-            row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
-            row.note = "delivery failed"
-            session.add(row)
-            await session.commit()
+        row = await session.get(Outbox, claim.row_id)
+        attempts = row.attempts if row is not None else MAX_ATTEMPTS
+    status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+    if status == "failed":
+        log.warning("outbox row %s failed after %d attempts: %s", claim.row_id, attempts, why)
+    await lease.finish(app.sessions, claim, status=status, note=f"delivery failed: {why}"[:200],
+                       payload=_merged(payload, delivered, gave_up) if payload else Outbox.payload)
 
 
 async def next_due(app: Leerteam, after: datetime, until: datetime) -> datetime | None:
@@ -279,8 +356,8 @@ class Clockwork:
         self.scheduler.start()
 
     async def stop(self, grace: float = 20.0) -> None:
-        """Stop ticking, and let a tick that is under way finish (its outbox rows are claimed:
-        cutting it off would leave them waiting for the stale-claim timeout)."""
+        """Stop ticking, let a tick that is under way finish, then release whatever this process
+        still holds (other processes need not wait for its leases to run out)."""
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
@@ -290,3 +367,7 @@ class Clockwork:
                 await asyncio.wait_for(asyncio.shield(running), timeout=grace)
             except (TimeoutError, asyncio.CancelledError):
                 log.warning("the last tick did not finish within %.0f s", grace)
+        try:
+            await lease.release_all(self.app.sessions, self.app.holder)
+        except Exception as exc:  # the leases run out by themselves
+            log.warning("could not release outbox claims: %s", exc)

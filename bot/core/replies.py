@@ -43,6 +43,7 @@ class Text:
     body: Any
     target: Target = HERE
     ref: str | None = None  # logical name, so the message can be edited later
+    confirms: int | None = None  # "posted in team X's chat": left out when that post did not arrive
 
 
 @dataclass(frozen=True)

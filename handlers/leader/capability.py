@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core.capability import Capability, PlanRun
 from handlers.common.forms import FORMS_HOOK, forms_in
-from handlers.leader import digest, leader, privacy
+from handlers.leader import digest, leader, privacy, resend
 
 
 async def plan(run: PlanRun) -> None:
@@ -15,7 +15,7 @@ async def plan(run: PlanRun) -> None:
 
 
 LEADER = Capability.collect(
-    "leader", (digest, leader, privacy),
+    "leader", (digest, leader, privacy, resend),
     renderers={"digest": leader.render_digest},
     planners=(plan,),
     due_moments=(leader.digest_moments,),

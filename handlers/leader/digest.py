@@ -65,6 +65,8 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
     else:
         lines.append(Msg("digest.no_focus"))
     lines.append(Msg("digest.meetings", held=f.held, planned=f.planned, cancelled=f.cancelled))
+    if f.undelivered:
+        lines.append(Msg("delivery.failed_rows", count=f.undelivered))
     for key in ("poll", "scan"):
         if key in f.reflection:
             lines.append(f.reflection[key])

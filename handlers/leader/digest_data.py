@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.outbox import FAILED_TEAM
 from handlers.cycle.running import running_lines
 from handlers.meetings.plan import chairs_of, names_of, next_meetings
 from storage.models import (
@@ -32,6 +33,7 @@ from storage.models import (
     Meeting,
     Member,
     MomentumFlag,
+    Outbox,
     PhaseTransition,
     PlanRecord,
     ProblemRecord,
@@ -76,6 +78,7 @@ class TeamFacts:
     learned: str | None = None  # and what the team learned so far (this round or the last)
     # the borging reviewed since the last digest: (cycle title, yes|partly|no, the team's line)
     reviews: list[tuple[str, str, str | None]] = field(default_factory=list)
+    undelivered: int = 0  # the bot's posts for this team that failed for good since the last digest
 
 
 @dataclass
@@ -229,12 +232,23 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
         facts[team_id].chair = names.get(chair)
 
     await add_reflection(session, facts, since, now, reflection)
+    await add_undelivered(session, facts, since)
     in_teams = select(TeamMembership.member_id).where(col(TeamMembership.team_id).in_(ids))
     outside = list((await session.exec(
         select(Member.display_name).join(SchoolMembership, col(SchoolMembership.member_id) == col(Member.id))
         .where(SchoolMembership.school_id == school.id, col(SchoolMembership.is_leader).is_(False),
                col(Member.id).not_in(in_teams)).order_by(col(Member.display_name)))).all())
     return SchoolFacts(school, since, now, [facts[i] for i in ids], names, outside)
+
+
+async def add_undelivered(session: AsyncSession, facts: dict[int, TeamFacts], since: datetime) -> None:
+    """Failed outbox rows per team (the core marks the team whose chat refused a post)."""
+    failed = (await session.exec(select(Outbox.payload).where(
+        Outbox.status == "failed", col(Outbox.created_at) >= since))).all()
+    for payload in failed:
+        team_id = payload.get(FAILED_TEAM, payload.get("team_id"))
+        if isinstance(team_id, int) and team_id in facts:
+            facts[team_id].undelivered += 1
 
 
 # The digest's extension point: poll and scan aggregates come from the polls capability when the

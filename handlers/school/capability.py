@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from bot.core.capability import Capability
 from handlers.common import undo
-from handlers.school import help, home, language, manage, quiet, resume, schools, teams
+from handlers.school import delivery_notices, help, home, language, manage, quiet, resume, schools, teams
 
 SCHOOL = Capability.collect(
     "school", (schools, teams, manage, quiet, language, help, resume, home, undo),
+    renderers=delivery_notices.RENDERERS,
     hooks={home.HOME_NEXT_HOOK: ((10, home.setup_steps), (20, home.focus_meeting_agenda))},
 )

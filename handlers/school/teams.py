@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.commands import Access, Param, Where, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
+from bot.core.fallback import fix_for
 from bot.core.replies import Choices, DirectTo, Option, Text
 from handlers.common.people import find_person
 from handlers.common.suggest import team_names, unknown_team
@@ -41,7 +42,9 @@ async def create_team(ctx: Context, name: str) -> Text:
     await ctx.session.flush()
     lines: list[object] = [Msg("team.created", team=clean)]
     ev = ctx.event
-    if not ev.chat.is_private and ctx.team is None:
+    if not ev.chat.is_private and ctx.team is None and await ctx.can_post_here() is False:
+        lines.append(Msg("delivery.cannot_post_here", fix=fix_for(ev.platform, clean)))  # created, not linked
+    elif not ev.chat.is_private and ctx.team is None:
         ctx.session.add(
             ChatLink(platform=ev.platform, chat_id=ev.chat.chat_id, team_id=team.id, linked_at=ctx.now())
         )
@@ -61,6 +64,8 @@ async def link_team(ctx: Context, team: str) -> Text:
         if ctx.team.id == target.id:
             return Text(Msg("team.already_linked", team=target.name))
         raise UserError(Msg("team.chat_taken", team=ctx.team.name))
+    if await ctx.can_post_here() is False:  # the bot may not post here: link nothing, say how to fix it
+        raise UserError(Msg("delivery.cannot_post_here", fix=fix_for(ev.platform, target.name)))
     existing = await q.chat_of_team(ctx.session, target.id, ev.platform)
     if existing is not None and existing.platform == ev.platform:
         existing.chat_id, existing.linked_at = ev.chat.chat_id, ctx.now()

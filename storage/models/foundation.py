@@ -176,4 +176,8 @@ class Outbox(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     note: str | None = Field(default=None, max_length=200)  # why it was skipped or failed
+    # the lease (bot/core/outbox.py): who holds the claim, until when, and which claim it is (fencing)
+    holder: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_no: int = 0
     created_at: datetime = aware()

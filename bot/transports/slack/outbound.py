@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.core.delivery import Outgoing, SentRef
+from bot.core.delivery import DeliveryFailed, Outgoing, SentRef
 from bot.core.replies import Ask, Choices, Document, Edit, Here, Image, Private, Text
 from bot.transports.slack.inbound import PLATFORM, answer_value, is_direct
 from bot.transports.slack.render import Renderer
@@ -34,6 +34,20 @@ log = logging.getLogger(__name__)
 
 MESSAGE_FLAGS: dict[str, Any] = {"parse": "none", "link_names": False}
 POST_FLAGS: dict[str, Any] = {**MESSAGE_FLAGS, "unfurl_links": False, "unfurl_media": False}
+TIMEOUT = 30  # seconds a Web API call is waited for: a slow answer is waited for, not sent again
+# Slack errors that mean the bot cannot post there, now or later (the delivery contract)
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "account_inactive", "user_not_found",
+    "cannot_dm_bot", "restricted_action", "team_access_not_granted", "invalid_auth", "token_revoked",
+    "user_disabled", "ekm_access_denied", "no_permission", "missing_scope",
+})
+
+
+def delivery_failed(exc: SlackApiError) -> DeliveryFailed:
+    """Slack's error code as the core's delivery outcome (``ratelimited`` and 5xx: for now)."""
+    code = str(exc.response.get("error") or "")
+    status = getattr(exc.response, "status_code", None)
+    return DeliveryFailed(permanent=code in PERMANENT, reason=code or str(exc)[:200], status=status)
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
@@ -103,7 +117,26 @@ class SlackOutbound:
         return "post", addr.chat_id, None
 
     async def send(self, out: Outgoing, caller: Caller | None = None) -> SentRef | None:
-        return await self._SEND[type(out.reply)](self, out, caller)
+        """Delivers, or raises :class:`DeliveryFailed` (the core's contract)."""
+        try:
+            return await self._SEND[type(out.reply)](self, out, caller)
+        except SlackApiError as exc:
+            raise delivery_failed(exc) from None
+
+    async def can_post(self, chat_id: str) -> bool | None:
+        """A channel: is the bot a member (conversations.info)? None when Slack cannot tell."""
+        if is_direct(chat_id) or chat_id[:1] in "UW":
+            return None
+        try:
+            resp = await self.client.conversations_info(channel=chat_id)
+        except SlackApiError as exc:
+            return False if delivery_failed(exc).permanent else None
+        channel = resp.get("channel") or {}
+        if channel.get("is_archived"):
+            return False
+        if channel.get("is_member") or channel.get("is_private") is False:
+            return True  # a member, or a public channel (the app may post there with chat:write.public)
+        return False if "is_member" in channel else None
 
     async def _send_file(self, out: Outgoing, caller: Caller | None) -> SentRef | None:
         how, channel, user = self._place(out, caller)

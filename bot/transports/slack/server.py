@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Leerteam
 from bot.core.config import Settings
 from bot.transports.http import Extension, Route, build_web_app, serve
-from bot.transports.slack.outbound import retry_handlers
+from bot.transports.slack.outbound import TIMEOUT, retry_handlers
 from bot.transports.slack.render import ANSWER_ACTION, ANSWER_VIEW, CHOICE_ACTION
 from bot.transports.slack.transport import SlackTransport
 from bot.transports.stopping import stop_on_signals
@@ -39,8 +39,8 @@ EVENTS_PATH = "/slack/events"
 def build_client(settings: Settings) -> AsyncWebClient:
     if settings.slack_api_url:  # tests: a local Web API
         return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers(),
-                              base_url=settings.slack_api_url.rstrip("/") + "/")
-    return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers())
+                              base_url=settings.slack_api_url.rstrip("/") + "/", timeout=TIMEOUT)
+    return AsyncWebClient(token=settings.slack_bot_token, retry_handlers=retry_handlers(), timeout=TIMEOUT)
 
 
 def build_app(
@@ -69,6 +69,8 @@ def build_app(
     bolt.view_submission(ANSWER_VIEW)(ack=ack_now, lazy=[slack.lazy("answer", slack.on_answer)])
     bolt.event("app_home_opened")(ack=ack_now, lazy=[slack.lazy("home", slack.on_home)])
     bolt.event("message")(ack=ack_now, lazy=[slack.lazy("message", slack.on_message)])
+    for removed in ("channel_left", "group_left", "member_left_channel", "channel_archive", "group_archive"):
+        bolt.event(removed)(ack=ack_now, lazy=[slack.lazy(removed, slack.on_removed)])
     return bolt, slack
 
 

@@ -34,7 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Leerteam
 from bot.core.config import Settings
-from bot.core.delivery import Address, Outgoing, SentRef
+from bot.core.delivery import Address, DeliveryFailed, Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
 from bot.core.replies import PRIVATE, Choices, Here, Private, Text
 from bot.transports.slack.inbound import (
@@ -165,7 +165,7 @@ class SlackTransport(SlackOutbound):
         )
         try:
             await self.send(out, caller)
-        except SlackApiError:
+        except DeliveryFailed:
             log.info("could not tell %s that they were refused", caller.user_id)
 
     async def _who(self, caller: Caller, claimed: Iterable[Any]) -> UserRef | None:
@@ -301,6 +301,19 @@ class SlackTransport(SlackOutbound):
         if replies.blocks:
             await self.client.views_publish(user_id=user_id, view=self.renderer.home_view(replies.blocks))
 
+    async def on_removed(self, body: dict[str, Any]) -> None:
+        """The app left a channel (``channel_left``/``group_left``, or ``member_left_channel`` for
+        the bot's own user), or the channel was archived: its team is unlinked, chair and leaders told."""
+        event = body.get("event") or {}
+        channel = event.get("channel")
+        if isinstance(channel, dict):
+            channel = channel.get("id")
+        if not channel:
+            return
+        if event.get("type") == "member_left_channel" and event.get("user") != await _bot_user(self):
+            return  # a person left, not the bot
+        await self.app.chat_lost(PLATFORM, str(channel))
+
     async def on_message(self, body: dict[str, Any]) -> None:
         """A direct message to the bot → MessageEvent (it may answer an open question)."""
         event = body.get("event") or {}
@@ -325,6 +338,13 @@ class SlackTransport(SlackOutbound):
         await self._dispatch(message, caller)
 
 
+async def _bot_user(slack: SlackTransport) -> str | None:
+    try:
+        return str((await slack.client.auth_test()).get("user_id") or "") or None
+    except SlackApiError:
+        return None
+
+
 class _Replies:
     """The transport as seen by one event: it knows who to answer ephemerally, and how."""
 
@@ -336,6 +356,9 @@ class _Replies:
 
     async def send(self, out: Outgoing) -> SentRef | None:
         return await self.slack.send(out, self.caller)
+
+    async def can_post(self, chat_id: str) -> bool | None:
+        return await self.slack.can_post(chat_id)
 
 
 class _HomeReplies(_Replies):

@@ -11,8 +11,8 @@ for the bot's Entra app (MSAL, through the SDK's ``MsalAuth``). The outcome of a
   retries): a later attempt may work.
 
 HTTP 429 is Teams saying "too fast": the call waits ``Retry-After`` seconds (or a growing pause)
-and tries again, at most ``MAX_RETRIES`` times. The lead maps :class:`DeliveryFailed` onto the
-core's delivery contract (issue 15).
+and tries again, at most ``MAX_RETRIES`` times. This is the core's
+:class:`bot.core.delivery.DeliveryFailed`, re-exported here.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from typing import Any, Protocol, TypeVar
 
 import aiohttp
 
+from bot.core.delivery import DeliveryFailed as DeliveryFailed  # the core's delivery contract (issue 15)
+
 log = logging.getLogger(__name__)
 
 BOT_FRAMEWORK = "https://api.botframework.com"
@@ -34,16 +36,6 @@ TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
 PERMANENT = {400, 403, 404, 410, 413}
 
 T = TypeVar("T")
-
-
-class DeliveryFailed(Exception):
-    """A send that did not arrive: ``permanent`` says whether trying again can help."""
-
-    def __init__(self, *, permanent: bool, reason: str, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
-        self.reason = reason
-        self.status = status
 
 
 class TokenSource(Protocol):

@@ -142,6 +142,10 @@ class LeerteamAgent:
         if where is not None:
             await self.transport.store.remember(where, now)
         if activity.get("type") == "conversationUpdate" and where is not None:
+            removed = [m.get("id") for m in activity.get("membersRemoved") or () if isinstance(m, dict)]
+            if where.bot_id in removed and where.kind != "personal":  # the bot taken out of this chat
+                await self.app.chat_lost(PLATFORM, where.chat_key)
+                return
             await self._members_added(activity, where)
             return
         names = frozenset(self.app.dispatcher.names)

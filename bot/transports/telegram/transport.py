@@ -41,6 +41,7 @@ from bot.core.commands import command_name
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
+from bot.transports.telegram.outcome import MEMBER, delivery_failed
 from bot.transports.telegram.payloads import CONTINUE, encode_callback
 from bot.transports.telegram.render import MAX_CAPTION, plain_label, split_html, to_html, utf16_len
 from bot.transports.telegram.updates import PLATFORM, BotInfo, to_event
@@ -56,8 +57,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_ALERT = 200  # characters in an answerCallbackQuery text
 MAX_RETRIES = 3  # AIORateLimiter: retries after RetryAfter (flood control)
-
-
 @dataclass(frozen=True)
 class Origin:
     """Where the update being answered came from (for reply-to and the group note)."""
@@ -87,7 +86,28 @@ class TelegramTransport:
         return self.app.catalog.render(body, lang)
 
     # --- outbound -------------------------------------------------------------------------
+    async def can_post(self, chat_id: str) -> bool | None:
+        """The bot's own member status in the chat (getChatMember); None when Telegram cannot tell."""
+        try:
+            member = await self.bot.get_chat_member(int(chat_id), self.bot.id)
+        except (Forbidden, BadRequest) as exc:
+            return False if delivery_failed(exc).permanent else None
+        except (TelegramError, ValueError):
+            return None
+        if member.status == "restricted":
+            return bool(getattr(member, "can_send_messages", True))
+        return member.status in MEMBER
+
     async def send(
+        self, out: Outgoing, origin: Origin | None = None, noted: set[int] | None = None
+    ) -> SentRef | None:
+        """Delivers, or raises :class:`DeliveryFailed` (the core's contract)."""
+        try:
+            return await self._send(out, origin, noted)
+        except TelegramError as exc:
+            raise delivery_failed(exc) from None
+
+    async def _send(
         self, out: Outgoing, origin: Origin | None = None, noted: set[int] | None = None
     ) -> SentRef | None:
         reply, addr = out.reply, out.address
@@ -110,9 +130,8 @@ class TelegramTransport:
                     await self._continue_privately(int(group), user_id, out.lang, origin)
                 if noted is not None:
                     noted.add(user_id)
-            else:
-                log.info("Telegram refused a message to %s: %s", chat_id, exc)
-            return None
+                return None  # answered: the group has the note with the link to the private chat
+            raise delivery_failed(exc) from None
 
     @staticmethod
     def _target(addr: Address) -> int | None:
@@ -266,6 +285,9 @@ class _Scoped:
     async def send(self, out: Outgoing) -> SentRef | None:
         return await self.transport.send(out, self.origin, self.noted)
 
+    async def can_post(self, chat_id: str) -> bool | None:
+        return await self.transport.can_post(chat_id)
+
 
 class TelegramBridge:
     """The PTB side: one handler for every update, the command menu, and errors."""
@@ -314,7 +336,7 @@ class TelegramBridge:
         if utf16_len(alert) > MAX_ALERT:
             alert = alert[: MAX_ALERT - 1] + "…"
         await self._answer(query, alert or None)
-        await self.app.deliver([o for o in outgoing if not any(o is e for e in errors)], scoped)
+        await self.app.deliver([o for o in outgoing if not any(o is e for e in errors)], scoped, event)
 
     async def _answer(self, query: Any, text: str | None = None) -> None:
         try:
@@ -323,8 +345,12 @@ class TelegramBridge:
             log.info("answerCallbackQuery failed: %s", exc)
 
     async def _membership_changed(self, change: ChatMemberUpdated) -> None:
-        """Added to a group: say how to link it to a team. Nothing is stored."""
+        """Added to a group: say how to link it to a team (nothing is stored). Removed from a
+        group: its team is unlinked and the chair and school leaders are told."""
         old, new = change.old_chat_member.status, change.new_chat_member.status
+        if new in ("left", "kicked") and old not in ("left", "kicked") and change.chat.type != "private":
+            await self.app.chat_lost(PLATFORM, str(change.chat.id))
+            return
         joined = old in ("left", "kicked") and new in ("member", "administrator")
         if not joined or change.chat.type == "private" or change.from_user.is_bot:
             return

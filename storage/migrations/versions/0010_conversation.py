@@ -4,7 +4,7 @@ numbered options shown in a chat are kept too (``member_id`` NULL: shown to the 
 the console's simulated clock is kept, so a restarted console resumes.
 
 Revision ID: 0010_conversation
-Revises: 0008_web
+Revises: 0009_delivery
 Create Date: 2026-12-06
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0010_conversation'
-down_revision: Union[str, None] = '0008_web'
+down_revision: Union[str, None] = '0009_delivery'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

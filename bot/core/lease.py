@@ -1,0 +1,116 @@
+"""Outbox claims as leases, with a fencing token.
+
+A process claims a due row by one UPDATE that records who holds it (:func:`new_holder`, unique per
+process), until when (``lease_until`` = now + :data:`LEASE`) and the claim's number
+(``claim_no`` + 1). While its sends are under way the holder renews its leases every
+:data:`RENEW_EVERY`. A row whose lease ran out (its holder died or hangs) is claimable again, so it
+is taken up within ``LEASE`` + one tick (under a minute with the default 30 s tick), not ten minutes.
+
+Every later write to the row — sent, skipped, failed, released — is fenced: ``WHERE holder = me
+AND claim_no = n AND status = 'sending'``. A process that was paused past its lease and resumes
+finds its update changes nothing (another process holds a newer claim) and neither marks the row
+nor records it as its own. A clean shutdown releases the claims of this process at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Outbox
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=45)  # a claim's life without renewal: longer than the slowest send (30 s)
+RENEW_EVERY = 15.0  # seconds between renewals while sends are under way (three per lease)
+STALE_AFTER = timedelta(minutes=10)  # rows claimed before leases existed (no lease_until)
+
+
+def new_holder() -> str:
+    """A token naming this process (host, pid and a random part: a restarted pid is another holder)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    row_id: int
+    holder: str
+    claim_no: int
+
+
+def claimable(due_by: datetime, now: datetime) -> Any:
+    """Rows that are due and free, or whose holder's lease ran out."""
+    return or_(
+        and_(col(Outbox.status) == "pending", col(Outbox.due_at) <= due_by),
+        and_(col(Outbox.status) == "sending", col(Outbox.lease_until) < now),
+        and_(col(Outbox.status) == "sending", col(Outbox.lease_until).is_(None),
+             col(Outbox.claimed_at) < now - STALE_AFTER),
+    )
+
+
+def _fence(claim: Claim) -> Any:
+    return and_(col(Outbox.id) == claim.row_id, col(Outbox.holder) == claim.holder,
+                col(Outbox.claim_no) == claim.claim_no, col(Outbox.status) == "sending")
+
+
+async def claim(sessions: async_sessionmaker[AsyncSession], row_id: int, holder: str, due_by: datetime,
+                now: datetime) -> Claim | None:
+    """Take the row for this process, or None when it is not (or no longer) free."""
+    async with sessions() as session:
+        taken = await session.exec(
+            update(Outbox).where(col(Outbox.id) == row_id, claimable(due_by, now))
+            .values(status="sending", holder=holder, claim_no=Outbox.claim_no + 1, claimed_at=now,
+                    lease_until=now + LEASE, attempts=Outbox.attempts + 1)
+            .returning(col(Outbox.claim_no))
+        )
+        number = taken.scalar()
+        await session.commit()
+    return None if number is None else Claim(row_id, holder, int(number))
+
+
+async def finish(sessions: async_sessionmaker[AsyncSession], claim: Claim, **values: Any) -> bool:
+    """Write the outcome (status, note, payload …) if this claim is still the current one."""
+    async with sessions() as session:
+        done = await session.exec(update(Outbox).where(_fence(claim))
+                                  .values(holder=None, lease_until=None, **values))
+        await session.commit()
+    if done.rowcount != 1:
+        log.warning("outbox row %s: claim %s of %s was taken over; its outcome is not recorded",
+                    claim.row_id, claim.claim_no, claim.holder)
+        return False
+    return True
+
+
+async def renew(sessions: async_sessionmaker[AsyncSession], holder: str, now: datetime) -> int:
+    """Extend every lease this process holds (called while sends are under way)."""
+    async with sessions() as session:
+        renewed = await session.exec(
+            update(Outbox).where(col(Outbox.holder) == holder, col(Outbox.status) == "sending")
+            .values(lease_until=now + LEASE)
+        )
+        await session.commit()
+    return int(renewed.rowcount or 0)
+
+
+async def release_all(sessions: async_sessionmaker[AsyncSession], holder: str) -> int:
+    """A clean shutdown: this process's claims are free again at once (not after the lease)."""
+    async with sessions() as session:
+        freed = await session.exec(
+            update(Outbox).where(col(Outbox.holder) == holder, col(Outbox.status) == "sending")
+            .values(status="pending", holder=None, lease_until=None, attempts=Outbox.attempts - 1)
+        )
+        await session.commit()
+    count = int(freed.rowcount or 0)
+    if count:
+        log.info("released %d outbox claim(s) at shutdown", count)
+    return count
