@@ -186,7 +186,7 @@ async def test_scripted_session_replayed_on_telegram(app, tg: Tg):
     assert f"https://t.me/{BOT_USERNAME}?start=join-{code}" in visible(started[1].text)
     created = answers[f"/nieuwteam@{BOT_USERNAME} Groep 3-4"]
     assert created[0].chat_id == GROUP_A.id
-    assert "Dit kanaal hoort nu bij team Groep 3-4." in visible(created[0].text)
+    assert "Deze groep hoort nu bij team Groep 3-4." in visible(created[0].text)
     assert "Welkom in team Groep 3-4, Bram! Waar het team staat, zie je met /status." in texts(answers["/aansluiten"])
     chair = answers["/voorzitter bram Groep 3-4"]
     assert {c.chat_id for c in chair} == {ANNA.id, BRAM.id}  # the news goes to Bram privately

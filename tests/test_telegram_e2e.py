@@ -201,7 +201,7 @@ async def test_a_teacher_session_against_the_bot_api_emulator(emulator: Emulator
 
         await anna.say(f"/nieuwteam@{BOT} Groep 3-4", GROUP)
         created = (await anna.read(GROUP))[0]
-        assert "Dit kanaal hoort nu bij team <b>Groep 3-4</b>." in text_of(created)
+        assert "Deze groep hoort nu bij team <b>Groep 3-4</b>." in text_of(created)
         await bram.say("/aansluiten", GROUP)
         assert "Welkom in team <b>Groep 3-4</b>, Bram!" in text_of((await bram.read(GROUP))[0])
 
