@@ -16,12 +16,14 @@ from handlers.cycle import (
     records,
     review,
     running,
+    tips,
     verdict,
 )
 from handlers.school.home import HOME_RUNNING_HOOK
 
 CYCLE = Capability.collect(
-    "cycle", (answers, commands, records, intervention, evaluation, verdict, parked, library, review, forms),
+    "cycle",
+    (answers, commands, records, intervention, evaluation, verdict, parked, library, review, tips, forms),
     hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
            HOME_RUNNING_HOOK: (running.home_running,)},
     renderers={"moment_before": moment_messages.render_before, "moment_after": moment_messages.render_after,
