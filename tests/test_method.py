@@ -107,6 +107,7 @@ async def test_the_verdict_waits_for_the_measurements_unless_the_chair_gives_a_r
     await running_team(chat)
     refused = await chat.say("/oordeel deels", as_="bram", in_=TEAM)
     assert "De interventie loopt nog" in refused and "/volgendetoch" in refused
+    assert "De interventie loopt nog" in await chat.say("/volgende", as_="bram", in_=TEAM)
     opened = await chat.say("/volgendetoch De eindtoets is verschoven naar januari.", as_="bram", in_=TEAM)
     assert "Fase 4 van 4 — Evaluatie en conclusies" in opened
     assert "De eindtoets is verschoven naar januari." in opened
