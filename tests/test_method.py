@@ -107,6 +107,7 @@ async def test_the_verdict_waits_for_the_measurements_unless_the_chair_gives_a_r
     await running_team(chat)
     refused = await chat.say("/oordeel deels", as_="bram", in_=TEAM)
     assert "De interventie loopt nog" in refused and "/volgendetoch" in refused
+    assert "De interventie loopt nog" in await chat.say("/volgende", as_="bram", in_=TEAM)
     opened = await chat.say("/volgendetoch De eindtoets is verschoven naar januari.", as_="bram", in_=TEAM)
     assert "Fase 4 van 4 — Evaluatie en conclusies" in opened
     assert "De eindtoets is verschoven naar januari." in opened
@@ -322,3 +323,16 @@ async def test_a_digest_for_hundreds_of_teams_puts_attention_first_and_fits_tele
     visible = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in chunks]  # Telegram counts text, not tags
     assert len(chunks) > 1 and all(utf16_len(v) <= MAX_TEXT for v in visible)
     assert "Team 199" in chunks[-1] and len(to_html(markup)) > MAX_TEXT
+
+
+async def test_a_new_chair_gets_a_role_brief_and_tips_follow_the_phase(app, chat: Chat):
+    await play(chat, SETUP)
+    made = await chat.say("/voorzitter carla Groep 5", as_="anna")
+    brief = [text_of(o) for o in made.outgoing if o.address.user_id == "carla"]
+    assert brief and "het proces" in brief[0] and "de mensen" in brief[0] and "het doel" in brief[0]
+    assert "/tips" in brief[0]
+    assert "Tips voor de probleemanalyse" in await chat.say("/tips", as_="carla", in_=TEAM)
+    assert "Tips voor de evaluatie" in await chat.say("/tips 4", as_="carla", in_=TEAM)
+    assert "Kies een fase van 1 tot en met 4" in await chat.say("/tips 7", as_="carla", in_=TEAM)
+    await play(chat, PLAN_12_WEEKS)
+    assert "Tips terwijl de interventie loopt" in await chat.say("/tips", as_="dirk", in_=TEAM)

@@ -17,13 +17,15 @@ from handlers.cycle import (
     records,
     review,
     running,
+    tips,
     verdict,
 )
 from handlers.school.home import HOME_RUNNING_HOOK
 from storage.models import Action, Answer, Hypothesis, Source
 
 CYCLE = Capability.collect(
-    "cycle", (answers, commands, records, intervention, evaluation, verdict, parked, library, review, forms),
+    "cycle",
+    (answers, commands, records, intervention, evaluation, verdict, parked, library, review, tips, forms),
     hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
            HOME_RUNNING_HOOK: (running.home_running,),
            UNDO_HOOK: (Undoable(Answer, "member_id", "updated_at", "conv.what.answer", "text"),

@@ -212,6 +212,9 @@ async def next_phase(ctx: Context) -> list[Reply]:
     cycle, rnd = await require_cycle(ctx, team)
     rec = await load_round(ctx.session, rnd)
     missing = await missing_for(ctx.session, team, rec)
+    if is_running(rnd) and missing:  # the plan runs: evaluating comes after the last measurement
+        raise UserError(Msg("method.still_running", result_cmd=command_name("result"),
+                            override_cmd=command_name("cycle_override")))
     if missing:
         raise UserError(Join([
             Msg("cycle.refused", phase=rnd.phase, name=Msg(f"cycle.phase{rnd.phase}.name")),

@@ -162,7 +162,9 @@ async def make_chair(ctx: Context, person: str, team: str | None) -> list[Text]:
     if ctx.member is None or found.member.id != ctx.member.id:
         replies.append(
             Text(
-                Msg("team.chair_you", team=target.name, by=ctx.member.display_name if ctx.member else "?"),
+                Join([Msg("team.chair_you", team=target.name,
+                          by=ctx.member.display_name if ctx.member else "?"),
+                      Msg("method.role_brief", tips_cmd=command_name("tips"))]),  # seed 001: the role
                 target=DirectTo(found.member.id),
             )
         )
