@@ -120,12 +120,16 @@ def is_blocking(menu: PendingQuestion | None) -> bool:
 
 async def show_menu(session: AsyncSession, owner: int | None, platform: str, chat: str,
                     values: Sequence[str], labels: Sequence[Any], optional: bool, now: datetime) -> None:
-    """Numbered options were just shown: they replace the options shown before in that chat."""
-    await drop_menu(session, owner, platform, chat)
-    session.add(PendingQuestion(
-        member_id=owner, platform=platform, chat_id=chat, kind=MENU, asked_at=now, shown=True,
-        payload={"options": list(values), "labels": [plain(label) for label in labels], "optional": optional},
-    ))
+    """Numbered options were just shown: they replace the options shown before in that chat (in
+    place, so the same options shown again change nothing)."""
+    payload = {"options": list(values), "labels": [plain(label) for label in labels], "optional": optional}
+    row = await menu_of(session, owner, platform, chat)
+    if row is None:
+        row = PendingQuestion(member_id=owner, platform=platform, chat_id=chat, kind=MENU, asked_at=now,
+                              shown=True, payload=payload)
+    elif row.payload != payload or row.asked_at != now:
+        row.payload, row.asked_at = payload, now
+    session.add(row)
     await session.flush()
 
 

@@ -246,7 +246,8 @@ class Dispatcher:
         if ctx.member is None or not consumed:
             return replies
         key = conversation.chat_key(ev.chat.is_private, ev.chat.chat_id, PRIVATE_CHAT)
-        await conversation.drop_menu(ctx.session, ctx.member.id, ev.platform, key)
+        if not any(isinstance(r, Choices) and not isinstance(r.target, TeamChat) for r in replies):
+            await conversation.drop_menu(ctx.session, ctx.member.id, ev.platform, key)  # answered, none new
         return await self._next_question(ctx, replies, key)
 
     async def _next_question(self, ctx: Context, replies: list[Reply], key: str) -> list[Reply]:
