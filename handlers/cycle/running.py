@@ -128,7 +128,10 @@ async def open_evaluation(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRoun
     now = ctx.now()
     rnd.evaluation_opened_at, rnd.phase_started_at = now, now
     ctx.session.add(rnd)
-    head: list[object] = [Msg("cycle.overridden", reason=reason)] if reason else []
+    head: list[object] = []
+    if reason:  # the role word of whoever moves on: the chair, or the school leader acting for the team
+        who = Msg("daily.who_chair") if await ctx.team_role(team) == "chair" else Msg("daily.who_leader")
+        head.append(Msg("cycle.overridden", reason=reason, who=who))
     head.append(Msg("method.evaluation_opens"))
     return await to_team(ctx.session, team, text(Join([*head, phase_opening(ctx, rnd, cycle.title)])),
                          no_chat=NoChat.ANSWER_HERE, acting=ctx)
