@@ -45,10 +45,13 @@ async def test_a_new_chair_is_told_what_comes_next(app, chat: Chat):
 
 async def test_the_leader_is_told_at_once_and_the_question_stays(app, chat: Chat):
     await setup_team(chat)
-    asked = await chat.say("/vraagleider Mogen we een studiemiddag?", as_="carla", in_=TEAM)
+    # a request has three parts (issue 16): what the team needs | why | what it proposes
+    asked = await chat.say("/vraagleider Een studiemiddag. | Samen de bronnen lezen. | Woensdag 18 november.",
+                           as_="carla", in_=TEAM)
     told = [o for o in asked.outgoing if o.address.user_id == "anna" and o.address.private]
     assert len(told) == 1 and isinstance(told[0].reply, Choices)
-    assert "Team Groep 5 heeft een vraag voor je (#1, van Carla): Mogen we een studiemiddag?" in asked.text
+    assert ("Team Groep 5 heeft een vraag voor je (#1, van Carla): Een studiemiddag. — Waarom: "
+            "Samen de bronnen lezen. — Voorstel: Woensdag 18 november.") in asked.text
     question = await chat.press(told[0].reply.options[0].value, as_="anna")
     assert isinstance(question.outgoing[0].reply, Ask)
     stored = await rows(app, LeaderQuestion)

@@ -50,7 +50,7 @@ async def test_telegram_nieuwteam_where_the_bot_cannot_post_links_nothing_and_an
     assert [c.params["user_id"] for c in tg.api.member_checks if c.chat_id == muted.id] == [telegram_fakes.BOT_ID]
     private = "\n".join(texts([c for c in calls if c.chat_id == ANNA.id]))
     assert "Ik kon niet antwoorden waar je het vroeg" in private
-    assert "Ik kan hier niet posten, dus ik koppel dit kanaal niet aan een team." in private
+    assert "Ik kan hier niet posten, dus ik koppel deze groep niet aan een team." in private
     async with app.sessions() as s:
         assert (await s.exec(select(ChatLink).where(ChatLink.chat_id == str(muted.id)))).all() == []
 
@@ -114,7 +114,7 @@ async def test_telegram_bot_kicked_from_a_group_unlinks_the_team_and_tells_chair
         assert (await s.exec(select(ChatLink).where(ChatLink.chat_id == str(GROUP_A.id)))).all() == []
     before = len(tg.api.calls)
     await app.tick()
-    told = {c.chat_id for c in tg.api.calls[before:] if "Ik ben verwijderd uit het kanaal van team" in c.text}
+    told = {c.chat_id for c in tg.api.calls[before:] if "Ik ben verwijderd uit de groep van team" in c.text}
     assert told == {BRAM.id, ANNA.id, CARLA.id}  # the chair and the two school leaders
     assert "Voeg mij weer toe aan de groep" in next(c.text for c in tg.api.calls[before:] if c.chat_id == BRAM.id)
 

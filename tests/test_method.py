@@ -11,7 +11,7 @@ import re
 from sqlmodel import select
 
 from storage.models import CycleRound, MomentumFlag, PhaseTransition
-from tests.harness import ROUND1, ROUND2, SETUP, TEAM, Chat, play, rows, text_of, utc
+from tests.harness import ROUND1, ROUND2, SETUP, TEAM, At, Chat, play, rows, text_of, utc
 
 # ROUND1 up to and including the step into phase 3, then a plan of twelve weeks from 7 September 2026
 PLAN_12_WEEKS = [
@@ -95,6 +95,7 @@ async def test_the_team_is_reminded_before_and_asked_after_each_moment(app, chat
     assert len(sent(chat, "Meetmoment 2 van Groep 5 komt eraan: 30 november 2026")) == 2
     assert sent(chat, "Meetmoment 1 van Groep 5 komt eraan") == before  # nothing twice
     # the last result opens the evaluation; nothing is asked after that
+    clock.set(utc(2026, 11, 30, 12))  # measured on the day itself: a result for a moment to come is refused
     last = await chat.say("/resultaat 2 81", as_="carla", in_=TEAM)
     assert "Nulmeting 67, doel 80, gemeten 81 (% leerlingen op niveau): doel gehaald." in last
     assert "de evaluatie begint" in last and "Fase 4 van 4 — Evaluatie en conclusies" in last
@@ -167,6 +168,7 @@ def test_momentum_and_participation_are_structuur():
 
 async def test_solved_without_reaching_the_goal_needs_a_reason_that_the_card_shows(app, chat: Chat, clock):
     await running_team(chat)
+    clock.set(utc(2026, 12, 1, 8))  # both moments measured (a result for a moment to come is refused)
     await chat.say("/resultaat 1 72", as_="bram", in_=TEAM)
     await chat.say("/resultaat 2 75", as_="bram", in_=TEAM)  # goal 80: not reached
     refused = await chat.say("/oordeel opgelost", as_="bram", in_=TEAM)
@@ -206,7 +208,8 @@ async def test_round_2_needs_a_new_source_and_parked_problems_come_back_at_the_n
     parked = await chat.say("/parkeer Woordenschat in groep 5", as_="carla", in_=TEAM)
     assert "Geparkeerd voor later: Woordenschat in groep 5" in parked
     assert "Woordenschat in groep 5" in await chat.say("/parkeer", as_="dirk", in_=TEAM)
-    await play(chat, [step for step in ROUND2 if step[2].startswith(("/actie", "/doel", "/dataplan", "/meetmoment"))])
+    plan = ("/actie", "/doel", "/dataplan", "/meetmoment")
+    await play(chat, [step for step in ROUND2 if isinstance(step, At) or step[2].startswith(plan)])
     await chat.say("/volgende", as_="bram", in_=TEAM)
     await chat.say("/resultaat 1 82", as_="bram", in_=TEAM)
     await chat.say("/oordeel opgelost", as_="bram", in_=TEAM)

@@ -15,7 +15,7 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Reply
-from handlers.common.school_time import local_start, zone
+from handlers.common.school_time import local_start, next_allowed, zone
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import shorten
 from handlers.common.values import date_msg, today_in
@@ -56,7 +56,8 @@ async def plan(run: PlanRun) -> None:
         due = _ask_at(ev, school)
         if due <= run.now < due + timedelta(days=30):  # after long downtime an old question is not sent
             rows.append({"dedupe_key": f"review:{cycle.id}:{ev.review_on}", "kind": "review_ask",
-                         "due_at": due, "status": "pending", "attempts": 0, "created_at": run.now,
+                         "due_at": next_allowed(school, due),  # a weekend date: the next school morning
+                         "status": "pending", "attempts": 0, "created_at": run.now,
                          "payload": {"cycle_id": cycle.id, "team_id": team.id}})
     if rows:
         await insert_ignore(run.session, Outbox, rows, ["dedupe_key"])

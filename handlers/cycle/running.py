@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.replies import Reply
-from handlers.common.school_time import local_start, zone
+from handlers.common.school_time import local_start, next_allowed, zone
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.values import date_msg, today_in
 from prompts.catalog import Join, Msg
@@ -128,7 +128,10 @@ async def open_evaluation(ctx: Context, team: Team, cycle: Cycle, rnd: CycleRoun
     now = ctx.now()
     rnd.evaluation_opened_at, rnd.phase_started_at = now, now
     ctx.session.add(rnd)
-    head: list[object] = [Msg("cycle.overridden", reason=reason)] if reason else []
+    head: list[object] = []
+    if reason:  # the role word of whoever moves on: the chair, or the school leader acting for the team
+        who = Msg("daily.who_chair") if await ctx.team_role(team) == "chair" else Msg("daily.who_leader")
+        head.append(Msg("cycle.overridden", reason=reason, who=who))
     head.append(Msg("method.evaluation_opens"))
     return await to_team(ctx.session, team, text(Join([*head, phase_opening(ctx, rnd, cycle.title)])),
                          no_chat=NoChat.ANSWER_HERE, acting=ctx)
@@ -165,7 +168,8 @@ async def queue_moment_messages(session: AsyncSession, now: datetime) -> list[di
             if due > now or (which == "before" and now >= times["after"]):
                 continue
             rows.append({"dedupe_key": f"moment:{m.id}:{m.on.isoformat()}:{which}",
-                         "kind": f"moment_{which}", "due_at": due, "status": "pending", "attempts": 0,
+                         "kind": f"moment_{which}", "due_at": next_allowed(school, due),  # quiet hours
+                         "status": "pending", "attempts": 0,
                          "created_at": now, "payload": {"moment_id": m.id, "team_id": team.id}})
     return rows
 

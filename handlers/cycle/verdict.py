@@ -108,9 +108,11 @@ async def settle(ctx: Context, team: Team, rnd: CycleRound, ev: EvaluationRecord
     chosen = ev.proposed_verdict
     name = Msg(f"cycle.verdict.{chosen}")
     if len(agreed) < need:
+        # the role word of whoever proposes: the chair, or the school leader acting for the team
+        who = Msg("daily.who_chair" if await ctx.team_role(team) == "chair" else "daily.who_leader")
         lines: list[object] = [Msg("method.verdict_proposed" if proposed else "method.verdict_agreed_one",
                                    verdict=name, agreed=len(agreed), total=len(members), need=need,
-                                   agree_cmd=command_name("agree"))]
+                                   agree_cmd=command_name("agree"), who=who)]
         if ev.verdict_reason:
             lines.append(Msg("method.verdict_reason", reason=shorten(ev.verdict_reason, 200)))
         if proposed:
