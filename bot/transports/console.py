@@ -233,8 +233,7 @@ class ConsoleTransport:
                 target = now + timedelta(minutes=minutes)
             else:
                 day_raw, _, time_raw = text.partition(" ")
-                # the clock's own limits below (never back, at most a year), not the two-year date range
-                day = read_date(day_raw, now.astimezone(tz).date(), in_range=False)
+                day = read_date(day_raw, now.astimezone(tz).date())
                 hour, minute = read_time(time_raw) if time_raw.strip() else (now.astimezone(tz).hour, 0)
                 target = datetime.combine(day, dtime(hour, minute), tzinfo=tz).astimezone(UTC)
             if target < now and isinstance(self.app.clock, FrozenClock):
