@@ -71,7 +71,7 @@ async def child(url: str, api_port: int, t0: float, timeout: float) -> None:
         ticks += 1
         return report
 
-    app.tick = counted  # type: ignore[method-assign]
+    app.tick = counted
     clockwork = Clockwork(app, settings.tick_seconds)
     clockwork.start()
     started = time.time()

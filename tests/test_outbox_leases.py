@@ -114,7 +114,7 @@ async def test_a_bot_removed_from_a_teams_chat_unlinks_it_and_tells_chair_and_le
 class SlowTransport(RecordingTransport):
     """A platform that answers in 30 ms."""
 
-    async def send(self, out):  # type: ignore[no-untyped-def]
+    async def send(self, out):
         import asyncio
 
         await asyncio.sleep(0.03)

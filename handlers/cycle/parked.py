@@ -4,6 +4,8 @@ closed as 'opgelost', and when it starts a new one (a parked problem taken up le
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,11 +34,11 @@ async def parked_lines(session: AsyncSession, team: Team) -> list[object]:
     return [Msg("method.parked_head"), *[Msg("cycle.bullet", text=p.title) for p in rows]]
 
 
-async def take_up(session: AsyncSession, team_id: int, title: str, now: object) -> None:
+async def take_up(session: AsyncSession, team_id: int, title: str, now: datetime) -> None:
     """A new cycle on a parked problem takes it off the list (same title, case aside)."""
     for p in await parked_of(session, team_id):
         if p.title.strip().lower() == title.strip().lower():
-            p.taken_at = now  # type: ignore[assignment]  # an aware datetime from ctx.now()
+            p.taken_at = now
             session.add(p)
 
 
