@@ -19,7 +19,7 @@ from prompts.markup import plain
 if TYPE_CHECKING:
     from bot.app import Leerteam
     from bot.core.capability import Capability
-    from handlers.web.console import ConsoleWeb
+    from handlers.web.own_server import OwnServer
 
 
 def _fail(text: str) -> None:
@@ -63,7 +63,7 @@ def start_clock(app, settings: Settings):
     return clock
 
 
-def start_web(app: Leerteam, settings: Settings) -> ConsoleWeb | None:
+def start_web(app: Leerteam, settings: Settings) -> OwnServer | None:
     """The school's web pages (handlers/web), when ``LEERTEAM_WEB_PORT`` is not 0:
 
     - on a platform reached over HTTP (Slack's Events API, Teams), on that same server and port;
@@ -85,9 +85,9 @@ def start_web(app: Leerteam, settings: Settings) -> ConsoleWeb | None:
         return None  # Telegram, Slack in Socket Mode: no server unless a port is given
     else:
         host, port = settings.host, settings.web_port
-    from handlers.web.console import ConsoleWeb
+    from handlers.web.own_server import OwnServer
 
-    pages = ConsoleWeb(app, settings, host=host, port=port)
+    pages = OwnServer(app, settings, host=host, port=port)
     pages.start()
     return pages
 

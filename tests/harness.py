@@ -10,10 +10,13 @@ module imports another.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,8 +31,8 @@ from bot.app import CAPABILITIES, Leerteam
 from bot.core.capability import Capability
 from bot.core.delivery import DeliveryFailed, Outgoing, SentRef
 from bot.core.events import AnswerEvent, ChatRef, ChoiceEvent, CommandEvent, Event, MessageEvent, UserRef
-from prompts.markup import plain
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
+from prompts.markup import plain
 from storage.models import Poll
 
 
@@ -319,3 +322,25 @@ async def answer_all(chat: Chat, who: str, values: list[int]):
 
 def images(answer) -> list[Image]:
     return [o.reply for o in answer.outgoing if isinstance(o.reply, Image)]
+
+
+# --- servers a test starts on 127.0.0.1 --------------------------------------------------------
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_until_serving(http: Any, url: str, seconds: float = 15) -> None:
+    """Until ``url`` answers 200: the HTTP server the test started is listening."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            async with http.get(url) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the HTTP server did not start"
+        await asyncio.sleep(0.02)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.config import SettingsError, load_settings
-from prompts.markup import plain
 from prompts.catalog import default_catalog
+from prompts.markup import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 from bot.core.commands import command
 from bot.core.events import ChoiceEvent
 from bot.core.replies import Choices, Image, Option
 from bot.transports.console import ConsoleTransport
 from prompts.catalog import Msg
-
 from tests.harness import EXAMPLES, run_console, with_test_commands
 
 

@@ -12,7 +12,9 @@ from tests import telegram_fakes
 from tests.harness import rows, with_test_commands
 from tests.slack_fake import FakeSlackAPI, SlackSender
 from tests.telegram_fakes import TgChat
-from tests.test_slack import ANNA as S_ANNA, BRAM as S_BRAM, CHANNEL, DM, Rig, slack_settings
+from tests.test_slack import ANNA as S_ANNA
+from tests.test_slack import BRAM as S_BRAM
+from tests.test_slack import CHANNEL, DM, Rig, slack_settings
 from tests.test_telegram import ANNA, BRAM, CARLA, GROUP_A, _start, telegram_setup, texts
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import event, func
@@ -24,7 +24,6 @@ from storage.models import (
     MomentumFlag,
     School,
     Source,
-    Team,
     TeamMembership,
 )
 from tests.harness import (
@@ -168,7 +167,7 @@ async def test_refusals_change_nothing(app, chat: Chat):
     cases = [
         (chat, "carla", "/overzicht", "Alleen de schoolleider of een beheerder"),
         (other, "zara", f"/beantwoord {question.id} Van een andere school", f"Ik ken geen open vraag #{question.id}"),
-        (other, "zara", f"/bezocht Groep 5", "Ik ken geen team dat 'Groep 5' heet"),
+        (other, "zara", "/bezocht Groep 5", "Ik ken geen team dat 'Groep 5' heet"),
         (chat, "anna", "/beantwoord 999 Hallo", "Ik ken geen open vraag #999"),
         (chat, "carla", f"/beantwoord {question.id} Zelf", "Alleen de schoolleider"),
         (chat, "anna", "/bezocht Groep 5 1-6-2027", "ligt in de toekomst"),

@@ -3,12 +3,10 @@ that are re-checked, and crashes that store nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 import pytest
-
-import asyncio
-
 from sqlmodel import select
 
 from bot.app import Leerteam

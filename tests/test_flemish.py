@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.config import SettingsError, load_settings
-from prompts.markup import plain
 from prompts.catalog import default_catalog
+from prompts.markup import plain
 from storage.models import Member, School
 from tests.harness import Chat
 

@@ -14,12 +14,24 @@ from sqlmodel import col
 from bot.app import Leerteam
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
-from prompts.markup import plain
 from bot.core.replies import Choices, Image
 from handlers.polls.aggregates import digest_reflection, poll_summaries, scan_trends
+from prompts.markup import plain
 from storage.models import Poll, PollQuestion, PollVote, Team
 from tests.conftest import START
-from tests.harness import PNG, TEAM, Chat, answer_all, choices_of, images, meeting_poll, rows, setup_team, text_of, utc
+from tests.harness import (
+    PNG,
+    TEAM,
+    Chat,
+    answer_all,
+    choices_of,
+    images,
+    meeting_poll,
+    rows,
+    setup_team,
+    text_of,
+    utc,
+)
 
 ROUND1 = {  # visie s1 s2 · focus s1 s2 · werkwijze s1 s2 · cultuur s1 s2 s3 · structuur s1 s2
     "bram": [4, 4, 5, 5, 3, 3, 2, 2, 2, 4, 4],

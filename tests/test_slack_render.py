@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.config import Settings, SettingsError, load_settings
-from prompts.markup import escape, plain
 from bot.transports.slack.inbound import answer_value, is_direct, readable, request_key, split_command
-from bot.transports.slack.render import MAX_SECTION, Renderer, entities
+from bot.transports.slack.render import MAX_SECTION, Renderer
 from prompts.catalog import default_catalog
+from prompts.markup import escape, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 R = Renderer("/leerteam", ["hulp", "help", "teams", "aansluiten", "nieuwe_fase"])

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import time
 from urllib.parse import parse_qsl
 
 from aiohttp import ClientSession
 
 from bot.core.config import Settings
 from bot.transports.slack import run_slack
+from tests.harness import free_port, wait_until_serving
 from tests.slack_fake import SECRET, FakeSlackAPI, SlackSender, wait_until
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _stop(task: asyncio.Task) -> None:
@@ -33,7 +26,7 @@ async def _stop(task: asyncio.Task) -> None:
 async def test_http_mode_serves_the_events_api(app, database_url, capsys):
     api = await FakeSlackAPI().start()
     api.add_user("U0ANNA", "anna")
-    port = _free_port()
+    port = free_port()
     settings = Settings(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET,
                         SLACK_APP_TOKEN=None, SLACK_API_URL=api.api_url, LEERTEAM_HOST="127.0.0.1", PORT=port,
                         _env_file=None)
@@ -42,16 +35,7 @@ async def test_http_mode_serves_the_events_api(app, database_url, capsys):
     sender = SlackSender(f"{base}/slack/events", api)
     try:
         async with ClientSession() as http:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    async with http.get(f"{base}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "the HTTP server did not start"
-                await asyncio.sleep(0.02)
+            await wait_until_serving(http, f"{base}/healthz")
         assert f"op 127.0.0.1:{port}/slack/events" in capsys.readouterr().out
         status, text = await sender.post(json.dumps({"type": "url_verification", "challenge": "c-123"}),
                                          "application/json")

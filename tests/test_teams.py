@@ -17,8 +17,7 @@ from bot.transports.http import build_web_app, serve
 from bot.transports.teams.auth import BOT_FRAMEWORK_ISSUER as BF_ISSUER
 from bot.transports.teams.connector import DeliveryFailed, StaticToken
 from bot.transports.teams.server import MESSAGES_PATH, build_teams
-from storage.models import Answer, ChatLink, Outbox, ProcessedEvent, TeamMembership
-from storage.models import TeamsConversation
+from storage.models import Answer, ChatLink, Outbox, ProcessedEvent, TeamMembership, TeamsConversation
 from tests import telegram_fakes
 from tests.harness import snapshot, with_test_commands
 from tests.teams_fake import APP_ID, TENANT, Channel, FakeBotService, Teams, User

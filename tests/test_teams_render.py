@@ -7,15 +7,16 @@ import base64
 import re
 from datetime import datetime, timezone
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.delivery import Address, Outgoing
 from bot.core.events import AnswerEvent, ChoiceEvent, CommandEvent, MessageEvent
-from prompts.markup import Markup, escape
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Option, Text
 from bot.transports.teams.activity import chat_key, read_text, strip_mentions, to_event, workspace_of
 from bot.transports.teams.render import CARD_TYPE, Renderer, chunks, plain_label, to_markdown
 from prompts.catalog import default_catalog
+from prompts.markup import Markup, escape
 from tests.teams_fake import BOT_ID, TENANT, visible
 
 NOW = datetime(2026, 9, 7, 8, tzinfo=timezone.utc)

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 from aiohttp import ClientSession
 
 from bot.core.config import Settings
 from bot.transports.teams.server import run_teams
+from tests.harness import free_port, wait_until_serving
 from tests.teams_fake import APP_ID, TENANT
-from tests.test_slack_run import _free_port
 
 
 async def test_run_teams_serves_messages_and_health(app, database_url, capsys):
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         DATABASE_URL=database_url,
         TEAMS_APP_ID=APP_ID,
@@ -32,16 +31,7 @@ async def test_run_teams_serves_messages_and_health(app, database_url, capsys):
     base = f"http://127.0.0.1:{port}"
     try:
         async with ClientSession() as http:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    async with http.get(f"{base}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "the HTTP server did not start"
-                await asyncio.sleep(0.02)
+            await wait_until_serving(http, f"{base}/healthz")
             assert f"op http://127.0.0.1:{port}/api/messages" in capsys.readouterr().out
             activity = {
                 "type": "message",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.config import SettingsError, load_settings
-from prompts.markup import plain
 from prompts.catalog import default_catalog
+from prompts.markup import plain
 
 APP_ID = "0b7f5a4e-1c2d-4e3f-9a8b-7c6d5e4f3a2b"
 

@@ -5,7 +5,6 @@ platform; ``bot.main`` picks this when both are configured."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from aiohttp import ClientSession
 from pydantic import SecretStr
@@ -14,9 +13,9 @@ from bot.core.config import Settings
 from bot.transports.several import run_several
 from bot.transports.teams.auth import BOT_FRAMEWORK_ISSUER
 from bot.transports.teams.connector import StaticToken
+from tests.harness import free_port, wait_until_serving
 from tests.slack_fake import SECRET, FakeSlackAPI, SlackSender, wait_until
 from tests.teams_fake import APP_ID, TENANT, FakeBotService, Teams, User
-from tests.test_slack_run import _free_port
 
 ANNA = User("aad-anna-0001", "Anna")
 
@@ -26,7 +25,7 @@ async def test_teams_and_slack_share_one_server(app, database_url, capsys):
     slack_api.add_user("U0ANNA", "anna")
     teams_service = FakeBotService()
     await teams_service.start()
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         DATABASE_URL=database_url,
         SLACK_BOT_TOKEN="xoxb-test",
@@ -48,16 +47,7 @@ async def test_teams_and_slack_share_one_server(app, database_url, capsys):
     sender = SlackSender(f"{base}/slack/events", slack_api)
     try:
         async with ClientSession() as http:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    async with http.get(f"{base}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "the HTTP server did not start"
-                await asyncio.sleep(0.02)
+            await wait_until_serving(http, f"{base}/healthz")
             out = capsys.readouterr().out
             assert f"{port}/api/messages" in out and f"{port}/slack/events" in out
             teams = Teams(teams_service, f"{base}/api/messages", http)

@@ -12,28 +12,27 @@ from html.parser import HTMLParser
 
 import httpx
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.app import Leerteam
 from bot.core.config import SettingsError, load_settings
 from bot.core.delivery import Address, Outgoing
-from prompts.markup import Markup, escape
 from bot.core.replies import Text
 from bot.transports.telegram import build_application
 from bot.transports.telegram.payloads import (
     MAX_CALLBACK,
-    STALE,
     decode_callback,
     decode_start,
     encode_callback,
 )
 from bot.transports.telegram.render import split_html, utf16_len
+from prompts.markup import Markup, escape
 from storage.models import ChatLink, PendingQuestion, ProcessedEvent, SchoolMembership, Team, TeamMembership
 from tests import telegram_fakes  # noqa: F401  (registers the test-only commands)
-from tests.harness import Chat, school_setup, snapshot
-from tests import telegram_fakes
-from tests.harness import with_test_commands
+from tests.harness import Chat, school_setup, snapshot, with_test_commands
 from tests.telegram_fakes import BOT_USERNAME, TOKEN, FakeBotApi, TgChat, TgUser, Updates
 
 ANNA = TgUser(1001, "Anna", "anna")

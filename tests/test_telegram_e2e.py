@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import httpx
 import pytest
 
 from tests.conftest import unavailable
+from tests.harness import free_port
 from tests.telegram_fakes import TgChat, TgUser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,12 +36,6 @@ ANNA = TgUser(2001, "Anna", "anna")
 BRAM = TgUser(2002, "Bram", "bram")
 GROUP = TgChat(-4001, "Groep 3-4")
 WAIT = 15.0  # seconds any single expected event may take, at most
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _until(check, what: str, timeout: float = WAIT):
@@ -168,7 +162,7 @@ def _start_bot(emu: Emulator, db: Path, tmp: Path, webhook_port: int | None) -> 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_a_teacher_session_against_the_bot_api_emulator(emulator: Emulator, tmp_path, mode):
     db = tmp_path / "leerteam.db"
-    hook_port = _free_port() if mode == "webhook" else None
+    hook_port = free_port() if mode == "webhook" else None
     bot = _start_bot(emulator, db, tmp_path, hook_port)
     try:
         async def ready():

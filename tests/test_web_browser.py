@@ -14,14 +14,13 @@ import os
 import pty
 import re
 import select
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-
 from tests.conftest import unavailable
+from tests.harness import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "tests" / "output"
@@ -49,12 +48,6 @@ EXTRA = """/as bram
 /in bovenbouw
 /nieuwteam Bovenbouw
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(workdir: Path, port: int) -> dict[str, str]:
@@ -120,7 +113,7 @@ def test_a_teacher_logs_in_from_the_console_and_reads_the_pages(tmp_path):
     except ImportError:
         unavailable("the playwright package is not installed (pip install -e '.[test]')")
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     env = _env(tmp_path, port)
     script = (ROOT / "examples" / "cycle.txt").read_text(encoding="utf-8") + EXTRA
     seeded = subprocess.run(

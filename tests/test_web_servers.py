@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 
 from aiohttp import ClientSession
@@ -12,13 +11,8 @@ from aiohttp import ClientSession
 from bot.core.config import Settings
 from bot.main import start_web
 from bot.transports.slack import run_slack
+from tests.harness import free_port
 from tests.slack_fake import SECRET, FakeSlackAPI
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _status(url: str, seconds: float = 15) -> int:
@@ -36,7 +30,7 @@ async def _status(url: str, seconds: float = 15) -> int:
 
 async def test_on_slack_over_http_the_pages_share_the_events_server(app, database_url):
     api = await FakeSlackAPI().start()
-    port = _free_port()
+    port = free_port()
     settings = Settings(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET,
                         SLACK_APP_TOKEN=None, SLACK_API_URL=api.api_url, LEERTEAM_HOST="127.0.0.1", PORT=port,
                         _env_file=None)
@@ -52,7 +46,7 @@ async def test_on_slack_over_http_the_pages_share_the_events_server(app, databas
 
 
 async def test_on_telegram_the_pages_get_a_server_of_their_own(app, database_url):
-    port = _free_port()
+    port = free_port()
     settings = Settings(DATABASE_URL=database_url, TELEGRAM_BOT_TOKEN="123:abc", LEERTEAM_HOST="127.0.0.1",
                         LEERTEAM_WEB_PORT=port, _env_file=None)
     pages = start_web(app, settings)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from handlers.cycle.library_search import search
 from handlers.cycle.quality_card import build_card, card_filename
 from handlers.leader import digest as digest_module
 from handlers.leader import digest_data as dd
@@ -17,7 +18,6 @@ from handlers.leader.privacy import export_member
 from handlers.web import tokens
 from handlers.web.access import NotFound, Refused, Viewer
 from handlers.web.chart import goal_svg
-from handlers.web.library import search
 from handlers.web.reflection import poll_blocks, scan_lines
 from handlers.web.render import page
 from handlers.web.views import chart_words, school_rows, team_view

@@ -1,7 +1,9 @@
-"""The web pages next to the console: ``leerteam`` in a terminal serves them on 127.0.0.1.
+"""The web pages on a server of their own, where no platform server can carry them: next to the
+console (127.0.0.1), and on Telegram or Slack in Socket Mode when ``LEERTEAM_WEB_PORT`` is set
+(``bot.main.start_web`` decides).
 
-The address is printed once before the console's banner; the server itself starts a moment
-after the prompt is up, so the console still starts without importing aiohttp and Jinja2 (the
+The address is printed once at start; the server itself starts a moment later (after the
+console's prompt is up), so the console still starts without importing aiohttp and Jinja2 (the
 start-up bench checks that). A console reading a script from a pipe (the examples, the golden
 transcripts) starts no server and prints nothing new.
 """
@@ -20,7 +22,9 @@ AFTER_PROMPT = 1.5  # seconds: the prompt is shown long before this on any machi
 HOST = "127.0.0.1"
 
 
-class ConsoleWeb:
+class OwnServer:
+    """The pages' own aiohttp server, started after a short delay and stopped with the app."""
+
     def __init__(self, app: Any, settings: Any, host: str = HOST, port: int = 8080) -> None:
         self.app, self.settings, self.host, self.port = app, settings, host, port
         self.task: asyncio.Task[None] | None = None
