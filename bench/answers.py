@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, text
 from sqlmodel import select
 
@@ -173,6 +174,22 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+async def statements_per_answer(app: Any, people: list[tuple[str, str]], keys: int, n: int = 50) -> float:
+    """SQL statements the database receives per answer (SQLAlchemy's ``before_cursor_execute``:
+    every statement sent, the processed-event key included; BEGIN/COMMIT are not statements)."""
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        seen.append(statement)
+
+    sa_event.listen(app.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await run_answers(app, _answer_lines(people, keys, n, seed=7), 1)
+    finally:
+        sa_event.remove(app.engine.sync_engine, "before_cursor_execute", count)
+    return len(seen) / n
+
+
 async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
     """Raw commits and answers are measured in alternating rounds, so that load from anything
     else on the machine falls on both sides of the ratio alike."""
@@ -184,6 +201,7 @@ async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
         await raw.create()
         await raw.run(min(100, cfg.raw_commits))  # warm-up: pool, caches, first answers exist
         await run_answers(app, _answer_lines(people, keys, min(100, cfg.answers), seed=0), 1)
+        per_answer = await statements_per_answer(app, people, keys)
         rounds = max(1, min(cfg.rounds, cfg.answers // 10))
         raw_s = raw_c = 0.0
         serial_parts, conc_parts = [], []
@@ -208,7 +226,7 @@ async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
         "serial": serial, "concurrent": conc,
         "ratio_serial": serial["per_second"] / raw_serial["per_second"],
         "ratio_concurrent": conc["per_second"] / raw_conc["per_second"],
-        "answer_rows": stored,
+        "answer_rows": stored, "statements_per_answer": per_answer,
         "duplicates": conc["duplicate_replies"] + serial["duplicate_replies"],
         "losses": conc["unanswered"] + serial["unanswered"],
         "error_replies": conc["error_replies"] + serial["error_replies"],

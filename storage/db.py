@@ -12,6 +12,8 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_onehop
+
 
 class DatabaseUrlError(ValueError):
     pass
@@ -36,7 +38,8 @@ def create_engine(url: str) -> AsyncEngine:
     # pool_pre_ping: a server may drop connections (restart, failover), so each is checked before
     # use; a SQLite file cannot, and there the check was an extra query for every event.
     is_sqlite = make_url(async_url(url)).get_backend_name() == "sqlite"
-    engine = create_async_engine(async_url(url), pool_pre_ping=not is_sqlite, hide_parameters=True)
+    extra: dict = {"async_creator": sqlite_onehop.async_creator(async_url(url))} if is_sqlite else {}
+    engine = create_async_engine(async_url(url), pool_pre_ping=not is_sqlite, hide_parameters=True, **extra)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

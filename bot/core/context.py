@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.clock import Clock
@@ -38,6 +39,9 @@ class Context:
     focus_team_id: int | None = None
     reach: object | None = None  # the transport the event came through, for can_post (optional)
     _memberships: dict[int, SchoolMembership | None] = field(default_factory=dict)
+    # the caller's team membership read with the context (only a found one: a membership made
+    # later in the same event is then still seen), dropped once deleted
+    _team_memberships: dict[int, TeamMembership] = field(default_factory=dict)
 
     @classmethod
     async def build(
@@ -45,14 +49,15 @@ class Context:
         registry: Registry, reach: object | None = None,
     ) -> Context:
         ctx = cls(event, session, clock, settings, catalog, registry, reach=reach)
-        ctx.member = await q.member_for_identity(session, event.platform, event.user.user_id)
-        if not event.chat.is_private:
-            ctx.team = await q.team_for_chat(session, event.platform, event.chat.chat_id)
-        if ctx.team is not None:
-            ctx.school = await session.get(School, ctx.team.school_id)
-        elif event.chat.workspace_id:
-            ctx.school = await q.school_for_workspace(session, event.platform, event.chat.workspace_id)
-            ctx.school_via_workspace = ctx.school is not None
+        found = await q.who_and_where(session, event.platform, event.user.user_id,
+                                      None if event.chat.is_private else event.chat.chat_id,
+                                      event.chat.workspace_id)
+        ctx.member, ctx.team, ctx.school = found.member, found.team, found.school
+        ctx.school_via_workspace = found.via_workspace
+        if ctx.school is not None and ctx.member is not None:  # None too: "not a member" is known
+            ctx._memberships[ctx.school.id] = found.school_membership
+        if found.team_membership is not None:
+            ctx._team_memberships[found.team_membership.team_id] = found.team_membership
         if ctx.school is None and ctx.member is not None:
             ctx.school = await q.first_school_of(session, ctx.member.id)
         ctx.lang = ctx.language_for(ctx.member)
@@ -115,7 +120,8 @@ class Context:
         school = school or self.school
         if school is None or self.member is None:
             return None
-        if school.id not in self._memberships:
+        known = self._memberships.get(school.id)
+        if school.id not in self._memberships or (known is not None and _gone(known)):
             self._memberships[school.id] = await q.school_membership(
                 self.session, school.id, self.member.id
             )
@@ -152,9 +158,7 @@ class Context:
         return bool(sm and (sm.is_leader or sm.is_admin))
 
     async def team_role(self, team: Team) -> str | None:
-        if self.member is None:
-            return None
-        tm = await q.team_membership(self.session, team.id, self.member.id)
+        tm = await self.team_membership(team)
         return tm.role if tm else None
 
     async def manages_school(self, school_id: int) -> bool:
@@ -162,7 +166,9 @@ class Context:
         person's first school, which need not be the team's)."""
         if self.member is None:
             return False
-        sm = await q.school_membership(self.session, school_id, self.member.id)
+        sm = self._memberships.get(school_id)
+        if sm is None or _gone(sm):
+            sm = await q.school_membership(self.session, school_id, self.member.id)
         return bool(sm and (sm.is_leader or sm.is_admin))
 
     async def can_manage_team(self, team: Team) -> bool:
@@ -175,7 +181,16 @@ class Context:
     async def team_membership(self, team: Team) -> TeamMembership | None:
         if self.member is None:
             return None
+        known = self._team_memberships.get(team.id)
+        if known is not None and not _gone(known):
+            return known
         return await q.team_membership(self.session, team.id, self.member.id)
 
     def now(self) -> Any:
         return self.clock.now()
+
+
+def _gone(row: object) -> bool:
+    """A row this event deleted (or that left the session): not to be trusted from a cache."""
+    state = sa_inspect(row)
+    return bool(state.deleted or state.was_deleted or state.detached)

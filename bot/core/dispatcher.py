@@ -16,6 +16,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
@@ -34,8 +35,14 @@ from bot.core.replies import Ask, Choices, Reply, TeamChat, Text
 from prompts.catalog import Catalog, Msg
 from prompts.markup import Markup
 from storage.models import PendingQuestion, ProcessedEvent, TeamMembership
+from storage.queries import table_of
 
 log = logging.getLogger(__name__)
+
+# the event's duplicate key, written first in every event's transaction (built once)
+_EVENT_KEY = table_of(ProcessedEvent).insert().values(
+    platform=sa.bindparam("platform"), event_id=sa.bindparam("event_id"),
+    processed_at=sa.bindparam("processed_at", type_=table_of(ProcessedEvent).c.processed_at.type))
 
 
 def command_names(catalog: Catalog, commands: Mapping[str, Command]) -> dict[str, str]:
@@ -84,10 +91,10 @@ class Dispatcher:
 
     async def _dispatch(self, event: Event, reach: object | None = None) -> list[Outgoing]:
         async with self.sessions() as session:
-            session.add(ProcessedEvent(platform=event.platform, event_id=event.event_id[:128],
-                                       processed_at=self.clock.now()))
-            try:
-                await session.flush()
+            try:  # a Core statement, not an ORM flush: every event pays for it
+                await session.exec(_EVENT_KEY, params={"platform": event.platform,
+                                                       "event_id": event.event_id[:128],
+                                                       "processed_at": self.clock.now()})
             except IntegrityError:
                 await session.rollback()
                 log.info("duplicate event %s/%s dropped", event.platform, event.event_id)

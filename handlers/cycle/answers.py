@@ -3,6 +3,12 @@ the team's answers (a small stille wand — nobody anchors on the first answer g
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from bot.core.commands import Access, Param, answers, command, command_name
@@ -12,13 +18,13 @@ from bot.core.replies import PRIVATE, Ask, Choices, Option, Reply, Text
 from handlers.common.values import read_index, read_text
 from handlers.cycle.state import (
     cycle_team,
-    member_names,
     question_keys,
     require_cycle,
     require_team_member,
 )
 from prompts.catalog import Join, Msg
-from storage.models import Answer, CycleRound, Team
+from storage.models import Answer, Cycle, CycleRound, Member, Team
+from storage.queries import Upsert
 
 ANSWER_MAX = 4000
 
@@ -42,45 +48,95 @@ async def _current(ctx: Context) -> tuple[Team, CycleRound]:
     return team, rnd
 
 
-async def _store(ctx: Context, rnd: CycleRound, key: str, text: str) -> list[Reply]:
+@dataclass(frozen=True)
+class _Given:
+    """One answer of the round's current phase, as read with the round (plain values, no ORM rows:
+    the answer path writes with one Core statement)."""
+
+    id: int
+    member_id: int
+    question: str
+    text: str
+    created_at: datetime
+    name: str
+
+
+_GIVEN_COLUMNS = (col(Answer.id), col(Answer.member_id), col(Answer.question), col(Answer.text),
+                  col(Answer.created_at), col(Member.display_name))
+
+
+def _round_and_answers_statement() -> Any:
+    latest = aliased(CycleRound)
+    newest_round = (select(sa.func.max(latest.number)).where(col(latest.cycle_id) == col(Cycle.id))
+                    .correlate(Cycle).scalar_subquery())
+    return (
+        sa.select(CycleRound, *_GIVEN_COLUMNS)
+        .join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id))
+        .outerjoin(Answer, sa.and_(col(Answer.round_id) == col(CycleRound.id),
+                                   col(Answer.phase) == col(CycleRound.phase)))
+        .outerjoin(Member, col(Member.id) == col(Answer.member_id))
+        .where(col(Cycle.team_id) == sa.bindparam("team_id"), col(Cycle.status) == "active",
+               col(CycleRound.number) == newest_round)
+        .order_by(col(Answer.created_at), col(Answer.id))
+    )
+
+
+_PHASE_ANSWERS: Any = (
+    sa.select(*_GIVEN_COLUMNS).outerjoin(Member, col(Member.id) == col(Answer.member_id))
+    .where(col(Answer.round_id) == sa.bindparam("round_id"), col(Answer.phase) == sa.bindparam("phase"))
+    .order_by(col(Answer.created_at), col(Answer.id)))
+_ROUND_AND_ANSWERS = _round_and_answers_statement()  # built once: the answer path is the busiest
+_SAVE_ANSWER = Upsert(Answer,
+                      ("round_id", "phase", "question", "member_id", "text", "created_at", "updated_at"),
+                      keys=("round_id", "question", "member_id"), update=("text", "updated_at"),
+                      returning="id")
+
+
+async def _round_and_answers(ctx: Context, team: Team) -> tuple[CycleRound, list[_Given]]:
+    """The team's open round with every answer of its current phase and who gave it, in one query:
+    the answer path is the bot's busiest, and each statement is a round trip (``python -m bench``)."""
+    rows = (await ctx.session.exec(_ROUND_AND_ANSWERS, params={"team_id": team.id})).all()
+    if not rows:
+        raise UserError(Msg("cycle.none", team=team.name, start_cmd=command_name("cycle_start")))
+    given = [_Given(a_id, who, question, text, at, name or "?")
+             for _, a_id, who, question, text, at, name in rows if a_id is not None]
+    return rows[0][0], given
+
+
+async def _store(ctx: Context, rnd: CycleRound, key: str, text: str,
+                 given: list[_Given] | None = None) -> list[Reply]:
+    """Save (or edit) the caller's answer with one INSERT … ON CONFLICT on the answer's unique key,
+    and show the team's answers and what is next from ``given`` (the phase's answers read with the
+    round) rather than reading them again."""
     clean = read_text(text, max_length=ANSWER_MAX, what="what.answer")
-    member_id = ctx.require_member().id
-    mine = (
-        await ctx.session.exec(
-            select(Answer).where(
-                Answer.round_id == rnd.id,
-                Answer.question == stored_key(rnd.phase, key),
-                Answer.member_id == member_id,
-            )
-        )
-    ).first()
+    me = ctx.require_member()
+    if given is None:
+        given = await _phase_answers(ctx, rnd)
+    question = stored_key(rnd.phase, key)
     now = ctx.now()
+    mine = next((g for g in given if g.member_id == me.id and g.question == question), None)
+    await _SAVE_ANSWER(ctx.session, round_id=rnd.id, phase=rnd.phase, question=question, member_id=me.id,
+                       text=clean, created_at=now, updated_at=now)
     if mine is None:
-        mine = Answer(
-            round_id=rnd.id,
-            phase=rnd.phase,
-            question=stored_key(rnd.phase, key),
-            member_id=member_id,
-            text=clean,
-            created_at=now,
-            updated_at=now,
-        )
-        saved = "ans.saved"
+        given = [*given, _Given(0, me.id, question, clean, now, me.display_name)]
     else:
-        mine.text, mine.updated_at = clean, now
-        saved = "ans.updated"
-    ctx.session.add(mine)
-    await ctx.session.flush()
+        given = [replace(g, text=clean) if g is mine else g for g in given]
     keys = question_keys(ctx.catalog, rnd.phase)
     n = keys.index(key) + 1
-    return [Text(Join([Msg(saved, n=n), await _team_answers(ctx, rnd, key),
-                       await _next_open(ctx, rnd, keys, member_id)]), target=PRIVATE)]
+    return [Text(Join([Msg("ans.saved" if mine is None else "ans.updated", n=n),
+                       _team_answers(ctx, rnd, key, given),
+                       _next_open(rnd, keys, {g.question for g in given if g.member_id == me.id})]),
+                 target=PRIVATE)]
 
 
-async def _next_open(ctx: Context, rnd: CycleRound, keys: list[str], member_id: int) -> Msg:
+async def _phase_answers(ctx: Context, rnd: CycleRound) -> list[_Given]:
+    rows = (await ctx.session.exec(_PHASE_ANSWERS, params={"round_id": rnd.id, "phase": rnd.phase})).all()
+    return [_Given(a_id, who, question, text, at, name or "?")
+            for a_id, who, question, text, at, name in rows]
+
+
+def _next_open(rnd: CycleRound, keys: list[str], done: set[str]) -> Msg:
     """What comes next after an answer: the first question of this phase still open for this person."""
-    done = set((await ctx.session.exec(select(Answer.question).where(
-        Answer.round_id == rnd.id, Answer.member_id == member_id))).all())
     for i, k in enumerate(keys, 1):
         if stored_key(rnd.phase, k) not in done:
             return Msg("daily.next_question", n=i, label=Msg(f"cycle.phase{rnd.phase}.q.{k}.label"),
@@ -88,17 +144,15 @@ async def _next_open(ctx: Context, rnd: CycleRound, keys: list[str], member_id: 
     return Msg("daily.all_answered", status_cmd=command_name("cycle_status"))
 
 
-async def _team_answers(ctx: Context, rnd: CycleRound, key: str) -> Join:
-    rows = list((await ctx.session.exec(select(Answer).where(Answer.round_id == rnd.id,
-                                                             Answer.question == stored_key(rnd.phase, key))
-                                        .order_by(col(Answer.created_at), col(Answer.id)))).all())
-    names = await member_names(ctx.session, {a.member_id for a in rows})
-    others = [a for a in rows if a.member_id != (ctx.member.id if ctx.member else None)]
+def _team_answers(ctx: Context, rnd: CycleRound, key: str, given: list[_Given]) -> Join:
+    question = stored_key(rnd.phase, key)
+    rows = [g for g in given if g.question == question]
+    me = ctx.member.id if ctx.member else None
     n = question_keys(ctx.catalog, rnd.phase).index(key) + 1
-    if not others:
+    if not any(g.member_id != me for g in rows):
         return Join([Msg("ans.first", n=n)])
     lines: list[object] = [Msg("ans.team_head", n=n, text=Msg(f"cycle.phase{rnd.phase}.q.{key}.label"))]
-    lines += [Msg("ans.team_line", name=names.get(a.member_id, "?"), text=a.text) for a in rows]
+    lines += [Msg("ans.team_line", name=g.name, text=g.text) for g in rows]
     return Join(lines)
 
 
@@ -162,11 +216,13 @@ async def answered(ctx: Context, payload: dict, text: str) -> list[Reply]:
     section="cycle",
 )
 async def answer(ctx: Context, number: str, text: str | None) -> list[Reply]:
-    _, rnd = await _current(ctx)
+    team = await cycle_team(ctx)
+    await require_team_member(ctx, team)
+    rnd, given = await _round_and_answers(ctx, team)
     key = _question(ctx, rnd, number)
     if not text:
         return [await ask_question(ctx, str(rnd.id), str(rnd.phase), key)]
-    return await _store(ctx, rnd, key, text)
+    return await _store(ctx, rnd, key, text, given)
 
 
 @command("answers", params=(Param("number"),), access=Access.SCHOOL_MEMBER, section="cycle")
@@ -178,4 +234,4 @@ async def team_answers(ctx: Context, number: str) -> Text:
         Answer.member_id == ctx.require_member().id))).first()
     if mine is None:
         raise UserError(Msg("ans.answer_first", n=int(number), answer_cmd=command_name("answer")))
-    return Text(await _team_answers(ctx, rnd, key), target=PRIVATE)
+    return Text(_team_answers(ctx, rnd, key, await _phase_answers(ctx, rnd)), target=PRIVATE)

@@ -1,0 +1,101 @@
+"""How many SQL statements the busiest events send (issue 18: at most four for an answer), on
+SQLite and PostgreSQL, and that the fewer statements still mean the same thing: the right member,
+team and roles, an answer saved once and edited in place, strangers and other chats kept apart.
+
+Counts, not timings: a count is exact on any machine (``python -m bench`` has the timings)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlmodel import select
+
+from storage.models import Answer
+from tests.harness import SETUP, TEAM, Chat, play
+
+
+@contextmanager
+def statements(app) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *rest) -> None:
+        seen.append(statement)
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_an_answer_takes_four_statements_first_time_and_when_edited(app, chat: Chat):
+    await play(chat, SETUP)
+    await chat.say("/antwoord 1 Eerste versie.", as_="bram", in_=TEAM)
+    with statements(app) as seen:
+        first = await chat.say("/antwoord 2 De M-toets van januari.", as_="carla", in_=TEAM)
+    assert "vraag 2 is opgeslagen" in first and "Volgende open vraag: 1." in first, first.text
+    assert len(seen) <= 4, seen
+    with statements(app) as seen:
+        edited = await chat.say("/antwoord 2 De M-toets van februari.", as_="carla", in_=TEAM)
+    assert "is aangepast" in edited
+    assert len(seen) <= 4, seen
+    async with app.sessions() as s:
+        rows = (await s.exec(select(Answer).order_by(Answer.id))).all()
+    assert [r.text for r in rows] == ["Eerste versie.", "De M-toets van februari."]
+
+
+async def test_the_one_context_query_finds_roles_and_keeps_strangers_out(app, chat: Chat):
+    await play(chat, SETUP)
+    # carla is a member of the team in its own chat: her answer is stored
+    assert "is aangepast" not in await chat.say("/antwoord 1 Mijn kijk.", as_="carla", in_=TEAM)
+    # someone unknown in the same chat is not a member: refused, nothing stored
+    stranger = await chat.say("/antwoord 1 Ik hoor er niet bij.", as_="zoe", in_=TEAM)
+    assert stranger.outgoing and all(o.is_error for o in stranger.outgoing), stranger.text
+    # carla in a chat that is no team's: no team from the chat, so her own (only) team is used
+    assert "vraag 1 is aangepast" in await chat.say("/antwoord 1 Mijn tweede kijk.", as_="carla", in_="elders")
+    async with app.sessions() as s:
+        rows = (await s.exec(select(Answer))).all()
+    assert [r.text for r in rows] == ["Mijn tweede kijk."]
+
+
+async def test_sqlite_statements_cost_one_thread_hand_off_and_keep_their_answers(tmp_path, monkeypatch):
+    """storage/sqlite_onehop.py: one hand-off to aiosqlite's thread per statement (SQLAlchemy's
+    adapter made four), with rows, rowcount, executemany and errors as before."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    from storage import sqlite_onehop
+    from storage.db import create_engine
+
+    hand_offs: list[str] = []
+    real = sqlite_onehop.OneHopConnection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        hand_offs.append(getattr(fn, "__name__", "?"))
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_onehop.OneHopConnection, "_execute", counted)
+    engine = create_engine(f"sqlite:///{tmp_path / 'hops.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+            await conn.execute(sa.text("INSERT INTO t (v) VALUES (:v)"), [{"v": "a"}, {"v": "b"}, {"v": "c"}])
+        hand_offs.clear()
+        async with engine.connect() as conn:
+            rows = (await conn.execute(sa.text("SELECT v FROM t ORDER BY v"))).all()
+            assert hand_offs == ["_run"]  # execute, fetch and close in one
+            assert [r.v for r in rows] == ["a", "b", "c"]
+            changed = await conn.execute(sa.text("UPDATE t SET v = v || '!' WHERE v != 'a'"))
+            assert changed.rowcount == 2
+            new = await conn.execute(sa.text("INSERT INTO t (v) VALUES ('d') RETURNING id"))
+            assert new.scalar_one() == 4
+            try:
+                await conn.execute(sa.text("INSERT INTO t (v) VALUES ('a')"))
+                raise AssertionError("a duplicate was accepted")
+            except IntegrityError:
+                await conn.rollback()
+            assert (await conn.execute(sa.text("SELECT count(*) FROM t"))).scalar_one() == 3
+    finally:
+        await engine.dispose()
