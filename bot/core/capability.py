@@ -14,6 +14,9 @@ What a capability may contribute:
   answer to a question of that kind;
 - **renderers**: for each kind of queued :class:`storage.models.Outbox` row, the function that
   writes its messages at send time (:data:`Renderer`);
+- **batch renderers**: for a kind that falls due for many teams at once (reminders), the function
+  that writes a whole batch of rows from one query per kind of record (:data:`BatchRenderer`);
+  the clock uses it when several rows of that kind are due together;
 - **planners**: run in every clock tick's planning transaction, in the order of the app's list,
   to queue what has fallen due (:data:`Planner`);
 - **due moments**: when this capability next has something to do, so the console's simulated
@@ -65,6 +68,9 @@ class PlanRun:
 
 
 Renderer = Callable[[Job], Awaitable[list[Reply]]]
+# Jobs of one kind (sharing one session and ``now``) -> for each, its replies or why it is skipped.
+# A batch renderer only reads: one skipped job must not leave writes behind for the others.
+BatchRenderer = Callable[[Sequence[Job]], Awaitable[list["list[Reply] | Skip"]]]
 Planner = Callable[[PlanRun], Awaitable[None]]
 DueMoments = Callable[[AsyncSession, datetime, datetime], Awaitable[list[datetime]]]
 
@@ -82,6 +88,7 @@ class Capability:
     planners: tuple[Planner, ...] = ()
     due_moments: tuple[DueMoments, ...] = ()
     hooks: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    batch_renderers: Mapping[str, BatchRenderer] = field(default_factory=dict)
 
     @classmethod
     def collect(cls, name: str, modules: Iterable[ModuleType], **contributions: Any) -> Capability:
@@ -122,12 +129,14 @@ class Registry:
     planners: tuple[Planner, ...]
     due_moments: tuple[DueMoments, ...]
     _hooks: Mapping[str, tuple[Any, ...]]
+    batch_renderers: Mapping[str, BatchRenderer] = field(default_factory=dict)
 
     @classmethod
     def build(cls, capabilities: Sequence[Capability]) -> Registry:
         commands: dict[str, Command] = {}
         answers: dict[str, AnswerHandler] = {}
         renderers: dict[str, Renderer] = {}
+        batch_renderers: dict[str, BatchRenderer] = {}
         hooks: dict[str, tuple[Any, ...]] = {}
         names: set[str] = set()
         for cap in capabilities:
@@ -137,12 +146,17 @@ class Registry:
             _join(commands, {c.id: c for c in cap.commands}, "command", cap.name)
             _join(answers, cap.answers, "answer kind", cap.name)
             _join(renderers, cap.renderers, "outbox kind", cap.name)
+            _join(batch_renderers, cap.batch_renderers, "outbox batch kind", cap.name)
+            for kind in cap.batch_renderers:
+                if kind not in cap.renderers:  # a retry of one row needs the one-row form
+                    raise ValueError(f"outbox kind {kind} has a batch renderer but no renderer ({cap.name})")
             for hook, values in cap.hooks.items():
                 hooks[hook] = hooks.get(hook, ()) + tuple(values)
         return cls(
             capabilities=tuple(capabilities), commands=commands, answers=answers, renderers=renderers,
             planners=tuple(p for cap in capabilities for p in cap.planners),
             due_moments=tuple(d for cap in capabilities for d in cap.due_moments), _hooks=hooks,
+            batch_renderers=batch_renderers,
         )
 
     def hooks(self, name: str) -> tuple[Any, ...]:

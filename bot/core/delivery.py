@@ -8,12 +8,12 @@ in the same transaction as the handler's work, so it survives a restart.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import conversation
@@ -35,7 +35,7 @@ from bot.core.replies import (
 from prompts.catalog import LANGUAGES, Catalog, Msg
 from prompts.markup import plain
 from storage import queries as q
-from storage.models import Member, School, SentMessage, Team
+from storage.models import ChatLink, Member, School, SentMessage, Team
 
 PRIVATE_CHAT = ""  # PendingQuestion.chat_id for questions answered in a private chat
 PROMPT_KEY = "_prompt"  # PendingQuestion.payload: the question as asked, so it can be shown again
@@ -160,6 +160,8 @@ class Resolver:
         self.caller_member_id = caller_member_id
         self.default_lang = default_lang
         self.platform = platform  # without an event (scheduled messages): the platform to prefer
+        # addresses read ahead for a batch of scheduled messages (:meth:`prefetch`); None: none
+        self._known: dict[tuple[type, int], tuple[Address, str] | None] = {}
 
     @classmethod
     def for_event(
@@ -243,9 +245,40 @@ class Resolver:
         ev = self.event
         return ev.chat.workspace_id if ev is not None and ev.platform == platform else None
 
+    async def prefetch(self, replies: Sequence[Reply]) -> None:
+        """Read the addresses of many replies' team chats at once (a batch of scheduled messages):
+        two queries for the batch instead of three per message."""
+        if self.session is None:
+            return
+        teams = sorted({t.team_id for r in replies if isinstance(t := getattr(r, "target", None), TeamChat)}
+                       - {k for (kind, k) in self._known if kind is TeamChat})
+        platform = self._platform()
+        if teams:
+            links: dict[int, ChatLink] = {}
+            for link in (await self.session.exec(select(ChatLink).where(col(ChatLink.team_id).in_(teams))
+                                                 .order_by(col(ChatLink.id)))).all():
+                if link.team_id not in links or (platform is not None and link.platform == platform
+                                                 and links[link.team_id].platform != platform):
+                    links[link.team_id] = link  # as q.chat_of_team: this platform's, else the first
+            langs = dict((await self.session.exec(
+                select(Team.id, School.language).join(School, col(School.id) == col(Team.school_id))
+                .where(col(Team.id).in_(teams)))).all())
+            for team_id in teams:
+                found = links.get(team_id)
+                if found is None or team_id not in langs:
+                    self._known[(TeamChat, team_id)] = None
+                    continue
+                lang = langs[team_id] if langs[team_id] in LANGUAGES else self.default_lang
+                self._known[(TeamChat, team_id)] = (
+                    Address(found.platform, found.chat_id, None, False, self._workspace(found.platform)),
+                    lang)
+        # members (DirectTo) keep the one-by-one path: few scheduled messages go to many people at once
+
     async def _team_chat(self, target: TeamChat) -> tuple[Address, str] | None:
         if self.session is None:
             return None
+        if (TeamChat, target.team_id) in self._known:
+            return self._known[(TeamChat, target.team_id)]
         link = await q.chat_of_team(self.session, target.team_id, self._platform())
         team = await self.session.get(Team, target.team_id)
         if link is None or team is None:

@@ -37,6 +37,7 @@ from bot.core.capability import Job, PlanRun, Skip
 from bot.core.delivery import DeliveryFailed, Outgoing, Resolver
 from bot.core.fallback import as_failure
 from bot.core.lease import RENEW_EVERY, Claim
+from bot.core.replies import Reply
 from storage import queries as q
 from storage.models import Outbox
 
@@ -54,6 +55,7 @@ BATCH = 500
 # window is also the most a crash can duplicate: a row in flight may have arrived before the
 # process died, and is sent again when its lease runs out.
 SENDERS = 4
+RENDER_TOGETHER = 100  # rows of a kind with a batch renderer written in one transaction (reminders)
 UNDELIVERABLE = "delivery.undeliverable"  # outbox kind: the chair is told a team post failed for good
 
 
@@ -135,10 +137,12 @@ async def _drain(app: Leerteam, now: datetime, report: TickReport) -> None:
     after: tuple[datetime, int] | None = None
     in_flight = asyncio.Semaphore(SENDERS)
     sending: set[asyncio.Task[None]] = set()
+    together = app.registry.batch_renderers
     try:
         while True:
             async with app.sessions() as session:
-                stmt = select(Outbox.id, Outbox.due_at).where(lease.claimable(now, app.clock.now()))
+                stmt = select(Outbox.id, Outbox.due_at, Outbox.kind).where(
+                    lease.claimable(now, app.clock.now()))
                 if after is not None:
                     stmt = stmt.where(or_(col(Outbox.due_at) > after[0],
                                           and_(col(Outbox.due_at) == after[0], col(Outbox.id) > after[1])))
@@ -148,18 +152,106 @@ async def _drain(app: Leerteam, now: datetime, report: TickReport) -> None:
             if not batch:
                 return
             after = (batch[-1][1], int(batch[-1][0]))
-            for row_id, _ in batch:
+            chunk: list[int] = []  # consecutive rows whose kind is written together
+            for i, (row_id, _, kind) in enumerate(batch):
+                if kind in together:
+                    chunk.append(int(row_id))
+                    ends = i + 1 == len(batch) or batch[i + 1][2] not in together
+                    if ends or len(chunk) >= RENDER_TOGETHER:
+                        for prepared in await _prepare_together(app, chunk, now, report):
+                            await in_flight.acquire()  # no more on their way than the window can send
+                            _send(app, prepared, report, in_flight, sending)
+                        chunk = []
+                    continue
                 await in_flight.acquire()  # claim no more than the window can send
-                prepared = await _prepare(app, int(row_id), now, report)
-                if prepared is None:
+                one = await _prepare(app, int(row_id), now, report)
+                if one is None:
                     in_flight.release()
                     continue
-                task = asyncio.create_task(_deliver(app, *prepared, report, in_flight))
-                sending.add(task)
-                task.add_done_callback(sending.discard)
+                _send(app, one, report, in_flight, sending)
     finally:
         if sending:
             await asyncio.gather(*sending, return_exceptions=True)
+
+
+Prepared = tuple[Claim, list[Outgoing], dict[str, Any]]
+
+
+def _send(app: Leerteam, prepared: Prepared, report: TickReport, in_flight: asyncio.Semaphore,
+          sending: set[asyncio.Task[None]]) -> None:
+    task = asyncio.create_task(_deliver(app, *prepared, report, in_flight))
+    sending.add(task)
+    task.add_done_callback(sending.discard)
+
+
+async def _prepare_together(app: Leerteam, row_ids: list[int], now: datetime,
+                            report: TickReport) -> list[Prepared]:
+    """Claim a run of rows whose kind has a batch renderer and write all their messages in one
+    transaction: one claim, one query per kind of record, one commit for the lot (a fan-out of
+    two thousand reminders costs a few hundred statements, not fifty thousand). If writing the
+    batch fails, its rows are written one by one instead, so one bad row holds up no other."""
+    claims = await lease.claim_many(app.sessions, row_ids, app.holder, now, app.clock.now())
+    if not claims:
+        return []
+    platform = next(iter(app.transports))
+    written: list[tuple[Claim, dict[str, Any], list[Outgoing] | Skip]] = []
+    try:
+        async with app.sessions() as session:
+            rows = {r.id: r for r in (await session.exec(
+                select(Outbox).where(col(Outbox.id).in_([c.row_id for c in claims])))).all()}
+            by_kind: dict[str, list[Claim]] = {}
+            for c in claims:
+                by_kind.setdefault(rows[c.row_id].kind, []).append(c)
+            rendered: dict[int, list[Reply] | Skip] = {}
+            for kind, kind_claims in by_kind.items():
+                jobs = [Job(session, kind, dict(rows[c.row_id].payload), now, app.catalog, app.registry)
+                        for c in kind_claims]
+                results = await app.registry.batch_renderers[kind](jobs)
+                for c, result in zip(kind_claims, results, strict=True):
+                    rendered[c.row_id] = result
+            resolver = Resolver.for_clock(session, app.catalog, default_lang=app.settings.language,
+                                          now=now, platform=platform)
+            await resolver.prefetch([r for result in rendered.values() if not isinstance(result, Skip)
+                                     for r in result])
+            for c in claims:
+                replies = rendered[c.row_id]
+                written.append((c, dict(rows[c.row_id].payload),
+                                replies if isinstance(replies, Skip) else await resolver.resolve(replies)))
+            await session.commit()  # questions the bot now waits for are stored before sending
+    except Exception:
+        log.exception("outbox rows %s… could not be written together; one by one instead", row_ids[:3])
+        for c in claims:  # back to pending as they were, then each on its own
+            await lease.finish(app.sessions, c, status="pending", attempts=Outbox.attempts - 1)
+        return [p for row_id in (c.row_id for c in claims)
+                if (p := await _prepare(app, row_id, now, report)) is not None]
+    prepared: list[Prepared] = []
+    for c, payload, outcome in written:
+        if isinstance(outcome, Skip):
+            log.info("outbox row %s skipped: %s", c.row_id, outcome)
+            await lease.finish(app.sessions, c, status="skipped", note=str(outcome)[:200])
+            report.skipped += 1
+            continue
+        kept = await _addressed(app, c, outcome, payload, now, report)
+        if kept is not None:
+            prepared.append(kept)
+    return prepared
+
+
+async def _addressed(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payload: dict[str, Any],
+                     now: datetime, report: TickReport) -> Prepared | None:
+    """What is left to send of a written row (recipients reached by an earlier attempt are not sent
+    to again); a row with nothing left is finished here."""
+    done = set(payload.get(DELIVERED, [])) | set(payload.get(GAVE_UP, []))  # earlier attempts
+    outgoing = [o for o in outgoing if _recipient(o) not in done]
+    if outgoing:
+        return claim, outgoing, payload
+    if done:
+        await lease.finish(app.sessions, claim, status="sent", sent_at=now)
+        return None
+    await lease.finish(app.sessions, claim, status="skipped", note="no address")
+    log.info("outbox row %s skipped: no address", claim.row_id)
+    report.skipped += 1
+    return None
 
 
 async def _prepare(app: Leerteam, row_id: int, now: datetime,
@@ -191,22 +283,12 @@ async def _prepare(app: Leerteam, row_id: int, now: datetime,
             resolver = Resolver.for_clock(session, app.catalog, default_lang=app.settings.language, now=now,
                                           platform=platform)
             outgoing = await resolver.resolve(replies)
-            done = set(payload.get(DELIVERED, [])) | set(payload.get(GAVE_UP, []))  # earlier attempts
-            outgoing = [o for o in outgoing if _recipient(o) not in done]
             await session.commit()  # questions the bot now waits for are stored before sending
     except Exception:
         log.exception("outbox row %s could not be prepared", row_id)
         await _release(app, claim, payload={}, delivered=[], gave_up=[], why="could not be written")
         return None
-    if not outgoing:
-        if done:
-            await lease.finish(app.sessions, claim, status="sent", sent_at=now)
-            return None
-        await lease.finish(app.sessions, claim, status="skipped", note="no address")
-        log.info("outbox row %s skipped: no address", row_id)
-        report.skipped += 1
-        return None
-    return claim, outgoing, payload
+    return await _addressed(app, claim, outgoing, payload, now, report)
 
 
 DELIVERED = "_delivered"  # Outbox.payload: recipients already reached, when a row goes to several

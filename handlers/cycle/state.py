@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,28 +156,60 @@ class RoundRecords:
     answers: list[Answer]
 
 
+async def load_rounds(session: AsyncSession, rounds: Sequence[CycleRound]) -> dict[int, RoundRecords]:
+    """Everything recorded in these rounds, with one query per table for all of them together (an
+    agenda for one team and the reminders of two thousand cost the same number of queries)."""
+    ids = sorted({r.id for r in rounds})
+    if not ids:
+        return {}
+
+    async def by_round(model: Any, *order: Any) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {rid: [] for rid in ids}
+        rows = (await session.exec(select(model).where(col(model.round_id).in_(ids)).order_by(*order))).all()
+        for row in rows:
+            found[row.round_id].append(row)
+        return found
+
+    problem = await by_round(ProblemRecord, col(ProblemRecord.id))
+    hypotheses = await by_round(Hypothesis, col(Hypothesis.id))
+    agreements = await by_round(Agreement, col(Agreement.id))
+    sources = await by_round(Source, col(Source.id))
+    direction = await by_round(DirectionRecord, col(DirectionRecord.id))
+    actions = await by_round(Action, col(Action.id))
+    plan = await by_round(PlanRecord, col(PlanRecord.id))
+    moments = await by_round(MeasurementMoment, col(MeasurementMoment.on), col(MeasurementMoment.id))
+    evaluation = await by_round(EvaluationRecord, col(EvaluationRecord.id))
+    answers = await by_round(Answer, col(Answer.id))
+    first = lambda rows: rows[0] if rows else None  # noqa: E731  (one record per round at most)
+    return {
+        r.id: RoundRecords(
+            round=r, problem=first(problem[r.id]), hypotheses=hypotheses[r.id], agreements=agreements[r.id],
+            sources=sources[r.id], direction=first(direction[r.id]), actions=actions[r.id],
+            plan=first(plan[r.id]), moments=moments[r.id], evaluation=first(evaluation[r.id]),
+            answers=answers[r.id],
+        )
+        for r in rounds
+    }
+
+
 async def load_round(session: AsyncSession, rnd: CycleRound) -> RoundRecords:
-    rid = rnd.id
+    return (await load_rounds(session, [rnd]))[rnd.id]
 
-    async def all_(model: Any, *order: Any) -> list[Any]:
-        return list((await session.exec(select(model).where(model.round_id == rid).order_by(*order))).all())
 
-    async def one(model: Any) -> Any:
-        return (await session.exec(select(model).where(model.round_id == rid))).first()
-
-    return RoundRecords(
-        round=rnd,
-        problem=await one(ProblemRecord),
-        hypotheses=await all_(Hypothesis, col(Hypothesis.id)),
-        agreements=await all_(Agreement, col(Agreement.id)),
-        sources=await all_(Source, col(Source.id)),
-        direction=await one(DirectionRecord),
-        actions=await all_(Action, col(Action.id)),
-        plan=await one(PlanRecord),
-        moments=await all_(MeasurementMoment, col(MeasurementMoment.on), col(MeasurementMoment.id)),
-        evaluation=await one(EvaluationRecord),
-        answers=await all_(Answer, col(Answer.id)),
-    )
+async def active_cycles(session: AsyncSession,
+                        team_ids: Sequence[int]) -> dict[int, tuple[Cycle, CycleRound]]:
+    """Each team's active cycle with its newest round, for many teams in one query."""
+    if not team_ids:
+        return {}
+    rows = (await session.exec(
+        select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
+        .where(col(Cycle.team_id).in_(list(team_ids)), Cycle.status == "active")
+        .order_by(col(CycleRound.number).desc())
+    )).all()
+    found: dict[int, tuple[Cycle, CycleRound]] = {}
+    for cycle, rnd in rows:
+        found.setdefault(cycle.team_id, (cycle, rnd))
+    return found
 
 
 def majority(n: int) -> int:
@@ -186,8 +218,36 @@ def majority(n: int) -> int:
 
 async def missing_for(session: AsyncSession, team: Team, rec: RoundRecords) -> list[Msg]:
     """What the current phase still needs before the team may move on (empty: ready)."""
+    return (await missing_for_teams(session, [(team, rec)]))[team.id]
+
+
+async def missing_for_teams(session: AsyncSession, wanted: Sequence[tuple[Team, RoundRecords]]
+                            ) -> dict[int, list[Msg]]:
+    """:func:`missing_for` for many teams, with one query per kind of fact for all of them."""
+    team_ids = [team.id for team, _ in wanted]
+    members: dict[int, list[tuple[Member, str]]] = {tid: [] for tid in team_ids}
+    if team_ids:
+        for member, role, team_id in (await session.exec(
+            select(Member, TeamMembership.role, TeamMembership.team_id)
+            .join(TeamMembership, col(TeamMembership.member_id) == col(Member.id))
+            .where(col(TeamMembership.team_id).in_(team_ids)).order_by(col(Member.display_name))
+        )).all():
+            members[team_id].append((member, role))
+    cycles = sorted({rec.round.cycle_id for _, rec in wanted if rec.round.phase == 2})
+    logged: dict[int, set[int]] = {cid: set() for cid in cycles}
+    if cycles:  # the library belongs to the whole cycle: a second round builds on what was read
+        for added_by, cycle_id in (await session.exec(
+            select(Source.added_by, CycleRound.cycle_id)
+            .join(CycleRound, col(CycleRound.id) == col(Source.round_id))
+            .where(col(CycleRound.cycle_id).in_(cycles)))).all():
+            if added_by is not None:
+                logged[cycle_id].add(added_by)
+    return {team.id: _missing(rec, members[team.id], logged.get(rec.round.cycle_id, set()))
+            for team, rec in wanted}
+
+
+def _missing(rec: RoundRecords, members: list[tuple[Member, str]], logged: set[int]) -> list[Msg]:
     phase = rec.round.phase
-    members = await team_members(session, team.id)
     missing: list[Msg] = []
     if phase == 1:
         p = rec.problem
@@ -207,10 +267,6 @@ async def missing_for(session: AsyncSession, team: Team, rec: RoundRecords) -> l
         if agreed < need:
             missing.append(Msg("cycle.missing.agreement", agreed=agreed, need=need, total=len(members)))
     elif phase == 2:
-        # the library belongs to the whole cycle: a second round builds on what was read
-        logged = set((await session.exec(
-            select(Source.added_by).join(CycleRound, col(CycleRound.id) == col(Source.round_id))
-            .where(CycleRound.cycle_id == rec.round.cycle_id))).all())
         without = [m.display_name for m, _ in members if m.id not in logged]
         if without:
             missing.append(Msg("cycle.missing.sources", names=", ".join(without)))

@@ -47,6 +47,7 @@ async def due_moments(session: AsyncSession, after: datetime, until: datetime) -
 
 MEETINGS = Capability.collect(
     "meetings", (commands, holidays, calendar, agenda),
+    batch_renderers={"reminder": reminders.render_reminders},
     renderers={"reminder": reminders.render_reminder, "notes_ask": reminders.render_notes_ask,
                "nudge": reminders.render_nudge},
     planners=(plan,),

@@ -22,11 +22,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.values import date_msg, today_in
 from handlers.cycle.running import running_lines
-from handlers.cycle.state import active_cycle, load_round, missing_for
+from handlers.cycle.state import active_cycles, load_rounds, missing_for_teams
 from prompts.catalog import Join, Msg
 from storage.models import (
     DEFAULT_REMINDERS,
     AgendaItem,
+    CycleRound,
     Holiday,
     Meeting,
     MeetingRhythm,
@@ -284,52 +285,87 @@ def item_line(n: int, item: AgendaItem, names: dict[int, str]) -> Msg:
 async def agenda_body(session: AsyncSession, team: Team, meeting: Meeting | None, tz: ZoneInfo,
                       now: datetime, items: list[AgendaItem] | None = None) -> list[Any]:
     """The agenda of a team's next meeting: the members' points, then the cycle's state."""
+    given = None if items is None else {team.id: items}
+    return (await agenda_bodies(session, [(team, meeting, tz)], now, given))[team.id]
+
+
+async def agenda_bodies(session: AsyncSession, wanted: Sequence[tuple[Team, Meeting | None, ZoneInfo]],
+                        now: datetime, items: dict[int, list[AgendaItem]] | None = None
+                        ) -> dict[int, list[Any]]:
+    """:func:`agenda_body` for many teams at once (a fan-out of reminders), with one query per kind
+    of record for all of them: the same texts, a fixed number of queries."""
+    team_ids = [team.id for team, _, _ in wanted]
     if items is None:
-        items = (await open_items(session, [team.id])).get(team.id, [])
-    names = await names_of(session, [i.owner_member_id for i in items])
-    lines: list[Any] = []
-    if items:
-        total = sum(i.minutes or 0 for i in items)
-        lines.append(Msg("agenda.items_head", total=total) if total else Msg("agenda.items_head_plain"))
-        shown = items[:MAX_SHOWN_ITEMS]
-        lines += [item_line(n, item, names) for n, item in enumerate(shown, 1)]
-        if len(items) > len(shown):
-            lines.append(Msg("agenda.more_items", count=len(items) - len(shown)))
-    else:
-        lines.append(Msg("agenda.no_items"))
-    lines += await cycle_lines(session, team, meeting, tz, now)
-    return lines
+        items = await open_items(session, team_ids)
+    names = await names_of(session, [i.owner_member_id for rows in items.values() for i in rows])
+    cycles = await cycle_lines_of(session, wanted, now)
+    out: dict[int, list[Any]] = {}
+    for team, _, _ in wanted:
+        mine = items.get(team.id, [])
+        lines: list[Any] = []
+        if mine:
+            total = sum(i.minutes or 0 for i in mine)
+            lines.append(Msg("agenda.items_head", total=total) if total else Msg("agenda.items_head_plain"))
+            shown = mine[:MAX_SHOWN_ITEMS]
+            lines += [item_line(n, item, names) for n, item in enumerate(shown, 1)]
+            if len(mine) > len(shown):
+                lines.append(Msg("agenda.more_items", count=len(mine) - len(shown)))
+        else:
+            lines.append(Msg("agenda.no_items"))
+        out[team.id] = lines + cycles[team.id]
+    return out
 
 
 async def cycle_lines(session: AsyncSession, team: Team, meeting: Meeting | None, tz: ZoneInfo,
                       now: datetime) -> list[Any]:
     """What the bot adds to every agenda: the cycle's phase, what is missing, actions due."""
-    found = await active_cycle(session, team.id)
-    if found is None:
-        return [Msg("agenda.cycle_none")]
-    cycle, rnd = found
-    rec = await load_round(session, rnd)
-    since = rnd.phase_started_at.astimezone(tz).date()
-    lines: list[Any] = [Msg("agenda.cycle_head", title=cycle.title, phase=rnd.phase,
-                            name=Msg(f"cycle.phase{rnd.phase}.name"), since=date_msg(since))]
-    running = await running_lines(session, [(team.id, rnd)], now.astimezone(tz).date(), str(tz))
-    missing = [] if team.id in running else await missing_for(session, team, rec)
-    if team.id in running:  # the intervention runs: where it stands in the plan, not what is "missing"
-        lines.append(Msg("method.status_running", running=running[team.id]))
-    elif missing:
-        lines.append(Msg("agenda.cycle_missing"))
-        lines += [Msg("cycle.bullet", text=m) for m in missing]
-    else:
-        lines.append(Msg("agenda.cycle_ready"))
-    today = now.astimezone(tz).date()
-    until = meeting.starts_at.astimezone(tz).date() if meeting is not None else today + timedelta(days=7)
-    due = [a for a in rec.actions if today <= a.due <= until]
-    if due:
-        lines.append(Msg("agenda.actions_due"))
-        lines += [
-            Msg("agenda.action", what=a.description, owner=a.owner_label, due=date_msg(a.due)) for a in due
-        ]
-    return lines
+    return (await cycle_lines_of(session, [(team, meeting, tz)], now))[team.id]
+
+
+async def cycle_lines_of(session: AsyncSession, wanted: Sequence[tuple[Team, Meeting | None, ZoneInfo]],
+                         now: datetime) -> dict[int, list[Any]]:
+    """:func:`cycle_lines` for many teams, with one query per kind of record for all of them."""
+    found = await active_cycles(session, [team.id for team, _, _ in wanted])
+    records = await load_rounds(session, [rnd for _, rnd in found.values()])
+    running: dict[int, Msg] = {}
+    by_zone: dict[str, list[tuple[int, CycleRound]]] = {}
+    for team, _, tz in wanted:
+        if team.id in found:
+            by_zone.setdefault(str(tz), []).append((team.id, found[team.id][1]))
+    for zone_name, rounds in by_zone.items():  # "today" is the school's own date
+        running.update(await running_lines(session, rounds, now.astimezone(ZoneInfo(zone_name)).date(),
+                                           zone_name))
+    missing = await missing_for_teams(session, [
+        (team, records[found[team.id][1].id]) for team, _, _ in wanted
+        if team.id in found and team.id not in running])
+    out: dict[int, list[Any]] = {}
+    for team, meeting, tz in wanted:
+        if team.id not in found:
+            out[team.id] = [Msg("agenda.cycle_none")]
+            continue
+        cycle, rnd = found[team.id]
+        rec = records[rnd.id]
+        since = rnd.phase_started_at.astimezone(tz).date()
+        lines: list[Any] = [Msg("agenda.cycle_head", title=cycle.title, phase=rnd.phase,
+                                name=Msg(f"cycle.phase{rnd.phase}.name"), since=date_msg(since))]
+        if team.id in running:  # the intervention runs: where it stands in the plan, not what is "missing"
+            lines.append(Msg("method.status_running", running=running[team.id]))
+        elif missing[team.id]:
+            lines.append(Msg("agenda.cycle_missing"))
+            lines += [Msg("cycle.bullet", text=m) for m in missing[team.id]]
+        else:
+            lines.append(Msg("agenda.cycle_ready"))
+        today = now.astimezone(tz).date()
+        until = meeting.starts_at.astimezone(tz).date() if meeting is not None else today + timedelta(days=7)
+        due = [a for a in rec.actions if today <= a.due <= until]
+        if due:
+            lines.append(Msg("agenda.actions_due"))
+            lines += [
+                Msg("agenda.action", what=a.description, owner=a.owner_label, due=date_msg(a.due))
+                for a in due
+            ]
+        out[team.id] = lines
+    return out
 
 
 def meeting_line(n: int, m: Meeting, tz: ZoneInfo, holidays: Sequence[Holiday] = ()) -> Msg:

@@ -10,6 +10,7 @@ started is skipped instead of sent."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import update
@@ -21,11 +22,12 @@ from bot.core.commands import command_name
 from bot.core.replies import Ask, DirectTo, Reply, TeamChat, Text
 from handlers.common.school_time import hold_quiet, when_msg, zone
 from handlers.common.values import date_msg
-from handlers.meetings.plan import agenda_body, chairs_of, offsets_of, open_items
+from handlers.meetings.plan import agenda_bodies, chairs_of, offsets_of, open_items
 from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import (
     AgendaItem,
+    ChatLink,
     Meeting,
     MeetingRhythm,
     MomentumFlag,
@@ -163,29 +165,66 @@ def relative_when(starts: datetime, now: datetime, tz: Any) -> Msg:
 
 
 async def render_reminder(job: Job) -> list[Reply]:
-    session, payload, now = job.session, job.payload, job.now
-    meeting = await session.get(Meeting, int(payload["meeting_id"]))
-    if meeting is None or meeting.status != "planned":
-        raise Skip("not planned any more")
-    if meeting.starts_at.isoformat() != payload.get("starts_at"):
-        raise Skip("moved")
-    if meeting.starts_at <= now:
-        raise Skip("already started")
-    team, school = await _team_school(session, meeting.team_id)
-    tz = zone(school)
-    body = Join([
-        Msg("reminder.head", team=team.name, when=relative_when(meeting.starts_at, now, tz),
-            minutes=meeting.duration_min),
-        *(await agenda_body(session, team, meeting, tz, now)),
-        Msg("reminder.add_hint", add_cmd=command_name("agenda_add")),
-    ])
-    if await q.chat_of_team(session, team.id, None) is not None:
-        return [Text(body, target=TeamChat(team.id))]
-    # no team channel linked: each member privately
-    members = (
-        await session.exec(select(TeamMembership.member_id).where(TeamMembership.team_id == team.id))
-    ).all()
-    return [Text(body, target=DirectTo(member_id)) for member_id in members]
+    """One reminder (a retry, or a lone row): the batch form with one job."""
+    result = (await render_reminders([job]))[0]
+    if isinstance(result, Skip):
+        raise result
+    return result
+
+
+async def render_reminders(jobs: Sequence[Job]) -> list[list[Reply] | Skip]:
+    """The reminders of a fan-out, written together: one query per kind of record for the whole
+    batch (meetings, teams and schools, chats, members, the agendas' points and cycle records),
+    so two thousand reminders cost the queries of one. Only reads; each job's answer is its
+    replies or the reason it is skipped (the meeting moved, was cancelled or has started)."""
+    if not jobs:
+        return []
+    session, now = jobs[0].session, jobs[0].now
+    wanted_ids = [int(job.payload["meeting_id"]) for job in jobs]
+    meetings = {m.id: m for m in (await session.exec(
+        select(Meeting).where(col(Meeting.id).in_(wanted_ids)))).all()}
+    team_ids = sorted({m.team_id for m in meetings.values()})
+    places = {team.id: (team, school) for team, school in (await session.exec(
+        select(Team, School).join(School, col(School.id) == col(Team.school_id))
+        .where(col(Team.id).in_(team_ids)))).all()} if team_ids else {}
+    with_chat = set((await session.exec(
+        select(ChatLink.team_id).where(col(ChatLink.team_id).in_(team_ids)))).all()) if team_ids else set()
+    members: dict[int, list[int]] = {}
+    without_chat = [t for t in team_ids if t not in with_chat]
+    if without_chat:
+        for team_id, member_id in (await session.exec(
+            select(TeamMembership.team_id, TeamMembership.member_id)
+            .where(col(TeamMembership.team_id).in_(without_chat)).order_by(col(TeamMembership.id)))).all():
+            members.setdefault(team_id, []).append(member_id)
+    results: list[list[Reply] | Skip] = []
+    due: list[tuple[int, Meeting, Team, Any]] = []
+    for i, (job, meeting_id) in enumerate(zip(jobs, wanted_ids)):
+        meeting = meetings.get(meeting_id)
+        results.append(Skip("not planned any more"))
+        if meeting is None or meeting.status != "planned":
+            continue
+        if meeting.starts_at.isoformat() != job.payload.get("starts_at"):
+            results[i] = Skip("moved")
+        elif meeting.starts_at <= now:
+            results[i] = Skip("already started")
+        elif meeting.team_id not in places:
+            results[i] = Skip("team gone")
+        else:
+            team, school = places[meeting.team_id]
+            due.append((i, meeting, team, zone(school)))
+    bodies = await agenda_bodies(session, [(team, meeting, tz) for _, meeting, team, tz in due], now)
+    for i, meeting, team, tz in due:
+        body = Join([
+            Msg("reminder.head", team=team.name, when=relative_when(meeting.starts_at, now, tz),
+                minutes=meeting.duration_min),
+            *bodies[team.id],
+            Msg("reminder.add_hint", add_cmd=command_name("agenda_add")),
+        ])
+        if team.id in with_chat:
+            results[i] = [Text(body, target=TeamChat(team.id))]
+        else:  # no team channel linked: each member privately
+            results[i] = [Text(body, target=DirectTo(member_id)) for member_id in members.get(team.id, [])]
+    return results
 
 
 async def render_notes_ask(job: Job) -> list[Reply]:
