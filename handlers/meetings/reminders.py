@@ -9,8 +9,8 @@ started is skipped instead of sent."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -24,7 +24,6 @@ from handlers.common.school_time import hold_quiet, when_msg, zone
 from handlers.common.values import date_msg
 from handlers.meetings.plan import agenda_bodies, chairs_of, offsets_of, open_items
 from prompts.catalog import Join, Msg
-from storage import queries as q
 from storage.models import (
     AgendaItem,
     ChatLink,
