@@ -286,7 +286,16 @@ def _child_main(argv: list[str]) -> None:
     parser.add_argument("--tick-seconds", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=400.0)
     args = parser.parse_args(argv)
-    result = asyncio.run(run_bot(args.db, args.api_port, args.expected, args.tick_seconds, args.timeout))
+    profile = os.environ.get("LEERTEAM_BENCH_PROFILE")  # a file: where the bot's CPU goes (pstats)
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(asyncio.run, run_bot(args.db, args.api_port, args.expected, args.tick_seconds,
+                                                       args.timeout))
+        profiler.dump_stats(profile)
+    else:
+        result = asyncio.run(run_bot(args.db, args.api_port, args.expected, args.tick_seconds, args.timeout))
     print(json.dumps(result))
 
 

@@ -23,12 +23,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ClauseElement
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Outbox
+from storage.queries import table_of
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +100,33 @@ async def claim_many(sessions: async_sessionmaker[AsyncSession], row_ids: Sequen
     return [Claim(row_id, holder, numbers[row_id]) for row_id in row_ids if row_id in numbers]
 
 
+_FINISHED: dict[tuple[str, ...], Any] = {}  # prepared outcome statements, by the columns they set
+
+
+def _finished(columns: tuple[str, ...]) -> Any:
+    """``UPDATE outbox SET holder = NULL, lease_until = NULL, <columns> WHERE <this claim>`` with
+    every value bound: built once per set of columns, since every message sent writes one."""
+    if columns not in _FINISHED:
+        table = table_of(Outbox)
+        _FINISHED[columns] = (
+            update(Outbox)
+            .where(col(Outbox.id) == bindparam("fence_row"), col(Outbox.holder) == bindparam("fence_holder"),
+                   col(Outbox.claim_no) == bindparam("fence_no"), col(Outbox.status) == "sending")
+            .values(holder=None, lease_until=None,
+                    **{c: bindparam(f"set_{c}", type_=table.c[c].type) for c in columns}))
+    return _FINISHED[columns]
+
+
 async def finish(sessions: async_sessionmaker[AsyncSession], claim: Claim, **values: Any) -> bool:
     """Write the outcome (status, note, payload …) if this claim is still the current one."""
     async with sessions() as session:
-        done = await session.exec(update(Outbox).where(_fence(claim))
-                                  .values(holder=None, lease_until=None, **values))
+        if any(isinstance(v, ClauseElement | InstrumentedAttribute) for v in values.values()):
+            stmt = update(Outbox).where(_fence(claim)).values(holder=None, lease_until=None, **values)
+            done = await session.exec(stmt)
+        else:  # plain values (every sent message): the prepared statement
+            params = {"fence_row": claim.row_id, "fence_holder": claim.holder, "fence_no": claim.claim_no,
+                      **{f"set_{c}": v for c, v in values.items()}}
+            done = await session.exec(_finished(tuple(sorted(values))), params=params)
         await session.commit()
     if done.rowcount != 1:
         log.warning("outbox row %s: claim %s of %s was taken over; its outcome is not recorded",
