@@ -248,15 +248,13 @@ async def digest_replies(ctx_session: Any, catalog: Any, school: Any, leader_id:
                          reflection: Sequence[dd.ReflectionProvider] = ()) -> list[Reply]:
     """The digest as a message plus its chart, for one leader; ``reflection``: the app's providers
     of poll and scan aggregates (``dd.REFLECTION_HOOK``)."""
-    from handlers.leader.digest_chart import digest_chart
+    from handlers.leader.digest_chart import chart_labels, digest_chart
 
     facts = await dd.gather(ctx_session, school, leader_id, now, since, reflection)
     cmds = {k: command_name(k) for k in ("leader_reply", "leader_visit")}
     replies: list[Reply] = [Text(compose(facts, cmds), target=target)]
     if facts.teams:
-        labels = {key: catalog.raw(lang, f"digest.chart_{key}")
-                  for key in ("phase", "scan", "title", "phase_mark", "decimal")}
-        png = digest_chart(facts, labels)
+        png = digest_chart(facts, chart_labels(catalog, lang))
         replies.append(
             Image(
                 png,

@@ -14,13 +14,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.outbox import FAILED_TEAM
 from handlers.cycle.running import running_lines
-from handlers.meetings.plan import chairs_of, names_of, next_meetings
+from handlers.meetings.plan import names_of, next_meetings
 from storage.models import (
     Answer,
     Cycle,
@@ -103,29 +104,43 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
     if not ids:
         return SchoolFacts(school, since, now, [], {})
 
-    for team_id, count in (await session.exec(
-            select(TeamMembership.team_id, func.count()).where(col(TeamMembership.team_id).in_(ids))
-            .group_by(col(TeamMembership.team_id)))).all():
-        facts[team_id].members = int(count)
-    chairs = await chairs_of(session, ids)
+    # who is in each team, and each team's chair (the longest-serving one), in one query
+    chairs: dict[int, int] = {}
+    for team_id, member_id, role in (await session.exec(
+            select(TeamMembership.team_id, TeamMembership.member_id, TeamMembership.role)
+            .where(col(TeamMembership.team_id).in_(ids))
+            .order_by(col(TeamMembership.joined_at), col(TeamMembership.id)))).all():
+        facts[team_id].members += 1
+        if role == "chair":
+            chairs.setdefault(team_id, member_id)
 
-    # the focus: each active cycle with its newest round
-    rows = (await session.exec(
-        select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
-        .where(col(Cycle.team_id).in_(ids), Cycle.status == "active").order_by(col(CycleRound.number)))).all()
-    for cycle, rnd in rows:
+    # the focus: each active cycle with its newest round, and that round's one-per-round records
+    # (problem, plan, direction, evaluation: unique per round, so the outer joins add no rows)
+    records: dict[int, tuple[Any, ...]] = {}
+    focus: Any = (
+        sa.select(Cycle, CycleRound, ProblemRecord, PlanRecord, DirectionRecord, EvaluationRecord)
+        .join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
+        .outerjoin(ProblemRecord, col(ProblemRecord.round_id) == col(CycleRound.id))
+        .outerjoin(PlanRecord, col(PlanRecord.round_id) == col(CycleRound.id))
+        .outerjoin(DirectionRecord, col(DirectionRecord.round_id) == col(CycleRound.id))
+        .outerjoin(EvaluationRecord, col(EvaluationRecord.round_id) == col(CycleRound.id))
+        .where(col(Cycle.team_id).in_(ids), col(Cycle.status) == "active")
+        .order_by(col(CycleRound.number)))
+    for cycle, rnd, *recs in (await session.exec(focus)).all():
         facts[cycle.team_id].cycle, facts[cycle.team_id].round = cycle, rnd
+        records[rnd.id] = tuple(recs)
     by_round = {f.round.id: f for f in facts.values() if f.round is not None}
     round_ids = list(by_round)
     if round_ids:
-        for p in (
-            await session.exec(select(ProblemRecord).where(col(ProblemRecord.round_id).in_(round_ids)))
-        ).all():
-            by_round[p.round_id].problem, by_round[p.round_id].baseline = p.statement, p.baseline_value
-        for plan in (
-            await session.exec(select(PlanRecord).where(col(PlanRecord.round_id).in_(round_ids)))
-        ).all():
-            by_round[plan.round_id].plan = plan
+        for round_id, f in by_round.items():
+            problem, plan, direction, evaluation = records[round_id]
+            if problem is not None:
+                f.problem, f.baseline = problem.statement, problem.baseline_value
+            f.plan = plan
+            f.direction = direction.text if direction is not None else None
+            f.learned = f.round.carried_learning if f.round is not None else None
+            if evaluation is not None and evaluation.learned is not None:
+                f.learned = evaluation.learned
         for m in (
             await session.exec(
                 select(MeasurementMoment)
@@ -137,15 +152,6 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
             )
         ).all():
             by_round[m.round_id].last_result = m.result_value
-        for d in (await session.exec(select(DirectionRecord).where(
-                col(DirectionRecord.round_id).in_(round_ids)))).all():
-            by_round[d.round_id].direction = d.text
-        for f in by_round.values():
-            f.learned = f.round.carried_learning if f.round is not None else None
-        for ev in (await session.exec(select(EvaluationRecord).where(
-                col(EvaluationRecord.round_id).in_(round_ids),
-                col(EvaluationRecord.learned).is_not(None)))).all():
-            by_round[ev.round_id].learned = ev.learned
         by_cycle = {f.cycle.id: f for f in by_round.values() if f.cycle is not None}
         for source, cycle_id in (await session.exec(
                 select(Source, CycleRound.cycle_id)

@@ -77,13 +77,9 @@ async def digest_page(viewer: Viewer, school_id: int) -> str:
     body = digest_module.compose(facts, cmds)
     chart = None
     if facts.teams:
-        from handlers.leader.digest_chart import digest_chart
+        from handlers.leader.digest_chart import chart_labels, digest_chart
 
-        labels = {
-            key: catalog.raw(lang, f"digest.chart_{key}")
-            for key in ("phase", "scan", "title", "phase_mark", "decimal")
-        }
-        chart = base64.b64encode(digest_chart(facts, labels)).decode("ascii")
+        chart = base64.b64encode(digest_chart(facts, chart_labels(catalog, lang))).decode("ascii")
     return page(
         "digest.html",
         viewer.texts,
