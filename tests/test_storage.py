@@ -11,12 +11,51 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
 from storage.db import DatabaseUrlError, async_url
-from storage.migrate import current_revision, head_revision
+from storage.migrate import HEAD, at_head, current_revision, head_revision
 from storage.models import Member
 
 
 async def test_database_is_at_head(app):
     assert await current_revision(app.engine) == head_revision()
+
+
+async def test_the_quick_head_check_knows_the_newest_migration(app):
+    # storage.migrate.HEAD must name Alembic's head: a new migration updates it, or this fails
+    assert HEAD == head_revision()
+    assert await at_head(app.engine)
+
+
+async def test_a_new_database_is_not_at_head_and_gets_its_schema(tmp_path):
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        assert not await at_head(engine)
+        await upgrade(engine)
+        assert await at_head(engine) and await current_revision(engine) == HEAD
+    finally:
+        await engine.dispose()
+
+
+def test_starting_on_a_database_at_head_does_not_import_alembic(tmp_path):
+    """The console's start-up: one query of alembic_version, no Alembic (bench row 4)."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'ready.db'}"
+    script = (
+        "import asyncio, sys\n"
+        "from storage.db import create_engine\n"
+        "from storage.migrate import upgrade\n"
+        f"engine = create_engine({url!r})\n"
+        "asyncio.run(upgrade(engine))\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert first.stdout.strip() == "True"  # a new database: Alembic builds the schema
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == "False"  # at head: nothing imported, nothing done
 
 
 async def test_models_match_the_migrations(app):
