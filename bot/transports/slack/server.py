@@ -69,6 +69,7 @@ def build_app(
     bolt.view_submission(ANSWER_VIEW)(ack=ack_now, lazy=[slack.lazy("answer", slack.on_answer)])
     bolt.event("app_home_opened")(ack=ack_now, lazy=[slack.lazy("home", slack.on_home)])
     bolt.event("message")(ack=ack_now, lazy=[slack.lazy("message", slack.on_message)])
+    bolt.event("app_mention")(ack=ack_now, lazy=[slack.lazy("app_mention", slack.on_mention)])
     for removed in ("channel_left", "group_left", "member_left_channel", "channel_archive", "group_archive"):
         bolt.event(removed)(ack=ack_now, lazy=[slack.lazy(removed, slack.on_removed)])
     return bolt, slack
