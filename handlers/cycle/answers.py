@@ -10,6 +10,7 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import PRIVATE, Ask, Choices, Option, Reply, Text
 from handlers.common.values import read_index, read_text
+from handlers.common.versions import keep_previous
 from handlers.cycle.state import (
     cycle_team,
     member_names,
@@ -67,6 +68,7 @@ async def _store(ctx: Context, rnd: CycleRound, key: str, text: str) -> list[Rep
         )
         saved = "ans.saved"
     else:
+        await keep_previous(ctx.session, mine, member_id, now)  # /ongedaan brings this text back
         mine.text, mine.updated_at = clean, now
         saved = "ans.updated"
     ctx.session.add(mine)

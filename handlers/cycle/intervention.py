@@ -13,13 +13,15 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply, Text
 from handlers.common.forms import Field, as_date, form, start_form
-from handlers.common.values import date_msg, number_msg, read_date
+from handlers.common.measures import Measure, measure_msg
+from handlers.common.values import date_msg, read_date
 from handlers.cycle.records import by_caller, moments_of, one_record, record_context, round_from
 from prompts.catalog import Join, Msg
 from storage.models import (
     Action,
     MeasurementMoment,
     PlanRecord,
+    ProblemRecord,
 )
 
 
@@ -60,19 +62,19 @@ async def goal(ctx: Context, fields: str | None) -> list[Reply]:
 @form(
     "goal",
     "goal",
-    (Field("what", max_length=500), Field("value", "number"), Field("deadline", "future_date")),
+    (Field("what", max_length=500), Field("value", "measure"), Field("deadline", "future_date")),
 )
 async def _save_goal(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await round_from(ctx, context, (3,), "what.goal")
     plan = await one_record(ctx, PlanRecord, rnd)
-    plan.goal_text, plan.goal_value, plan.goal_deadline = (
-        values["what"],
-        values["value"],
-        as_date(values["deadline"]),
-    )
+    typed = Measure.from_json(values["value"])
+    problem = (await ctx.session.exec(select(ProblemRecord).where(ProblemRecord.round_id == rnd.id))).first()
+    plan.goal_value, plan.goal_sign = typed.value, typed.sign or (problem.baseline_sign if problem else None)
+    plan.goal_text, plan.goal_deadline = values["what"], as_date(values["deadline"])
     plan.updated_by, plan.updated_at = by_caller(ctx), ctx.now()
     ctx.session.add(plan)
-    return [Text(Msg("rec.goal_saved", what=plan.goal_text, value=number_msg(plan.goal_value),
+    shown = measure_msg(plan.goal_value, plan.goal_sign)
+    return [Text(Msg("rec.goal_saved", what=plan.goal_text, value=shown,
                      deadline=date_msg(plan.goal_deadline)))]
 
 

@@ -61,6 +61,8 @@ class TeamFacts:
     plan: PlanRecord | None = None
     last_result: float | None = None
     baseline: float | None = None
+    last_sign: str | None = None  # "%" when typed as 58 % (issue 13: numbers keep their unit)
+    baseline_sign: str | None = None
     held: int = 0
     cancelled: int = 0
     planned: int = 0  # held + cancelled + still to come within the window: what the rhythm promised
@@ -122,6 +124,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
             await session.exec(select(ProblemRecord).where(col(ProblemRecord.round_id).in_(round_ids)))
         ).all():
             by_round[p.round_id].problem, by_round[p.round_id].baseline = p.statement, p.baseline_value
+            by_round[p.round_id].baseline_sign = p.baseline_sign
         for plan in (
             await session.exec(select(PlanRecord).where(col(PlanRecord.round_id).in_(round_ids)))
         ).all():
@@ -136,7 +139,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
                 .order_by(col(MeasurementMoment.on))
             )
         ).all():
-            by_round[m.round_id].last_result = m.result_value
+            by_round[m.round_id].last_result, by_round[m.round_id].last_sign = m.result_value, m.result_sign
         for d in (await session.exec(select(DirectionRecord).where(
                 col(DirectionRecord.round_id).in_(round_ids)))).all():
             by_round[d.round_id].direction = d.text

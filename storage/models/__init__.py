@@ -78,6 +78,7 @@ from storage.models.polls import (
     PollVote,
 )
 from storage.models.teams import TeamsConversation
+from storage.models.versions import EntryVersion
 from storage.models.web import FeedToken, WebLogin, WebSession
 
 __all__ = [
@@ -101,4 +102,6 @@ __all__ = [
     "BrainstormReaction", "BrainstormTip", "Poll", "PollQuestion", "PollSettings", "PollVote",
     # leader
     "DigestSetting", "LeaderQuestion", "LeaderVisit",
+    # earlier versions of replaced entries (/ongedaan brings them back)
+    "EntryVersion",
 ]
