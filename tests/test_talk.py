@@ -18,7 +18,7 @@ from bot.transports.telegram.updates import to_event as telegram_event
 from handlers.common.dates import split_day_time, take_date, take_date_at_end
 from handlers.common.times import read_clock, read_time, time_first
 from storage.models import DigestSetting, Holiday, LeaderVisit, MeetingRhythm
-from tests.harness import TEAM, Chat, rows, setup_team
+from tests.harness import TEAM, Chat, rows, run_console, setup_team
 from tests.telegram_fakes import TgChat, TgUser, Updates
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -198,3 +198,17 @@ async def test_a_team_typed_before_the_person_is_named_as_a_wrong_order(chat: Ch
     await setup_team(chat)
     said = await chat.say(f"/{command} Groep 5 carla", as_="anna")
     assert f"Bedoel je /{command} carla Groep 5?" in said.text, said.text
+
+
+def test_the_console_answers_a_line_addressed_to_it_in_a_team_channel(tmp_path):
+    script = ("/as anna\n/nieuweschool De Regenboog\n/in groep-5\n/nieuwteam Groep 5\n"
+              "koffie iemand?\n@leerteam wat kun je hier?\n/klok 2026-12-07 08:00\n"
+              "/ritme dinsdag kwart over drie 60\n")
+    result = run_console(script, tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/talk.db")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    chatter = out.split("koffie iemand?", 1)[1].split("> anna", 1)[0]
+    assert chatter.strip() == ""  # ordinary chatter: no answer
+    addressed = out.split("@leerteam wat kun je hier?", 1)[1].split("> anna", 1)[0]
+    assert "Ik ben er!" in addressed and "/hulp" in addressed, out
+    assert "15:15" in out.split("/ritme dinsdag kwart over drie 60", 1)[1], out
