@@ -212,3 +212,11 @@ def test_the_console_answers_a_line_addressed_to_it_in_a_team_channel(tmp_path):
     addressed = out.split("@leerteam wat kun je hier?", 1)[1].split("> anna", 1)[0]
     assert "Ik ben er!" in addressed and "/hulp" in addressed, out
     assert "15:15" in out.split("/ritme dinsdag kwart over drie 60", 1)[1], out
+
+
+async def test_quiet_hours_take_times_in_words(chat, app):
+    await setup_team(chat)
+    said = await chat.say("/stilteuren zes uur tot half acht", as_="anna")
+    assert "18:00" in said.text and "07:30" in said.text, said.text
+    refused = await chat.say("/stilteuren 18:00 25:00", as_="anna")
+    assert "kwart over drie" in refused.text  # the one reader's example

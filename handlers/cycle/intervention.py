@@ -12,9 +12,10 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply, Text
+from handlers.common.dates import take_date
 from handlers.common.forms import Field, as_date, form, start_form
 from handlers.common.measures import Measure, measure_msg
-from handlers.common.values import date_msg, read_date
+from handlers.common.values import date_msg
 from handlers.cycle.records import by_caller, moments_of, one_record, record_context, round_from
 from prompts.catalog import Join, Msg
 from storage.models import (
@@ -109,22 +110,19 @@ async def _save_dataplan(ctx: Context, values: dict[str, Any], context: dict[str
 async def moment(ctx: Context, fields: str | None) -> list[Reply]:
     team, rnd = await record_context(ctx, (3,), "what.moment")
     if fields and "|" not in fields:  # "/meetmoment 15-3-2027 na blok 3": a date, then an optional label
-        fields = _split_date_label(fields)
+        fields = _split_date_label(fields, ctx.now().date())
     return await start_form(ctx, "moment", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
-def _split_date_label(text: str) -> str:
-    """'1 april 2027 eindmeting' or '1-4-2027 eindmeting': the longest leading words that read as
-    a date, then the rest as the label (as 'date | label' for the form)."""
+def _split_date_label(text: str, today: date) -> str:
+    """'1 april 2027 eindmeting', 'donderdag 3 december eindmeting' or '1-4-2027 eindmeting': the
+    longest leading words that read as a date (the one date reader decides), then the rest as the
+    label (as 'date | label' for the form)."""
     words = text.split()
-    for n in (3, 2):
-        if len(words) >= n:
-            try:
-                read_date(" ".join(words[:n]), date(2000, 1, 1), in_range=False)
-            except UserError:
-                continue
-            rest = " ".join(words[n:])
-            return f"{' '.join(words[:n])} | {rest}" if rest else " ".join(words[:n])
+    n = take_date(words, today)
+    if n:
+        rest = " ".join(words[n:])
+        return f"{' '.join(words[:n])} | {rest}" if rest else " ".join(words[:n])
     day, _, label = text.strip().partition(" ")
     return f"{day} | {label}" if label else day
 
