@@ -140,8 +140,8 @@ async def test_every_command_that_takes_a_time_reads_words(chat, app):
     said = await chat.say("/ritme dinsdag half vier 45 2", as_="bram", in_=TEAM)
     assert [(r.local_time, r.duration_min, r.every_n_weeks) for r in await rows(app, MeetingRhythm)] == [
         ("15:30", 45, 2)]
-    refused = await chat.say("/ritme dinsdag kwart over dertien", as_="bram", in_=TEAM)
-    assert "kwart over drie" in refused.text  # the example
+    refused = await chat.say("/ritme dinsdag kwart over dertien 60", as_="bram", in_=TEAM)
+    assert "'kwart over dertien' is geen tijd" in refused.text and "kwart over drie" in refused.text
     said = await chat.say("/overzichttijd vrijdag tien voor half vier", as_="anna")
     assert [s.local_time for s in await rows(app, DigestSetting)] == ["15:20"]
     extra = await chat.say("/extraoverleg donderdag 10 december kwart over drie 90", as_="bram", in_=TEAM)
@@ -220,3 +220,10 @@ async def test_quiet_hours_take_times_in_words(chat, app):
     assert "18:00" in said.text and "07:30" in said.text, said.text
     refused = await chat.say("/stilteuren 18:00 25:00", as_="anna")
     assert "kwart over drie" in refused.text  # the one reader's example
+
+
+async def test_a_visit_date_with_a_weekday_after_a_team_name_ending_in_a_number(chat, app, clock):
+    await setup_team(chat)
+    clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    said = await chat.say("/bezocht Groep 5 maandag 23 november", as_="anna")
+    assert [v.on for v in await rows(app, LeaderVisit)] == [date(2026, 11, 23)], said.text

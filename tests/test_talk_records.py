@@ -88,7 +88,7 @@ async def test_undoing_an_edited_answer_brings_the_earlier_answer_back(app, chat
     clock.set(clock.now() + timedelta(minutes=20))  # the first answer is the team's record now
     await chat.say("/antwoord 1 Tien leerlingen halen het niveau niet.", as_="bram", in_=TEAM)
     undone = await chat.say("/ongedaan", as_="bram", in_=TEAM)
-    assert "Teruggezet: je antwoord" in undone.text and "Negen leerlingen" in undone.text, undone.text
+    assert "Teruggezet zoals het was vóór je laatste wijziging — je antwoord:" in undone.text and "Negen leerlingen" in undone.text, undone.text
     assert [a.text for a in await rows(app, Answer)] == ["Negen leerlingen halen het niveau niet."]
     nothing = await chat.say("/ongedaan", as_="bram", in_=TEAM)  # the first one is older than the window
     assert "Er is niets van jou" in nothing.text
@@ -104,7 +104,7 @@ async def test_undoing_an_edited_record_restores_it_and_a_new_one_is_removed(app
     clock.set(clock.now() + timedelta(minutes=1))
     await chat.say("/richting Dagelijks modelen met korte teksten.", as_="carla", in_=TEAM)
     undone = await chat.say("/ongedaan", as_="carla", in_=TEAM)
-    assert "Teruggezet: de gekozen richting" in undone.text and "Eerst modelen." in undone.text, undone.text
+    assert "— de gekozen richting:" in undone.text and "Eerst modelen." in undone.text, undone.text
     assert [d.text for d in await rows(app, DirectionRecord)] == ["Eerst modelen."]
     removed = await chat.say("/ongedaan", as_="bram", in_=TEAM)  # bram's was new: it goes
     assert "Ongedaan gemaakt" in removed.text, removed.text
@@ -116,7 +116,7 @@ async def test_undoing_a_changed_baseline_keeps_the_problem_statement(app, chat,
     clock.set(clock.now() + timedelta(minutes=1))
     await chat.say("/nulmeting 42 % | leerlingen op niveau | M5", as_="carla", in_=TEAM)
     undone = await chat.say("/ongedaan", as_="carla", in_=TEAM)
-    assert "Teruggezet: de probleemstelling en nulmeting" in undone.text, undone.text
+    assert "— de probleemstelling en nulmeting:" in undone.text, undone.text
     [problem] = await rows(app, ProblemRecord)
     assert problem.statement == "Een derde van groep 5 haalt het niveau begrijpend lezen niet."
     assert problem.baseline_value is None and problem.baseline_sign is None

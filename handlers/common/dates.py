@@ -194,14 +194,18 @@ def take_date(words: list[str], today: date, *, most: int = 5) -> int:
     return 0
 
 
+def dates_at_end(words: list[str], today: date, *, most: int = 5) -> list[int]:
+    """Every count of last ``words`` that reads as one date, longest first (``Groep 5 maandag 23
+    november`` -> [3, 2], and perhaps 4 if "5 maandag 23 november" reads as one): the caller picks
+    the one that leaves a name it knows."""
+    return [n for n in range(min(len(words), most), 0, -1)
+            if words[-n].lower() not in SEPARATORS and _is_a_date(" ".join(words[-n:]), today)]
+
+
 def take_date_at_end(words: list[str], today: date, *, most: int = 5) -> int:
     """How many of the last ``words`` are one date (``Groep 5 donderdag 3 december`` -> 3), or 0."""
-    for n in range(min(len(words), most), 0, -1):
-        if words[-n].lower() in SEPARATORS:
-            continue
-        if _is_a_date(" ".join(words[-n:]), today):
-            return n
-    return 0
+    found = dates_at_end(words, today, most=most)
+    return found[0] if found else 0
 
 
 def skip_separator(words: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import date
 from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
-from handlers.common.dates import take_date, take_date_at_end
+from handlers.common.dates import dates_at_end, take_date
 from handlers.common.suggest import unknown_team
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
@@ -25,8 +25,8 @@ async def team_and_date(ctx: Context, school_id: int, text: str, today: date,
     if whole is not None:
         return whole, None
     words = text.split()
-    n = take_date_at_end(words, today)
-    if n and n < len(words):
+    ends = [n for n in dates_at_end(words, today) if n < len(words)]
+    for n in ends:
         found = await q.team_by_name(session, school_id, " ".join(words[:-n]))
         if found is not None:
             return found, " ".join(words[-n:])
@@ -36,5 +36,5 @@ async def team_and_date(ctx: Context, school_id: int, text: str, today: date,
         if found is not None:  # /bezocht 3 december Groep 5: the date first
             raise UserError(Msg("talk.wrong_order_team_date", cmd=command_name(command_id), team=found.name,
                                 day=shorten(" ".join(words[:first]))))
-    head = " ".join(words[:-n]) if n and n < len(words) else text
+    head = " ".join(words[:-ends[-1]]) if ends else text  # the shortest date: the longest name
     raise await unknown_team(session, school_id, head)

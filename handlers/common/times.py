@@ -153,4 +153,6 @@ def time_first(parts: list[str | None]) -> tuple[str, list[str]]:
     for j in range(min(len(words), 6), 0, -1):
         if looks_like_time(" ".join(words[:j])) and (j == 1 or _said_as_time(words[:j])):
             return " ".join(words[:j]), words[j:]
-    return (words[0] if words else ""), words[1:]
+    number = next((i for i, w in enumerate(words) if w.isdigit()), len(words))
+    n = max(number, 1)  # no time there: the words before the first plain number, to echo in the refusal
+    return " ".join(words[:n]), words[n:]
