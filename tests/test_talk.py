@@ -28,7 +28,8 @@ BOT = BotInfo("leerteam_bot", frozenset({"hulp", "help", "voorzitter"}))
 # --- the core: addressed means answered --------------------------------------------------------
 async def test_a_message_addressed_to_the_bot_in_a_group_gets_what_it_can_do_and_chatter_nothing(chat):
     await setup_team(chat)
-    chatter = await chat.send_event(chat.event(MessageEvent, as_="carla", in_=TEAM, text="Wie neemt koffie mee?"))
+    chatter = await chat.send_event(chat.event(MessageEvent, as_="carla", in_=TEAM,
+                                               text="Wie neemt koffie mee?"))
     assert not chatter.outgoing
     asked = await chat.send_event(chat.event(MessageEvent, as_="carla", in_=TEAM, text="wat kun je?",
                                              addressed=True))
@@ -160,7 +161,8 @@ def test_dates_of_several_words_are_found_among_other_words():
 
 async def test_a_holiday_takes_multi_word_dates(chat, app):
     await setup_team(chat)
-    said = await chat.say("/vakantie maandag 21 december tot en met vrijdag 1 januari Kerstvakantie", as_="anna")
+    said = await chat.say("/vakantie maandag 21 december tot en met vrijdag 1 januari Kerstvakantie",
+                          as_="anna")
     assert "Kerstvakantie" in said.text, said.text
     assert [(h.first_day, h.last_day, h.label) for h in await rows(app, Holiday)] == [
         (date(2026, 12, 21), date(2027, 1, 1), "Kerstvakantie")]

@@ -44,7 +44,6 @@ from bot.transports.slack.inbound import (
     readable,
     request_key,
     split_command,
-    without_bot_mention,
 )
 from bot.transports.slack.outbound import Caller, SlackOutbound
 from bot.transports.slack.render import ANSWER_BLOCK, ANSWER_INPUT, MAX_HOME_BLOCKS, Renderer
@@ -338,37 +337,6 @@ class SlackTransport(SlackOutbound):
             addressed=True,  # a direct message is always meant for the bot
         )
         await self._dispatch(message, caller)
-
-    async def on_mention(self, body: dict[str, Any]) -> None:
-        """``@Leerteam …`` in a channel (``app_mention``): addressed to the bot, so it always gets an
-        answer — a command (``@Leerteam /hulp``), an answer to a question, or what the bot can do."""
-        event = body.get("event") or {}
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
-            return
-        user_id = str(event["user"])
-        channel = str(event.get("channel") or user_id)
-        caller = Caller(user_id, channel, None)
-        user = await self._who(caller, [event.get("user_team")])
-        if user is None:
-            return
-        raw_text = without_bot_mention(str(event.get("text") or ""), _authorized_bot(body))
-        base: dict[str, Any] = {"event_id": request_key("ev", body, "event_id"),
-                                "chat": self._chat(channel, is_direct(channel), None), "user": user,
-                                "received_at": self.app.clock.now(), "raw": body}
-        if raw_text.startswith("/") and len(raw_text) > 1:
-            name, args, mentions = split_command(raw_text[1:])
-            await self._dispatch(CommandEvent(name=name, args=args, mentions=mentions, **base), caller)
-            return
-        text, _ = readable(raw_text)
-        await self._dispatch(MessageEvent(text=text, addressed=True, **base), caller)
-
-
-def _authorized_bot(body: dict[str, Any]) -> str | None:
-    """The bot's own user id as the Events API names it (``authorizations[0].user_id``)."""
-    for auth in body.get("authorizations") or ():
-        if isinstance(auth, dict) and auth.get("is_bot") is not False and auth.get("user_id"):
-            return str(auth["user_id"])
-    return None
 
 
 async def _bot_user(slack: SlackTransport) -> str | None:

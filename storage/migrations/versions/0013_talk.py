@@ -31,7 +31,8 @@ def upgrade() -> None:
         sa.Column('member_id', sa.Integer(), nullable=True),
         sa.Column('data', sa.JSON(), nullable=False),
         sa.Column('saved_at', storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_entryversion_member_id_member')),
+        sa.ForeignKeyConstraint(['member_id'], ['member.id'],
+                                name=op.f('fk_entryversion_member_id_member')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_entryversion')),
     )
     with op.batch_alter_table('entryversion') as batch:
