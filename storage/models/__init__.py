@@ -41,6 +41,7 @@ from storage.models.cycle import (
 from storage.models.foundation import (
     TEAM_ROLES,
     ChatLink,
+    EntryVersion,
     Identity,
     Member,
     Outbox,
@@ -78,7 +79,6 @@ from storage.models.polls import (
     PollVote,
 )
 from storage.models.teams import TeamsConversation
-from storage.models.versions import EntryVersion
 from storage.models.web import FeedToken, WebLogin, WebSession
 
 __all__ = [
