@@ -229,3 +229,9 @@ async def test_a_visit_date_with_a_weekday_after_a_team_name_ending_in_a_number(
     clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
     said = await chat.say("/bezocht Groep 5 maandag 23 november", as_="anna")
     assert [v.on for v in await rows(app, LeaderVisit)] == [date(2026, 11, 23)], said.text
+
+
+def test_a_refused_time_is_echoed_as_typed_and_the_rest_stays_apart():
+    assert time_first(["25:00 07:00"]) == ("25:00", ["07:00"])
+    assert time_first(["kwart over dertien 60"]) == ("kwart over dertien", ["60"])
+    assert time_first(["kwart over dertien"]) == ("kwart over dertien", [])

@@ -153,6 +153,8 @@ def time_first(parts: list[str | None]) -> tuple[str, list[str]]:
     for j in range(min(len(words), 6), 0, -1):
         if looks_like_time(" ".join(words[:j])) and (j == 1 or _said_as_time(words[:j])):
             return " ".join(words[:j]), words[j:]
-    number = next((i for i, w in enumerate(words) if w.isdigit()), len(words))
-    n = max(number, 1)  # no time there: the words before the first plain number, to echo in the refusal
+    # no time there: for the refusal's echo, a first word with digits (25:00) alone, else the words
+    # up to the first one with digits (kwart over dertien | 60), or all of them
+    digits = [i for i, w in enumerate(words) if any(ch.isdigit() for ch in w)]
+    n = max(len(words), 1) if not digits else max(digits[0], 1)
     return " ".join(words[:n]), words[n:]
