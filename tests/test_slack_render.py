@@ -181,7 +181,7 @@ def test_the_manifest_declares_what_the_app_uses():
     assert settings["interactivity"]["is_enabled"] is True and settings["socket_mode_enabled"] is True
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_home_opened", "message.im", "channel_left", "group_left", "member_left_channel", "channel_archive",
-        "group_archive"}
+        "group_archive", "app_mention"}
     used = set()
     for path in (ROOT / "bot" / "transports" / "slack").glob("*.py"):
         used |= set(re.findall(r"client\.(\w+)\(", path.read_text(encoding="utf-8")))
@@ -192,7 +192,8 @@ def test_the_manifest_declares_what_the_app_uses():
              "chat_update": "chat:write", "conversations_open": "im:write", "files_upload_v2": "files:write",
              "conversations_info": "groups:read"}
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {needs[m] for m in used if m in needs} | {"commands", "im:history", "channels:read"} <= scopes
+    assert {needs[m] for m in used if m in needs} | {"commands", "im:history", "channels:read",
+                                                     "app_mentions:read"} <= scopes
 
 
 def test_the_procfile_slack_http_role_serves_http_even_with_an_app_token(env, monkeypatch):

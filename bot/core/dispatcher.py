@@ -236,6 +236,8 @@ class Dispatcher:
             return [Text(Msg("common.private_hint", help_cmd=command_name("help")))]
         if ctx.team is not None:
             await _join_by_writing(ctx)
+        if isinstance(ev, MessageEvent) and ev.addressed:  # a mention or a reply to the bot: never silence
+            return [Text(Msg("talk.addressed_hint", help_cmd=command_name("help")))]
         return []  # ordinary chatter in a team's group: not ours to answer
 
     async def _choose(self, ctx: Context, value: str, group: bool = False) -> list[Reply]:

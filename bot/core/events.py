@@ -47,9 +47,12 @@ class Event:
 
 @dataclass(frozen=True, kw_only=True)
 class MessageEvent(Event):
-    """Plain text that is not a command (may answer a pending question)."""
+    """Plain text that is not a command (may answer a pending question). ``addressed``: the
+    transport saw it was meant for the bot (a mention, a reply to the bot, a private chat), so it
+    gets an answer even when it answers nothing; ordinary chatter in a group stays unanswered."""
 
     text: str
+    addressed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

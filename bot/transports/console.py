@@ -44,6 +44,7 @@ CONTROL = {
     "again": "again",
     "nogmaals": "again",
 }
+BOT_NAMES = ("@leerteam", "leerteam")  # a line starting with one of these is addressed to the bot
 MAX_CLOCK_STEPS = 2000
 MAX_CLOCK_JUMP = timedelta(days=366)  # /klok refuses a jump over a year (it ticks through every due moment)
 
@@ -210,6 +211,7 @@ class ConsoleTransport:
         from bot.core.clock import FrozenClock
         from bot.core.errors import UserError
         from bot.core.outbox import next_due
+        from handlers.common.dates import split_day_time
         from handlers.common.durations import NotADuration, minutes_of
         from handlers.common.school_time import when_msg
         from handlers.common.values import read_date, read_time
@@ -232,9 +234,11 @@ class ConsoleTransport:
                     raise UserError(Msg("conv.clock_too_far") if minutes else Msg("console.clock_usage"))
                 target = now + timedelta(minutes=minutes)
             else:
-                day_raw, _, time_raw = text.partition(" ")
+                day_raw, time_raw, extra = split_day_time(text)  # the one date and time readers
+                if extra:
+                    raise UserError(Msg("console.clock_usage"))
                 day = read_date(day_raw, now.astimezone(tz).date())
-                hour, minute = read_time(time_raw) if time_raw.strip() else (now.astimezone(tz).hour, 0)
+                hour, minute = read_time(time_raw) if time_raw else (now.astimezone(tz).hour, 0)
                 target = datetime.combine(day, dtime(hour, minute), tzinfo=tz).astimezone(UTC)
             if target < now and isinstance(self.app.clock, FrozenClock):
                 # never back before the simulated time: what was sent then stays sent (the first
@@ -304,6 +308,7 @@ class ConsoleTransport:
         if not text:
             return None
         base = self._event_base()
+        addressed, text = addressed_to_bot(text)
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             return CommandEvent(name=name.lower(), args=args.strip(), **base)
@@ -312,7 +317,7 @@ class ConsoleTransport:
             index = number - 1
             if 0 <= index < len(self.options):
                 return ChoiceEvent(value=self.options[index], **base)
-        return MessageEvent(text=text, **base)
+        return MessageEvent(text=text, addressed=addressed or self.chat is None, **base)
 
     async def handle_line(self, line: str) -> bool:
         text = line.strip()
@@ -355,6 +360,15 @@ class ConsoleTransport:
                 break
         if self.interactive:
             await self._say(Msg("console.bye"))
+
+
+def addressed_to_bot(text: str) -> tuple[bool, str]:
+    """``@leerteam ja`` or ``Leerteam, wat kan je?``: addressed to the bot (the name removed)."""
+    lowered = text.lower()
+    for name in BOT_NAMES:
+        if lowered.startswith(name) and not lowered[len(name):len(name) + 1].isalnum():
+            return True, text[len(name):].strip().lstrip(",:").strip()
+    return False, text
 
 
 def _choice_number(text: str) -> int | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.core.conversation import digits_to_ascii
 from bot.core.errors import UserError
+from handlers.common.times import find_time
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
 
@@ -47,23 +48,25 @@ def _clean(raw: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _complete(day: int, month: int, year: str | None, today: date) -> date:
+def _complete(day: int, month: int, year: str | None, today: date, past: bool = False) -> date:
     if year is not None:
         y = int(year)
         return date(y + 2000 if y < 100 else y, month, day)
     candidate = date(today.year, month, day)
+    if past:  # a day that happened (a visit): this year's, or last year's if still to come
+        return candidate if candidate <= today else date(today.year - 1, month, day)
     return candidate if candidate >= today else date(today.year + 1, month, day)
 
 
-def _numeric(text: str, today: date) -> date | None:
+def _numeric(text: str, today: date, past: bool = False) -> date | None:
     """The forms without words: ISO, 15-3-2027, 3/12, 3.12 (day first, as in Dutch)."""
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
         return date(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?", text):
-        return _complete(int(m[1]), int(m[2]), m[3], today)
+        return _complete(int(m[1]), int(m[2]), m[3], today, past)
     if m := re.fullmatch(r"(\d{1,2}) ([a-z]+)(?: (\d{4}))?", text):
         if m[2] in MONTHS:
-            return _complete(int(m[1]), MONTHS[m[2]], m[3], today)
+            return _complete(int(m[1]), MONTHS[m[2]], m[3], today, past)
     return None
 
 
@@ -80,13 +83,13 @@ def _relative(text: str, today: date) -> date | None:
     return None
 
 
-def _dateparser(text: str, today: date) -> date | None:
+def _dateparser(text: str, today: date, past: bool = False) -> date | None:
     import dateparser  # lazily: only a worded date pays for the import
 
     words = " ".join(str(NUMBER_WORDS.get(w, w)) for w in text.split(" "))
     settings: Any = {
         "RELATIVE_BASE": datetime(today.year, today.month, today.day, 12, 0),
-        "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY", "REQUIRE_PARTS": [],
+        "PREFER_DATES_FROM": "past" if past else "future", "DATE_ORDER": "DMY", "REQUIRE_PARTS": [],
     }
     try:
         found = dateparser.parse(words, languages=["nl", "en"], settings=settings)
@@ -116,17 +119,18 @@ def _split_weekday(text: str) -> tuple[int | None, str, str]:
     return None, "", text
 
 
-def read_date(raw: str, today: date, *, in_range: bool = True) -> date:
-    """A date as typed; refused with an example when it is none, or (``in_range``) out of range."""
+def read_date(raw: str, today: date, *, in_range: bool = True, past: bool = False) -> date:
+    """A date as typed; refused with an example when it is none, or (``in_range``) out of range.
+    ``past``: a date without a year is the last such day (``/bezocht Groep 5 8 december``)."""
     text = _clean(raw)
     weekday, said, rest = _split_weekday(text)
     try:
-        found = _numeric(rest, today) or _relative(text, today)
+        found = _numeric(rest, today, past) or _relative(text, today)
         shaped = False
     except ValueError:  # 31-2, 32 december: a date's shape, but no such day (never a year 2032)
         found, shaped = None, True
     if found is None and not shaped and _worded(rest):
-        found = _dateparser(rest, today)
+        found = _dateparser(rest, today, past)
     if found is None:
         raise UserError(Msg("value.not_date", text=shorten(raw)))
     if in_range:
@@ -149,19 +153,63 @@ def _date_msg(when: date) -> Msg:
     return Msg("value.date", day=when.day, month=Msg(f"value.month.m{when.month}"), year=when.year)
 
 
-_TIME = re.compile(r"\d{1,2}(?::\d{2}|u\d{0,2})|\d{1,2}\.\d{2}")
-
-
 def split_day_time(raw: str) -> tuple[str, str | None, str]:
-    """``16 december 14:00 60`` -> ('16 december', '14:00', '60'): a date in words, then a time,
-    then what follows (the date is several words, so commands take it as the rest of the line).
-    ``15.30`` counts as a time only after a date of its own (``do 3.12`` is 3 December)."""
+    """``16 december 14:00 60`` -> ('16 december', '14:00', '60'): a date in words, then a time
+    (``kwart over drie`` too, read by handlers/common/times.py), then what follows (the date is several
+    words, so commands take it as the rest of the line). ``15.30`` counts as a time only after a date
+    of its own (``do 3.12`` is 3 December)."""
     words = raw.split()
-    for i in range(1, len(words)):
-        token = words[i].lower()
-        if not _TIME.fullmatch(token):
+    start = 1
+    while (found := find_time(words, start)) is not None:
+        i, j = found
+        if "." in words[i] and j == i + 1 and words[i - 1].lower() in WEEKDAYS:
+            start = i + 1
             continue
-        if "." in token and words[i - 1].lower() in WEEKDAYS:
-            continue
-        return " ".join(words[:i]), words[i], " ".join(words[i + 1:])
+        return " ".join(words[:i]), " ".join(words[i:j]), " ".join(words[j:])
     return " ".join(words), None, ""
+
+
+SEPARATORS = {"tot", "t/m", "tm", "-", "–", "until", "till", "through", "to", "en", "met"}
+
+
+def _is_a_date(text: str, today: date) -> bool:
+    """Whether ``text`` has the shape of a date; a date out of range or with the wrong weekday
+    is still one (its own sentence comes when it is read for real)."""
+    try:
+        read_date(text, today, in_range=False)
+    except UserError as err:
+        return getattr(err.message, "key", "") != "value.not_date"
+    return True
+
+
+def take_date(words: list[str], today: date, *, most: int = 5) -> int:
+    """How many of the first ``words`` are one date (the longest reading: ``donderdag 3 december``
+    before ``donderdag``), 0 if they do not start with one. For commands that take a date among
+    other words, so a date of several words needs no quotes."""
+    for n in range(min(len(words), most), 0, -1):
+        if words[n - 1].lower() in SEPARATORS:
+            continue
+        if _is_a_date(" ".join(words[:n]), today):
+            return n
+    return 0
+
+
+def dates_at_end(words: list[str], today: date, *, most: int = 5) -> list[int]:
+    """Every count of last ``words`` that reads as one date, longest first (``Groep 5 maandag 23
+    november`` -> [3, 2], and perhaps 4 if "5 maandag 23 november" reads as one): the caller picks
+    the one that leaves a name it knows."""
+    return [n for n in range(min(len(words), most), 0, -1)
+            if words[-n].lower() not in SEPARATORS and _is_a_date(" ".join(words[-n:]), today)]
+
+
+def take_date_at_end(words: list[str], today: date, *, most: int = 5) -> int:
+    """How many of the last ``words`` are one date (``Groep 5 donderdag 3 december`` -> 3), or 0."""
+    found = dates_at_end(words, today, most=most)
+    return found[0] if found else 0
+
+
+def skip_separator(words: list[str]) -> list[str]:
+    """``tot en met 3 januari`` -> ``3 januari``: the word(s) between two dates of a span."""
+    while words and words[0].lower() in SEPARATORS:
+        words = words[1:]
+    return words

@@ -18,6 +18,7 @@ from bot.core.commands import answers
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Reply, Text
+from handlers.common.measures import read_measure
 from handlers.common.people import find_person
 from handlers.common.values import (
     read_date,
@@ -37,7 +38,8 @@ SKIP = "-"
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str = "text"  # text | number | date | future_date | level | url | person
+    # text | number | measure (a number and its %) | date | future_date | level | url | person
+    kind: str = "text"
     optional: bool = False
     max_length: int = 500
 
@@ -89,6 +91,10 @@ async def read_field(ctx: Context, f: Form, field: Field, raw: str) -> Any:
         if not text:
             raise UserError(Msg("value.empty", what=Msg(what)))
         return read_number(text)
+    if field.kind == "measure":
+        if not text:
+            raise UserError(Msg("value.empty", what=Msg(what)))
+        return read_measure(text).as_json()
     if field.kind == "date":
         return read_date(text, today).isoformat()
     if field.kind == "future_date":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
+from handlers.common.suggest import closest
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
 from storage import queries as q
@@ -38,5 +39,8 @@ async def find_person(ctx: Context, text: str) -> q.Person:
     if len(partial) > 1:
         names = ", ".join(sorted(p.member.display_name for p in partial)[:8])
         raise UserError(Msg("person.ambiguous", text=shorten(wanted), names=names))
+    suggestion = closest(key, [p.member.display_name for p in people])  # /voorzitter johan -> Johann
+    if suggestion is not None:
+        raise UserError(Msg("talk.unknown_person_close", text=shorten(wanted), suggestion=suggestion))
     raise UserError(Msg("person.unknown", text=shorten(wanted), school=school.name,
                         join_cmd=command_name("team_join")))

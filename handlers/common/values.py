@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.core.errors import UserError
 from handlers.common.dates import read_date  # re-exported: every command reads dates there
 from handlers.common.durations import NotADuration, minutes_of
+from handlers.common.times import read_time as read_time  # re-exported: the one time reader
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
 
@@ -112,18 +113,6 @@ WEEKDAYS = {
     "thurs": 3, "thursday": 3, "vr": 4, "vrijdag": 4, "fri": 4, "friday": 4, "za": 5, "zaterdag": 5,
     "sat": 5, "saturday": 5, "zo": 6, "zondag": 6, "sun": 6, "sunday": 6,
 }
-def read_time(raw: str) -> tuple[int, int]:
-    """``15:30``, ``15.30``, ``9:05``, ``15u30``, ``15u`` or ``15`` -> (hour, minute); 25:00 and 12:61
-    are refused."""
-    text = raw.strip().lower().removesuffix("uur").strip()
-    m = re.fullmatch(r"(\d{1,2})(?:[:.u](\d{2})?)?", text)
-    if m:
-        hour, minute = int(m[1]), int(m[2] or 0)
-        if hour <= 23 and minute <= 59:
-            return hour, minute
-    raise UserError(Msg("value.not_time", text=shorten(raw)))
-
-
 def read_weekday(raw: str) -> int:
     """``dinsdag``, ``di``, ``tuesday`` or ``tue`` -> 1 (Monday is 0)."""
     day = WEEKDAYS.get(raw.strip().lower().rstrip("."))

@@ -16,6 +16,7 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import PRIVATE, Ask, Choices, Option, Reply, Text
 from handlers.common.values import read_index, read_text
+from handlers.common.versions import keep_previous
 from handlers.cycle.state import (
     cycle_team,
     question_keys,
@@ -58,11 +59,12 @@ class _Given:
     question: str
     text: str
     created_at: datetime
+    updated_at: datetime
     name: str
 
 
 _GIVEN_COLUMNS = (col(Answer.id), col(Answer.member_id), col(Answer.question), col(Answer.text),
-                  col(Answer.created_at), col(Member.display_name))
+                  col(Answer.created_at), col(Answer.updated_at), col(Member.display_name))
 
 
 def _round_and_answers_statement() -> Any:
@@ -98,8 +100,8 @@ async def _round_and_answers(ctx: Context, team: Team) -> tuple[CycleRound, list
     rows = (await ctx.session.exec(_ROUND_AND_ANSWERS, params={"team_id": team.id})).all()
     if not rows:
         raise UserError(Msg("cycle.none", team=team.name, start_cmd=command_name("cycle_start")))
-    given = [_Given(a_id, who, question, text, at, name or "?")
-             for _, a_id, who, question, text, at, name in rows if a_id is not None]
+    given = [_Given(a_id, who, question, text, at, changed, name or "?")
+             for _, a_id, who, question, text, at, changed, name in rows if a_id is not None]
     return rows[0][0], given
 
 
@@ -118,8 +120,12 @@ async def _store(ctx: Context, rnd: CycleRound, key: str, text: str,
     await _SAVE_ANSWER(ctx.session, round_id=rnd.id, phase=rnd.phase, question=question, member_id=me.id,
                        text=clean, created_at=now, updated_at=now)
     if mine is None:
-        given = [*given, _Given(0, me.id, question, clean, now, me.display_name)]
+        given = [*given, _Given(0, me.id, question, clean, now, now, me.display_name)]
     else:
+        # /ongedaan brings this text back: the version the edit replaces is kept (one more statement)
+        await keep_previous(ctx.session, Answer(
+            id=mine.id, round_id=rnd.id, phase=rnd.phase, question=question, member_id=me.id, text=mine.text,
+            created_at=mine.created_at, updated_at=mine.updated_at), me.id, now)
         given = [replace(g, text=clean) if g is mine else g for g in given]
     keys = question_keys(ctx.catalog, rnd.phase)
     n = keys.index(key) + 1
@@ -131,8 +137,8 @@ async def _store(ctx: Context, rnd: CycleRound, key: str, text: str,
 
 async def _phase_answers(ctx: Context, rnd: CycleRound) -> list[_Given]:
     rows = (await ctx.session.exec(_PHASE_ANSWERS, params={"round_id": rnd.id, "phase": rnd.phase})).all()
-    return [_Given(a_id, who, question, text, at, name or "?")
-            for a_id, who, question, text, at, name in rows]
+    return [_Given(a_id, who, question, text, at, changed, name or "?")
+            for a_id, who, question, text, at, changed, name in rows]
 
 
 def _next_open(rnd: CycleRound, keys: list[str], done: set[str]) -> Msg:

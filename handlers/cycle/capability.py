@@ -21,7 +21,7 @@ from handlers.cycle import (
     verdict,
 )
 from handlers.school.home import HOME_RUNNING_HOOK
-from storage.models import Action, Answer, Hypothesis, Source
+from storage.models import Action, Answer, DirectionRecord, Hypothesis, PlanRecord, ProblemRecord, Source
 
 CYCLE = Capability.collect(
     "cycle",
@@ -31,7 +31,11 @@ CYCLE = Capability.collect(
            UNDO_HOOK: (Undoable(Answer, "member_id", "updated_at", "conv.what.answer", "text"),
                        Undoable(Hypothesis, "added_by", "added_at", "conv.what.hypothesis", "text"),
                        Undoable(Source, "added_by", "added_at", "conv.what.source", "title"),
-                       Undoable(Action, "added_by", "added_at", "conv.what.action", "description"))},
+                       Undoable(Action, "added_by", "added_at", "conv.what.action", "description"),
+                       # records someone edits: /ongedaan brings the version before the edit back
+                       Undoable(ProblemRecord, "updated_by", "updated_at", "talk.what.problem", "statement"),
+                       Undoable(DirectionRecord, "updated_by", "updated_at", "talk.what.direction", "text"),
+                       Undoable(PlanRecord, "updated_by", "updated_at", "talk.what.plan", "goal_text"))},
     renderers={"moment_before": moment_messages.render_before, "moment_after": moment_messages.render_after,
                "review_ask": review.render_review_ask},
     planners=(moment_messages.plan, review.plan),

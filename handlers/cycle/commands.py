@@ -12,10 +12,11 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import HERE, Choices, Document, Reply, Text
+from handlers.common.measures import measure_msg
 from handlers.common.suggest import unknown_team
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
-from handlers.common.values import date_msg, number_msg, read_index, read_text, today_in
+from handlers.common.values import date_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
 from handlers.cycle.parked import parked_lines, take_up
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
@@ -166,7 +167,7 @@ async def status(ctx: Context, team: str | None) -> Text | Choices:
         lines.append(Msg("daily.status_moments"))
         none = Msg("daily.no_result")
         lines += [Msg("daily.status_moment", n=i, on=date_msg(m.on), label=m.label or "",
-                      result=number_msg(m.result_value) if m.result_value is not None else none)
+                      result=none if m.result_value is None else measure_msg(m.result_value, m.result_sign))
                   for i, m in enumerate(rec.moments, 1)]
     missing = await missing_for(ctx.session, found, rec)
     if found.id in running:

@@ -12,9 +12,10 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Reply, Text
 from handlers.common.forms import Field, as_date, form, start_form
+from handlers.common.measures import measure_msg, read_measure
 from handlers.common.school_time import zone
-from handlers.common.values import date_msg, number_msg, read_index, read_number, read_text
-from handlers.cycle.goal_check import against_goal
+from handlers.common.values import date_msg, read_index, read_text
+from handlers.cycle.goal_check import against_goal, cycle_sign
 from handlers.cycle.records import (
     KINDS,
     by_caller,
@@ -37,7 +38,8 @@ from storage.models import (
 
 
 # --- phase 4 -------------------------------------------------------------------------------
-@command("result", params=(Param("moment"), Param("value")), access=Access.SCHOOL_MEMBER, section="cycle")
+@command("result", params=(Param("moment"), Param("value", rest=True)), access=Access.SCHOOL_MEMBER,
+         section="cycle")
 async def result(ctx: Context, moment: str, value: str) -> list[Reply]:
     team, rnd = await record_context(ctx, (4,), "what.result")
     moments = await moments_of(ctx, rnd)
@@ -49,10 +51,12 @@ async def result(ctx: Context, moment: str, value: str) -> list[Reply]:
     school = await ctx.session.get(School, team.school_id)
     if m.on > ctx.now().astimezone(zone(school)).date():
         raise UserError(Msg("daily.result_future", on=date_msg(m.on), moment_cmd=command_name("moment")))
-    m.result_value, m.result_by, m.result_at = read_number(value), by_caller(ctx), ctx.now()
+    typed = read_measure(value)  # 58 % keeps its unit; a bare 58 takes the cycle's (its goal's, baseline's)
+    m.result_value, m.result_sign = typed.value, typed.sign or await cycle_sign(ctx, rnd)
+    m.result_by, m.result_at = by_caller(ctx), ctx.now()
     ctx.session.add(m)
-    comparison = await against_goal(ctx, rnd, m.result_value)
-    head = Msg("rec.result_saved", on=date_msg(m.on), value=number_msg(m.result_value))
+    comparison = await against_goal(ctx, rnd, m.result_value, m.result_sign)
+    head = Msg("rec.result_saved", on=date_msg(m.on), value=measure_msg(m.result_value, m.result_sign))
     saved: list[Reply] = [Text(Join([head, *([comparison] if comparison else [])]))]
     if is_running(rnd) and moments[-1].result_value is not None:  # the last moment measured
         cycle, _ = await require_cycle(ctx, team)

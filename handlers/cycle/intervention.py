@@ -12,14 +12,17 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply, Text
+from handlers.common.dates import take_date
 from handlers.common.forms import Field, as_date, form, start_form
-from handlers.common.values import date_msg, number_msg, read_date
+from handlers.common.measures import Measure, measure_msg
+from handlers.common.values import date_msg
 from handlers.cycle.records import by_caller, moments_of, one_record, record_context, round_from
 from prompts.catalog import Join, Msg
 from storage.models import (
     Action,
     MeasurementMoment,
     PlanRecord,
+    ProblemRecord,
 )
 
 
@@ -60,19 +63,19 @@ async def goal(ctx: Context, fields: str | None) -> list[Reply]:
 @form(
     "goal",
     "goal",
-    (Field("what", max_length=500), Field("value", "number"), Field("deadline", "future_date")),
+    (Field("what", max_length=500), Field("value", "measure"), Field("deadline", "future_date")),
 )
 async def _save_goal(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await round_from(ctx, context, (3,), "what.goal")
     plan = await one_record(ctx, PlanRecord, rnd)
-    plan.goal_text, plan.goal_value, plan.goal_deadline = (
-        values["what"],
-        values["value"],
-        as_date(values["deadline"]),
-    )
+    typed = Measure.from_json(values["value"])
+    problem = (await ctx.session.exec(select(ProblemRecord).where(ProblemRecord.round_id == rnd.id))).first()
+    plan.goal_value, plan.goal_sign = typed.value, typed.sign or (problem.baseline_sign if problem else None)
+    plan.goal_text, plan.goal_deadline = values["what"], as_date(values["deadline"])
     plan.updated_by, plan.updated_at = by_caller(ctx), ctx.now()
     ctx.session.add(plan)
-    return [Text(Msg("rec.goal_saved", what=plan.goal_text, value=number_msg(plan.goal_value),
+    shown = measure_msg(plan.goal_value, plan.goal_sign)
+    return [Text(Msg("rec.goal_saved", what=plan.goal_text, value=shown,
                      deadline=date_msg(plan.goal_deadline)))]
 
 
@@ -107,22 +110,19 @@ async def _save_dataplan(ctx: Context, values: dict[str, Any], context: dict[str
 async def moment(ctx: Context, fields: str | None) -> list[Reply]:
     team, rnd = await record_context(ctx, (3,), "what.moment")
     if fields and "|" not in fields:  # "/meetmoment 15-3-2027 na blok 3": a date, then an optional label
-        fields = _split_date_label(fields)
+        fields = _split_date_label(fields, ctx.now().date())
     return await start_form(ctx, "moment", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
-def _split_date_label(text: str) -> str:
-    """'1 april 2027 eindmeting' or '1-4-2027 eindmeting': the longest leading words that read as
-    a date, then the rest as the label (as 'date | label' for the form)."""
+def _split_date_label(text: str, today: date) -> str:
+    """'1 april 2027 eindmeting', 'donderdag 3 december eindmeting' or '1-4-2027 eindmeting': the
+    longest leading words that read as a date (the one date reader decides), then the rest as the
+    label (as 'date | label' for the form)."""
     words = text.split()
-    for n in (3, 2):
-        if len(words) >= n:
-            try:
-                read_date(" ".join(words[:n]), date(2000, 1, 1), in_range=False)
-            except UserError:
-                continue
-            rest = " ".join(words[n:])
-            return f"{' '.join(words[:n])} | {rest}" if rest else " ".join(words[:n])
+    n = take_date(words, today)
+    if n:
+        rest = " ".join(words[n:])
+        return f"{' '.join(words[:n])} | {rest}" if rest else " ".join(words[:n])
     day, _, label = text.strip().partition(" ")
     return f"{day} | {label}" if label else day
 

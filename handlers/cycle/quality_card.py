@@ -14,7 +14,8 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.common.values import date_msg, number_msg
+from handlers.common.measures import measure_msg
+from handlers.common.values import date_msg
 from handlers.cycle.state import load_round, member_names
 from prompts.catalog import Catalog, Join, Msg
 from prompts.markup import Markup, parse
@@ -48,7 +49,7 @@ async def build_card(session: AsyncSession, team: Team, cycle: Cycle, school: Sc
                 "li",
                 Msg(
                     "card.baseline",
-                    value=number_msg(p.baseline_value),
+                    value=measure_msg(p.baseline_value, p.baseline_sign),
                     unit=p.baseline_unit or "",
                     source=p.baseline_source or "",
                 ),
@@ -84,19 +85,22 @@ async def build_card(session: AsyncSession, team: Team, cycle: Cycle, school: Sc
     plan = last.plan
     blocks.append(("h2", Msg("card.goal_result")))
     if plan and plan.goal_value is not None:
-        blocks.append(("li", Msg("card.goal", what=plan.goal_text or "", value=number_msg(plan.goal_value),
+        goal = measure_msg(plan.goal_value, plan.goal_sign)
+        blocks.append(("li", Msg("card.goal", what=plan.goal_text or "", value=goal,
                                  deadline=date_msg(plan.goal_deadline))))
     if plan and plan.instrument:
         blocks.append(
             ("li", Msg("card.dataplan", instrument=plan.instrument, moment=date_msg(plan.baseline_moment)))
         )
     if p and p.baseline_value is not None:
-        blocks.append(("li", Msg("card.result_baseline", value=number_msg(p.baseline_value))))
+        shown = measure_msg(p.baseline_value, p.baseline_sign)
+        blocks.append(("li", Msg("card.result_baseline", value=shown)))
     for m in last.moments:
         blocks.append(
             (
                 "li",
-                Msg("card.result", on=date_msg(m.on), label=m.label or "", value=number_msg(m.result_value)),
+                Msg("card.result", on=date_msg(m.on), label=m.label or "",
+                    value=measure_msg(m.result_value, m.result_sign)),
             )
         )
     ev = last.evaluation

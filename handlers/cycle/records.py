@@ -19,7 +19,9 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply, Text
 from handlers.common.forms import Field, form, start_form
-from handlers.common.values import number_msg, read_text
+from handlers.common.measures import Measure, measure_msg
+from handlers.common.values import read_text
+from handlers.common.versions import keep_previous
 from handlers.cycle.state import (
     MAX_HYPOTHESES,
     cycle_team,
@@ -66,7 +68,11 @@ async def round_from(
 
 
 async def one_record(ctx: Context, model: Any, rnd: CycleRound) -> Any:
+    """The round's record of this kind, to be changed: an existing one's current version is kept
+    first, so /ongedaan can bring it back (handlers/common/versions.py)."""
     row = (await ctx.session.exec(select(model).where(model.round_id == rnd.id))).first()
+    if row is not None:
+        await keep_previous(ctx.session, row, ctx.member.id if ctx.member else None, ctx.now())
     return row or model(round_id=rnd.id, updated_at=ctx.now())
 
 
@@ -109,19 +115,18 @@ async def baseline(ctx: Context, fields: str | None) -> list[Reply]:
     return await start_form(ctx, "baseline", fields, {"round_id": rnd.id, "team_id": team.id})
 
 
-@form("baseline", "baseline", (Field("value", "number"), Field("unit", max_length=200),
+@form("baseline", "baseline", (Field("value", "measure"), Field("unit", max_length=200),
                                Field("source", max_length=300)))
 async def _save_baseline(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await round_from(ctx, context, (1,), "what.baseline")
     rec = await one_record(ctx, ProblemRecord, rnd)
-    rec.baseline_value, rec.baseline_unit, rec.baseline_source = (
-        values["value"],
-        values["unit"],
-        values["source"],
-    )
+    typed = Measure.from_json(values["value"])  # 42 % keeps its unit
+    rec.baseline_value, rec.baseline_sign = typed.value, typed.sign
+    rec.baseline_unit, rec.baseline_source = values["unit"], values["source"]
     rec.updated_by, rec.updated_at = by_caller(ctx), ctx.now()
     ctx.session.add(rec)
-    return [Text(Msg("rec.baseline_saved", value=number_msg(rec.baseline_value), unit=rec.baseline_unit,
+    return [Text(Msg("rec.baseline_saved", value=measure_msg(rec.baseline_value, rec.baseline_sign),
+                     unit=rec.baseline_unit,
                      source=rec.baseline_source))]
 
 
@@ -203,8 +208,7 @@ async def sources(ctx: Context) -> Text:
 @command("direction", params=(Param("text", rest=True),), access=Access.SCHOOL_MEMBER, section="cycle")
 async def direction(ctx: Context, text: str) -> Text:
     _, rnd = await record_context(ctx, (2,), "what.direction")
-    rec = (await ctx.session.exec(select(DirectionRecord).where(DirectionRecord.round_id == rnd.id))).first()
-    rec = rec or DirectionRecord(round_id=rnd.id, text="", updated_at=ctx.now())
+    rec = await one_record(ctx, DirectionRecord, rnd)
     rec.text = read_text(text, max_length=1000, what="what.direction")
     rec.updated_by, rec.updated_at = by_caller(ctx), ctx.now()
     ctx.session.add(rec)

@@ -43,7 +43,8 @@ async def _goal_missed(ctx: Context, rnd: CycleRound) -> Msg | None:
     baseline = problem.baseline_value if problem else None
     if reached(baseline, plan.goal_value, last.result_value):
         return None
-    return goal_line(baseline, problem.baseline_unit if problem else None, plan.goal_value, last.result_value)
+    return goal_line(baseline, problem.baseline_unit if problem else None, plan.goal_value, last.result_value,
+                     (problem.baseline_sign if problem else None, plan.goal_sign, last.result_sign))
 
 
 @command("verdict", params=(Param("verdict", required=False, rest=True),), access=Access.SCHOOL_MEMBER,

@@ -17,6 +17,7 @@ from typing import Any
 from bot.core.commands import Access, command, command_name
 from bot.core.context import Context
 from bot.core.replies import PRIVATE, Choices, Image, Option, Reply, Text
+from handlers.common.measures import measure_msg
 from handlers.common.school_time import when_msg, zone
 from handlers.common.values import date_msg, number_msg, today_in
 from handlers.leader import digest_data as dd
@@ -54,11 +55,13 @@ def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, o
         if f.problem:
             lines.append(Msg("digest.problem", text=f.problem))
         if f.plan is not None and f.plan.goal_value is not None:
-            lines.append(Msg("digest.goal", what=f.plan.goal_text or "", value=number_msg(f.plan.goal_value),
+            goal = measure_msg(f.plan.goal_value, f.plan.goal_sign)
+            lines.append(Msg("digest.goal", what=f.plan.goal_text or "", value=goal,
                              deadline=date_msg(f.plan.goal_deadline)))
         if f.baseline is not None and f.last_result is not None:
             lines.append(
-                Msg("digest.result", baseline=number_msg(f.baseline), result=number_msg(f.last_result))
+                Msg("digest.result", baseline=measure_msg(f.baseline, f.baseline_sign),
+                    result=measure_msg(f.last_result, f.last_sign))
             )
         lines.append(Msg("digest.participation", answered=f.answered, members=f.members))
         lines += dialogue_lines(f)

@@ -62,6 +62,8 @@ class TeamFacts:
     plan: PlanRecord | None = None
     last_result: float | None = None
     baseline: float | None = None
+    last_sign: str | None = None  # "%" when typed as 58 % (issue 13: numbers keep their unit)
+    baseline_sign: str | None = None
     held: int = 0
     cancelled: int = 0
     planned: int = 0  # held + cancelled + still to come within the window: what the rhythm promised
@@ -136,6 +138,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
             problem, plan, direction, evaluation = records[round_id]
             if problem is not None:
                 f.problem, f.baseline = problem.statement, problem.baseline_value
+                f.baseline_sign = problem.baseline_sign
             f.plan = plan
             f.direction = direction.text if direction is not None else None
             f.learned = f.round.carried_learning if f.round is not None else None
@@ -151,7 +154,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
                 .order_by(col(MeasurementMoment.on))
             )
         ).all():
-            by_round[m.round_id].last_result = m.result_value
+            by_round[m.round_id].last_result, by_round[m.round_id].last_sign = m.result_value, m.result_sign
         by_cycle = {f.cycle.id: f for f in by_round.values() if f.cycle is not None}
         for source, cycle_id in (await session.exec(
                 select(Source, CycleRound.cycle_id)

@@ -3,7 +3,6 @@ posted back, visits to team meetings, and when the weekly digest arrives."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ from bot.core.errors import UsageError, UserError
 from bot.core.replies import Ask, Choices, DirectTo, Option, Reply, TeamChat, Text
 from handlers.common.forms import Field, form, start_form
 from handlers.common.school_time import local_start, next_allowed, zone
-from handlers.common.suggest import unknown_team
+from handlers.common.team_date import team_and_date
 from handlers.common.values import (
     date_msg,
     read_date,
@@ -140,14 +139,9 @@ async def answered(ctx: Context, payload: dict[str, Any], text: str) -> list[Rep
 async def visit(ctx: Context, team: str) -> Text:
     """``/bezocht Groep 5`` (today) or ``/bezocht Groep 5 10-9-2026``: a team name may have spaces."""
     school = ctx.require_school()
-    head, _, last = team.rpartition(" ")
-    day = last if head and re.fullmatch(r"\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?", last) else None
-    team = head if day else team
-    found = await q.team_by_name(ctx.session, school.id, team)
-    if found is None:
-        raise await unknown_team(ctx.session, school.id, team)
     today = today_in(school.timezone, ctx.now())
-    on = read_date(day, today) if day else today
+    found, day = await team_and_date(ctx, school.id, team, today, "leader_visit")
+    on = read_date(day, today, past=True) if day else today
     if on > today:
         raise UserError(Msg("leader.visit_future"))
     await insert_ignore(
@@ -160,7 +154,8 @@ async def visit(ctx: Context, team: str) -> Text:
 
 
 # --- when the digest comes ----------------------------------------------------------------------
-@command("digest_time", params=(Param("day"), Param("time", required=False)), access=Access.SCHOOL_MANAGER,
+@command("digest_time", params=(Param("day"), Param("time", required=False, rest=True)),
+         access=Access.SCHOOL_MANAGER,
          section="leader")
 async def digest_time(ctx: Context, day: str, time: str | None) -> Text:
     school = ctx.require_school()

@@ -20,6 +20,7 @@ from bot.core.replies import Reply, TeamChat, Text
 from handlers.common.dates import split_day_time
 from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.targets import NoChat, text, to_team
+from handlers.common.times import time_first
 from handlers.common.validation import shorten
 from handlers.common.values import (
     date_msg,
@@ -105,13 +106,20 @@ def rhythm_msg(rhythm: MeetingRhythm) -> Msg:
 # --- the rhythm ---------------------------------------------------------------------------------
 @command(
     "meeting_rhythm",
-    params=(Param("day"), Param("time"), Param("minutes", required=False), Param("weeks", required=False)),
+    params=(Param("day"), Param("time", rest=True)),  # the time may be words: "half vier 60"
     access=Access.SCHOOL_MEMBER,
     section="meetings",
 )
 async def set_rhythm(
-    ctx: Context, day: str, time: str, minutes: str | None, weeks: str | None
+    ctx: Context, day: str, time: str, minutes: str | None = None, weeks: str | None = None
 ) -> list[Reply]:
+    if minutes is None and weeks is None:  # typed: the time, then the minutes and the weeks
+        time, after = time_first([time])
+        if len(after) > 2:
+            raise UsageError("meeting_rhythm", Msg("usage.extra"))
+        minutes, weeks = (after + [None, None])[0], (after + [None, None])[1]
+    hour, minute = read_time(time)
+    time = time_msg(hour, minute)
     args = " ".join(a for a in (day, time, minutes, weeks) if a)
     offer = await offer_teams(ctx, None, "meeting_rhythm", lambda t: f"meeting_rhythm_for {t.id} {args}")
     if offer is not None:
@@ -119,7 +127,6 @@ async def set_rhythm(
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
     weekday = read_weekday(day)
-    hour, minute = read_time(time)
     duration = read_duration(minutes or None)
     every = read_weeks(weeks)
     school = await school_of(ctx, team)

@@ -13,6 +13,7 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Text
+from handlers.common.dates import skip_separator, take_date
 from handlers.common.validation import clean_name, shorten
 from handlers.common.values import (
     date_msg,
@@ -32,16 +33,28 @@ from storage.models import (
 
 
 # --- holidays -----------------------------------------------------------------------------------
-def split_holiday(args: str) -> tuple[str, str, str]:
+def split_holiday(args: str, today_: date) -> tuple[str, str, str]:
+    """``21 december tot 3 januari Kerstvakantie``, ``21-12 3-1 Kerst`` or ``a | b | label``: the first
+    day, the last day and the label. Dates of several words need no quotes (the one date reader
+    finds where each ends); a date that cannot be read is named in the answer."""
     if "|" in args:
         parts = [p.strip() for p in args.split("|")]
         if len(parts) != 3 or not all(parts):
             raise UsageError("holiday_add", Msg("meet.holiday_parts"))
         return parts[0], parts[1], parts[2]
     words = args.split()
-    if len(words) < 3:
-        raise UsageError("holiday_add", Msg("meet.holiday_parts"))
-    return words[0], words[1], " ".join(words[2:])
+    first_n = take_date(words, today_)
+    if first_n == 0:
+        if len(words) < 3:
+            raise UsageError("holiday_add", Msg("meet.holiday_parts"))
+        return words[0], words[1], " ".join(words[2:])  # the reader names what is wrong with it
+    rest = skip_separator(words[first_n:])
+    last_n = take_date(rest, today_)
+    if last_n == 0 or len(rest) == last_n:
+        if len(rest) < 2:
+            raise UsageError("holiday_add", Msg("meet.holiday_parts"))
+        last_n = last_n or 1
+    return " ".join(words[:first_n]), " ".join(rest[:last_n]), " ".join(rest[last_n:])
 
 
 async def upcoming_holidays(ctx: Context, school: School) -> list[Holiday]:
@@ -55,8 +68,8 @@ async def upcoming_holidays(ctx: Context, school: School) -> list[Holiday]:
 )
 async def add_holiday(ctx: Context, holiday: str) -> Text:
     school = ctx.require_school()
-    first_raw, last_raw, label_raw = split_holiday(holiday)
     today_ = today(ctx, school)
+    first_raw, last_raw, label_raw = split_holiday(holiday, today_)
     first = read_date(first_raw, today_)
     last = read_date(last_raw, first)
     if last < first:

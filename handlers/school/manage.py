@@ -15,6 +15,7 @@ from bot.core.commands import Access, Param, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import PRIVATE, Choices, DirectTo, Option, Reply, Text
+from handlers.common.orders import person_team_order
 from handlers.common.people import find_person
 from handlers.common.validation import clean_name, shorten
 from handlers.school.team_removal import delete_team_rows
@@ -27,6 +28,7 @@ from storage.models import ChatLink, Member, SchoolMembership, Team, TeamMembers
 @command("chair_remove", params=(Param("person"), Param("team", required=False, rest=True)),
          access=Access.SCHOOL_MEMBER, section="teams")
 async def remove_chair(ctx: Context, person: str, team: str | None) -> list[Text]:
+    await person_team_order(ctx, person, team, "chair_remove")
     target = await _team_from(ctx, team, "chair_remove")
     await ctx.require_team_manager(target)
     found = await find_person(ctx, person)
@@ -92,6 +94,7 @@ async def rename_team(ctx: Context, names: str) -> Text:
 @command("team_remove_member", params=(Param("person"), Param("team", required=False, rest=True)),
          access=Access.SCHOOL_MEMBER, section="teams")
 async def remove_member(ctx: Context, person: str, team: str | None) -> list[Text]:
+    await person_team_order(ctx, person, team, "team_remove_member")
     target = await _team_from(ctx, team, "team_remove_member")
     await ctx.require_team_manager(target)
     found = await find_person(ctx, person)

@@ -7,29 +7,31 @@ next school morning (handlers/common/school_time.next_allowed). Answers to a per
 
 from __future__ import annotations
 
-import re
-
 from bot.core.commands import Access, Param, command
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Text
-from handlers.common.validation import shorten
+from handlers.common.dates import skip_separator
+from handlers.common.times import read_time, time_first
+from handlers.common.values import time_msg
 from prompts.catalog import Msg
-
-HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 def _time(text: str) -> str:
-    m = HHMM.match(text.strip())
-    if m is None:
-        raise UserError(Msg("quiet.bad_time", text=shorten(text, 16)))
-    return f"{int(m.group(1)):02d}:{m.group(2)}"
+    """The one time reader (``18:00``, ``18u``, ``half acht``), as the stored HH:MM."""
+    hour, minute = read_time(text)
+    return time_msg(hour, minute)
 
 
-@command("quiet_hours", params=(Param("start", required=False), Param("end", required=False)),
+@command("quiet_hours", params=(Param("start", required=False, rest=True),),
          access=Access.SCHOOL_MEMBER, section="school")
-async def quiet_hours(ctx: Context, start: str | None, end: str | None) -> Text:
+async def quiet_hours(ctx: Context, start: str | None) -> Text:
+    """``/stilteuren 18:00 07:30``, ``/stilteuren zes uur tot half acht``: two times, of one or more words."""
     school = ctx.require_school()
+    end: str | None = None
+    if start is not None:
+        start, after = time_first([start])
+        end = " ".join(skip_separator(after)) or None
     if start is None:
         return Text(Msg("quiet.now", school=school.name, start=school.quiet_from, end=school.quiet_until))
     if not await ctx.is_school_manager():

@@ -7,9 +7,10 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.fallback import fix_for
 from bot.core.replies import Choices, DirectTo, Option, Text
+from handlers.common.orders import person_team_order
 from handlers.common.people import find_person
 from handlers.common.suggest import team_names, unknown_team
-from handlers.common.validation import clean_name, shorten
+from handlers.common.validation import clean_name
 from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import ChatLink, Team, TeamMembership
@@ -138,12 +139,7 @@ async def list_teams(ctx: Context) -> Text:
 @command("make_chair", params=(Param("person"), Param("team", required=False, rest=True)),
          access=Access.SCHOOL_MEMBER, section="teams")
 async def make_chair(ctx: Context, person: str, team: str | None) -> list[Text]:
-    school = ctx.require_school()
-    if team and await q.team_by_name(ctx.session, school.id, team) is None \
-            and await q.team_by_name(ctx.session, school.id, person) is not None:
-        # /voorzitter Middenbouw johan: the team first, then the person — say the right order
-        raise UserError(Msg("conv.wrong_order_chair", cmd=command_name("make_chair"), person=shorten(team),
-                            team=shorten(person)))
+    await person_team_order(ctx, person, team, "make_chair")  # /voorzitter Middenbouw johan
     target = await _team_from(ctx, team, "make_chair")
     await ctx.require_team_manager(target)
     found = await find_person(ctx, person)

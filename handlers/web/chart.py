@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from handlers.common.values import date_msg, number_msg
+from handlers.common.measures import measure_msg
+from handlers.common.values import date_msg
 from handlers.web.render import Texts
 from handlers.web.views import GoalChart, chart_words
 
@@ -41,7 +42,8 @@ def goal_svg(chart: GoalChart, texts: Texts) -> Markup:
     ]
     if chart.goal is not None:
         gy = y(chart.goal)
-        label = escape(f"{texts.plain_key('page.chart_goal')} {texts.plain_body(number_msg(chart.goal))}")
+        goal = texts.plain_body(measure_msg(chart.goal, chart.sign))
+        label = escape(f"{texts.plain_key('page.chart_goal')} {goal}")
         parts.append(
             f'<line x1="{PAD_L}" y1="{gy}" x2="{WIDTH - PAD_R}" y2="{gy}" stroke="{GOAL}" '
             f'stroke-width="2" stroke-dasharray="6 4"/>'
@@ -56,7 +58,7 @@ def goal_svg(chart: GoalChart, texts: Texts) -> Markup:
         parts.append(f'<circle cx="{x(i)}" cy="{y(v)}" r="4" fill="{LINE}"/>')
         parts.append(
             f'<text x="{x(i)}" y="{y(v) - 8}" text-anchor="middle" fill="{TEXT}" font-size="12">'
-            f'{escape(texts.plain_body(number_msg(v)))}</text>'
+            f'{escape(texts.plain_body(measure_msg(v, chart.sign)))}</text>'
         )
         parts.append(
             f'<text x="{x(i)}" y="{HEIGHT - PAD_B + 16}" text-anchor="middle" fill="{TEXT}" '

@@ -15,7 +15,8 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.common.values import number_msg, today_in
+from handlers.common.measures import measure_msg
+from handlers.common.values import today_in
 from handlers.cycle.quality_card import Block, build_card
 from handlers.cycle.state import active_cycle, load_round
 from handlers.leader import digest_data as dd
@@ -93,6 +94,7 @@ class GoalChart:
     baseline: float | None
     points: list[tuple[Any, float]]  # (date, value)
     unit: str = ""
+    sign: str | None = None  # "%" when the numbers were typed as 42 % (every label keeps it)
 
 
 @dataclass
@@ -126,8 +128,10 @@ async def team_view(
         baseline = rec.problem.baseline_value if rec.problem else None
         points = [(m.on, m.result_value) for m in rec.moments if m.result_value is not None]
         if goal is not None or baseline is not None or points:
+            sign = (rec.problem.baseline_sign if rec.problem else None) or (
+                rec.plan.goal_sign if rec.plan else None)
             view.chart = GoalChart(
-                goal, baseline, points, (rec.problem.baseline_unit or "") if rec.problem else ""
+                goal, baseline, points, (rec.problem.baseline_unit or "") if rec.problem else "", sign
             )
     team_id: int = team.id
     view.meetings = [meeting_line(n, m, tz) for n, m in enumerate(await upcoming(session, team_id, now), 1)]
@@ -162,11 +166,13 @@ def chart_words(chart: GoalChart) -> Msg:
     from prompts.catalog import Join
 
     points = Join(
-        [Msg("page.chart_point", on=date_msg(on), value=number_msg(v)) for on, v in chart.points], "; "
+        [Msg("page.chart_point", on=date_msg(on), value=measure_msg(v, chart.sign))
+         for on, v in chart.points],
+        "; ",
     )
     return Msg(
         "page.chart_alt",
-        baseline=number_msg(chart.baseline) if chart.baseline is not None else "—",
-        goal=number_msg(chart.goal) if chart.goal is not None else "—",
+        baseline=measure_msg(chart.baseline, chart.sign) if chart.baseline is not None else "—",
+        goal=measure_msg(chart.goal, chart.sign) if chart.goal is not None else "—",
         points=points if chart.points else Msg("page.chart_no_points"),
     )

@@ -41,6 +41,7 @@ from storage.models.cycle import (
 from storage.models.foundation import (
     TEAM_ROLES,
     ChatLink,
+    EntryVersion,
     Identity,
     Member,
     Outbox,
@@ -101,4 +102,6 @@ __all__ = [
     "BrainstormReaction", "BrainstormTip", "Poll", "PollQuestion", "PollSettings", "PollVote",
     # leader
     "DigestSetting", "LeaderQuestion", "LeaderVisit",
+    # earlier versions of replaced entries (/ongedaan brings them back)
+    "EntryVersion",
 ]

@@ -83,6 +83,7 @@ class ProblemRecord(SQLModel, table=True):
     round_id: int = Field(foreign_key="cycleround.id", unique=True)
     statement: str | None = Field(default=None, max_length=1000)
     baseline_value: float | None = None
+    baseline_sign: str | None = Field(default=None, max_length=4)  # "%" when typed as 42 % (issue 13)
     baseline_unit: str | None = Field(default=None, max_length=200)
     baseline_source: str | None = Field(default=None, max_length=300)
     updated_by: int | None = Field(default=None, foreign_key="member.id")
@@ -154,6 +155,7 @@ class PlanRecord(SQLModel, table=True):
     round_id: int = Field(foreign_key="cycleround.id", unique=True)
     goal_text: str | None = Field(default=None, max_length=500)
     goal_value: float | None = None
+    goal_sign: str | None = Field(default=None, max_length=4)  # "%" when typed as 65 %
     goal_deadline: date | None = None
     instrument: str | None = Field(default=None, max_length=300)
     baseline_moment: date | None = None
@@ -169,6 +171,7 @@ class MeasurementMoment(SQLModel, table=True):
     on: date
     label: str | None = Field(default=None, max_length=120)
     result_value: float | None = None
+    result_sign: str | None = Field(default=None, max_length=4)  # "%" when typed as 58 %
     result_by: int | None = Field(default=None, foreign_key="member.id")
     result_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

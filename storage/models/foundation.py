@@ -181,3 +181,17 @@ class Outbox(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claim_no: int = 0
     created_at: datetime = aware()
+
+
+class EntryVersion(SQLModel, table=True):
+    """An entry as it was just before ``member_id`` replaced it at ``saved_at`` (issue 13): an edited
+    answer or record keeps the version it had, so ``/ongedaan`` brings that back instead of removing
+    the entry (handlers/common/versions.py). ``data`` holds the row's columns as they were."""
+
+    __table_args__ = (Index("ix_entryversion_entry_table_entry_id", "entry_table", "entry_id"),)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
+    entry_table: str = Field(max_length=64)
+    entry_id: int
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    saved_at: datetime = aware()

@@ -48,6 +48,13 @@ def readable(text: str, quote_names: bool = False) -> tuple[str, tuple[UserRef, 
     return unescape(text), tuple(mentions)
 
 
+def without_bot_mention(text: str, bot_user: str | None) -> str:
+    """An ``app_mention``'s text without the mention of the bot (``<@U0BOT> ja`` -> ``ja``): the bot's
+    own token when its id is known, else the first user token (Slack puts the bot's mention there)."""
+    pattern = rf"<@{re.escape(bot_user)}(?:\|[^>]*)?>" if bot_user else r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>"
+    return re.sub(pattern, "", text, count=1).strip().lstrip(",:").strip()
+
+
 def split_command(text: str) -> tuple[str, str, tuple[UserRef, ...]]:
     """``/leerteam voorzitter <@U1|bram> Groep 3-4`` → ("voorzitter", "@bram Groep 3-4", (bram,))."""
     clean, mentions = readable(text or "", quote_names=True)

@@ -15,6 +15,7 @@ import logging
 import re
 import signal
 from collections.abc import Sequence
+from functools import partial
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -24,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Leerteam
 from bot.core.config import Settings
 from bot.transports.http import Extension, Route, build_web_app, serve
+from bot.transports.slack.mentions import on_mention
 from bot.transports.slack.outbound import TIMEOUT, retry_handlers
 from bot.transports.slack.render import ANSWER_ACTION, ANSWER_VIEW, CHOICE_ACTION
 from bot.transports.slack.transport import SlackTransport
@@ -69,6 +71,7 @@ def build_app(
     bolt.view_submission(ANSWER_VIEW)(ack=ack_now, lazy=[slack.lazy("answer", slack.on_answer)])
     bolt.event("app_home_opened")(ack=ack_now, lazy=[slack.lazy("home", slack.on_home)])
     bolt.event("message")(ack=ack_now, lazy=[slack.lazy("message", slack.on_message)])
+    bolt.event("app_mention")(ack=ack_now, lazy=[slack.lazy("app_mention", partial(on_mention, slack))])
     for removed in ("channel_left", "group_left", "member_left_channel", "channel_archive", "group_archive"):
         bolt.event(removed)(ack=ack_now, lazy=[slack.lazy(removed, slack.on_removed)])
     return bolt, slack

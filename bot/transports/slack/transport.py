@@ -334,6 +334,7 @@ class SlackTransport(SlackOutbound):
             received_at=self.app.clock.now(),
             raw=body,
             text=text,
+            addressed=True,  # a direct message is always meant for the bot
         )
         await self._dispatch(message, caller)
 

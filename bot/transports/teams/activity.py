@@ -200,13 +200,15 @@ def to_event(
             **base,
         )
     text = strip_mentions(activity.get("text") or "", activity.get("entities"), where.bot_id)
-    if not text:
+    if not text and (private or not _mentions_bot(activity, where.bot_id)):
         return None
+    if not text:  # only "@Leerteam": addressed to the bot, answered with what it can do here
+        return MessageEvent(text="", addressed=True, **base)
     if not private and not _mentions_bot(activity, where.bot_id):
         return MessageEvent(text=text, **base)  # not addressed to the bot: only an answer, never a command
     command = read_text(text, command_names, waiting(user.user_id, private))
     if command is None:
-        return MessageEvent(text=text, **base)
+        return MessageEvent(text=text, addressed=True, **base)  # a mention or a private chat
     name, args = command
     return CommandEvent(name=name, args=args, mentions=_mentions(activity, where.bot_id), **base)
 

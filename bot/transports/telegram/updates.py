@@ -8,6 +8,7 @@ a private chat; its payload (from a deep link) decides what happens (see :mod:`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -66,6 +67,23 @@ def _quote_mentions(message: Message, args: str) -> str:
     return args
 
 
+def _strip_bot_mention(text: str, username: str) -> tuple[bool, str]:
+    """Whether the text mentions ``@username`` (Telegram's mention is the typed @name), and the
+    text without it: ``@leerteambot ja`` is ``ja``, addressed to the bot."""
+    found = re.search(rf"@{re.escape(username)}\b", text, flags=re.IGNORECASE)
+    if found is None:
+        return False, text
+    rest = (text[:found.start()] + text[found.end():]).strip().lstrip(",:").strip()
+    return True, rest
+
+
+def _replies_to_bot(message: Message, username: str) -> bool:
+    """A reply to one of the bot's own messages is addressed to the bot."""
+    original = message.reply_to_message
+    author = original.from_user if original is not None else None
+    return author is not None and author.is_bot and (author.username or "").lower() == username.lower()
+
+
 def to_event(update: Update, bot: BotInfo, now: datetime) -> Event | None:
     """The core event for this update, or None when it is not for us."""
     base_user = update.effective_user
@@ -98,7 +116,12 @@ def to_event(update: Update, bot: BotInfo, now: datetime) -> Event | None:
     text = message.text
     private = message.chat.type == Chat.PRIVATE
     if not text.startswith("/") or len(text) < 2:
-        return MessageEvent(text=text, **base)
+        mentioned, text = _strip_bot_mention(text, bot.username)
+        if not (mentioned and text.startswith("/") and len(text) > 1):
+            addressed = private or mentioned or _replies_to_bot(message, bot.username)
+            return MessageEvent(text=text, addressed=addressed, **base)
+        head, _, rest = text[1:].partition(" ")  # "@leerteambot /hulp": a command for this bot
+        text = f"/{head.partition('@')[0]}@{bot.username} {rest}".rstrip()
     head, _, rest = text[1:].partition(" ")
     if "\n" in head:  # "/cmd\nargs": the first line break ends the name too
         head, _, more = head.partition("\n")
