@@ -40,6 +40,7 @@ from storage.models.cycle import (
 )
 from storage.models.foundation import (
     TEAM_ROLES,
+    ArchivedMembership,
     ChatLink,
     Identity,
     Member,
@@ -87,7 +88,7 @@ __all__ = [
     "TeamsConversation",
     "SQLModel", "aware",
     # foundation
-    "TEAM_ROLES", "ChatLink", "Identity", "Member", "Outbox", "PendingQuestion", "ProcessedEvent",
+    "TEAM_ROLES", "ArchivedMembership", "ChatLink", "Identity", "Member", "Outbox", "PendingQuestion", "ProcessedEvent",
     "School", "SchoolLink", "SchoolMembership", "SimulatedClock", "SentMessage", "Team", "TeamMembership",
     # cycle
     "PHASES", "VERDICTS", "Action", "Agreement", "Answer", "Cycle", "CycleRound", "DirectionRecord",
