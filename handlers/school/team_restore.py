@@ -50,7 +50,8 @@ async def restore_team(ctx: Context, team: str) -> Text:
     key = original_key(target)
     taken = await q.team_by_name(ctx.session, target.school_id, target.name)
     if taken is not None:  # a new team took the freed name meanwhile: nothing changes until it is renamed
-        raise UserError(Msg("day.restore_name_taken", team=taken.name, rename_cmd=command_name("team_rename")))
+        raise UserError(Msg("day.restore_name_taken", team=taken.name,
+                            rename_cmd=command_name("team_rename")))
     target.archived_at, target.name_key = None, key
     ctx.session.add(target)
     kept = list((await ctx.session.exec(select(ArchivedMembership).where(

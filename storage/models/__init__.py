@@ -88,7 +88,8 @@ __all__ = [
     "TeamsConversation",
     "SQLModel", "aware",
     # foundation
-    "TEAM_ROLES", "ArchivedMembership", "ChatLink", "Identity", "Member", "Outbox", "PendingQuestion", "ProcessedEvent",
+    "ArchivedMembership",
+    "TEAM_ROLES", "ChatLink", "Identity", "Member", "Outbox", "PendingQuestion", "ProcessedEvent",
     "School", "SchoolLink", "SchoolMembership", "SimulatedClock", "SentMessage", "Team", "TeamMembership",
     # cycle
     "PHASES", "VERDICTS", "Action", "Agreement", "Answer", "Cycle", "CycleRound", "DirectionRecord",

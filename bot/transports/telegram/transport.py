@@ -171,10 +171,26 @@ class TelegramTransport:
             reply_to = ReplyParameters(origin.message_id, allow_sending_without_reply=True)
         return ForceReply(selective=True, input_field_placeholder=placeholder), reply_to
 
+    @staticmethod
+    def _for_person(out: Outgoing, chat_id: int, origin: Origin | None) -> tuple[Any, ReplyParameters | None]:
+        """An answer for one person in a group (``Address.for_person``) is a reply to their message;
+        where there is none to reply to (they pressed a button) it starts with a mention of them."""
+        reply: Any = out.reply  # Text, Choices or Ask: the table's keys
+        body, person = reply.body, out.address.for_person
+        if person is None:
+            return body, None
+        if (origin is not None and origin.message_id and origin.chat_id == chat_id
+                and str(origin.user_id) == person.user_id):
+            return body, ReplyParameters(origin.message_id, allow_sending_without_reply=True)
+        label = escape(re.sub(r"[\]\n]", " ", person.name))
+        return Markup(f"[{label}](tg://user?id={escape(person.user_id)}): {body}"), None
+
     async def _send_message(self, chat_id: int, out: Outgoing, origin: Origin | None) -> SentRef | None:
         reply: Any = out.reply
-        chunks = split_html(reply.body) or [to_html(escape("…"))]
+        body, to_person = self._for_person(out, chat_id, origin)
+        chunks = split_html(body) or [to_html(escape("…"))]
         markup, reply_to = self._MARKUP[type(reply)](self, reply, out, chat_id, origin)
+        reply_to = reply_to or to_person
         sent = None
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
