@@ -67,3 +67,14 @@ async def test_restore_in_english_and_on_telegram_and_slack(app):
         assert "Team Year 7 is back from the archive" in done.text, done.text
         assert f"Link its {word} again with /link Year 7 in that {word}" in done.text, done.text
         assert "Team Year 7 is not archived" in await chat.say("/herstelteam Year 7", as_="anna")
+
+
+async def test_what_an_archived_team_remembers_goes_with_the_team_or_the_person(app, chat: Chat):
+    await setup_team(chat)
+    await chat.say("/archiveer Groep 5", as_="anna")
+    ask = (await chat.say("/wismijngegevens", as_="carla")).outgoing[0].reply
+    await chat.press(ask.options[0].value, as_="carla")  # carla's own data: her place in the archive too
+    assert len(await rows(app, ArchivedMembership)) == 2
+    ask = (await chat.say("/verwijderteam Groep 5", as_="anna")).outgoing[0].reply
+    assert "is verwijderd" in await chat.press(ask.options[0].value, as_="anna")
+    assert await rows(app, ArchivedMembership) == [] and [t.name for t in await rows(app, Team)] == ["Bovenbouw"]
