@@ -173,7 +173,24 @@ async def team_membership(session: AsyncSession, team_id: int, member_id: int) -
     return (await session.exec(stmt)).first()
 
 
+# A team named by id in a button's value ("\u2060" + id): a word joiner, a format character that no
+# team name may contain (handlers/common/validation.clean_name) and nobody can type (bot.core.typed),
+# so it never collides with a name, and a value with a 60-character emoji name stays short enough
+# for Telegram's 64 bytes of callback data.
+TEAM_REF = "\u2060"
+
+
+def team_ref(team_id: int) -> str:
+    """How a button names a team: short, whatever the team is called."""
+    return f"{TEAM_REF}{team_id}"
+
+
 async def team_by_name(session: AsyncSession, school_id: int, name: str) -> Team | None:
+    """An active team of the school by its name, or by :func:`team_ref` (a button)."""
+    if name.startswith(TEAM_REF) and name[len(TEAM_REF):].isdigit():
+        team = await session.get(Team, int(name[len(TEAM_REF):]))
+        ok = team is not None and team.school_id == school_id and team.archived_at is None
+        return team if ok else None
     stmt = select(Team).where(Team.school_id == school_id, Team.name_key == name_key(name))
     return (await session.exec(stmt)).first()
 

@@ -497,3 +497,26 @@ async def test_an_empty_text_is_sent_without_blocks(slack):
     await slack.transport.send(Outgoing(Address("slack", DM[ANNA], ANNA, True), "nl", Text(Markup(""))))
     (post,) = slack.api.of("chat.postMessage")
     assert post["text"] == "…" and "blocks" not in post.params
+
+
+# --- issue 14, the rest: an answer for one person in a busy channel names that person --------------------
+async def test_a_refusal_in_a_channel_is_ephemeral_to_the_person_and_a_visible_one_mentions_them(slack):
+    """Slack already answers the caller ephemerally in a channel (only they see it, so it is theirs);
+    where an answer for one person must be posted visibly, it starts with their mention."""
+    await slack.setup()
+    said = await slack.cmd("koppel Bovenbouw", BRAM, CHANNEL)  # Bram is not Bovenbouw's chair
+    (refusal,) = [c for c in said if c.method.startswith("chat.")]
+    assert (refusal.method, refusal["channel"], refusal["user"]) == ("chat.postEphemeral", CHANNEL, BRAM)
+    assert "Alleen de voorzitter van *Bovenbouw*" in refusal["text"]
+
+    from bot.core.delivery import Address, ForPerson, Outgoing
+
+    to_bram = Address("slack", CHANNEL, for_person=ForPerson(BRAM, "Bram"))
+    await slack.transport.send(Outgoing(to_bram, "nl", Text(Markup("Dat kan alleen de voorzitter.")),
+                                        is_error=True))
+    post = slack.api.of("chat.postMessage")[-1]
+    assert post["channel"] == CHANNEL and post["text"].startswith(f"<@{BRAM}> ")
+    assert mrkdwn_texts(post)[0].startswith(f"<@{BRAM}> Dat kan alleen")
+    hostile = Address("slack", CHANNEL, for_person=ForPerson("U0X> <!channel", "X"))
+    await slack.transport.send(Outgoing(hostile, "nl", Text(Markup("Nee."))))
+    assert slack.api.of("chat.postMessage")[-1]["text"].startswith("<@U0XCHANNEL> ")

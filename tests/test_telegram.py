@@ -520,3 +520,37 @@ def test_garbage_payloads_never_crash(data):
 def test_html_is_escaped_not_interpreted():
     assert split_html(escape('<a href="x">&amp;</a>')) == ['&lt;a href="x"&gt;&amp;amp;&lt;/a&gt;']
     assert html.unescape(split_html(escape("a & b"))[0]) == "a & b"
+
+
+# --- issue 14, the rest: an answer for one person in a busy group names that person ---------------------
+def _reply_to(call) -> dict | None:
+    return call.params.get("reply_parameters")  # PTB's request parameters: a dict, or absent
+
+
+async def test_refusals_and_short_answers_in_a_group_reply_to_the_persons_message(app, tg: Tg):
+    await telegram_setup(tg)
+    update = tg.updates.message(BRAM, "/koppel Bovenbouw", GROUP_B)  # Bram is not Bovenbouw's chair
+    (refusal,) = [c for c in await tg.send(update) if c.method == "sendMessage"]
+    assert "Alleen de voorzitter van Bovenbouw" in visible(refusal.text)
+    assert refusal.chat_id == GROUP_B.id
+    assert _reply_to(refusal) == {"message_id": update.message.message_id, "allow_sending_without_reply": True}
+    # an ordinary short answer in the group is a reply too
+    update = tg.updates.message(CARLA, "/aansluiten Groep 3-4", GROUP_A)
+    (welcome,) = [c for c in await tg.send(update) if c.method == "sendMessage"]
+    assert "Welkom in team Groep 3-4, Carla" in visible(welcome.text)
+    assert _reply_to(welcome)["message_id"] == update.message.message_id
+    # in a private chat there is nobody else to tell apart: no reply, no mention
+    (private,) = [c for c in await tg.say(BRAM, "/koppel Bovenbouw") if c.method == "sendMessage"]
+    assert _reply_to(private) is None and "tg://user" not in private.text
+
+
+async def test_an_answer_to_a_button_in_a_group_starts_with_a_mention(app, tg: Tg):
+    await telegram_setup(tg)
+    calls = await tg.press(BRAM, "teams", GROUP_A)  # a button's message is the bot's own: mention instead
+    (answer,) = [c for c in calls if c.method == "sendMessage"]
+    assert answer.text.startswith(f'<a href="tg://user?id={BRAM.id}">Bram</a>: ')
+    assert "Leerteams van De Regenboog" in visible(answer.text) and _reply_to(answer) is None
+    # a hostile name stays text inside the mention
+    await tg.say(DIRK, "/aansluiten Groep 3-4", GROUP_A)
+    (answer,) = [c for c in await tg.press(DIRK, "teams", GROUP_A) if c.method == "sendMessage"]
+    assert answer.text.startswith(f'<a href="tg://user?id={DIRK.id}">Dirk &lt;b&gt;&amp;amp;</a>: ')

@@ -42,6 +42,18 @@ PROMPT_KEY = "_prompt"  # PendingQuestion.payload: the question as asked, so it 
 
 
 @dataclass(frozen=True)
+class ForPerson:
+    """Whom an answer in a shared chat is for: the person who typed the command or pressed the button.
+
+    In a busy group a refusal or a short answer must say whom it answers; each transport shows that
+    its own way (Telegram: a reply to the person's message; Slack: ephemeral to them, else a mention;
+    the console: the name), so handlers never need to."""
+
+    user_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Address:
     platform: str
     chat_id: str | None  # None: the user's private chat, which the transport opens
@@ -49,6 +61,7 @@ class Address:
     private: bool = False  # only this user should see it (DM, or ephemeral in a channel)
     workspace_id: str | None = None
     message_id: str | None = None  # for edits
+    for_person: ForPerson | None = None  # a short answer in a shared chat: whom it is for
 
 
 @dataclass(frozen=True)
@@ -203,6 +216,7 @@ class Resolver:
         if found is None:
             return None
         address, lang = found
+        address = self._for_person(reply, target, address)
         question_id = None
         rendered = _render_reply(reply, lambda body: self.catalog.render(body, lang, address.platform))
         if isinstance(rendered, Ask):
@@ -215,6 +229,15 @@ class Resolver:
         elif isinstance(rendered, Choices):
             await self._remember_menu(rendered, address, target)
         return Outgoing(address, lang, rendered, question_id)
+
+    def _for_person(self, reply: Reply, target: Any, address: Address) -> Address:
+        """A text or question answering someone where others read along names that person."""
+        ev = self.event
+        shared = ev is not None and not ev.chat.is_private and not address.private
+        if not shared or not isinstance(target, Here) or not isinstance(reply, (Text, Ask)):
+            return address
+        assert ev is not None
+        return dataclasses.replace(address, for_person=ForPerson(ev.user.user_id, ev.user.display_name))
 
     async def _address(self, target: Any) -> tuple[Address, str] | None:
         """Where a target is on the platform, and in which language its reader reads."""

@@ -93,6 +93,8 @@ class ConsoleTransport:
             note = Msg("console.private_for", user=addr.user_id)
         elif not addr.private and addr.chat_id != (self.chat or DM_CHAT):
             note = Msg("console.to_chat", chat=addr.chat_id)
+        if note is None and out.is_error and addr.for_person is not None:
+            note = Msg("day.console_for", name=addr.for_person.name)  # a refusal in a chat: whose it is
         if note is not None:
             self._print(plain(cat.render(note, lang)))
         if isinstance(reply, Edit):

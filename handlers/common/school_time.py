@@ -64,6 +64,21 @@ def next_allowed(school: School | None, when: datetime) -> datetime:
     return local_start(day, f"{starts.hour:02d}:{starts.minute:02d}", tz)
 
 
+def before_start(school: School | None, due: datetime, start: datetime) -> datetime:
+    """When to send something the bot sends on its own that only helps before ``start`` (a meeting's
+    reminder): held for quiet hours as usual when the next allowed moment still lies before the start;
+    otherwise at its own due time anyway, quiet or not.
+
+    Why not the last allowed moment before the start (Friday 17:59 for a Monday 07:00 meeting)? The
+    clock queues a reminder when it falls due, and by then that moment has passed; planning it days
+    ahead would send a "tomorrow" reminder on Friday and change when every reminder is queued. A
+    meeting that starts before the school morning is the team's own choice of hour, so a reminder at
+    the time the team asked for beats one that is held until the meeting has started, which is never
+    sent at all (the renderer skips reminders for a meeting that has begun)."""
+    held = next_allowed(school, due)
+    return held if held < start else due
+
+
 async def schools_of_teams(session: AsyncSession, team_ids: Iterable[int]) -> dict[int, School]:
     """Team id -> its school, in one query (for planners that shift their rows out of quiet hours)."""
     ids = sorted(set(team_ids))

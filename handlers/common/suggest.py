@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.commands import command_name
@@ -18,6 +18,7 @@ from bot.core.errors import UserError
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
 from storage.models import Team
+from storage.queries import TEAM_REF
 
 CUTOFF = 0.75
 
@@ -30,11 +31,14 @@ def closest(typed: str, names: Iterable[str]) -> str | None:
 
 
 async def team_names(session: AsyncSession, school_id: int) -> list[str]:
-    return list((await session.exec(select(Team.name).where(Team.school_id == school_id))).all())
+    return list((await session.exec(select(Team.name).where(
+        Team.school_id == school_id, col(Team.archived_at).is_(None)))).all())
 
 
 async def unknown_team(session: AsyncSession, school_id: int, typed: str) -> UserError:
     """The answer to a team name the school does not have: the close one if there is one."""
+    if typed.startswith(TEAM_REF):  # a button naming a team that is gone (archived, deleted)
+        return UserError(Msg("common.stale_button"))
     suggestion = closest(typed, await team_names(session, school_id))
     if suggestion is not None:
         return UserError(Msg("conv.unknown_team_close", team=shorten(typed), suggestion=suggestion,

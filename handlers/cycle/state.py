@@ -340,5 +340,5 @@ async def offer_teams(ctx: Context, name: str | None, command_id: str,
     if not teams:
         return None
     return Choices(Msg("daily.pick_team", command=command_name(command_id)),
-                   tuple(Option(t.name, value(t) if value else f"{command_id} {t.name}")
+                   tuple(Option(t.name, value(t) if value else f"{command_id} {q.team_ref(t.id)}")
                          for t in teams[:MAX_TEAM_BUTTONS]))

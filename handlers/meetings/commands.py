@@ -79,6 +79,9 @@ def today(ctx: Context, school: School | None = None) -> date:
     return today_in(where.timezone if where is not None else ctx.settings.timezone, ctx.now())
 
 
+BUTTON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # weekday as read_weekday reads it back
+
+
 def read_weeks(raw: str | None) -> int:
     if raw is None:
         return 1
@@ -118,17 +121,17 @@ async def set_rhythm(
         if len(after) > 2:
             raise UsageError("meeting_rhythm", Msg("usage.extra"))
         minutes, weeks = (after + [None, None])[0], (after + [None, None])[1]
+    weekday = read_weekday(day)
     hour, minute = read_time(time)
-    time = time_msg(hour, minute)
-    args = " ".join(a for a in (day, time, minutes, weeks) if a)
+    duration = read_duration(minutes or None)
+    every = read_weeks(weeks)
+    # the buttons carry the rhythm as read, not as typed: short (Telegram's 64 bytes), and checked once
+    args = f"{BUTTON_DAYS[weekday]} {time_msg(hour, minute)} {duration} {every}"
     offer = await offer_teams(ctx, None, "meeting_rhythm", lambda t: f"meeting_rhythm_for {t.id} {args}")
     if offer is not None:
         return [offer]
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
-    weekday = read_weekday(day)
-    duration = read_duration(minutes or None)
-    every = read_weeks(weeks)
     school = await school_of(ctx, team)
     now = ctx.now()
     rhythm = await rhythm_of(ctx, team)

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.capability import Job, Skip
 from bot.core.commands import command_name
 from bot.core.replies import Ask, DirectTo, Reply, TeamChat, Text
-from handlers.common.school_time import hold_quiet, when_msg, zone
+from handlers.common.school_time import before_start, hold_quiet, schools_of_teams, when_msg, zone
 from handlers.common.values import date_msg
 from handlers.meetings.plan import agenda_bodies, chairs_of, offsets_of, open_items
 from prompts.catalog import Join, Msg
@@ -84,7 +84,12 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
             }
         )
     team_of = {m.id: m.team_id for m, _ in rows}
-    await hold_quiet(session, queued, [team_of[_meeting_of(r)] for r in queued])
+    starts = {m.id: m.starts_at for m, _ in rows}
+    schools = await schools_of_teams(session, team_of.values())
+    for r in queued:  # quiet hours, but never past the meeting's start (school_time.before_start)
+        meeting_id = _meeting_of(r)
+        if team_of[meeting_id] in schools:
+            r["due_at"] = before_start(schools[team_of[meeting_id]], r["due_at"], starts[meeting_id])
     queued.sort(key=lambda r: r["dedupe_key"])
     return await insert_ignore(session, Outbox, queued, ["dedupe_key"])
 

@@ -234,7 +234,8 @@ async def due_reveals(session: AsyncSession, now: datetime) -> list[dict[str, An
                     "status": "pending",
                     "attempts": 0,
                     "created_at": now,
-                    "payload": {"wall_id": wall.id},
+                    # the team lets the clock hold the post for the next school morning (quiet hours)
+                    "payload": {"wall_id": wall.id, "team_id": wall.team_id},
                 }
             )
     return rows

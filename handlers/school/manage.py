@@ -22,7 +22,7 @@ from handlers.school.team_removal import delete_team_rows
 from handlers.school.teams import TEAM_NAME_MAX, _team_from
 from prompts.catalog import Msg
 from storage import queries as q
-from storage.models import ChatLink, Member, SchoolMembership, Team, TeamMembership
+from storage.models import ArchivedMembership, ChatLink, Member, SchoolMembership, Team, TeamMembership
 
 
 @command("chair_remove", params=(Param("person"), Param("team", required=False, rest=True)),
@@ -129,7 +129,9 @@ async def archive_team(ctx: Context, team: str | None) -> Text:
         await ctx.session.delete(link)
     memberships = (await ctx.session.exec(
         select(TeamMembership).where(TeamMembership.team_id == target.id))).all()
-    for tm in memberships:
+    for tm in memberships:  # kept for /herstelteam (handlers/school/team_restore.py)
+        ctx.session.add(ArchivedMembership(team_id=tm.team_id, member_id=tm.member_id, role=tm.role,
+                                           joined_at=tm.joined_at))
         await ctx.session.delete(tm)
     workers = (await ctx.session.exec(select(Member).where(Member.working_team_id == target.id))).all()
     for m in workers:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+
 from bot.core.commands import Access, Param, Where, command, command_name
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
@@ -9,7 +11,7 @@ from bot.core.fallback import fix_for
 from bot.core.replies import Choices, DirectTo, Option, Text
 from handlers.common.orders import person_team_order
 from handlers.common.people import find_person
-from handlers.common.suggest import team_names, unknown_team
+from handlers.common.suggest import unknown_team
 from handlers.common.validation import clean_name
 from prompts.catalog import Join, Msg
 from storage import queries as q
@@ -78,14 +80,20 @@ async def link_team(ctx: Context, team: str) -> Text:
     return Text(Msg("team.linked_here", team=target.name))
 
 
+async def _active_teams(ctx: Context, school_id: int) -> list[Team]:
+    return list((await ctx.session.exec(select(Team).where(
+        Team.school_id == school_id, col(Team.archived_at).is_(None)))).all())
+
+
 @command("team_join", params=(Param("team", required=False, rest=True),), access=Access.SCHOOL_MEMBER,
          section="teams")
 async def join_team(ctx: Context, team: str | None) -> Text | Choices:
     if not team and ctx.team is None:  # a bare /aansluiten outside a team's chat: the teams as buttons
         school = ctx.require_school()
-        names = sorted(await team_names(ctx.session, school.id), key=str.casefold)
-        if names:
-            return Choices(Msg("conv.pick_team"), tuple(Option(n, f"team_join {n}") for n in names))
+        active = sorted(await _active_teams(ctx, school.id), key=lambda t: t.name.casefold())
+        if active:  # each button names its team by id: a long emoji name does not fit a Telegram button
+            return Choices(Msg("conv.pick_team"),
+                           tuple(Option(t.name, f"team_join {q.team_ref(t.id)}") for t in active))
     target = await _team_from(ctx, team, "team_join")
     if await ctx.team_membership(target) is not None:
         return Text(Msg("team.already_in", team=target.name))

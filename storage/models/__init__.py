@@ -40,6 +40,7 @@ from storage.models.cycle import (
 )
 from storage.models.foundation import (
     TEAM_ROLES,
+    ArchivedMembership,
     ChatLink,
     EntryVersion,
     Identity,
@@ -88,6 +89,7 @@ __all__ = [
     "TeamsConversation",
     "SQLModel", "aware",
     # foundation
+    "ArchivedMembership",
     "TEAM_ROLES", "ChatLink", "Identity", "Member", "Outbox", "PendingQuestion", "ProcessedEvent",
     "School", "SchoolLink", "SchoolMembership", "SimulatedClock", "SentMessage", "Team", "TeamMembership",
     # cycle

@@ -112,6 +112,19 @@ class TeamMembership(SQLModel, table=True):
     joined_at: datetime = aware()
 
 
+class ArchivedMembership(SQLModel, table=True):
+    """Who was in an archived team, in which role: archiving ends the memberships (nothing is sent
+    for the team any more) and ``/herstelteam`` brings these people back (handlers/school/team_restore.py).
+    Foreign keys only, so deleting the team or a person's own data finds these rows by itself."""
+
+    __table_args__ = (UniqueConstraint("team_id", "member_id"),)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
+    team_id: int = Field(foreign_key="team.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    role: str = Field(default="member", max_length=16)
+    joined_at: datetime = aware()
+
+
 class ProcessedEvent(SQLModel, table=True):
     """Platform events already handled; the primary key makes redelivery a no-op."""
 

@@ -7,6 +7,7 @@ and each message kind its blocks (:data:`SlackOutbound._BLOCKS`).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -149,6 +150,9 @@ class SlackOutbound:
         if how == "ephemeral":
             await self._ephemeral(str(channel), str(user), payload, caller)
             return None  # ephemeral messages cannot be edited with chat.update
+        person = out.address.for_person
+        if person is not None and how == "post" and channel is not None and not is_direct(str(channel)):
+            payload = _mention(payload, person.user_id)  # visible to all: it names whom it answers
         return await self._post(str(channel), payload, caller, user)
 
     async def _post(self, channel: str, payload: dict[str, Any], caller: Caller | None,
@@ -247,3 +251,15 @@ class SlackOutbound:
     _BLOCKS: dict[type, Callable[[Any, Any, str, str | None], list[dict[str, Any]]]] = {
         Text: _text_blocks, Choices: _choice_blocks, Ask: _ask_blocks,
     }
+
+
+def _mention(payload: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """The message, starting with a mention of the person it answers (``Address.for_person``)."""
+    tag = f"<@{re.sub(r'[^A-Z0-9]', '', user_id.upper())}>"
+    out = {**payload, "text": f"{tag} {payload['text']}"}
+    blocks = [dict(b) for b in payload.get("blocks", [])]
+    first = next((b for b in blocks if b.get("type") == "section" and isinstance(b.get("text"), dict)), None)
+    if first is not None:
+        first["text"] = {**first["text"], "text": f"{tag} {first['text']['text']}"}
+        out["blocks"] = blocks
+    return out

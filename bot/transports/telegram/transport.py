@@ -18,7 +18,6 @@ import logging
 import os
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
@@ -41,6 +40,7 @@ from bot.core.commands import command_name
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
+from bot.transports.telegram.addressing import Origin, for_person
 from bot.transports.telegram.outcome import MEMBER, delivery_failed
 from bot.transports.telegram.payloads import CONTINUE, encode_callback
 from bot.transports.telegram.render import MAX_CAPTION, plain_label, split_html, to_html, utf16_len
@@ -57,15 +57,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_ALERT = 200  # characters in an answerCallbackQuery text
 MAX_RETRIES = 3  # AIORateLimiter: retries after RetryAfter (flood control)
-@dataclass(frozen=True)
-class Origin:
-    """Where the update being answered came from (for reply-to and the group note)."""
-
-    chat_id: int
-    message_id: int | None
-    user_id: int
-    user_name: str
-    private: bool
 
 
 class TelegramTransport:
@@ -173,8 +164,10 @@ class TelegramTransport:
 
     async def _send_message(self, chat_id: int, out: Outgoing, origin: Origin | None) -> SentRef | None:
         reply: Any = out.reply
-        chunks = split_html(reply.body) or [to_html(escape("…"))]
+        body, to_person = for_person(out, chat_id, origin)
+        chunks = split_html(body) or [to_html(escape("…"))]
         markup, reply_to = self._MARKUP[type(reply)](self, reply, out, chat_id, origin)
+        reply_to = reply_to or to_person
         sent = None
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
