@@ -113,7 +113,8 @@ async def team_membership(session: AsyncSession, team_id: int, member_id: int) -
 
 
 async def team_by_name(session: AsyncSession, school_id: int, name: str) -> Team | None:
-    stmt = select(Team).where(Team.school_id == school_id, Team.name_key == name_key(name))
+    stmt = select(Team).where(Team.school_id == school_id, Team.name_key == name_key(name),
+                              Team.kind == "team")  # never the chairs' meeting
     return (await session.exec(stmt)).first()
 
 
@@ -152,7 +153,8 @@ class TeamOverview:
 async def teams_overview(session: AsyncSession, school_id: int) -> list[TeamOverview]:
     """All teams of a school with their members and roles, in three queries."""
     teams = (
-        await session.exec(select(Team).where(Team.school_id == school_id, col(Team.archived_at).is_(None))
+        await session.exec(select(Team).where(Team.school_id == school_id, col(Team.archived_at).is_(None),
+                                              Team.kind == "team")  # not the chairs' meeting
                            .order_by(col(Team.name_key)))
     ).all()
     if not teams:

@@ -30,7 +30,8 @@ def closest(typed: str, names: Iterable[str]) -> str | None:
 
 
 async def team_names(session: AsyncSession, school_id: int) -> list[str]:
-    return list((await session.exec(select(Team.name).where(Team.school_id == school_id))).all())
+    return list((await session.exec(select(Team.name).where(Team.school_id == school_id,
+                                                            Team.kind == "team"))).all())
 
 
 async def unknown_team(session: AsyncSession, school_id: int, typed: str) -> UserError:

@@ -45,6 +45,7 @@ from handlers.meetings.plan import (
     upcoming,
 )
 from prompts.catalog import Join, Msg
+from storage import circle
 from storage import queries as q
 from storage.models import (
     DEFAULT_REMINDERS,
@@ -117,6 +118,13 @@ async def set_rhythm(
     if offer is not None:
         return [offer]
     team = await cycle_team(ctx)
+    return await apply_rhythm(ctx, team, day, time, minutes, weeks)
+
+
+async def apply_rhythm(ctx: Context, team: Team, day: str, time: str, minutes: str | None,
+                       weeks: str | None, hint: Msg | None = None) -> list[Reply]:
+    """Set ``team``'s rhythm (roles checked here): a learning team's, or the chairs' meeting's
+    (which passes its own ``hint`` on adding points, instead of the team commands)."""
     await ctx.require_team_manager(team)
     weekday = read_weekday(day)
     hour, minute = read_time(time)
@@ -144,11 +152,14 @@ async def set_rhythm(
     await resync_team(ctx.session, team, school, rhythm, now)
     coming = [m for m in await upcoming(ctx.session, team.id, now, 3) if m.status == "planned"]
     tz = zone(school)
-    lines: list[Any] = [Msg("meet.rhythm_set", team=team.name, rhythm=rhythm_msg(rhythm))]
+    head = "chairs.rhythm_set" if team.kind == circle.CHAIRS_KIND else "meet.rhythm_set"
+    lines: list[Any] = [Msg(head, team=team.name, rhythm=rhythm_msg(rhythm))]
     if coming:
         lines.append(Msg("meet.first_next", when=when_msg(coming[0].starts_at, tz)))
-    lines.append(Msg("meet.rhythm_reminders", offsets=Join([offset_msg(o) for o in offsets_of(rhythm)], ", "),
-                     agenda_cmd=command_name("agenda_add"), reminders_cmd=command_name("meeting_reminders")))
+    offsets = Join([offset_msg(o) for o in offsets_of(rhythm)], ", ")
+    lines.append(Msg(hint.key, **hint.params, offsets=offsets) if hint is not None else Msg(
+        "meet.rhythm_reminders", offsets=offsets, agenda_cmd=command_name("agenda_add"),
+        reminders_cmd=command_name("meeting_reminders")))
     return await to_team(ctx.session, team, text(Join(lines)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 

@@ -24,6 +24,7 @@ from handlers.common.values import date_msg, today_in
 from handlers.cycle.running import running_lines
 from handlers.cycle.state import active_cycle, load_round, missing_for
 from prompts.catalog import Join, Msg
+from storage import circle
 from storage.models import (
     DEFAULT_REMINDERS,
     AgendaItem,
@@ -245,6 +246,15 @@ async def chairs_of(session: AsyncSession, team_ids: Sequence[int]) -> dict[int,
     out: dict[int, int] = {}
     for tm in rows:
         out.setdefault(tm.team_id, tm.member_id)
+    # the chairs' meeting has no members of its own: whoever set its rhythm (else a leader) is asked
+    for team, rhythm in (await session.exec(
+            select(Team, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Team.id))
+            .where(col(Team.id).in_([i for i in team_ids if i not in out]), Team.kind == circle.CHAIRS_KIND)
+    )).all():
+        who = await circle.participant_ids(session, team.school_id)
+        chosen = rhythm.set_by if rhythm is not None and rhythm.set_by in who else (who[0] if who else None)
+        if chosen is not None:
+            out[team.id] = chosen
     return out
 
 
@@ -297,7 +307,8 @@ async def agenda_body(session: AsyncSession, team: Team, meeting: Meeting | None
             lines.append(Msg("agenda.more_items", count=len(items) - len(shown)))
     else:
         lines.append(Msg("agenda.no_items"))
-    lines += await cycle_lines(session, team, meeting, tz, now)
+    if team.kind == circle.TEAM_KIND:  # the chairs' meeting has no cycle of its own
+        lines += await cycle_lines(session, team, meeting, tz, now)
     return lines
 
 

@@ -23,6 +23,7 @@ from handlers.common.school_time import hold_quiet, when_msg, zone
 from handlers.common.values import date_msg
 from handlers.meetings.plan import agenda_body, chairs_of, offsets_of, open_items
 from prompts.catalog import Join, Msg
+from storage import circle
 from storage import queries as q
 from storage.models import (
     AgendaItem,
@@ -32,11 +33,13 @@ from storage.models import (
     Outbox,
     School,
     Team,
-    TeamMembership,
 )
 from storage.queries import insert_ignore
 
 MAX_OFFSET = timedelta(days=7)
+# The reminder's extension point: provider(session, team, meeting, now) -> [lines] added to the agenda a
+# reminder carries (the chairs' meeting adds each team's state: handlers/chairs/).
+AGENDA_EXTRA_HOOK = "meetings.agenda_extra"
 ASK_NOTES_WITHIN = timedelta(days=2)  # after downtime, notes are asked only for recent meetings
 
 
@@ -177,14 +180,15 @@ async def render_reminder(job: Job) -> list[Reply]:
         Msg("reminder.head", team=team.name, when=relative_when(meeting.starts_at, now, tz),
             minutes=meeting.duration_min),
         *(await agenda_body(session, team, meeting, tz, now)),
-        Msg("reminder.add_hint", add_cmd=command_name("agenda_add")),
+        *[line for provider in job.registry.hooks(AGENDA_EXTRA_HOOK)
+          for line in await provider(session, team, meeting, now)],
+        *([Msg("reminder.add_hint", add_cmd=command_name("agenda_add"))]
+          if team.kind == circle.TEAM_KIND else []),  # the chairs' meeting's hint comes with its hook
     ])
     if await q.chat_of_team(session, team.id, None) is not None:
         return [Text(body, target=TeamChat(team.id))]
-    # no team channel linked: each member privately
-    members = (
-        await session.exec(select(TeamMembership.member_id).where(TeamMembership.team_id == team.id))
-    ).all()
+    # no team channel linked: each member (the chairs' meeting: each participant) privately
+    members = await circle.members_of(session, team)
     return [Text(body, target=DirectTo(member_id)) for member_id in members]
 
 

@@ -1,0 +1,146 @@
+"""The voorzittersoverleg (seed 003): chairs and leaders meet on their own rhythm, with an agenda the
+bot fills from every team's state; reminders and notes as for a team meeting.
+
+The frozen clock starts on Monday 7 September 2026, 08:00 UTC (10:00 in Amsterdam). In the harness's
+school Bram chairs Groep 5, Anna leads the school, Carla and Dirk are members, Bovenbouw has no chair.
+"""
+
+from __future__ import annotations
+
+from bot.core.replies import Ask
+from storage.models import AgendaItem, ChatLink, Meeting, MeetingRhythm, Team, TeamMembership
+from tests.harness import TEAM, Chat, rows, setup_team, snapshot, text_of, utc
+
+CHAIRS = "voorzitters"  # the group the leader picks for the chairs' meeting
+
+
+def sent_to(chat: Chat, start: int) -> list[tuple[str, str]]:
+    """(chat or private user, first line) of everything sent since ``start``."""
+    out = []
+    for o in chat.transport.sent[start:]:
+        where = f"dm:{o.address.user_id}" if o.address.private else o.address.chat_id
+        out.append((where, text_of(o)))
+    return out
+
+
+async def test_only_chairs_and_leaders_take_part(app, chat):
+    await setup_team(chat)
+    for who in ("carla", "dirk"):
+        refused = await chat.say("/voorzittersoverleg", as_=who)
+        assert "voor de voorzitters van de leerteams en de schoolleiding" in refused.text
+        assert "voor de voorzitters" in (await chat.say("/voorzitterspunt Iets", as_=who)).text
+        assert "voor de voorzitters" in (await chat.say("/voorzittersritme do 15:00", as_=who)).text
+    assert await rows(app, AgendaItem) == [] and await rows(app, MeetingRhythm) == []
+    bram = await chat.say("/voorzittersoverleg", as_="bram")
+    assert "Voorzittersoverleg van De Regenboog" in bram.text
+    assert "Wie: Anna, Bram." in bram.text  # the leader and the one chair, derived from the roles
+    assert "nog geen vast voorzittersoverleg" in bram.text
+    # a new chair takes part at once; nobody adds them anywhere
+    await chat.say("/voorzitter carla Groep 5", as_="anna")
+    assert "Wie: Anna, Bram, Carla." in (await chat.say("/voorzittersoverleg", as_="carla")).text
+
+
+
+async def test_rhythm_agenda_and_private_reminders_with_each_teams_state(app, chat, clock):
+    await setup_team(chat)
+    app.attach(chat.transport)
+    await chat.say("/vraagleider Een studiemiddag. | Samen de bronnen lezen. | Woensdag 18 november.",
+                   as_="carla", in_=TEAM)
+    set_ = await chat.say("/voorzittersritme donderdag 15:00 60 4", as_="bram")
+    assert "heeft een vast ritme. Ritme: om de 4 weken op donderdag om 15:00" in set_.text
+    assert "Het eerstvolgende overleg is donderdag 10 september 2026 om 15:00." in set_.text
+    assert "/voorzitterspunt" in set_.text and "/agendapunt" not in set_.text
+    chairs = [t for t in await rows(app, Team) if t.kind == "chairs"]
+    assert len(chairs) == 1 and await rows(app, TeamMembership, TeamMembership.team_id == chairs[0].id) == []
+    assert len([m for m in await rows(app, Meeting) if m.team_id == chairs[0].id]) == 2  # 8 weeks, every 4
+    added = await chat.say("/voorzitterspunt Studiedag maart | 20", as_="anna")
+    assert "voor donderdag 10 september 2026 om 15:00: Studiedag maart (punt 1)" in added.text
+    agenda = (await chat.say("/voorzittersagenda", as_="bram")).text
+    assert "1. Studiedag maart (20 min)" in agenda
+    assert "Groep 5 (Bram) — nog geen focus gekozen" in agenda and "Bovenbouw (nog geen voorzitter)" in agenda
+    assert "Nodig: vraag aan de schoolleiding: Een studiemiddag." in agenda
+    # not a team anywhere: not in the team list, the leader's agendas, the Home overview's teams
+    for line in ("/teams", "/alleagendas"):
+        assert "Voorzittersoverleg" not in (await chat.say(line, as_="anna")).text
+    home = (await chat.press("home", as_="anna")).text
+    assert home.count("Voorzittersoverleg") == 1
+    assert "Volgende: donderdag 10 september 2026 om 15:00, 1 punt" in home
+    assert "Voorzittersoverleg" not in (await chat.press("home", as_="carla")).text
+    # a day before: each participant privately (no chat picked), with the agenda and the teams' state
+    mark = len(chat.transport.sent)
+    clock.set(utc(2026, 9, 9, 13, 0))
+    await app.tick()
+    sent = sent_to(chat, mark)
+    assert [where for where, _ in sent] == ["dm:anna", "dm:bram"]
+    for _, body in sent:
+        assert body.startswith("Herinnering: overleg Voorzittersoverleg morgen, donderdag 10 september 2026")
+        assert "1. Studiedag maart" in body and "Groep 5 (Bram)" in body and "/voorzitterspunt" in body
+        assert "/agendapunt" not in body and "Nog geen onderzoekscyclus" not in body
+    # handled points leave the agenda; a wrong number is refused
+    wrong = await chat.say("/voorzitterspuntklaar 4", as_="bram")
+    assert "kies een nummer van 1 tot en met 1" in wrong.text
+    assert "Afgehandeld: Studiedag maart" in (await chat.say("/voorzitterspuntklaar 1", as_="bram")).text
+    assert "Nog geen agendapunten." in (await chat.say("/voorzittersagenda", as_="anna")).text
+
+
+async def test_the_leader_picks_a_chat_and_the_notes_are_asked_and_posted_there(app, chat, clock):
+    await setup_team(chat)
+    app.attach(chat.transport)
+    assert "Alleen de schoolleiding" in (await chat.say("/voorzittersgroep", as_="bram", in_=CHAIRS)).text
+    assert "hoort al bij team Groep 5" in (await chat.say("/voorzittersgroep", as_="anna", in_=TEAM)).text
+    linked = await chat.say("/voorzittersgroep", as_="anna", in_=CHAIRS)
+    assert "nu de plek van het voorzittersoverleg" in linked.text
+    assert len(await rows(app, ChatLink, ChatLink.chat_id == CHAIRS)) == 1
+    set_ = await chat.say("/voorzittersritme maandag 14:00", as_="bram")
+    assert set_.outgoing[0].address.chat_id == CHAIRS  # posted where the chairs meet
+    # team commands in the chairs' group are refused kindly, and nothing is stored
+    before = await snapshot(app)
+    for line in ("/aansluiten", "/ritme dinsdag 15:00", "/agendapunt Lezen", "/cyclus Lezen"):
+        refused = await chat.say(line, as_="bram", in_=CHAIRS)
+        assert "geen leerteam" in refused.text and "/voorzittersoverleg" in refused.text, (line, refused.text)
+    assert await snapshot(app) == before
+    mark = len(chat.transport.sent)
+    clock.set(utc(2026, 9, 13, 12, 0))  # Sunday 14:00: the reminder a day before waits for quiet hours
+    await app.tick()
+    clock.set(utc(2026, 9, 14, 6, 0))  # Monday 08:00 local
+    await app.tick()
+    assert [where for where, _ in sent_to(chat, mark)] == [CHAIRS]
+    # after the meeting the one who set the rhythm is asked for the notes, privately
+    mark = len(chat.transport.sent)
+    clock.set(utc(2026, 9, 14, 13, 5))
+    await app.tick()
+    asks = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Ask)]
+    assert len(asks) == 1 and asks[0].address.user_id == "bram" and asks[0].address.private
+    saved = await chat.say("Besluit: studiedag in maart over begrijpend lezen.", as_="bram")
+    assert "Genoteerd als notulen" in saved.text
+    posted = [o for o in saved.outgoing if o.address.chat_id == CHAIRS]
+    assert posted and "Besluit: studiedag in maart" in text_of(posted[0])
+    read = await chat.say("/voorzittersnotulen", as_="anna")
+    assert "Besluit: studiedag in maart over begrijpend lezen." in read.text
+    assert "voor de voorzitters" in (await chat.say("/voorzittersnotulen", as_="carla")).text
+    # back to private messages
+    assert "niet meer de plek" in (await chat.say("/voorzittersgroep uit", as_="anna", in_=CHAIRS)).text
+    assert await rows(app, ChatLink, ChatLink.chat_id == CHAIRS) == []
+
+
+async def test_english_and_bad_input(app, chat):
+    await setup_team(chat)
+    await chat.say("/language en", as_="bram")
+    before = await snapshot(app)
+    for line, expected in [
+        ("/chairsrhythm thursday 25:00", "'25:00' is not a time"),
+        ("/chairsrhythm someday 15:00", "not a day of the week"),
+        ("/chairspoint " + "x" * 300, "at most 200"),
+        ("/chairspoint a | 5 | b", "at most two parts"),
+        ("/chairsnotes We met.", "The chairs have not met yet"),
+        ("/chairsdone 1", "has no points"),
+    ]:
+        answer = await chat.say(line, as_="bram")
+        assert expected in answer.text, (line, answer.text)
+    assert await snapshot(app) == before  # a refused command stores nothing (not even the chairs' row)
+    shown = await chat.say("/chairsmeeting", as_="bram")
+    assert "Chairs' meeting of De Regenboog" in shown.text and "Who: Anna, Bram." in shown.text
+    set_ = await chat.say("/chairsrhythm thu 15:00", as_="bram")
+    assert "The chairs' meeting has a regular rhythm." in set_.text and "/chairspoint" in set_.text
+    agenda = await chat.say("/chairsagenda", as_="bram")
+    assert "From the teams" in agenda.text and "Groep 5 (Bram)" in agenda.text
