@@ -7,8 +7,21 @@ school Bram chairs Groep 5, Anna leads the school, Carla and Dirk are members, B
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from bot.core.replies import Ask
-from storage.models import AgendaItem, ChatLink, Meeting, MeetingRhythm, Team, TeamMembership
+from storage.models import (
+    AgendaItem,
+    ChatLink,
+    CycleRound,
+    EvaluationRecord,
+    Meeting,
+    MeetingRhythm,
+    Member,
+    MomentumFlag,
+    Team,
+    TeamMembership,
+)
 from tests.harness import TEAM, Chat, rows, setup_team, snapshot, text_of, utc
 
 CHAIRS = "voorzitters"  # the group the leader picks for the chairs' meeting
@@ -144,3 +157,27 @@ async def test_english_and_bad_input(app, chat):
     assert "The chairs' meeting has a regular rhythm." in set_.text and "/chairspoint" in set_.text
     agenda = await chat.say("/chairsagenda", as_="bram")
     assert "From the teams" in agenda.text and "Groep 5 (Bram)" in agenda.text
+
+
+async def test_the_agenda_carries_what_each_team_learned_needs_and_advises(app, chat, clock):
+    await setup_team(chat)
+    await chat.say("/cyclus Begrijpend lezen", as_="bram", in_=TEAM)
+    async with app.sessions() as s:
+        rnd = (await s.exec(select(CycleRound))).one()
+        team = (await s.exec(select(Team).where(Team.name == "Groep 5"))).one()
+        carla = (await s.exec(select(Member).where(Member.display_name == "Carla"))).one()
+        now = clock.now()
+        s.add(EvaluationRecord(round_id=rnd.id, learned="Modelen werkt beter dan uitleggen.",
+                               embedding="Elke week één modeltekst in de bovenbouw.", updated_at=now))
+        s.add(MomentumFlag(team_id=team.id, kind="cancelled_in_a_row", key="t:c", raised_at=now))
+        s.add(MomentumFlag(team_id=team.id, kind="quiet_member", key="t:q", member_id=carla.id, raised_at=now))
+        await s.commit()
+    agenda = (await chat.say("/voorzittersagenda", as_="anna")).text
+    assert "Groep 5 (Bram) — 'Begrijpend lezen', fase 1: Probleemanalyse" in agenda
+    assert "Geleerd: Modelen werkt beter dan uitleggen." in agenda
+    assert "Advies: Elke week één modeltekst in de bovenbouw." in agenda
+    assert "Nodig: de overleggen liepen de laatste weken niet door" in agenda
+    assert "Carla" not in agenda  # a quiet member is never named to the chairs
+    # the chairs' meeting is not a team in the leader's digest either
+    digest = (await chat.say("/overzicht", as_="anna")).text
+    assert "Groep 5" in digest and "Voorzittersoverleg" not in digest
