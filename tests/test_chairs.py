@@ -170,7 +170,8 @@ async def test_the_agenda_carries_what_each_team_learned_needs_and_advises(app, 
         s.add(EvaluationRecord(round_id=rnd.id, learned="Modelen werkt beter dan uitleggen.",
                                embedding="Elke week één modeltekst in de bovenbouw.", updated_at=now))
         s.add(MomentumFlag(team_id=team.id, kind="cancelled_in_a_row", key="t:c", raised_at=now))
-        s.add(MomentumFlag(team_id=team.id, kind="quiet_member", key="t:q", member_id=carla.id, raised_at=now))
+        s.add(MomentumFlag(team_id=team.id, kind="quiet_member", key="t:q", member_id=carla.id,
+                           raised_at=now))
         await s.commit()
     agenda = (await chat.say("/voorzittersagenda", as_="anna")).text
     assert "Groep 5 (Bram) — 'Begrijpend lezen', fase 1: Probleemanalyse" in agenda
@@ -181,3 +182,13 @@ async def test_the_agenda_carries_what_each_team_learned_needs_and_advises(app, 
     # the chairs' meeting is not a team in the leader's digest either
     digest = (await chat.say("/overzicht", as_="anna")).text
     assert "Groep 5" in digest and "Voorzittersoverleg" not in digest
+
+
+async def test_home_shows_the_leader_how_to_start_and_a_chair_only_what_is_planned(app, chat):
+    await setup_team(chat)
+    leader = (await chat.press("home", as_="anna")).text
+    assert "Voorzittersoverleg" in leader and "Nog geen vast overleg: /voorzittersritme" in leader
+    assert "Voorzittersoverleg" not in (await chat.press("home", as_="bram")).text  # nothing planned yet
+    await chat.say("/voorzittersritme donderdag 15:00", as_="bram")
+    chair = (await chat.press("home", as_="bram")).text
+    assert "Volgende: donderdag 10 september 2026 om 15:00, 0 punten" in chair

@@ -1,5 +1,6 @@
-"""The chairs' meeting where its participants look first: a section on the Home overview (only
-for the school's chairs and leaders), and the teams' state on the agenda a reminder carries."""
+"""The chairs' meeting where its participants look first: a section on the Home overview (for the
+school's chairs and leaders once it is planned; before that for the leaders only, as a next step),
+and the teams' state on the agenda a reminder carries."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ async def home_section(ctx: Context) -> list[Any]:
         return []
     team = await circle.chairs_meeting(ctx.session, school.id)
     meeting = await next_meeting(ctx.session, team.id, ctx.now()) if team is not None else None
-    if team is None or meeting is None:
+    if team is None or meeting is None:  # nothing planned: only the leadership is asked to set it up
+        mine = await ctx.membership()
+        if mine is None or not mine.is_leader:
+            return []
         return [Msg("chairs.home_head"), Msg("chairs.home_none", rhythm_cmd=command_name("chairs_rhythm"))]
     count = len((await open_items(ctx.session, [team.id])).get(team.id, []))
     return [Msg("chairs.home_head"),
