@@ -47,7 +47,8 @@ async def to_team(session: AsyncSession, team: Team, post: Post, *, no_chat: NoC
     if await q.chat_of_team(session, team.id, None) is not None:
         replies = post(TeamChat(team.id))
         if acting is not None and (acting.team is None or acting.team.id != team.id):
-            replies.append(Text(Msg("cycle.posted_to_team", team=team.name), confirms=team.id))
+            said = "chairs.posted" if team.kind == circle.CHAIRS_KIND else "cycle.posted_to_team"
+            replies.append(Text(Msg(said, team=team.name), confirms=team.id))
         return replies
     if no_chat is NoChat.ANSWER_HERE:
         return post(Here())

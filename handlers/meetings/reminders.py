@@ -202,7 +202,9 @@ async def render_notes_ask(job: Job) -> list[Reply]:
     team, school = await _team_school(session, meeting.team_id)
     tz = zone(school)
     still_open = (await open_items(session, [team.id])).get(team.id, [])
-    lines: list[Any] = [Msg("notes.ask", team=team.name, when=when_msg(meeting.starts_at, tz))]
+    when = when_msg(meeting.starts_at, tz)
+    lines: list[Any] = [Msg("chairs.notes_ask", when=when, notes_cmd=command_name("chairs_notes"))
+                        if team.kind == circle.CHAIRS_KIND else Msg("notes.ask", team=team.name, when=when)]
     if still_open:
         lines.append(Msg("notes.rolled_over", count=len(still_open)))
     lines.append(Msg("notes.ask_hint"))
