@@ -113,8 +113,9 @@ async def test_the_leader_picks_a_chat_and_the_notes_are_asked_and_posted_there(
         assert "geen leerteam" in refused.text and "/voorzittersoverleg" in refused.text, (line, refused.text)
     assert await snapshot(app) == before
     mark = len(chat.transport.sent)
-    clock.set(utc(2026, 9, 13, 12, 0))  # Sunday 14:00: the reminder a day before waits for quiet hours
+    clock.set(utc(2026, 9, 13, 12, 0))  # Sunday 14:00: the reminder a day before waits out the weekend
     await app.tick()
+    assert sent_to(chat, mark) == []
     clock.set(utc(2026, 9, 14, 6, 0))  # Monday 08:00 local
     await app.tick()
     assert [where for where, _ in sent_to(chat, mark)] == [CHAIRS]
@@ -124,6 +125,8 @@ async def test_the_leader_picks_a_chat_and_the_notes_are_asked_and_posted_there(
     await app.tick()
     asks = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Ask)]
     assert len(asks) == 1 and asks[0].address.user_id == "bram" and asks[0].address.private
+    asked = text_of(asks[0])
+    assert asked.startswith("Het voorzittersoverleg (maandag 14 september 2026 om 14:00) is voorbij")
     saved = await chat.say("Besluit: studiedag in maart over begrijpend lezen.", as_="bram")
     assert "Genoteerd als notulen" in saved.text
     posted = [o for o in saved.outgoing if o.address.chat_id == CHAIRS]
@@ -157,6 +160,10 @@ async def test_english_and_bad_input(app, chat):
     assert "The chairs' meeting has a regular rhythm." in set_.text and "/chairspoint" in set_.text
     agenda = await chat.say("/chairsagenda", as_="bram")
     assert "From the teams" in agenda.text and "Groep 5 (Bram)" in agenda.text
+    # Flemish where the words differ: the leadership is the directie
+    await chat.say("/taal nl-BE", as_="carla")
+    flemish = await chat.say("/voorzittersoverleg", as_="carla")
+    assert "voor de voorzitters van de leerteams en de directie" in flemish.text
 
 
 async def test_the_agenda_carries_what_each_team_learned_needs_and_advises(app, chat, clock):
