@@ -7,6 +7,8 @@ school Bram chairs Groep 5, Anna leads the school, Carla and Dirk are members, B
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from bot.core.replies import Ask
@@ -19,6 +21,8 @@ from storage.models import (
     MeetingRhythm,
     Member,
     MomentumFlag,
+    Outbox,
+    Poll,
     Team,
     TeamMembership,
 )
@@ -199,3 +203,19 @@ async def test_home_shows_the_leader_how_to_start_and_a_chair_only_what_is_plann
     await chat.say("/voorzittersritme donderdag 15:00", as_="bram")
     chair = (await chat.press("home", as_="bram")).text
     assert "Volgende: donderdag 10 september 2026 om 15:00, 0 punten" in chair
+
+
+async def test_no_poll_scan_or_notice_ever_goes_to_the_chairs_meeting(app, chat, clock):
+    await setup_team(chat)
+    app.attach(chat.transport)
+    await chat.say("/voorzittersritme maandag 10:00", as_="anna")
+    chairs = next(t for t in await rows(app, Team) if t.kind == "chairs")
+    for day in range(14, 60, 3):  # its meetings are held; weeks pass beyond the scan rhythm
+        clock.set(utc(2026, 9, 1, 12) + timedelta(days=day))
+        await app.tick()
+    held = [m for m in await rows(app, Meeting) if m.team_id == chairs.id and m.status == "held"]
+    assert len(held) >= 6
+    assert [p for p in await rows(app, Poll) if p.team_id == chairs.id] == []
+    kinds = {o.kind for o in await rows(app, Outbox) if o.payload.get("team_id") == chairs.id
+             or o.payload.get("meeting_id") in {m.id for m in held}}
+    assert kinds <= {"reminder", "notes_ask"}, kinds  # no poll, no "too small for a poll" notice
