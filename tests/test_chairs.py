@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlmodel import select
 
 from bot.core.replies import Ask
+from handlers.chairs.state import state_lines
 from storage.models import (
     AgendaItem,
     ChatLink,
@@ -23,6 +25,7 @@ from storage.models import (
     MomentumFlag,
     Outbox,
     Poll,
+    School,
     Team,
     TeamMembership,
 )
@@ -219,3 +222,32 @@ async def test_no_poll_scan_or_notice_ever_goes_to_the_chairs_meeting(app, chat,
     kinds = {o.kind for o in await rows(app, Outbox) if o.payload.get("team_id") == chairs.id
              or o.payload.get("meeting_id") in {m.id for m in held}}
     assert kinds <= {"reminder", "notes_ask"}, kinds  # no poll, no "too small for a poll" notice
+
+
+async def test_the_teams_state_costs_the_same_few_queries_for_many_teams(app, chat, clock):
+    """A board with dozens of teams: the agenda's team part is read set-based, not per team."""
+    await setup_team(chat)
+    counts = []
+    for extra in (2, 30):
+        for i in range(extra):
+            name = f"Team {len(counts)}-{i}"
+            await chat.say(f"/nieuwteam {name}", as_="anna", in_=f"t{len(counts)}-{i}")
+            await chat.say("/aansluiten", as_=f"lid{len(counts)}{i}", in_=f"t{len(counts)}-{i}")
+            await chat.say(f"/voorzitter lid{len(counts)}{i} {name}", as_="anna")
+            await chat.say(f"/cyclus Focus {i}", as_=f"lid{len(counts)}{i}", in_=f"t{len(counts)}-{i}")
+        async with app.sessions() as s:
+            school = (await s.exec(select(School))).one()
+            queries = {"n": 0}
+
+            def count(*_args, queries=queries, **_kw):
+                queries["n"] += 1
+
+            event.listen(app.engine.sync_engine, "before_cursor_execute", count)
+            try:
+                lines = await state_lines(s, school, clock.now())
+            finally:
+                event.remove(app.engine.sync_engine, "before_cursor_execute", count)
+        counts.append((len([x for x in lines if getattr(x, "key", "") == "chairs.state.team"]), queries["n"]))
+    (few, q_few), (many, q_many) = counts
+    assert many == few + 30
+    assert q_few == q_many, counts

@@ -74,7 +74,7 @@ async def set_rhythm(ctx: Context, day: str, time: str, minutes: str | None,
     team = await circle.ensure(ctx)
     hint = Msg("chairs.rhythm_hint", add_cmd=command_name("chairs_add"),
                agenda_cmd=command_name("chairs_agenda"))
-    return await apply_rhythm(ctx, team, day, time, minutes, weeks, hint=hint)
+    return await apply_rhythm(ctx, team, day, time, minutes, weeks, head="chairs.rhythm_set", hint=hint)
 
 
 @command("chairs_agenda", access=Access.SCHOOL_MEMBER, section="meetings")

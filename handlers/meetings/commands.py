@@ -45,7 +45,6 @@ from handlers.meetings.plan import (
     upcoming,
 )
 from prompts.catalog import Join, Msg
-from storage import circle
 from storage import queries as q
 from storage.models import (
     DEFAULT_REMINDERS,
@@ -122,9 +121,10 @@ async def set_rhythm(
 
 
 async def apply_rhythm(ctx: Context, team: Team, day: str, time: str, minutes: str | None,
-                       weeks: str | None, hint: Msg | None = None) -> list[Reply]:
+                       weeks: str | None, head: str = "meet.rhythm_set",
+                       hint: Msg | None = None) -> list[Reply]:
     """Set ``team``'s rhythm (roles checked here): a learning team's, or the chairs' meeting's
-    (which passes its own ``hint`` on adding points, instead of the team commands)."""
+    (which passes its own ``head`` and ``hint`` on adding points, instead of the team's words)."""
     await ctx.require_team_manager(team)
     weekday = read_weekday(day)
     hour, minute = read_time(time)
@@ -152,7 +152,6 @@ async def apply_rhythm(ctx: Context, team: Team, day: str, time: str, minutes: s
     await resync_team(ctx.session, team, school, rhythm, now)
     coming = [m for m in await upcoming(ctx.session, team.id, now, 3) if m.status == "planned"]
     tz = zone(school)
-    head = "chairs.rhythm_set" if team.kind == circle.CHAIRS_KIND else "meet.rhythm_set"
     lines: list[Any] = [Msg(head, team=team.name, rhythm=rhythm_msg(rhythm))]
     if coming:
         lines.append(Msg("meet.first_next", when=when_msg(coming[0].starts_at, tz)))
