@@ -29,5 +29,5 @@ def downgrade() -> None:
     for table in ("meeting", "meetingrhythm", "chatlink", "momentumflag"):
         op.execute(f"DELETE FROM {table} WHERE team_id IN {chairs}")
     op.execute("DELETE FROM team WHERE kind = 'chairs'")
-    with op.batch_alter_table('team') as batch:
-        batch.drop_column('kind')
+    # a plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of "team" would trip the foreign keys
+    op.drop_column('team', 'kind')
