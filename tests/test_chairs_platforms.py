@@ -34,7 +34,7 @@ GROUP, CHAIRS_GROUP = TgChat(-2001, "Groep 5"), TgChat(-2009, "Voorzitters")
 
 async def test_chairs_meeting_on_telegram(app, settings, clock):
     api = FakeBotApi()
-    application, _ = build_application(app, settings.model_copy(update={"telegram_bot_token": TOKEN}),
+    application, bridge = build_application(app, settings.model_copy(update={"telegram_bot_token": TOKEN}),
                                        request=api, updates_request=FakeBotApi())
     await application.initialize()
     updates = Updates(application.bot)
@@ -64,6 +64,12 @@ async def test_chairs_meeting_on_telegram(app, settings, clock):
         # a team command in the chairs' group is refused, in Telegram HTML like every answer
         refused = await say(BRAM, "/cyclus Lezen", CHAIRS_GROUP)
         assert any("geen leerteam" in t for t in refused), refused
+        # the command menu stays within Telegram's 100 commands, the chairs' overview among them
+        await bridge.register_commands()
+        menus = {m.params.get("language_code"): [c["command"] for c in m.params["commands"]]
+                 for m in api.sent("setMyCommands")}
+        assert all(len(names) <= 100 for names in menus.values()), {k: len(v) for k, v in menus.items()}
+        assert "voorzittersoverleg" in menus["nl"] and "chairsmeeting" in menus["en"]
     finally:
         await application.shutdown()
 
