@@ -27,6 +27,7 @@ from bot.core.events import Event
 from bot.core.fallback import Fallback, as_failure, caller_lang
 from bot.core.lease import new_holder
 from bot.core.replies import Choices, Text
+from handlers.chairs.capability import CHAIRS
 from handlers.cycle.capability import CYCLE
 from handlers.leader.capability import LEADER
 from handlers.meetings.capability import MEETINGS
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # What Leerteam does, in the order the clock plans it and /hulp lists it.
-CAPABILITIES: tuple[Capability, ...] = (SCHOOL, CYCLE, MEETINGS, LEADER, POLLS, WEB)
+CAPABILITIES: tuple[Capability, ...] = (SCHOOL, CYCLE, MEETINGS, LEADER, POLLS, CHAIRS, WEB)
 
 
 class Leerteam:

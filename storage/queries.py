@@ -189,9 +189,11 @@ async def team_by_name(session: AsyncSession, school_id: int, name: str) -> Team
     """An active team of the school by its name, or by :func:`team_ref` (a button)."""
     if name.startswith(TEAM_REF) and name[len(TEAM_REF):].isdigit():
         team = await session.get(Team, int(name[len(TEAM_REF):]))
-        ok = team is not None and team.school_id == school_id and team.archived_at is None
+        ok = (team is not None and team.school_id == school_id and team.archived_at is None
+              and team.kind == "team")
         return team if ok else None
-    stmt = select(Team).where(Team.school_id == school_id, Team.name_key == name_key(name))
+    stmt = select(Team).where(Team.school_id == school_id, Team.name_key == name_key(name),
+                              Team.kind == "team")  # never the chairs' meeting
     return (await session.exec(stmt)).first()
 
 
@@ -230,7 +232,8 @@ class TeamOverview:
 async def teams_overview(session: AsyncSession, school_id: int) -> list[TeamOverview]:
     """All teams of a school with their members and roles, in three queries."""
     teams = (
-        await session.exec(select(Team).where(Team.school_id == school_id, col(Team.archived_at).is_(None))
+        await session.exec(select(Team).where(Team.school_id == school_id, col(Team.archived_at).is_(None),
+                                              Team.kind == "team")  # not the chairs' meeting
                            .order_by(col(Team.name_key)))
     ).all()
     if not teams:

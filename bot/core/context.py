@@ -15,6 +15,7 @@ from bot.core.config import Settings
 from bot.core.errors import UserError
 from bot.core.events import Event
 from prompts.catalog import LANGUAGES, Catalog, Msg, normalize_language
+from storage import circle
 from storage import queries as q
 from storage.models import Identity, Member, School, SchoolMembership, Team, TeamMembership
 
@@ -172,6 +173,9 @@ class Context:
         return bool(sm and (sm.is_leader or sm.is_admin))
 
     async def can_manage_team(self, team: Team) -> bool:
+        if team.kind == circle.CHAIRS_KIND:  # the chairs' meeting: its leaders and chairs, nobody else
+            return self.member is not None and await circle.is_participant(
+                self.session, team.school_id, self.member.id)
         return await self.manages_school(team.school_id) or await self.team_role(team) == "chair"
 
     async def require_team_manager(self, team: Team) -> None:

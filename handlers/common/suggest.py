@@ -32,7 +32,7 @@ def closest(typed: str, names: Iterable[str]) -> str | None:
 
 async def team_names(session: AsyncSession, school_id: int) -> list[str]:
     return list((await session.exec(select(Team.name).where(
-        Team.school_id == school_id, col(Team.archived_at).is_(None)))).all())
+        Team.school_id == school_id, col(Team.archived_at).is_(None), Team.kind == "team"))).all())
 
 
 async def unknown_team(session: AsyncSession, school_id: int, typed: str) -> UserError:

@@ -12,13 +12,13 @@ import enum
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.replies import DirectTo, Here, Reply, Target, TeamChat, Text
 from prompts.catalog import Msg
+from storage import circle
 from storage import queries as q
-from storage.models import Team, TeamMembership
+from storage.models import Team
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -47,10 +47,10 @@ async def to_team(session: AsyncSession, team: Team, post: Post, *, no_chat: NoC
     if await q.chat_of_team(session, team.id, None) is not None:
         replies = post(TeamChat(team.id))
         if acting is not None and (acting.team is None or acting.team.id != team.id):
-            replies.append(Text(Msg("cycle.posted_to_team", team=team.name), confirms=team.id))
+            said = "chairs.posted" if team.kind == circle.CHAIRS_KIND else "cycle.posted_to_team"
+            replies.append(Text(Msg(said, team=team.name), confirms=team.id))
         return replies
     if no_chat is NoChat.ANSWER_HERE:
         return post(Here())
-    members = (await session.exec(select(TeamMembership.member_id).where(
-        TeamMembership.team_id == team.id).order_by(col(TeamMembership.member_id)))).all()
+    members = await circle.members_of(session, team)  # the chairs' meeting: its participants
     return [reply for member_id in members for reply in post(DirectTo(member_id))]

@@ -21,6 +21,7 @@ from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Choices, Option
+from handlers.common.learning_team import learning_team
 from handlers.common.suggest import unknown_team
 from prompts.catalog import Catalog, Msg
 from storage import queries as q
@@ -66,7 +67,7 @@ async def cycle_team(ctx: Context) -> Team:
     """The team a cycle command is about: this team channel, else the member's working team,
     else their only team."""
     if ctx.team is not None:
-        return ctx.team
+        return learning_team(ctx.team)
     if ctx.member is None:
         raise UserError(Msg("cycle.no_team", team_cmd=command_name("team_focus")))
     rows = (await ctx.session.exec(

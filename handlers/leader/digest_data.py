@@ -99,7 +99,7 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
     since = since or now - WEEK
     teams = list((await session.exec(
         # an archived team is history only: not in the digest
-        select(Team).where(Team.school_id == school.id, col(Team.archived_at).is_(None))
+        select(Team).where(Team.school_id == school.id, col(Team.archived_at).is_(None), Team.kind == "team")
         .order_by(col(Team.name_key)))).all())
     ids = [t.id for t in teams]
     facts = {t.id: TeamFacts(t) for t in teams}

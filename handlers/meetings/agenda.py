@@ -141,6 +141,11 @@ async def item_done(ctx: Context, number: str) -> Text:
     if not await ctx.can_manage_team(team):
         await require_team_member(ctx, team)
     _, item = await _pick(ctx, team, number, "agenda_done")
+    return await mark_done(ctx, team, item)
+
+
+async def mark_done(ctx: Context, team: Team, item: AgendaItem) -> Text:
+    """A point handled, in the meeting going on or last held (else the next): a team's or the chairs'."""
     now = ctx.now()
     current = (
         await ctx.session.exec(
@@ -184,7 +189,7 @@ async def _phases(ctx: Context, team_ids: Sequence[int]) -> dict[int, Any]:
 async def all_agendas(ctx: Context) -> Text:
     """The leader's view: every team's next meeting and agenda, set-based (a few queries in all)."""
     school = ctx.require_school()
-    teams = list((await ctx.session.exec(select(Team).where(Team.school_id == school.id,
+    teams = list((await ctx.session.exec(select(Team).where(Team.school_id == school.id, Team.kind == "team",
                                                             col(Team.archived_at).is_(None))
                                          .order_by(col(Team.name_key)))).all())
     lines: list[Any] = [Msg("agenda.all_head", school=school.name)]

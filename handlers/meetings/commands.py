@@ -116,22 +116,36 @@ def rhythm_msg(rhythm: MeetingRhythm) -> Msg:
 async def set_rhythm(
     ctx: Context, day: str, time: str, minutes: str | None = None, weeks: str | None = None
 ) -> list[Reply]:
-    if minutes is None and weeks is None:  # typed: the time, then the minutes and the weeks
-        time, after = time_first([time])
-        if len(after) > 2:
-            raise UsageError("meeting_rhythm", Msg("usage.extra"))
-        minutes, weeks = (after + [None, None])[0], (after + [None, None])[1]
-    weekday = read_weekday(day)
-    hour, minute = read_time(time)
-    duration = read_duration(minutes or None)
-    every = read_weeks(weeks)
+    weekday, hour, minute, duration, every = read_rhythm(day, time, minutes, weeks)
     # the buttons carry the rhythm as read, not as typed: short (Telegram's 64 bytes), and checked once
     args = f"{BUTTON_DAYS[weekday]} {time_msg(hour, minute)} {duration} {every}"
     offer = await offer_teams(ctx, None, "meeting_rhythm", lambda t: f"meeting_rhythm_for {t.id} {args}")
     if offer is not None:
         return [offer]
     team = await cycle_team(ctx)
+    return await apply_rhythm(ctx, team, day, time, minutes, weeks)
+
+
+def read_rhythm(day: str, time: str, minutes: str | None,
+                weeks: str | None) -> tuple[int, int, int, int, int]:
+    """(weekday, hour, minute, duration, every n weeks) from what was typed; the time may be words
+    followed by the minutes and the weeks ("half vier 60")."""
+    if minutes is None and weeks is None:
+        time, after = time_first([time])
+        if len(after) > 2:
+            raise UsageError("meeting_rhythm", Msg("usage.extra"))
+        minutes, weeks = (after + [None, None])[0], (after + [None, None])[1]
+    hour, minute = read_time(time)
+    return read_weekday(day), hour, minute, read_duration(minutes or None), read_weeks(weeks)
+
+
+async def apply_rhythm(ctx: Context, team: Team, day: str, time: str, minutes: str | None,
+                       weeks: str | None, head: str = "meet.rhythm_set",
+                       hint: Msg | None = None) -> list[Reply]:
+    """Set ``team``'s rhythm (roles checked here): a learning team's, or the chairs' meeting's
+    (which passes its own ``head`` and ``hint`` on adding points, instead of the team's words)."""
     await ctx.require_team_manager(team)
+    weekday, hour, minute, duration, every = read_rhythm(day, time, minutes, weeks)
     school = await school_of(ctx, team)
     now = ctx.now()
     rhythm = await rhythm_of(ctx, team)
@@ -154,11 +168,13 @@ async def set_rhythm(
     await resync_team(ctx.session, team, school, rhythm, now)
     coming = [m for m in await upcoming(ctx.session, team.id, now, 3) if m.status == "planned"]
     tz = zone(school)
-    lines: list[Any] = [Msg("meet.rhythm_set", team=team.name, rhythm=rhythm_msg(rhythm))]
+    lines: list[Any] = [Msg(head, team=team.name, rhythm=rhythm_msg(rhythm))]
     if coming:
         lines.append(Msg("meet.first_next", when=when_msg(coming[0].starts_at, tz)))
-    lines.append(Msg("meet.rhythm_reminders", offsets=Join([offset_msg(o) for o in offsets_of(rhythm)], ", "),
-                     agenda_cmd=command_name("agenda_add"), reminders_cmd=command_name("meeting_reminders")))
+    offsets = Join([offset_msg(o) for o in offsets_of(rhythm)], ", ")
+    lines.append(Msg(hint.key, **hint.params, offsets=offsets) if hint is not None else Msg(
+        "meet.rhythm_reminders", offsets=offsets, agenda_cmd=command_name("agenda_add"),
+        reminders_cmd=command_name("meeting_reminders")))
     return await to_team(ctx.session, team, text(Join(lines)), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 

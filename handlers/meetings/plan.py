@@ -24,6 +24,7 @@ from handlers.common.values import date_msg, today_in
 from handlers.cycle.running import running_lines
 from handlers.cycle.state import active_cycles, load_rounds, missing_for_teams
 from prompts.catalog import Join, Msg
+from storage import circle
 from storage.models import (
     DEFAULT_REMINDERS,
     AgendaItem,
@@ -246,6 +247,15 @@ async def chairs_of(session: AsyncSession, team_ids: Sequence[int]) -> dict[int,
     out: dict[int, int] = {}
     for tm in rows:
         out.setdefault(tm.team_id, tm.member_id)
+    # the chairs' meeting has no members of its own: whoever set its rhythm (else a leader) is asked
+    for team, rhythm in (await session.exec(
+            select(Team, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Team.id))
+            .where(col(Team.id).in_([i for i in team_ids if i not in out]), Team.kind == circle.CHAIRS_KIND)
+    )).all():
+        who = await circle.participant_ids(session, team.school_id)
+        chosen = rhythm.set_by if rhythm is not None and rhythm.set_by in who else (who[0] if who else None)
+        if chosen is not None:
+            out[team.id] = chosen
     return out
 
 
@@ -298,7 +308,8 @@ async def agenda_bodies(session: AsyncSession, wanted: Sequence[tuple[Team, Meet
     if items is None:
         items = await open_items(session, team_ids)
     names = await names_of(session, [i.owner_member_id for rows in items.values() for i in rows])
-    cycles = await cycle_lines_of(session, wanted, now)
+    # the chairs' meeting has no cycle of its own: only learning teams get the cycle's lines
+    cycles = await cycle_lines_of(session, [w for w in wanted if w[0].kind == circle.TEAM_KIND], now)
     out: dict[int, list[Any]] = {}
     for team, _, _ in wanted:
         mine = items.get(team.id, [])
@@ -312,7 +323,7 @@ async def agenda_bodies(session: AsyncSession, wanted: Sequence[tuple[Team, Meet
                 lines.append(Msg("agenda.more_items", count=len(mine) - len(shown)))
         else:
             lines.append(Msg("agenda.no_items"))
-        out[team.id] = lines + cycles[team.id]
+        out[team.id] = lines + cycles.get(team.id, [])
     return out
 
 

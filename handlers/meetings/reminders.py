@@ -24,6 +24,7 @@ from handlers.common.school_time import before_start, hold_quiet, schools_of_tea
 from handlers.common.values import date_msg
 from handlers.meetings.plan import agenda_bodies, chairs_of, offsets_of, open_items
 from prompts.catalog import Join, Msg
+from storage import circle
 from storage.models import (
     AgendaItem,
     ChatLink,
@@ -38,6 +39,9 @@ from storage.models import (
 from storage.queries import insert_ignore
 
 MAX_OFFSET = timedelta(days=7)
+# The reminder's extension point: provider(session, team, meeting, now) -> [lines] added to the agenda a
+# reminder carries (the chairs' meeting adds each team's state: handlers/chairs/).
+AGENDA_EXTRA_HOOK = "meetings.agenda_extra"
 ASK_NOTES_WITHIN = timedelta(days=2)  # after downtime, notes are asked only for recent meetings
 
 
@@ -217,17 +221,22 @@ async def render_reminders(jobs: Sequence[Job]) -> list[list[Reply] | Skip]:
             team, school = places[meeting.team_id]
             due.append((i, meeting, team, zone(school)))
     bodies = await agenda_bodies(session, [(team, meeting, tz) for _, meeting, team, tz in due], now)
+    extras = jobs[0].registry.hooks(AGENDA_EXTRA_HOOK)
     for i, meeting, team, tz in due:
         body = Join([
             Msg("reminder.head", team=team.name, when=relative_when(meeting.starts_at, now, tz),
                 minutes=meeting.duration_min),
             *bodies[team.id],
-            Msg("reminder.add_hint", add_cmd=command_name("agenda_add")),
+            *[line for provider in extras for line in await provider(session, team, meeting, now)],
+            *([Msg("reminder.add_hint", add_cmd=command_name("agenda_add"))]
+              if team.kind == circle.TEAM_KIND else []),  # the chairs' meeting's hint comes with its hook
         ])
         if team.id in with_chat:
             results[i] = [Text(body, target=TeamChat(team.id))]
-        else:  # no team channel linked: each member privately
-            results[i] = [Text(body, target=DirectTo(member_id)) for member_id in members.get(team.id, [])]
+        else:  # no team channel linked: each member (the chairs' meeting: each participant) privately
+            reach = members.get(team.id, []) if team.kind == circle.TEAM_KIND else await circle.members_of(
+                session, team)
+            results[i] = [Text(body, target=DirectTo(member_id)) for member_id in reach]
     return results
 
 
@@ -241,7 +250,9 @@ async def render_notes_ask(job: Job) -> list[Reply]:
     team, school = await _team_school(session, meeting.team_id)
     tz = zone(school)
     still_open = (await open_items(session, [team.id])).get(team.id, [])
-    lines: list[Any] = [Msg("notes.ask", team=team.name, when=when_msg(meeting.starts_at, tz))]
+    when = when_msg(meeting.starts_at, tz)
+    lines: list[Any] = [Msg("chairs.notes_ask", when=when, notes_cmd=command_name("chairs_notes"))
+                        if team.kind == circle.CHAIRS_KIND else Msg("notes.ask", team=team.name, when=when)]
     if still_open:
         lines.append(Msg("notes.rolled_over", count=len(still_open)))
     lines.append(Msg("notes.ask_hint"))

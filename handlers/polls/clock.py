@@ -89,6 +89,7 @@ async def _meeting_polls(session: AsyncSession, catalog: Catalog, now: datetime)
     held = [m for m in (await session.exec(select(Meeting).where(
         Meeting.status == "held", col(Meeting.starts_at) >= now - ASK_NOTES_WITHIN - timedelta(days=1),
         col(Meeting.id).not_in(with_poll),
+        col(Meeting.team_id).in_(select(Team.id).where(Team.kind == "team")),  # not the chairs' meeting
     ).order_by(col(Meeting.starts_at), col(Meeting.id)))).all()
         if timedelta(0) <= now - (m.starts_at + timedelta(minutes=m.duration_min)) <= ASK_NOTES_WITHIN]
     if not held:
@@ -125,7 +126,7 @@ async def scan_due(session: AsyncSession, now: datetime) -> dict[int, datetime]:
     from sqlalchemy import func
 
     teams = (await session.exec(select(Team, PollSettings.scan_weeks).outerjoin(
-        PollSettings, col(PollSettings.school_id) == col(Team.school_id)))).all()
+        PollSettings, col(PollSettings.school_id) == col(Team.school_id)).where(Team.kind == "team"))).all()
     last = dict((await session.exec(select(Poll.team_id, func.max(Poll.opens_at)).where(Poll.kind == "scan")
                                     .group_by(col(Poll.team_id)))).all())
     running = set(

@@ -34,6 +34,9 @@ HOME_NEXT_HOOK = "home.next"
 # The inquiry cycle's running intervention: provider(ctx, [(team id, round)]) -> {team id: line}
 # ("in uitvoering, week 5 van 12; volgende meting …"), shown in the team's focus line.
 HOME_RUNNING_HOOK = "home.running"
+# Sections after the teams, for whom they concern: provider(ctx) -> [lines] (the chairs' meeting adds
+# itself for the school's chairs and leaders: handlers/chairs/).
+HOME_SECTIONS_HOOK = "home.sections"
 NextProvider = Callable[[Context, Sequence[q.TeamOverview]], Awaitable[Mapping[int, Sequence[Any]]]]
 
 
@@ -145,6 +148,8 @@ async def home(ctx: Context) -> Text:
         count = Msg("teams.count", count=n)
         lines.append(Msg("home.team_other", team=item.team.name, count=count))
         lines.extend(_what_next(steps.get(item.team.id, [])))
+    for provider in ctx.registry.hooks(HOME_SECTIONS_HOOK):
+        lines.extend(await provider(ctx))
     return Text(Join(lines))
 
 

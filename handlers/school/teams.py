@@ -9,6 +9,7 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.fallback import fix_for
 from bot.core.replies import Choices, DirectTo, Option, Text
+from handlers.common.learning_team import learning_team
 from handlers.common.orders import person_team_order
 from handlers.common.people import find_person
 from handlers.common.suggest import unknown_team
@@ -29,7 +30,7 @@ async def _team_from(ctx: Context, name: str | None, command_id: str) -> Team:
             raise await unknown_team(ctx.session, school.id, name)
         return team
     if ctx.team is not None:
-        return ctx.team
+        return learning_team(ctx.team)
     raise UsageError(command_id, Msg("team.which"))
 
 

@@ -71,7 +71,7 @@ class Viewer:
 
     async def team(self, team_id: int) -> tuple[Team, School, SchoolMembership]:
         team = await self.session.get(Team, team_id)
-        if team is None:
+        if team is None or team.kind == "chairs":  # the chairs' meeting has no team page
             raise NotFound()
         school, membership = await self.school(team.school_id)
         return team, school, membership

@@ -59,6 +59,9 @@ class Team(SQLModel, table=True):
     created_at: datetime = aware()
     # archived: kept with its history, but no channel, members or reminders (handlers/school/manage.py)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # "team" (a learning team) or "chairs": the school's voorzittersoverleg, which borrows a team's
+    # meetings, agenda and chat but is never listed as a team (handlers/chairs/circle.py says why)
+    kind: str = Field(default="team", max_length=16, sa_column_kwargs={"server_default": "team"})
 
 
 class ChatLink(SQLModel, table=True):

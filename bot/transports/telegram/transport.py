@@ -57,6 +57,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_ALERT = 200  # characters in an answerCallbackQuery text
 MAX_RETRIES = 3  # AIORateLimiter: retries after RetryAfter (flood control)
+MAX_MENU = 100  # setMyCommands takes at most 100 commands; the rest still work when typed
 
 
 class TelegramTransport:
@@ -377,7 +378,7 @@ class TelegramBridge:
                 BotCommand(cat.raw(shown, f"cmd.{c.id}.name"),
                            plain_label(cat.render(Msg(f"cmd.{c.id}.help"), shown), 256))
                 for c in visible
-            ]
+            ][:MAX_MENU]  # in the app's order (CAPABILITIES): the later capabilities' last commands drop out
             try:
                 await self.application.bot.set_my_commands(commands, language_code=lang)
             except TelegramError as exc:
