@@ -183,7 +183,7 @@ async def test_a_drop_is_falling_only_with_enough_answers_and_more_than_one_pers
         reflection = (await digest_reflection(s, [team_id], START, clock.now()))[team_id]
     assert reflection["scan_falling"] == ["cultuur"]
     facts = SimpleNamespace(flags=[], overrides=[], reflection=reflection)
-    said = [plain(app.catalog.render(line, "nl")) for line in attention_lines(facts, clock.now())]  # type: ignore[arg-type]
+    said = [plain(app.catalog.render(line, "nl")) for line in attention_lines(facts, clock.now())]
     assert any("cultuur dalen: van 4 naar 3" in line for line in said), said
     assert not any("visie" in line for line in said), said
 
