@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.common.values import number_msg
 from handlers.polls.scan_results import second_prompt
 from handlers.polls.scan_scores import by_dimension, lowest
 from handlers.polls.store import results
@@ -31,8 +32,6 @@ DISCUSSION_MINUTES = 15
 
 def discussion_title(catalog: Catalog, lang: str, round_: int, dimension: str, avg: float, short_key: str,
                      low: int, high: int) -> str:
-    from handlers.common.values import number_msg
-
     body = Msg("scan.agenda_item", round=round_, lowest=Msg(f"poll.dim.{dimension}"),
                avg=number_msg(round(avg, 1)), widest=Msg(f"{short_key}.short"), low=low, high=high)
     text = plain(catalog.render(body, lang))
