@@ -350,7 +350,8 @@ def test_scripted_weeks_with_two_teams_produce_a_checkable_digest(tmp_path, data
         "Probleem: Een derde van groep 5 haalt het verwachte niveau begrijpend lezen niet.",
         "Deelname aan de vragen van deze ronde: 2 van 3",
         "Overleg in de afgelopen 4 weken: 1 van 1 gehouden, 0 afgezegd",
-        # focus = statements 3 and 4: (2+2 + 2+1 + 2+2) / 6 = 1.8; visie = (4+4+3+4+4+3) / 6 = 3.7
+        # focus = statements 4-6, the last reverse-keyed: (2+2+2 + 2+1+2 + 6-4 + 6-5 + 6-4) / 9 = 1.8;
+        # visie = statements 1-3: (4+3+4 + 4+4+3 + 3+4+4) / 9 = 3.7
         "Scan ronde 1 (3 deelnemers): Visie 3,7, Focus 1,8",
         "De scan laat focus laag zien: gemiddeld 1,8.",
         "Mogelijk gevolg als focus achterblijft: er ontstaan veel losse initiatieven",

@@ -33,15 +33,18 @@ from tests.harness import (
     utc,
 )
 
-ROUND1 = {  # visie s1 s2 · focus s1 s2 · werkwijze s1 s2 · cultuur s1 s2 s3 · structuur s1 s2
-    "bram": [4, 4, 5, 5, 3, 3, 2, 2, 2, 4, 4],
-    "carla": [3, 3, 4, 4, 3, 3, 3, 3, 3, 4, 4],
-    "dirk": [2, 2, 3, 3, 3, 3, 1, 1, 1, 1, 1],
+# The statements in order (handlers/polls/scan_items.py); 0 is "weet ik niet"; (R) reverse-keyed:
+# visie instruction ambitions ground_rules · focus s1 s2 pile_up(R) · werkwijze s1 literature s2 ·
+# cultuur s1 visit deflection(R) · structuur s1 timetable participation leader
+ROUND1 = {
+    "bram": [4, 4, 5, 5, 5, 1, 3, 3, 3, 2, 2, 4, 4, 4, 0, 4],
+    "carla": [3, 3, 4, 4, 4, 2, 3, 3, 3, 3, 3, 3, 4, 4, 0, 4],
+    "dirk": [2, 2, 3, 3, 3, 3, 3, 0, 3, 1, 1, 5, 1, 1, 0, 1],
 }
 ROUND2 = {
-    "bram": [5, 5, 5, 5, 3, 3, 3, 3, 3, 4, 4],
-    "carla": [4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4],
-    "dirk": [3, 3, 3, 3, 2, 2, 2, 2, 2, 1, 1],
+    "bram": [5, 5, 5, 5, 5, 1, 3, 3, 3, 1, 1, 5, 4, 4, 0, 4],
+    "carla": [4, 4, 4, 4, 4, 2, 3, 3, 3, 2, 2, 4, 4, 4, 0, 4],
+    "dirk": [3, 3, 3, 3, 3, 3, 2, 0, 2, 1, 1, 5, 1, 1, 0, 1],
 }
 
 
@@ -67,10 +70,10 @@ async def test_the_scan_goes_round_privately_and_shows_averages_and_the_trend(ap
     assert (scan.kind, scan.round, scan.closes_at) == ("scan", 1, utc(2026, 10, 26, 8, 1))
     qs = await rows(app, PollQuestion, col(PollQuestion.poll_id) == scan.id)
     assert sorted({q.dimension for q in qs}) == ["cultuur", "focus", "structuur", "visie", "werkwijze"]
-    assert len(qs) == 11 and all(q.kind == "scale" for q in qs)
+    assert len(qs) == 16 and all(q.kind == "scale" for q in qs)
     invites = [o for o in chat.transport.sent[mark:] if "Scan van de vijf dimensies, Groep 5 (ronde 1)" in text_of(o)]
     assert sorted(o.address.user_id for o in invites) == ["bram", "carla", "dirk"]
-    assert all(o.address.private for o in invites) and "11 korte vragen" in text_of(invites[0])
+    assert all(o.address.private for o in invites) and "16 korte vragen" in text_of(invites[0])
     for who in ("bram", "carla"):
         done = await press_through(chat, who, ROUND1[who])
         assert "Dank je! De teamuitslag per dimensie komt als de scan sluit: /scanuitslag." in done.text
@@ -84,7 +87,9 @@ async def test_the_scan_goes_round_privately_and_shows_averages_and_the_trend(ap
     assert len(posted) == 1 and posted[0].reply.png.startswith(PNG)
     alt = plain(posted[0].reply.alt_text)
     assert "ronde 1 (meegedaan: 3 van 3)" in text_of(posted[0])
-    for line in ("Visie: 3", "Focus: 4", "Werkwijze: 3", "Cultuur: 2", "Structuur: 3"):
+    for line in ("Visie: 3,3 (antwoorden van 2 tot 5)", "Focus: 4 (antwoorden van 3 tot 5)",
+                 "Werkwijze: 3 (antwoorden van 3 tot 3)", "Cultuur: 2 (antwoorden van 1 tot 3)",
+                 "Structuur: 3 (antwoorden van 1 tot 4)"):
         assert line in alt.splitlines(), (line, alt)
     assert "Laagste score: Cultuur. Mogelijk gevolg als die achterblijft: als problemen buiten het team worden gelegd" in alt
 
@@ -101,13 +106,16 @@ async def test_the_scan_goes_round_privately_and_shows_averages_and_the_trend(ap
     await app.tick()
     [posted] = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Image) and o.address.chat_id == TEAM]
     alt = plain(posted.reply.alt_text).splitlines()
-    for line in ("Visie: 4 (vorige scan 3)", "Focus: 4 (vorige scan 4)", "Werkwijze: 2,7 (vorige scan 3)",
-                 "Cultuur: 3 (vorige scan 2)", "Structuur: 3 (vorige scan 3)", "Verloop over de laatste 2 scans:",
-                 "  Visie: 3 → 4", "  Werkwijze: 3 → 2,7", "  Cultuur: 2 → 3"):
+    for line in ("Visie: 4 (antwoorden van 3 tot 5; vorige scan 3,3)", "Focus: 4 (antwoorden van 3 tot 5; vorige scan 4)",
+                 "Werkwijze: 2,7 (antwoorden van 2 tot 3; vorige scan 3)",
+                 "Cultuur: 1,3 (antwoorden van 1 tot 2; vorige scan 2)", "Verloop over de laatste 2 scans:",
+                 "  Visie: 3,3 → 4", "  Werkwijze: 3 → 2,7", "  Cultuur: 2 → 1,3"):
         assert line in alt, (line, alt)
-    assert "Laagste score: Werkwijze." in "\n".join(alt)
+    # cultuur fell by 0,7, but with three answers one person can do that alone: not "falling"
+    assert not any(line.startswith("Gedaald") for line in alt)
+    assert "Laagste score: Cultuur." in "\n".join(alt)
     again = await chat.say("/scanuitslag", as_="anna", in_=TEAM)  # the leader: aggregates only, like everyone
-    assert images(again) and "Visie: 4 (vorige scan 3)" in plain(images(again)[0].alt_text)
+    assert images(again) and "Visie: 4 (antwoorden van 3 tot 5; vorige scan 3,3)" in plain(images(again)[0].alt_text)
 
     # the digest's view: both rounds, per dimension, aggregates only
     team_id = scan.team_id
@@ -115,13 +123,14 @@ async def test_the_scan_goes_round_privately_and_shows_averages_and_the_trend(ap
         trends = await scan_trends(s, [team_id])
         reflection = await digest_reflection(s, [team_id], utc(2026, 11, 1), clock.now())
     assert [(r.round, r.answers, r.averages) for r in trends[team_id]] == [
-        (1, 3, {"visie": 3.0, "focus": 4.0, "werkwijze": 3.0, "cultuur": 2.0, "structuur": 3.0}),
-        (2, 3, {"visie": 4.0, "focus": 4.0, "werkwijze": 2.67, "cultuur": 3.0, "structuur": 3.0}),
+        (1, 3, {"visie": 3.33, "focus": 4.0, "werkwijze": 3.0, "cultuur": 2.0, "structuur": 3.0}),
+        (2, 3, {"visie": 4.0, "focus": 4.0, "werkwijze": 2.67, "cultuur": 1.33, "structuur": 3.0}),
     ]
-    assert reflection[team_id]["scan_dims"]["cultuur"] == (3.0, 2.0)
-    assert round(reflection[team_id]["scan_avg"], 2) == 3.33
+    assert reflection[team_id]["scan_dims"]["cultuur"] == (1.33, 2.0)
+    assert reflection[team_id]["scan_falling"] == []  # three answers a round: no drop "means something"
+    assert round(reflection[team_id]["scan_avg"], 2) == 3.0
     rendered = plain(app.catalog.render(reflection[team_id]["scan"], "nl"))
-    assert rendered == "Scan ronde 2 (3 deelnemers): Visie 4, Focus 4, Werkwijze 2,7, Cultuur 3, Structuur 3"
+    assert rendered == "Scan ronde 2 (3 deelnemers): Visie 4, Focus 4, Werkwijze 2,7, Cultuur 1,3, Structuur 3"
 
 
 async def test_a_round_below_the_threshold_is_left_out_and_deleted_voters_still_count(app, chat, clock):
@@ -260,9 +269,9 @@ async def test_an_open_scan_and_the_digest_show_a_snapshot_not_the_latest_answer
 
     before = await views()
     assert "ronde 1 (meegedaan: 3 van 4)" in before[0]
-    assert "Visie: 3" in before[1].splitlines()
-    assert before[4] == "Scan ronde 1 (3 deelnemers): Visie 3, Focus 4, Werkwijze 3, Cultuur 2, Structuur 3"
-    await press_through(chat, "eva", [5] * 11)
+    assert "Visie: 3,3 (antwoorden van 2 tot 5)" in before[1].splitlines()
+    assert before[4] == "Scan ronde 1 (3 deelnemers): Visie 3,3, Focus 4, Werkwijze 3, Cultuur 2, Structuur 3"
+    await press_through(chat, "eva", [5] * 16)
     assert await views() == before
     assert "Tussenstand: die wordt pas bijgewerkt" in before[1]
     clock.set(scan.closes_at)
@@ -270,7 +279,7 @@ async def test_an_open_scan_and_the_digest_show_a_snapshot_not_the_latest_answer
     await app.tick()
     [posted] = [o for o in chat.transport.sent[mark:] if isinstance(o.reply, Image) and o.address.chat_id == TEAM]
     assert "ronde 1 (meegedaan: 4 van 4)" in text_of(posted)
-    assert "Visie: 3,5" in plain(posted.reply.alt_text).splitlines()
+    assert "Visie: 3,8 (antwoorden van 2 tot 5)" in plain(posted.reply.alt_text).splitlines()
     async with app.sessions() as s:
         reflection = await digest_reflection(s, [scan.team_id], START, clock.now())
     assert plain(app.catalog.render(reflection[scan.team_id]["scan"], "nl")).startswith("Scan ronde 1 (4 deelnemers): ")

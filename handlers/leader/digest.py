@@ -33,7 +33,8 @@ FLAG_DIMENSION = {"cancelled_in_a_row": "structuur", "phase_stalled": "structuur
 FLAG_TEXT = {"moment_missed": "method.flag_moment_missed"}
 COMPACT_FROM = 8  # more teams than this: the digest lists teams on course as one line each
 LOW_SCORE = 3.0  # on the 1–5 scan scale: below this a dimension is "low"
-FALLING = 0.5  # a drop of this much since the previous scan is "falling"
+# "Falling" is the polls capability's rule (handlers/polls/scan_scores.is_falling: enough answers in
+# both rounds, a drop one person alone cannot explain); its dimensions come as reflection["scan_falling"].
 
 
 def team_block(f: dd.TeamFacts, facts: dd.SchoolFacts, lang_cmds: Mapping[str, object]) -> list[Any]:
@@ -166,7 +167,7 @@ def attention_lines(f: dd.TeamFacts, now: datetime) -> list[Any]:
         out.append(_meaning("werkwijze"))
     for dim, (avg, prev) in sorted(f.reflection.get("scan_dims", {}).items()):
         low = avg < LOW_SCORE
-        falling = prev is not None and prev - avg >= FALLING
+        falling = prev is not None and dim in f.reflection.get("scan_falling", ())
         if low or falling:
             key = "digest.scan_low" if low else "digest.scan_falling"
             out.append(

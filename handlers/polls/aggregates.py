@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common.values import number_msg
-from handlers.polls.store import DIMENSIONS, TREND_ROUNDS, YES, PollResult, QuestionResult, results
+from handlers.polls.scan_scores import Group, by_dimension, falling
+from handlers.polls.store import TREND_ROUNDS, YES, PollResult, results
 from prompts.catalog import Join, Msg
 from storage.models import (
     Poll,
@@ -24,7 +25,8 @@ from storage.models import (
 @dataclass(frozen=True)
 class ScanRound:
     """One scan round of a team: the average per dimension (1–5) for the dimensions at least the
-    threshold answered; ``answers`` is the number of people who took part."""
+    threshold answered; ``answers`` is the number of people who took part; ``groups`` holds
+    each dimension's n and spread (``scan_scores.Group``)."""
 
     poll_id: int
     round: int
@@ -33,22 +35,13 @@ class ScanRound:
     closed: bool
     answers: int
     averages: dict[str, float]
+    groups: dict[str, Group] = field(default_factory=dict)
 
 
 def dimension_averages(res: PollResult) -> dict[str, tuple[float, int]]:
-    """dimension -> (mean of its statements' means, fewest answers on one statement); every
-    statement of a dimension must reach the threshold for the dimension to count."""
-    per: dict[str, list[QuestionResult]] = defaultdict(list)
-    for q in res.questions:
-        if q.question.dimension:
-            per[q.question.dimension].append(q)
-    out: dict[str, tuple[float, int]] = {}
-    for dim in DIMENSIONS:
-        items = per.get(dim, [])
-        if items and all(q.shown for q in items):
-            means = [q.mean for q in items if q.mean is not None]
-            out[dim] = (sum(means) / len(means), min(q.answers for q in items))
-    return out
+    """dimension -> (mean of its visible statements' scores, fewest real answers on one of them);
+    see ``scan_scores`` for when a dimension counts."""
+    return {d: (g.mean, g.n) for d, g in by_dimension(res).items()}
 
 
 async def scan_rounds(session: AsyncSession, team_ids: Sequence[int], rounds: int = TREND_ROUNDS,
@@ -77,10 +70,10 @@ async def scan_trends(session: AsyncSession, team_ids: Sequence[int], rounds: in
     for team_id, items in (await scan_rounds(session, team_ids, rounds, until)).items():
         found = []
         for p, res in items:
-            dims = dimension_averages(res)
+            dims = by_dimension(res)
             if dims:
                 found.append(ScanRound(p.id, p.round, p.opens_at, p.closes_at, p.status == "closed",
-                                       res.answers, {d: round(v, 2) for d, (v, _) in dims.items()}))
+                                       res.answers, {d: round(g.mean, 2) for d, g in dims.items()}, dims))
         if found:
             out[team_id] = found
     return out
@@ -157,8 +150,9 @@ async def digest_reflection(session: AsyncSession, team_ids: Sequence[int], sinc
                             now: datetime) -> dict[int, dict[str, Any]]:
     """The digest's provider (``handlers.leader.digest_data.REFLECTION_PROVIDERS``): per team a line
     about the polls since ``since`` (``poll``), one about the latest scan (``scan``), the latest
-    scan's overall average (``scan_avg``) and per dimension (latest, previous) (``scan_dims``).
-    Aggregates at or above the threshold only."""
+    scan's overall average (``scan_avg``), per dimension (latest, previous) (``scan_dims``), and
+    the dimensions that are falling by ``scan_scores.is_falling`` (``scan_falling``). Aggregates at
+    or above the threshold only."""
     out: dict[int, dict[str, Any]] = defaultdict(dict)
     for team_id, polls in (await poll_summaries(session, team_ids, since)).items():
         per_key: dict[str, list[QuestionSummary]] = defaultdict(list)
@@ -187,6 +181,7 @@ async def digest_reflection(session: AsyncSession, team_ids: Sequence[int], sinc
         out[team_id]["scan_dims"] = {
             d: (v, prev.averages.get(d) if prev else None) for d, v in last.averages.items()
         }
+        out[team_id]["scan_falling"] = falling(prev.groups if prev else None, last.groups)
         out[team_id]["scan"] = Msg(
             "poll.digest.scan",
             round=last.round,

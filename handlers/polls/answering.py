@@ -52,8 +52,8 @@ def question_choices(ctx: Context, poll: Poll, team: Team, question: PollQuestio
     lines: list[Any] = [note] if note is not None else []
     lines += [Msg("poll.question_head", title=poll_title(poll, team), n=question.position, total=total),
               question_label(question)]
-    if question.kind == "scale":
-        lines.append(Msg("poll.scale_hint"))
+    if question.kind == "scale":  # a scan statement also takes "weet ik niet"
+        lines.append(Msg("scan.scale_hint" if question.dimension else "poll.scale_hint"))
     if again:
         lines.append(Msg("poll.answer_again"))
     options = tuple(Option(option_label(question, v), f"poll_vote {poll.id} {question.id} {v}")

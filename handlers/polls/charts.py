@@ -80,9 +80,9 @@ def poll_chart(
 
 def scan_chart(title: str, dims: list[str], labels: dict[str, str], current: dict[str, float],
                previous: dict[str, float] | None, trend: list[tuple[str, dict[str, float]]],
-               texts: dict[str, str]) -> bytes:
-    """Left: this round's average per dimension (1–5), the previous round as a marker.
-    Right: the trend of each dimension over the last rounds."""
+               texts: dict[str, str], ranges: dict[str, tuple[int, int]] | None = None) -> bytes:
+    """Left: this round's average per dimension (1–5), the lowest to highest answer as a thin
+    line through it, the previous round as a marker. Right: the trend of each dimension."""
     fig = _figure(10, 4.2)
     fig.suptitle(title, fontsize=12, fontweight="bold")
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
@@ -90,6 +90,10 @@ def scan_chart(title: str, dims: list[str], labels: dict[str, str], current: dic
     values = [current.get(d, 1.0) for d in dims]
     left.barh(y, [v - 1 for v in values], left=1, color=[DIM_COLOURS.get(d, COLOURS[0]) for d in dims],
               height=0.6, label=texts["now"])
+    for i, d in enumerate(dims):
+        if ranges and d in ranges:
+            low, high = ranges[d]
+            left.plot([low, high], [i, i], color="#333333", linewidth=1.2, zorder=2)
     if previous:
         px = [(previous[d], i) for i, d in enumerate(dims) if d in previous]
         if px:
@@ -97,7 +101,7 @@ def scan_chart(title: str, dims: list[str], labels: dict[str, str], current: dic
                          label=texts["previous"])
     for i, d in enumerate(dims):
         shown = f"{current[d]:.1f}".replace(".", texts["decimal"]) if d in current else "—"
-        after = max(values[i], (previous or {}).get(d, 0.0))
+        after = max(values[i], (previous or {}).get(d, 0.0), (ranges or {}).get(d, (0, 0))[1])
         left.text(after + 0.08, i, shown, va="center", fontsize=9)
     left.set_yticks(y, [labels[d] for d in dims])
     left.invert_yaxis()

@@ -10,7 +10,8 @@ Each tick, inside the planning transaction and right after the meetings were clo
 - a poll whose reminder moment has come queues one reminder (``poll_remind:<poll>``), written at
   send time to those who have not answered yet, privately;
 - a poll whose time is up is closed (``UPDATE … WHERE status='open'``: one process wins) and its
-  results are posted (``poll_close:<poll>``);
+  results are posted (``poll_close:<poll>``); a scan round's close also puts the conversation
+  about it on the team's next agenda (``scan_agenda``);
 - a stille wand whose time is up is revealed (``wall_reveal:<wall>``).
 
 Teams smaller than the anonymity threshold get no polls or scans: their results could never be
@@ -58,7 +59,7 @@ async def plan(session: AsyncSession, now: datetime) -> None:
     rows += await _meeting_polls(session, catalog, now)
     rows += await _scans(session, catalog, now)
     rows += await _reminders(session, now)
-    rows += await _closing(session, now)
+    rows += await _closing(session, catalog, now)
     rows += await stille_wand.due_reveals(session, now)
     await _hold_quiet(session, rows)
     rows.sort(key=lambda r: r["dedupe_key"])
@@ -166,13 +167,17 @@ async def _reminders(session: AsyncSession, now: datetime) -> list[dict[str, Any
     return [_row(f"poll_remind:{p.id}", "poll_remind", p.remind_at, now, {"poll_id": p.id}) for p in polls]
 
 
-async def _closing(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+async def _closing(session: AsyncSession, catalog: Catalog, now: datetime) -> list[dict[str, Any]]:
+    """Close what is due; a scan round that closes puts its conversation on the team's agenda."""
+    from handlers.polls.scan_agenda import add_discussion_point
     from handlers.polls.starting import close_now
 
     rows = []
     for p in (await session.exec(select(Poll).where(Poll.status == "open", col(Poll.closes_at) <= now)
                                  .order_by(col(Poll.id)))).all():
         if await close_now(session, p, now):
+            if p.kind == "scan":
+                await add_discussion_point(session, catalog, p, now)
             rows.append(_row(f"poll_close:{p.id}", "poll_close", p.closes_at, now, {"poll_id": p.id}))
     return rows
 

@@ -21,12 +21,10 @@ from bot.core.replies import PRIVATE, Image, Reply, Text
 from handlers.common.school_time import when_msg, zone
 from handlers.common.values import number_msg, read_index
 from handlers.cycle.state import cycle_team, team_named_or_mine
-from handlers.polls.aggregates import dimension_averages, scan_rounds
-from handlers.polls.charts import Bars, poll_chart, render, scan_chart
+from handlers.polls.charts import Bars, poll_chart, render
 from handlers.polls.lookup import is_open, poll_title
+from handlers.polls.scan_results import scan_replies
 from handlers.polls.store import (
-    DIMENSIONS,
-    TREND_ROUNDS,
     YES,
     PollResult,
     option_label,
@@ -102,7 +100,7 @@ async def result_replies(
     the threshold, how many more answers are needed)."""
     lang = lang or (school.language if school is not None else "nl")
     if poll.kind == "scan":
-        return await scan_replies(session, catalog, team, lang, upto=poll)
+        return await scan_replies(session, catalog, team, lang, upto=poll, final=final)
     res = (await results(session, [poll]))[poll.id]
     head = Msg("poll.final_head" if final else "poll.results_head", title=poll_title(poll, team),
                answers=res.answers, members=res.members)
@@ -134,65 +132,6 @@ async def result_replies(
     if png is None:
         return lambda target: [Text(Join([head, alt]), target=target)]
     return lambda target: [Image(png, f"peiling-{poll.id}.png", caption=head, alt_text=alt, target=target)]
-
-
-async def scan_replies(session: AsyncSession, catalog: Catalog, team: Team, lang: str,
-                       upto: Poll | None = None) -> Any:
-    """The scan per dimension (this round, the previous one) and the trend over the last rounds."""
-    items = (await scan_rounds(session, [team.id], TREND_ROUNDS + 1)).get(team.id, [])
-    if upto is not None:
-        items = [(p, r) for p, r in items if p.round <= upto.round]
-    if not items:
-        return lambda target: [Text(Msg("poll.scan_none", team=team.name), target=target)]
-    poll, res = items[-1]
-    head = Msg("poll.scan_head", team=team.name, round=poll.round, answers=res.answers, members=res.members)
-    current = {d: v for d, (v, _) in dimension_averages(res).items()}
-    if not current:
-        body = Join(
-            [head, Msg("poll.withheld_head", threshold=res.threshold, answers=res.answers, need=res.needed)]
-        )
-        return lambda target: [Text(body, target=target)]
-    rounds = [(p, {d: v for d, (v, _) in dimension_averages(r).items()}) for p, r in items]
-    rounds = [(p, dims) for p, dims in rounds if dims][-TREND_ROUNDS:]
-    previous = rounds[-2][1] if len(rounds) > 1 else None
-    lines: list[Any] = []
-    for d in DIMENSIONS:
-        name = Msg(f"poll.dim.{d}")
-        if d not in current:
-            lines.append(Msg("poll.scan_dim_withheld", dimension=name))
-        elif previous and d in previous:
-            lines.append(Msg("poll.scan_dim_prev", dimension=name, avg=number_msg(round(current[d], 1)),
-                             prev=number_msg(round(previous[d], 1))))
-        else:
-            lines.append(Msg("poll.scan_dim", dimension=name, avg=number_msg(round(current[d], 1))))
-    if len(rounds) > 1:
-        lines.append(Msg("poll.scan_trend_head", count=len(rounds)))
-        for d in DIMENSIONS:
-            points = [number_msg(round(dims[d], 1)) for _, dims in rounds if d in dims]
-            if points:
-                lines.append(
-                    Msg("poll.scan_trend_line", dimension=Msg(f"poll.dim.{d}"), values=Join(points, " → "))
-                )
-    weakest = min(current, key=lambda d: current[d])
-    lines.append(Msg("poll.scan_weakest", dimension=Msg(f"poll.dim.{weakest}"),
-                     consequence=Msg(f"poll.consequence.{weakest}")))
-    if poll.status == "open":
-        lines.append(Msg("poll.snapshot_note", threshold=res.threshold))
-    lines.append(Msg("poll.anonymous_note", threshold=res.threshold))
-    labels = {d: catalog.raw(lang, f"poll.dim.{d}") for d in DIMENSIONS}
-    texts = {
-        k: catalog.raw(lang, f"poll.chart.{k}") for k in ("now", "previous", "trend", "scale", "decimal")
-    }
-    trend = [(catalog.raw(lang, "poll.chart.round").format(n=p.round), dims) for p, dims in rounds]
-    png = await render(
-        scan_chart, _plain(catalog, lang, head), list(DIMENSIONS), labels, current, previous, trend, texts
-    )
-    alt = Join(lines)
-    if png is None:
-        return lambda target: [Text(Join([head, alt]), target=target)]
-    return lambda target: [
-        Image(png, f"scan-{team.id}-{poll.round}.png", caption=head, alt_text=alt, target=target)
-    ]
 
 
 async def team_polls(ctx: Context, team: Team, limit: int = 10) -> list[Poll]:

@@ -30,7 +30,8 @@ from handlers.polls.lookup import (
     poll_title,
     split_duration,
 )
-from handlers.polls.results import numbered, refuse_closed, result_replies, scan_replies, team_polls
+from handlers.polls.results import numbered, refuse_closed, result_replies, team_polls
+from handlers.polls.scan_results import scan_replies
 from handlers.polls.small_teams import require_big_enough
 from handlers.polls.store import (
     MAX_OPTIONS,

@@ -34,6 +34,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.polls.former import former_voters
+from handlers.polls.scan_items import DIMENSIONS as DIMENSIONS  # the poll modules read it from here
+from handlers.polls.scan_items import DONT_KNOW, current, is_reverse, scored
 from prompts.catalog import Catalog, Msg
 from storage.models import (
     MIN_ANSWERS_FLOOR,
@@ -46,7 +48,6 @@ from storage.models import (
 )
 from storage.queries import dialect, table_of
 
-DIMENSIONS = ("visie", "focus", "werkwijze", "cultuur", "structuur")
 SCALE = (1, 2, 3, 4, 5)
 YES, NO = 1, 2
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -116,14 +117,15 @@ def meeting_specs(catalog: Catalog, settings: PollSettings | None) -> list[Spec]
 
 
 def scan_specs(catalog: Catalog) -> list[Spec]:
-    """The five-dimension scan: the statements of each dimension (``poll.scan.<dim>.sN``), 1–5."""
-    return [Spec(kind="scale", key=f"poll.scan.{dim}.{s}", dimension=dim)
-            for dim in DIMENSIONS for s in _numbered(catalog, f"poll.scan.{dim}.")]
+    """The five-dimension scan: the current statements of each dimension (``scan_items``), 1–5
+    or "weet ik niet"."""
+    return [Spec(kind="scale", key=s.key, dimension=s.dimension) for s in current()]
 
 
 def values_of(q: PollQuestion) -> tuple[int, ...]:
+    """The answers a question takes; a scan statement (it has a dimension) also "weet ik niet"."""
     if q.kind == "scale":
-        return SCALE
+        return SCALE + (DONT_KNOW,) if q.dimension else SCALE
     if q.kind == "yesno":
         return (YES, NO)
     return tuple(range(1, len(q.options) + 1))
@@ -144,7 +146,7 @@ def short_label(q: PollQuestion, catalog: Catalog, lang: str, limit: int = 42) -
 
 def option_label(q: PollQuestion, value: int) -> Any:
     if q.kind == "scale":
-        return Msg(f"poll.scale.v{value}")
+        return Msg("scan.dont_know") if value == DONT_KNOW else Msg(f"poll.scale.v{value}")
     if q.kind == "yesno":
         return Msg("poll.yes" if value == YES else "poll.no")
     return q.options[value - 1] if 1 <= value <= len(q.options) else "?"
@@ -152,7 +154,7 @@ def option_label(q: PollQuestion, value: int) -> Any:
 
 def option_plain(q: PollQuestion, value: int, catalog: Catalog, lang: str) -> str:
     if q.kind == "scale":
-        return str(value)
+        return catalog.raw(lang, "scan.dont_know") if value == DONT_KNOW else str(value)
     if q.kind == "yesno":
         return catalog.raw(lang, "poll.yes" if value == YES else "poll.no")
     return q.options[value - 1] if 1 <= value <= len(q.options) else "?"
@@ -295,16 +297,45 @@ async def non_voters(session: AsyncSession, poll: Poll) -> list[int]:
 
 @dataclass
 class QuestionResult:
+    """One question's tally. ``answers`` counts everyone who answered (participation); a mean
+    counts only the 1–5 answers, ``rated``: "weet ik niet" is no opinion, and a mean over fewer
+    real answers than the threshold would show them even when enough people pressed a button
+    (three answers, two of them "weet ik niet": the mean *is* the third person's answer). So
+    ``shown`` needs ``rated``, not ``answers``, at the threshold."""
+
     question: PollQuestion
     counts: dict[int, int]
     answers: int
     shown: bool
 
     @property
+    def dont_know(self) -> int:
+        return self.counts.get(DONT_KNOW, 0)
+
+    @property
+    def rated(self) -> int:
+        return self.answers - self.dont_know
+
+    @property
     def mean(self) -> float | None:
-        if self.question.kind != "scale" or not self.answers:
+        """The mean of the answers as given (1–5), without "weet ik niet"."""
+        if self.question.kind != "scale" or not self.rated:
             return None
-        return sum(v * n for v, n in self.counts.items()) / self.answers
+        return sum(v * n for v, n in self.counts.items() if v != DONT_KNOW) / self.rated
+
+    @property
+    def scored_counts(self) -> dict[int, int]:
+        """Score (1–5) -> how many, reverse-keyed statements turned round (1 counts as 5)."""
+        if self.question.kind != "scale":
+            return {}
+        return {scored(self.question.key, v): n for v, n in self.counts.items() if v != DONT_KNOW and n}
+
+    @property
+    def score(self) -> float | None:
+        """The mean as it counts in every average and chart: reversed for a reverse-keyed statement."""
+        if self.mean is None:
+            return None
+        return 6 - self.mean if is_reverse(self.question.key) else self.mean
 
 
 @dataclass
@@ -358,6 +389,7 @@ async def results(session: AsyncSession, polls: Sequence[Poll]) -> dict[int, Pol
             else:
                 c = tally.get(q.id, {})
             n = sum(c.values())
-            res.questions.append(QuestionResult(q, dict(sorted(c.items())), n, n >= limit))
+            rated = n - c.get(DONT_KNOW, 0) if q.kind == "scale" else n
+            res.questions.append(QuestionResult(q, dict(sorted(c.items())), n, rated >= limit))
         out[p.id] = res
     return out
