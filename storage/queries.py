@@ -312,7 +312,8 @@ class Upsert:
 
     async def __call__(self, session: AsyncSession, **values: Any) -> Any:
         stmt = self._statement(await dialect(session))
-        return (await session.exec(stmt, params=values)).scalar_one()
+        # on the session's connection: a Core statement needs none of the ORM's execution layer
+        return (await (await session.connection()).execute(stmt, values)).scalar_one()
 
 
 def table_of(model: Any) -> Table:

@@ -91,10 +91,10 @@ class Dispatcher:
 
     async def _dispatch(self, event: Event, reach: object | None = None) -> list[Outgoing]:
         async with self.sessions() as session:
-            try:  # a Core statement, not an ORM flush: every event pays for it
-                await session.exec(_EVENT_KEY, params={"platform": event.platform,
-                                                       "event_id": event.event_id[:128],
-                                                       "processed_at": self.clock.now()})
+            try:  # a Core statement on the session's connection, not an ORM flush: every event pays for it
+                key = {"platform": event.platform, "event_id": event.event_id[:128],
+                       "processed_at": self.clock.now()}
+                await (await session.connection()).execute(_EVENT_KEY, key)
             except IntegrityError:
                 await session.rollback()
                 log.info("duplicate event %s/%s dropped", event.platform, event.event_id)
