@@ -105,6 +105,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for name, url_for in targets:
                 _say(f"row 2: fan-out to {fan_cfg.teams} teams on {name} …")
                 result["rows"]["fanout"][name] = _guard(lambda: bench_fanout(url_for("fanout"), fan_cfg))
+            _say("row 2: the Telegram library's own CPU per message …")
+            from bench.telegram_floor import telegram_floor
+
+            result["rows"]["telegram_floor"] = _guard(lambda: telegram_floor(60 if quick else 300))
             first = result["rows"]["fanout"]["sqlite"]
             result["rows"]["memory"] = ({"from": "fanout.sqlite", **first["memory"], "teams": fan_cfg.teams}
                                         if "memory" in first else first)
@@ -184,6 +188,7 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     pg = result.get("postgres", {})
     if "answers" in rows and not pg.get("available"):
         out.append(("1 answers, postgresql", f"not run: {pg.get('why_not')}", "", "", ""))
+    floor = rows.get("telegram_floor", {}).get("cpu_ms_per_message")
     for name, r in rows.get("fanout", {}).items():
         if "failed" in r:
             continue
@@ -192,7 +197,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         out.append((f"2 fan-out, {r['teams']} teams, {name}",
                     f"{_f(r['seconds'], 1)} s; {r['duplicates']} dup, {r['losses']} lost, {r['refused_429']}×429; "
                     f"bot CPU {r['bot_cpu_ms_per_message']:.0f} ms/msg",
-                    f"{r['teams']} / {r['rate']:.0f} per s = {r['minimum_seconds']:.1f} s" if r["minimum_seconds"] else "no limit",
+                    (f"{r['teams']} / {r['rate']:.0f} per s = {r['minimum_seconds']:.1f} s" if r["minimum_seconds"]
+                     else "no limit") + (f"; PTB alone {floor:.1f} ms/msg" if floor is not None else ""),
                     _f(r["ratio"]), f"≤ 1.05, 0/0, ≤ 4 ms: {'ok' if within else 'MISSED'}"))
     d = rows.get("digest")
     if d is not None:
