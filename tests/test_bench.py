@@ -21,7 +21,8 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     rows = result["rows"]
-    assert set(rows) == {"answers", "fanout", "memory", "digest", "startup", "web"}
+    assert set(rows) == {"answers", "fanout", "telegram_floor", "memory", "digest", "startup", "web"}
+    assert rows["telegram_floor"]["messages"] == 60 and rows["telegram_floor"]["cpu_ms_per_message"] > 0
     assert "machine" in result and result["quick"] is True
 
     databases = ["sqlite"] + (["postgresql"] if result["postgres"]["available"] else [])
@@ -33,6 +34,7 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
         assert r["duplicates"] == 0 and r["losses"] == 0 and r["error_replies"] == 0, name
         assert r["concurrent"]["redelivered"] > 0  # redeliveries were really tried
         assert r["raw_commit"]["per_second"] > 0 and r["ratio_serial"] > 0
+        assert 3 <= r["statements_per_answer"] <= 5, name  # counted: the event key, who/where, read, write
 
     assert sorted(rows["fanout"]) == sorted(databases)
     for name, r in rows["fanout"].items():
