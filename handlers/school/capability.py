@@ -6,9 +6,10 @@ from __future__ import annotations
 from bot.core.capability import Capability
 from handlers.common import undo
 from handlers.school import delivery_notices, help, home, language, manage, quiet, resume, schools, teams
+from handlers.school import role_name  # issue 16 part 5: the school's word for the chair
 
 SCHOOL = Capability.collect(
-    "school", (schools, teams, manage, quiet, language, help, resume, home, undo),
+    "school", (schools, teams, manage, quiet, language, help, resume, home, undo, role_name),
     renderers=delivery_notices.RENDERERS,
     hooks={home.HOME_NEXT_HOOK: ((10, home.setup_steps), (20, home.focus_meeting_agenda))},
 )
