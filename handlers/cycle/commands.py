@@ -17,6 +17,7 @@ from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, number_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
+from handlers.cycle.charter import charter_lines, charter_of
 from handlers.cycle.parked import parked_lines, take_up
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
 from handlers.cycle.running import is_running, open_evaluation, running_lines
@@ -143,6 +144,7 @@ async def status(ctx: Context, team: str | None) -> Text | Choices:
     days = (today_in(tz, ctx.now()) - since).days
     lines: list[object] = [
         Msg("cycle.status.head", team=found.name, title=cycle.title, round=rnd.number),
+        *charter_lines(await charter_of(ctx.session, found.id)),  # the team's ambition and ground rules
         Msg(
             "cycle.status.phase",
             phase=rnd.phase,

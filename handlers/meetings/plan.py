@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.values import date_msg, today_in
+from handlers.cycle.charter import agenda_charter_lines
 from handlers.cycle.running import running_lines
 from handlers.cycle.state import active_cycle, load_round, missing_for
 from prompts.catalog import Join, Msg
@@ -287,7 +288,7 @@ async def agenda_body(session: AsyncSession, team: Team, meeting: Meeting | None
     if items is None:
         items = (await open_items(session, [team.id])).get(team.id, [])
     names = await names_of(session, [i.owner_member_id for i in items])
-    lines: list[Any] = []
+    lines: list[Any] = await agenda_charter_lines(session, team, meeting)  # atop the first agendas
     if items:
         total = sum(i.minutes or 0 for i in items)
         lines.append(Msg("agenda.items_head", total=total) if total else Msg("agenda.items_head_plain"))

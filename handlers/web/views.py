@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common.values import number_msg, today_in
+from handlers.cycle.charter import charter_lines, charter_of
 from handlers.cycle.quality_card import Block, build_card
 from handlers.cycle.state import active_cycle, load_round
 from handlers.leader import digest_data as dd
@@ -109,6 +110,7 @@ class TeamView:
     agenda_head: Any = None
     agenda: list[Any] = field(default_factory=list)
     cards: list[tuple[QualityCard, Cycle]] = field(default_factory=list)
+    charter: list[Any] = field(default_factory=list)  # the team's ambition and ground rules
 
 
 async def team_view(
@@ -137,7 +139,9 @@ async def team_view(
         if meeting
         else Msg("agenda.head_unplanned", team=team.name)
     )
-    view.agenda = await agenda_body(session, team, meeting, tz, now)
+    view.charter = charter_lines(await charter_of(session, team_id))
+    # the page shows the charter in its own section, so not a second time atop the agenda
+    view.agenda = [line for line in await agenda_body(session, team, meeting, tz, now) if line not in view.charter]
     view.cards = await cards_of(session, [team.id])
     return view
 

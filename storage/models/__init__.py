@@ -77,6 +77,7 @@ from storage.models.polls import (
     PollSettings,
     PollVote,
 )
+from storage.models.start import TeamCharter
 from storage.models.teams import TeamsConversation
 from storage.models.web import FeedToken, WebLogin, WebSession
 
@@ -101,4 +102,6 @@ __all__ = [
     "BrainstormReaction", "BrainstormTip", "Poll", "PollQuestion", "PollSettings", "PollVote",
     # leader
     "DigestSetting", "LeaderQuestion", "LeaderVisit",
+    # start (issue 16 part 5)
+    "TeamCharter",
 ]
