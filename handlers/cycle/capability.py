@@ -20,14 +20,14 @@ from handlers.cycle import (
     tips,
     verdict,
 )
-from handlers.cycle import charter  # issue 16 part 5: the team's ambition and ground rules
+from handlers.cycle import charter, library_tags  # issue 16 part 5: the team's charter; card themes
 from handlers.school.home import HOME_RUNNING_HOOK
 from storage.models import Action, Answer, Hypothesis, Source
 
 CYCLE = Capability.collect(
     "cycle",
     (answers, commands, records, intervention, evaluation, verdict, parked, library, review, tips, forms,
-     charter),
+     charter, library_tags),
     hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
            HOME_RUNNING_HOOK: (running.home_running,),
            UNDO_HOOK: (Undoable(Answer, "member_id", "updated_at", "conv.what.answer", "text"),
