@@ -213,7 +213,8 @@ class Resolver:
             question_id, shown = await self._remember_question(rendered, address, owner)
             if not shown:  # another question is open: this one waits its turn, and the person hears so
                 waiting = Msg("conv.queued", question=_gist(rendered.body))
-                return Outgoing(address, lang, Text(self.catalog.render(waiting, lang, None, role), target=target))
+                shown_text = self.catalog.render(waiting, lang, None, role)
+                return Outgoing(address, lang, Text(shown_text, target=target))
         elif isinstance(rendered, Choices):
             await self._remember_menu(rendered, address, target)
         return Outgoing(address, lang, rendered, question_id)
@@ -348,4 +349,5 @@ class Resolver:
         lang = sent.lang if sent.lang in LANGUAGES else self.caller_lang
         role = await self._role_of(Here())
         return Outgoing(address, lang,
-                        _render_reply(edit, lambda body: self.catalog.render(body, lang, address.platform, role)))
+                        _render_reply(edit, lambda body: self.catalog.render(body, lang, address.platform,
+                                                                             role)))

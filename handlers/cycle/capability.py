@@ -6,12 +6,14 @@ from __future__ import annotations
 from bot.core.capability import Capability
 from handlers.common import forms
 from handlers.common.undo import UNDO_HOOK, Undoable
-from handlers.cycle import (
+from handlers.cycle import (  # issue 16 part 5: the team's charter; card themes
     answers,
+    charter,
     commands,
     evaluation,
     intervention,
     library,
+    library_tags,
     moment_messages,
     parked,
     records,
@@ -20,7 +22,6 @@ from handlers.cycle import (
     tips,
     verdict,
 )
-from handlers.cycle import charter, library_tags  # issue 16 part 5: the team's charter; card themes
 from handlers.school.home import HOME_RUNNING_HOOK
 from storage.models import Action, Answer, Hypothesis, Source
 

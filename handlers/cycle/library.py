@@ -52,9 +52,9 @@ async def cards_school(ctx: Context, query: str | None) -> Text:
         select(ProblemRecord).where(col(ProblemRecord.round_id).in_(ids)))).all()}
     goals = {p.round_id: p.goal_text for p in (await ctx.session.exec(
         select(PlanRecord).where(col(PlanRecord.round_id).in_(ids)))).all()}
-    themes = {card.id: sorted(set(card.themes) | derive_themes(cycle.title, problems.get(rounds.get(cycle.id, 0)),
-                                                                goals.get(rounds.get(cycle.id, 0))))
-              for card, cycle, _ in found.cards}
+    themes = {card.id: sorted(set(card.themes) | derive_themes(
+        cycle.title, problems.get(rounds.get(cycle.id, 0)), goals.get(rounds.get(cycle.id, 0))))
+        for card, cycle, _ in found.cards}
     matching = [x for x in found.cards if matches(filters, x[0].created_at, school.timezone, themes[x[0].id])]
     cards = matching[:CARDS_SHOWN]
     if not cards:

@@ -28,8 +28,9 @@ AUTUMN_MONTHS = range(8, 13)  # August–December; January–July is the voorjaa
 # theme → word starts that point to it (Dutch and English), matched at the start of a word
 THEMES: dict[str, tuple[str, ...]] = {
     "lezen": ("lees", "lezen", "leest", "begrijpend", "reading", "read"),
-    "rekenen": ("reken", "tafel", "sommen", "redactiesom", "breuk", "getal", "math", "arithmetic", "fraction"),
-    "spelling": ("spelling", "spellen", "dictee", "spelling"),
+    "rekenen": ("reken", "tafel", "sommen", "redactiesom", "breuk", "getal", "math", "arithmetic",
+                "fraction"),
+    "spelling": ("spelling", "spellen", "dictee"),
     "schrijven": ("schrijf", "schrijv", "stellen", "handschrift", "writing", "handwriting"),
     "woordenschat": ("woordenschat", "vocabula"),
     "gedrag": ("gedrag", "klassenmanagement", "pesten", "behaviour", "behavior", "bullying"),
@@ -82,7 +83,7 @@ def derive_themes(*texts: str | None) -> set[str]:
 
 
 def read_tags(text: str) -> list[str]:
-    """The chair's tags: words (with or without #), separated by spaces or commas; None if one is not a word."""
+    """The chair's tags: words (with or without #), separated by spaces or commas (see valid_tag)."""
     tags = [w.lstrip("#").lower() for w in re.split(r"[\s,;]+", text.strip()) if w.lstrip("#")]
     return list(dict.fromkeys(tags))
 

@@ -59,7 +59,8 @@ async def _post(job: Job, team: Team, body: Msg, owner: int | None, personal: Ms
 async def render_before(job: Job) -> list[Reply]:
     m, _, team, instrument, number = await _load(job)
     owner = await owner_of(job.session, m, team.id)
-    who = (await owner_names(job.session, [m])).get(m.id) or (await chair_names(job.session, [team.id])).get(team.id)
+    who = (await owner_names(job.session, [m])).get(m.id) \
+        or (await chair_names(job.session, [team.id])).get(team.id)
     what = moment_what(m, instrument, who) or "—"
     body = Msg("method.moment_before", team=team.name, on=date_msg(m.on), what=what, n=number,
                result_cmd=command_name("result"))

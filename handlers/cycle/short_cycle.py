@@ -48,7 +48,8 @@ def read_short(title: str) -> tuple[str, int | None]:
 
 async def check_first(session: AsyncSession, team_id: int) -> None:
     """Only a team's first cycle can be short: the quick win is for the start."""
-    earlier = (await session.exec(select(func.count()).select_from(Cycle).where(Cycle.team_id == team_id))).one()
+    earlier = (await session.exec(
+        select(func.count()).select_from(Cycle).where(Cycle.team_id == team_id))).one()
     if earlier:
         raise UserError(Msg("start.short.not_first"))
 

@@ -156,7 +156,8 @@ async def _phase_stalled(session: AsyncSession, settings: Settings, now: datetim
     for cycle, rnd in latest.values():
         if newest.get(cycle.id) != rnd.number:
             continue
-        if now - rnd.phase_started_at < timedelta(weeks=short_stall_weeks(cycle, rnd.phase, settings.stall_weeks)):
+        limit = short_stall_weeks(cycle, rnd.phase, settings.stall_weeks)  # shorter in a short first cycle
+        if now - rnd.phase_started_at < timedelta(weeks=limit):
             continue
         weeks = (now - rnd.phase_started_at).days // 7
         key = f"phase:{rnd.id}:{rnd.phase}:{rnd.phase_started_at.date().isoformat()}"

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from bot.core.capability import Capability
 from handlers.common import undo
-from handlers.school import delivery_notices, help, home, language, manage, quiet, resume, schools, teams
-from handlers.school import role_name  # issue 16 part 5: the school's word for the chair
+from handlers.school import (
+    delivery_notices,
+    help,
+    home,
+    language,
+    manage,
+    quiet,
+    resume,
+    role_name,  # issue 16 part 5: the school's word for the chair
+    schools,
+    teams,
+)
 
 SCHOOL = Capability.collect(
     "school", (schools, teams, manage, quiet, language, help, resume, home, undo, role_name),

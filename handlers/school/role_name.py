@@ -46,8 +46,8 @@ def _choices() -> Join:
 async def role_name(ctx: Context, role: str | None) -> Text:
     school = ctx.require_school()
     if not role:
-        return Text(Msg("start.role.now", school=school.name, word=_word(school.role_name), choices=_choices(),
-                        cmd=command_name("role_name")))
+        return Text(Msg("start.role.now", school=school.name, word=_word(school.role_name),
+                        choices=_choices(), cmd=command_name("role_name")))
     if not await ctx.is_school_manager():
         raise UserError(Msg("start.role.only_leader"))
     chosen = role_of(role)
@@ -55,7 +55,8 @@ async def role_name(ctx: Context, role: str | None) -> Text:
         raise UserError(Msg("start.role.unknown", text=shorten(role, 40), choices=_choices()))
     school.role_name = chosen
     ctx.session.add(school)
-    return Text(Msg("start.role.set", school=school.name, word=_word(chosen), chair_cmd=command_name("make_chair")))
+    return Text(Msg("start.role.set", school=school.name, word=_word(chosen),
+                    chair_cmd=command_name("make_chair")))
 
 
 def _word(role: str) -> Msg:

@@ -141,7 +141,8 @@ async def team_view(
     )
     view.charter = charter_lines(await charter_of(session, team_id))
     # the page shows the charter in its own section, so not a second time atop the agenda
-    view.agenda = [line for line in await agenda_body(session, team, meeting, tz, now) if line not in view.charter]
+    agenda = await agenda_body(session, team, meeting, tz, now)
+    view.agenda = [line for line in agenda if line not in view.charter]
     view.cards = await cards_of(session, [team.id])
     return view
 

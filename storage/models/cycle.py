@@ -230,4 +230,5 @@ class QualityCard(SQLModel, table=True):
     created_at: datetime = aware()
     # the school library's theme tags (handlers/cycle/library_filters.py): derived from the problem and
     # the goal when the card is made, or set by the chair
-    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    themes: list[str] = Field(default_factory=list,
+                              sa_column=Column(JSON, nullable=False, server_default="[]"))
