@@ -165,7 +165,7 @@ class SlackOutbound:
         extra = [] if isinstance(reply, Text) else [
             b for b in self._choice_blocks(reply, lang, question_id) if b.get("type") == "actions"]
         groups = message_groups(body)
-        if len(groups) == 1 and len(body) + len(extra) <= MAX_BLOCKS:
+        if len(groups) <= 1 and len(body) + len(extra) <= MAX_BLOCKS:
             return [self._payload(reply, lang, question_id)]
         if extra and len(groups[-1]) + len(extra) > MAX_BLOCKS:
             groups.append([])
