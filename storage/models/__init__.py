@@ -36,6 +36,7 @@ from storage.models.cycle import (
     ProblemRecord,
     QualityCard,
     Source,
+    TeamCharter,
     VerdictAgreement,
 )
 from storage.models.foundation import (
@@ -77,7 +78,6 @@ from storage.models.polls import (
     PollSettings,
     PollVote,
 )
-from storage.models.start import TeamCharter
 from storage.models.teams import TeamsConversation
 from storage.models.web import FeedToken, WebLogin, WebSession
 
@@ -102,6 +102,5 @@ __all__ = [
     "BrainstormReaction", "BrainstormTip", "Poll", "PollQuestion", "PollSettings", "PollVote",
     # leader
     "DigestSetting", "LeaderQuestion", "LeaderVisit",
-    # start (issue 16 part 5)
-    "TeamCharter",
+    "TeamCharter",  # issue 16 part 5
 ]

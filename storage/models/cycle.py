@@ -232,3 +232,16 @@ class QualityCard(SQLModel, table=True):
     # the goal when the card is made, or set by the chair
     themes: list[str] = Field(default_factory=list,
                               sa_column=Column(JSON, nullable=False, server_default="[]"))
+
+
+class TeamCharter(SQLModel, table=True):
+    """A team's charter (issue 16 part 5; handlers/cycle/charter.py): its ambition and ground rules,
+    the *visie* dimension of seed 003. One per team; setting it again edits it (and shows it atop
+    the next agendas again)."""
+
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
+    team_id: int = Field(foreign_key="team.id", unique=True)
+    ambition: str | None = Field(default=None, max_length=1000)
+    rules: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_by: int | None = Field(default=None, foreign_key="member.id")
+    updated_at: datetime = aware()
