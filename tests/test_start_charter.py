@@ -47,7 +47,7 @@ async def test_bad_charters_get_a_short_answer_and_nothing_is_lost(app, chat: Ch
     await setup_team(chat)
     await _charter(chat)
     too_many = await chat.say("/spelregels " + "; ".join(f"regel {i}" for i in range(11)), as_="bram", in_=TEAM)
-    assert "Dat zijn 11 spelregels" in too_many.text
+    assert "Dat zijn er te veel (11)" in too_many.text
     long = await chat.say("/ambitie " + "x" * 1001, as_="bram", in_=TEAM)
     assert long.outgoing[0].is_error
     async with app.sessions() as s:

@@ -45,7 +45,7 @@ def test_the_expected_durations_are_shorter():
 async def test_a_new_team_starts_short_and_status_shows_it(app, chat: Chat, clock):
     await setup_team(chat)
     started = await chat.say("/cyclus Begrijpend lezen | kort", as_="bram", in_=TEAM)
-    assert "korte eerste cyclus van 6 weken" in started.text and "daarna 3 weken uitvoeren" in started.text
+    assert "korte eerste cyclus van 6 weken" in started.text and "elk ongeveer 1 week, daarna 3 weken uitvoeren" in started.text
     async with app.sessions() as s:
         cycle = (await s.exec(select(Cycle))).one()
         assert (cycle.title, cycle.short_weeks) == ("Begrijpend lezen", 6)

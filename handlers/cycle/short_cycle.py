@@ -41,8 +41,8 @@ def read_short(title: str) -> tuple[str, int | None]:
         return title, None
     weeks = int(m.group(1)) if m.group(1) else DEFAULT_WEEKS
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
-        raise UserError(Msg("start.short.bad_weeks", weeks=weeks, low=MIN_WEEKS, high=MAX_WEEKS,
-                            cmd=command_name("cycle_start")))
+        raise UserError(Msg("start.short.bad_weeks", weeks=_weeks(weeks), low=MIN_WEEKS,
+                            high=_weeks(MAX_WEEKS), cmd=command_name("cycle_start")))
     return head.strip(), weeks
 
 
@@ -78,8 +78,12 @@ def started_lines(cycle: Cycle, tz: str) -> list[Msg]:
     if cycle.short_weeks is None:
         return []
     plan = phase_weeks(cycle.short_weeks)
-    return [Msg("start.short.started", weeks=cycle.short_weeks, each=plan[1], run=plan[4],
-                end=date_msg(end_of(cycle, tz)))]
+    return [Msg("start.short.started", weeks=_weeks(cycle.short_weeks), each=_weeks(plan[1]),
+                run=_weeks(plan[4]), end=date_msg(end_of(cycle, tz)))]
+
+
+def _weeks(n: int) -> Msg:
+    return Msg("start.short.weeks", count=n)
 
 
 def status_lines(cycle: Cycle, rnd: CycleRound, tz: str, now: datetime) -> list[Msg]:
@@ -89,6 +93,6 @@ def status_lines(cycle: Cycle, rnd: CycleRound, tz: str, now: datetime) -> list[
     expected = phase_weeks(cycle.short_weeks)[rnd.phase]
     in_phase = (today_in(tz, now) - today_in(tz, rnd.phase_started_at)).days // 7 + 1
     late = (now - rnd.phase_started_at) > timedelta(weeks=expected)
-    return [Msg("start.short.status", weeks=cycle.short_weeks, end=date_msg(end_of(cycle, tz)),
-                expected=expected, week=in_phase,
+    return [Msg("start.short.status", weeks=_weeks(cycle.short_weeks), end=date_msg(end_of(cycle, tz)),
+                expected=_weeks(expected), week=in_phase,
                 state=Msg("start.short.late" if late else "start.short.on_time"))]
