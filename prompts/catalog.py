@@ -207,7 +207,8 @@ class Catalog:
     @staticmethod
     def _check(lang: str, key: str, template: Template, ref: Template | None) -> list[str]:
         problems: list[str] = []
-        words = set(PLATFORM_WORDS)  # the platform words differ per language ("het kanaal", "the channel")
+        # platform and role words differ per language ("het kanaal", "the channel"; "voorzitter", "chair")
+        words = set(PLATFORM_WORDS) | set(ROLE_WORDS)
         if ref is not None and _placeholders(template) - words != _placeholders(ref) - words:
             problems.append(
                 f"{lang}: {key} uses placeholders {sorted(_placeholders(template))}, "
@@ -248,21 +249,23 @@ class Catalog:
     def language(lang: str | None) -> str:
         return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
-    def render(self, body: Any, lang: str, platform: str | None = None) -> Markup:
+    def render(self, body: Any, lang: str, platform: str | None = None, role: str | None = None) -> Markup:
         """Render a Msg, Join, Markup or plain value; plain strings are user text and escaped.
         ``platform`` fills the platform words ({chat}, {this_chat}, ...: "groep" on Telegram,
-        "kanaal" on Slack and Teams) that any message may use without its caller passing them."""
+        "kanaal" on Slack and Teams) that any message may use without its caller passing them;
+        ``role`` (the school's name for the team's chair, ``School.role_name``) fills the role words
+        ({role}, {Role}, {roles}, {Roles}) the same way."""
         if isinstance(body, Markup):
             return body
         if isinstance(body, Msg):
             found = self.template(lang, body.key)
             template = found.choose(base_language(self.language(lang)), body.params) \
                 if isinstance(found, Plural) else found
-            params = _Params(self, lang, platform)
-            params.update({k: self.render(v, lang, platform) for k, v in body.params.items()})
+            params = _Params(self, lang, platform, role)
+            params.update({k: self.render(v, lang, platform, role) for k, v in body.params.items()})
             return Markup(template.format_map(params))
         if isinstance(body, Join):
-            return Markup(body.sep.join(self.render(item, lang, platform) for item in body.items))
+            return Markup(body.sep.join(self.render(item, lang, platform, role) for item in body.items))
         if body is None:
             return Markup("")
         return escape(str(body))
@@ -272,14 +275,24 @@ PLATFORM_WORDS = ("chat", "this_chat", "This_chat", "the_chat")
 """Placeholders every message may use; filled from ``words.<word>.<platform>`` (console if unknown)."""
 
 
-class _Params(dict[str, Any]):
-    """A message's parameters, with the platform words supplied when the caller did not pass them."""
+ROLE_WORDS = ("role", "Role", "roles", "Roles")
+"""Placeholders every message may use for the team's chair, in the school's own word: filled from
+``role_words.<role>.<word>`` (voorzitter, procesbegeleider, PLG-begeleider …; DEFAULT_ROLE if unknown)."""
+ROLES = ("voorzitter", "procesbegeleider", "plg_begeleider", "leerteamcoordinator")
+DEFAULT_ROLE = "voorzitter"
 
-    def __init__(self, catalog: Catalog, lang: str, platform: str | None) -> None:
+
+class _Params(dict[str, Any]):
+    """A message's parameters, with the platform and role words supplied when the caller did not pass them."""
+
+    def __init__(self, catalog: Catalog, lang: str, platform: str | None, role: str | None = None) -> None:
         super().__init__()
         self.catalog, self.lang, self.platform = catalog, lang, platform
+        self.role = role if role in ROLES else DEFAULT_ROLE
 
     def __missing__(self, key: str) -> Any:
+        if key in ROLE_WORDS:
+            return self.catalog.render(Msg(f"role_words.{self.role}.{key}"), self.lang)
         if key not in PLATFORM_WORDS:
             raise KeyError(key)
         word = f"words.{key}.{self.platform}"

@@ -83,16 +83,19 @@ async def test_the_team_is_reminded_before_and_asked_after_each_moment(app, chat
     await app.tick()
     before = sent(chat, "Meetmoment 1 van Groep 5 komt eraan: 5 oktober 2026 "
                         "(tussenmeting, M-toets begrijpend lezen, Bram)")
-    assert len(before) == 2  # the team's chat, and the chair privately
-    assert any(o.address.user_id == "bram" and o.address.private for o in before)
+    assert len(before) == 1 and not before[0].address.private  # the team's chat ...
+    # ... and the chair, responsible when no one else is named, privately (tests/test_start_moment_owner.py)
+    mine = sent(chat, "Jij bent verantwoordelijk voor meetmoment 1 van Groep 5: 5 oktober 2026")
+    assert len(mine) == 1 and mine[0].address.user_id == "bram" and mine[0].address.private
     clock.set(utc(2026, 10, 6, 6, 30))
     await app.tick()
     after = sent(chat, "Wat was het resultaat? Vul het in met /resultaat 1 waarde.")
-    assert len(after) == 2
+    assert len(after) == 2 and {o.address.user_id for o in after} == {None, "bram"}
     await chat.say("/resultaat 1 72", as_="carla", in_=TEAM)
     clock.set(utc(2026, 11, 27, 7, 30))  # 08:30 local (winter time), three days before the last moment
     await app.tick()
-    assert len(sent(chat, "Meetmoment 2 van Groep 5 komt eraan: 30 november 2026")) == 2
+    assert len(sent(chat, "Meetmoment 2 van Groep 5 komt eraan: 30 november 2026")) == 1
+    assert len(sent(chat, "Jij bent verantwoordelijk voor meetmoment 2 van Groep 5")) == 1
     assert sent(chat, "Meetmoment 1 van Groep 5 komt eraan") == before  # nothing twice
     # the last result opens the evaluation; nothing is asked after that
     clock.set(utc(2026, 11, 30, 12))  # measured on the day itself: a result for a moment to come is refused

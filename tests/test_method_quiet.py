@@ -34,7 +34,9 @@ async def test_a_moment_reminder_due_on_sunday_waits_for_monday_morning(app, cha
     clock.set(utc(2026, 10, 5, 5, 30))  # Monday 07:30 local: the school morning
     await app.tick()
     await app.tick()
-    assert len(sent(chat, reminder)) == 2  # the team's chat and the chair, once
+    assert len(sent(chat, reminder)) == 1  # the team's chat, once
+    # and the chair (responsible when no one else is named) in their own words, once
+    assert len(sent(chat, "Jij bent verantwoordelijk voor meetmoment 1 van Groep 5: 7 oktober 2026")) == 1
 
 
 BORGING_SATURDAY = ("bram", TEAM, "/borging Strategiekaart in alle groepsplannen 4 tot en met 6 | 2-10-2027")

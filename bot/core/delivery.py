@@ -163,6 +163,7 @@ class Resolver:
     def __init__(
         self, session: AsyncSession | None, catalog: Catalog, *, event: Event | None, caller_lang: str,
         caller_member_id: int | None, default_lang: str, now: datetime, platform: str | None,
+        caller_role: str | None = None,
     ) -> None:
         """Use :meth:`for_event` or :meth:`for_clock`."""
         self.now = now
@@ -175,6 +176,8 @@ class Resolver:
         self.platform = platform  # without an event (scheduled messages): the platform to prefer
         # addresses read ahead for a batch of scheduled messages (:meth:`prefetch`); None: none
         self._known: dict[tuple[type, int], tuple[Address, str] | None] = {}
+        self._roles: dict[int, str] = {}  # a team's school's role word, read ahead with its address
+        self.caller_role = caller_role  # the caller's school's word for the chair (School.role_name)
 
     @classmethod
     def for_event(
@@ -187,11 +190,12 @@ class Resolver:
         member_id: int | None = None,
         default_lang: str = "nl",
         now: datetime | None = None,
+        role: str | None = None,
     ) -> Resolver:
         """Replies to an event: ``Here`` is where it happened; without a session only ``Here`` and
         ``Private`` can be resolved (the answer to a mistake, after the rollback)."""
         return cls(session, catalog, event=event, caller_lang=lang, caller_member_id=member_id,
-                   default_lang=default_lang, now=now or event.received_at, platform=None)
+                   default_lang=default_lang, now=now or event.received_at, platform=None, caller_role=role)
 
     @classmethod
     def for_clock(cls, session: AsyncSession, catalog: Catalog, *, default_lang: str, now: datetime,
@@ -218,14 +222,16 @@ class Resolver:
         address, lang = found
         address = self._for_person(reply, target, address)
         question_id = None
-        rendered = _render_reply(reply, lambda body: self.catalog.render(body, lang, address.platform))
+        role = await self._role_of(target)
+        rendered = _render_reply(reply, lambda body: self.catalog.render(body, lang, address.platform, role))
         if isinstance(rendered, Ask):
             # a question sent to someone else (e.g. the chair asked for notes) waits for *their* answer
             owner = target.member_id if isinstance(target, DirectTo) else self.caller_member_id
             question_id, shown = await self._remember_question(rendered, address, owner)
             if not shown:  # another question is open: this one waits its turn, and the person hears so
                 waiting = Msg("conv.queued", question=_gist(rendered.body))
-                return Outgoing(address, lang, Text(self.catalog.render(waiting, lang), target=target))
+                shown_text = self.catalog.render(waiting, lang, None, role)
+                return Outgoing(address, lang, Text(shown_text, target=target))
         elif isinstance(rendered, Choices):
             await self._remember_menu(rendered, address, target)
         return Outgoing(address, lang, rendered, question_id)
@@ -261,6 +267,24 @@ class Resolver:
             chat.platform, chat.chat_id, ev.user.user_id, True, chat.workspace_id
         ), self.caller_lang
 
+    async def _role_of(self, target: Any) -> str | None:
+        """The school's own word for a team's chair (``School.role_name``), for the role words in the
+        texts: the team's school for its chat, else the first school of the member who reads it."""
+        if isinstance(target, (Here, Private)) and (self.caller_role is not None or self.session is None):
+            return self.caller_role
+        if self.session is None:
+            return None
+        school: School | None = None
+        if isinstance(target, TeamChat):
+            if target.team_id in self._roles:
+                return self._roles[target.team_id]
+            team = await self.session.get(Team, target.team_id)
+            school = await self.session.get(School, team.school_id) if team is not None else None
+        else:
+            member_id = target.member_id if isinstance(target, DirectTo) else self.caller_member_id
+            school = await q.first_school_of(self.session, member_id) if member_id is not None else None
+        return school.role_name if school is not None else None
+
     def _platform(self) -> str | None:
         return self.event.platform if self.event is not None else self.platform
 
@@ -269,8 +293,8 @@ class Resolver:
         return ev.chat.workspace_id if ev is not None and ev.platform == platform else None
 
     async def prefetch(self, replies: Sequence[Reply]) -> None:
-        """Read the addresses of many replies' team chats at once (a batch of scheduled messages):
-        two queries for the batch instead of three per message."""
+        """Read the addresses (and the schools' role words) of many replies' team chats at once (a
+        batch of scheduled messages): two queries for the batch instead of five per message."""
         if self.session is None:
             return
         teams = sorted({t.team_id for r in replies if isinstance(t := getattr(r, "target", None), TeamChat)}
@@ -283,9 +307,12 @@ class Resolver:
                 if link.team_id not in links or (platform is not None and link.platform == platform
                                                  and links[link.team_id].platform != platform):
                     links[link.team_id] = link  # as q.chat_of_team: this platform's, else the first
-            langs = dict((await self.session.exec(
-                select(Team.id, School.language).join(School, col(School.id) == col(Team.school_id))
-                .where(col(Team.id).in_(teams)))).all())
+            langs: dict[int, str] = {}
+            for team_id, lang, role in (await self.session.exec(
+                    select(Team.id, School.language, School.role_name)
+                    .join(School, col(School.id) == col(Team.school_id))
+                    .where(col(Team.id).in_(teams)))).all():
+                langs[team_id], self._roles[team_id] = lang, role
             for team_id in teams:
                 found = links.get(team_id)
                 if found is None or team_id not in langs:
@@ -382,5 +409,7 @@ class Resolver:
             return None
         address = Address(sent.platform, sent.chat_id, message_id=sent.message_id)
         lang = sent.lang if sent.lang in LANGUAGES else self.caller_lang
+        role = await self._role_of(Here())
         return Outgoing(address, lang,
-                        _render_reply(edit, lambda body: self.catalog.render(body, lang, address.platform)))
+                        _render_reply(edit, lambda body: self.catalog.render(body, lang, address.platform,
+                                                                             role)))

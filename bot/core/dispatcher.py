@@ -102,6 +102,7 @@ class Dispatcher:
             ctx = await Context.build(event, session, self.clock, self.settings, self.catalog, self.registry,
                                       reach)
             lang = ctx.lang
+            role = ctx.school.role_name if ctx.school is not None else None  # the school's word for the chair
             try:
                 replies = await self._route(ctx)
                 if any(isinstance(r, Ask) for r in replies):
@@ -121,7 +122,8 @@ class Dispatcher:
                 await session.rollback()
                 log.exception("handler failed for %s/%s", event.platform, event.event_id)
                 return _as_errors(
-                    await Resolver.for_event(self.catalog, event, lang).resolve([Text(Msg("common.failed"))])
+                    await Resolver.for_event(self.catalog, event, lang, role=role).resolve(
+                        [Text(Msg("common.failed"))])
                 )
         # A user mistake: keep only the event key, so a redelivery stays quiet.
         async with self.sessions() as session:
@@ -132,12 +134,13 @@ class Dispatcher:
             except IntegrityError:
                 await session.rollback()
                 return []
-        return _as_errors(await Resolver.for_event(self.catalog, event, lang).resolve(replies))
+        return _as_errors(await Resolver.for_event(self.catalog, event, lang, role=role).resolve(replies))
 
     def _resolver(self, ctx: Context, session: AsyncSession) -> Resolver:
         return Resolver.for_event(self.catalog, ctx.event, ctx.lang, session=session,
                                   member_id=ctx.member.id if ctx.member else None,
-                                  default_lang=self.settings.language, now=self.clock.now())
+                                  default_lang=self.settings.language, now=self.clock.now(),
+                                  role=ctx.school.role_name if ctx.school is not None else None)
 
     def _error_body(self, err: UserError, lang: str) -> Any:
         if isinstance(err, UsageError) and err.command_id in self.commands:

@@ -25,6 +25,7 @@ from bot.core.commands import command_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from prompts.catalog import Msg
+from prompts.markup import plain
 from storage import circle
 from storage.models import Team
 from storage.queries import insert_ignore
@@ -42,7 +43,8 @@ async def ensure(ctx: Context) -> Team:
     found = await circle.chairs_meeting(ctx.session, school.id)
     if found is not None:
         return found
-    name = ctx.catalog.raw(school.language, "chairs.name")
+    # in the school's words: "Voorzittersoverleg", "Procesbegeleidersoverleg" … (named once, when made)
+    name = plain(ctx.catalog.render(Msg("chairs.name"), school.language, role=school.role_name))
     row = {"school_id": school.id, "name": name, "name_key": circle.CHAIRS_KEY, "created_at": ctx.now(),
            "kind": circle.CHAIRS_KIND}
     await insert_ignore(ctx.session, Team, [row], ["school_id", "name_key"])

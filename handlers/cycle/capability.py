@@ -6,12 +6,14 @@ from __future__ import annotations
 from bot.core.capability import Capability
 from handlers.common import forms
 from handlers.common.undo import UNDO_HOOK, Undoable
-from handlers.cycle import (
+from handlers.cycle import (  # issue 16 part 5: the team's charter; card themes
     answers,
+    charter,
     commands,
     evaluation,
     intervention,
     library,
+    library_tags,
     moment_messages,
     parked,
     records,
@@ -25,7 +27,8 @@ from storage.models import Action, Answer, DirectionRecord, Hypothesis, PlanReco
 
 CYCLE = Capability.collect(
     "cycle",
-    (answers, commands, records, intervention, evaluation, verdict, parked, library, review, tips, forms),
+    (answers, commands, records, intervention, evaluation, verdict, parked, library, review, tips, forms,
+     charter, library_tags),
     hooks={forms.FORMS_HOOK: forms.forms_in(records, intervention, evaluation),
            HOME_RUNNING_HOOK: (running.home_running,),
            UNDO_HOOK: (Undoable(Answer, "member_id", "updated_at", "conv.what.answer", "text"),

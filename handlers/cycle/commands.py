@@ -18,9 +18,11 @@ from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, read_index, read_text, today_in
 from handlers.cycle.answers import stored_key
+from handlers.cycle.charter import charter_lines, charter_of
 from handlers.cycle.parked import parked_lines, take_up
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
 from handlers.cycle.running import is_running, open_evaluation, running_lines
+from handlers.cycle.short_cycle import check_first, read_short, started_lines, status_lines
 from handlers.cycle.state import (
     MAX_HYPOTHESES,
     active_cycle,
@@ -106,10 +108,13 @@ async def choose_team(ctx: Context, team: str) -> Text:
 async def start_cycle(ctx: Context, title: str) -> list[Reply]:
     team = await cycle_team(ctx)
     await ctx.require_team_manager(team)
+    title, short_weeks = read_short(title)  # "<titel> | kort": a short first cycle (issue 16 part 5)
     clean = clean_name(title, max_length=TITLE_MAX, what="name.cycle")
     current = await active_cycle(ctx.session, team.id)
     if current is not None:
         raise UserError(Msg("cycle.already_active", team=team.name, title=current[0].title))
+    if short_weeks is not None:
+        await check_first(ctx.session, team.id)
     now = ctx.now()
     cycle = Cycle(
         team_id=team.id,
@@ -117,6 +122,7 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
         status="active",
         started_by=ctx.member.id if ctx.member else None,
         started_at=now,
+        short_weeks=short_weeks,
     )
     ctx.session.add(cycle)
     await take_up(ctx.session, team.id, clean, now)
@@ -124,7 +130,9 @@ async def start_cycle(ctx: Context, title: str) -> list[Reply]:
     rnd = CycleRound(cycle_id=cycle.id, number=1, phase=1, phase_started_at=now, started_at=now)
     ctx.session.add(rnd)
     await ctx.session.flush()
-    body = Join([Msg("cycle.started", team=team.name, title=clean), phase_opening(ctx, rnd, clean)])
+    school = await ctx.session.get(School, team.school_id)
+    short = started_lines(cycle, school.timezone if school else ctx.settings.timezone)
+    body = Join([Msg("cycle.started", team=team.name, title=clean), *short, phase_opening(ctx, rnd, clean)])
     return await to_team(ctx.session, team, text(body), no_chat=NoChat.ANSWER_HERE, acting=ctx)
 
 
@@ -144,6 +152,7 @@ async def status(ctx: Context, team: str | None) -> Text | Choices:
     days = (today_in(tz, ctx.now()) - since).days
     lines: list[object] = [
         Msg("cycle.status.head", team=found.name, title=cycle.title, round=rnd.number),
+        *charter_lines(await charter_of(ctx.session, found.id)),  # the team's ambition and ground rules
         Msg(
             "cycle.status.phase",
             phase=rnd.phase,
@@ -151,6 +160,7 @@ async def status(ctx: Context, team: str | None) -> Text | Choices:
             since=date_msg(since),
             days=days,
         ),
+        *status_lines(cycle, rnd, tz, ctx.now()),  # a short first cycle against its expected durations
     ]
     running = await running_lines(ctx.session, [(found.id, rnd)], today_in(tz, ctx.now()), tz)
     if found.id in running:

@@ -18,6 +18,7 @@ from handlers.common.measures import Measure, measure_msg
 from handlers.common.values import date_msg
 from handlers.cycle.records import by_caller, moments_of, one_record, record_context, round_from
 from prompts.catalog import Join, Msg
+from storage import queries as q
 from storage.models import (
     Action,
     MeasurementMoment,
@@ -127,7 +128,8 @@ def _split_date_label(text: str, today: date) -> str:
     return f"{day} | {label}" if label else day
 
 
-@form("moment", "moment", (Field("on", "future_date"), Field("label", optional=True, max_length=120)))
+@form("moment", "moment", (Field("on", "future_date"), Field("label", optional=True, max_length=120),
+                           Field("owner", "person", optional=True)))  # who measures; default the chair
 async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, Any]) -> list[Reply]:
     rnd = await round_from(ctx, context, (3,), "what.moment")
     on = date.fromisoformat(values["on"])
@@ -135,7 +137,8 @@ async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, 
     if plan is not None and plan.goal_deadline is not None and on > plan.goal_deadline:
         raise UserError(Msg("daily.moment_after_deadline", on=date_msg(on),
                             deadline=date_msg(plan.goal_deadline), goal_cmd=command_name("goal")))
-    m = MeasurementMoment(round_id=rnd.id, on=on, label=values["label"])
+    owner = await moment_owner(ctx, context, values.get("owner"))
+    m = MeasurementMoment(round_id=rnd.id, on=on, label=values["label"], owner_member_id=owner)
     ctx.session.add(m)
     await ctx.session.flush()
     moments = await moments_of(ctx, rnd)
@@ -143,4 +146,16 @@ async def _save_moment(ctx: Context, values: dict[str, Any], context: dict[str, 
     lines += [
         Msg("rec.moment_line", n=i, on=date_msg(x.on), label=x.label or "") for i, x in enumerate(moments, 1)
     ]
+    lines.append(Msg("start.moment.owner", person=values["owner"]["label"]) if owner is not None
+                 else Msg("start.moment.owner_chair"))
     return [Text(Join(lines))]
+
+
+async def moment_owner(ctx: Context, context: dict[str, Any], person: dict[str, Any] | None) -> int | None:
+    """The person named as responsible for a measurement moment, who must be in the team."""
+    if person is None or person.get("member_id") is None:
+        return None
+    member_id = int(person["member_id"])
+    if await q.team_membership(ctx.session, int(context["team_id"]), member_id) is None:
+        raise UserError(Msg("start.moment.not_in_team", person=person["label"]))
+    return member_id

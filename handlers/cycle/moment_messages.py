@@ -4,17 +4,17 @@ time (so a moment that got its result, moved or was removed in the meantime is s
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.core.capability import Job, PlanRun, Skip
 from bot.core.commands import command_name
 from bot.core.replies import DirectTo, Reply, Text
 from handlers.common.targets import NoChat, to_team
 from handlers.common.values import date_msg
+from handlers.cycle.moment_owner import owner_names, owner_of
 from handlers.cycle.running import chair_names, is_running, moment_what, queue_moment_messages
 from prompts.catalog import Msg
-from storage import queries as q
-from storage.models import Cycle, CycleRound, MeasurementMoment, Outbox, PlanRecord, Team, TeamMembership
+from storage.models import Cycle, CycleRound, MeasurementMoment, Outbox, PlanRecord, Team
 from storage.queries import insert_ignore
 
 
@@ -44,30 +44,37 @@ async def _load(job: Job) -> tuple[MeasurementMoment, CycleRound, Team, str | No
     return m, rnd, team, plan.instrument if plan else None, number
 
 
-async def _post(job: Job, team: Team, body: Msg) -> list[Reply]:
-    """To the team (its chat, else each member) and, when the team has a chat, to the chair too:
-    the chair is the one responsible for the measurement."""
+async def _post(job: Job, team: Team, body: Msg, owner: int | None, personal: Msg) -> list[Reply]:
+    """To the team as before (its chat, else each member) and, privately, to the person responsible
+    for the measurement (the moment's owner, else the chair): their own reminder or question, instead
+    of the team's copy when there is no team chat."""
     replies = await to_team(job.session, team, lambda target: [Text(body, target=target)],
                             no_chat=NoChat.EACH_MEMBER)
-    if await q.chat_of_team(job.session, team.id, None) is not None:
-        chair = (await job.session.exec(select(TeamMembership.member_id).where(
-            TeamMembership.team_id == team.id, TeamMembership.role == "chair")
-            .order_by(col(TeamMembership.joined_at)))).first()
-        if chair is not None:
-            replies.append(Text(body, target=DirectTo(chair)))
+    if owner is not None:
+        replies = [r for r in replies if not (isinstance(r, Text) and r.target == DirectTo(owner))]
+        replies.append(Text(personal, target=DirectTo(owner)))
     return replies
 
 
 async def render_before(job: Job) -> list[Reply]:
     m, _, team, instrument, number = await _load(job)
-    who = (await chair_names(job.session, [team.id])).get(team.id)
-    body = Msg("method.moment_before", team=team.name, on=date_msg(m.on),
-               what=moment_what(m, instrument, who) or "—", n=number, result_cmd=command_name("result"))
-    return await _post(job, team, body)
+    owner = await owner_of(job.session, m, team.id)
+    who = (await owner_names(job.session, [m])).get(m.id) \
+        or (await chair_names(job.session, [team.id])).get(team.id)
+    what = moment_what(m, instrument, who) or "—"
+    body = Msg("method.moment_before", team=team.name, on=date_msg(m.on), what=what, n=number,
+               result_cmd=command_name("result"))
+    personal = Msg("start.moment.before_owner", team=team.name, on=date_msg(m.on), what=what, n=number,
+                   result_cmd=command_name("result"))
+    return await _post(job, team, body, owner, personal)
 
 
 async def render_after(job: Job) -> list[Reply]:
     m, _, team, instrument, number = await _load(job)
-    body = Msg("method.moment_after", team=team.name, on=date_msg(m.on),
-               what=moment_what(m, instrument, None) or "—", n=number, result_cmd=command_name("result"))
-    return await _post(job, team, body)
+    owner = await owner_of(job.session, m, team.id)
+    what = moment_what(m, instrument, None) or "—"
+    body = Msg("method.moment_after", team=team.name, on=date_msg(m.on), what=what, n=number,
+               result_cmd=command_name("result"))
+    personal = Msg("start.moment.after_owner", team=team.name, on=date_msg(m.on), what=what, n=number,
+                   result_cmd=command_name("result"))
+    return await _post(job, team, body, owner, personal)

@@ -26,6 +26,7 @@ from bot.core.replies import Reply
 from handlers.common.school_time import local_start, next_allowed, zone
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.values import date_msg, today_in
+from handlers.cycle.moment_owner import owner_names
 from prompts.catalog import Join, Msg
 from storage.models import (
     Cycle,
@@ -77,6 +78,7 @@ async def running_lines(session: AsyncSession, rounds: Sequence[tuple[int, Cycle
     instruments = {p.round_id: p.instrument for p in (await session.exec(
         select(PlanRecord).where(col(PlanRecord.round_id).in_(list(live))))).all()}
     chairs = await chair_names(session, [team_id for team_id, _ in live.values()])
+    owners = await owner_names(session, [m for ms in moments.values() for m in ms])  # else the chair
     out: dict[int, Msg] = {}
     for rid, (team_id, rnd) in live.items():
         ms = moments.get(rid, [])
@@ -92,7 +94,7 @@ async def running_lines(session: AsyncSession, rounds: Sequence[tuple[int, Cycle
         elif ahead:
             nxt = ahead[0]
             then = Msg("method.running_next", on=date_msg(nxt.on),
-                       what=moment_what(nxt, instruments.get(rid), chairs.get(team_id)))
+                       what=moment_what(nxt, instruments.get(rid), owners.get(nxt.id) or chairs.get(team_id)))
         else:
             then = Msg("method.running_done")
         out[team_id] = Msg("method.running", week=week, weeks=weeks, next=then)

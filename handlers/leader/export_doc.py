@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from prompts.catalog import Catalog, Msg
 from prompts.markup import plain
+from storage import queries as q
 from storage.models import (
     Action,
     AgendaItem,
@@ -44,8 +45,11 @@ def _vote_label(q: PollQuestion, value: int) -> Msg | str:
 async def readable_export(session: AsyncSession, member_id: int, catalog: Catalog, lang: str,
                           counts: dict[str, int]) -> str:
     """The Markdown document; ``counts`` is rows per table of the JSON export (for the last section)."""
+    school = await q.first_school_of(session, member_id)
+    role = school.role_name if school is not None else None  # the school's word for the chair
+
     def say(body: Any) -> str:
-        return plain(catalog.render(body, lang))
+        return plain(catalog.render(body, lang, None, role))
 
     member = await session.get(Member, member_id)
     lines: list[str] = [f"# {say(Msg('export.title', person=member.display_name if member else '?'))}", ""]

@@ -27,6 +27,8 @@ from bot.core.config import Settings
 from handlers.common.school_time import hold_quiet
 from handlers.common.values import today_in
 from handlers.cycle.running import MISSED_AFTER_DAYS, open_moments
+from handlers.cycle.short_cycle import SHORTEST_STALL_WEEKS
+from handlers.cycle.short_cycle import stall_weeks as short_stall_weeks
 from handlers.meetings.plan import HORIZON_DAYS, chairs_of
 from storage.models import (
     AgendaItem,
@@ -124,7 +126,8 @@ async def _cancelled_in_a_row(session: AsyncSession, now: datetime) -> list[dict
 
 
 async def _phase_stalled(session: AsyncSession, settings: Settings, now: datetime) -> list[dict[str, Any]]:
-    cutoff = now - timedelta(weeks=settings.stall_weeks)
+    # a short first cycle expects shorter phases (handlers/cycle/short_cycle.py): read from its shortest
+    cutoff = now - timedelta(weeks=min(settings.stall_weeks, SHORTEST_STALL_WEEKS))
     rows = (await session.exec(
         select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
         .where(Cycle.status == "active", col(CycleRound.phase_started_at) <= cutoff)
@@ -152,6 +155,9 @@ async def _phase_stalled(session: AsyncSession, settings: Settings, now: datetim
     out = []
     for cycle, rnd in latest.values():
         if newest.get(cycle.id) != rnd.number:
+            continue
+        limit = short_stall_weeks(cycle, rnd.phase, settings.stall_weeks)  # shorter in a short first cycle
+        if now - rnd.phase_started_at < timedelta(weeks=limit):
             continue
         weeks = (now - rnd.phase_started_at).days // 7
         key = f"phase:{rnd.id}:{rnd.phase}:{rnd.phase_started_at.date().isoformat()}"

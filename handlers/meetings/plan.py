@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common.school_time import local_start, when_msg, zone
 from handlers.common.values import date_msg, today_in
+from handlers.cycle.charter import agenda_charter_lines_of
 from handlers.cycle.running import running_lines
 from handlers.cycle.state import active_cycles, load_rounds, missing_for_teams
 from prompts.catalog import Join, Msg
@@ -308,12 +309,13 @@ async def agenda_bodies(session: AsyncSession, wanted: Sequence[tuple[Team, Meet
     if items is None:
         items = await open_items(session, team_ids)
     names = await names_of(session, [i.owner_member_id for rows in items.values() for i in rows])
+    charters = await agenda_charter_lines_of(session, [(team, meeting) for team, meeting, _ in wanted])
     # the chairs' meeting has no cycle of its own: only learning teams get the cycle's lines
     cycles = await cycle_lines_of(session, [w for w in wanted if w[0].kind == circle.TEAM_KIND], now)
     out: dict[int, list[Any]] = {}
     for team, _, _ in wanted:
         mine = items.get(team.id, [])
-        lines: list[Any] = []
+        lines: list[Any] = list(charters[team.id])  # atop the first agendas after a charter is set
         if mine:
             total = sum(i.minutes or 0 for i in mine)
             lines.append(Msg("agenda.items_head", total=total) if total else Msg("agenda.items_head_plain"))

@@ -13,13 +13,14 @@ from handlers.school import (
     manage,
     quiet,
     resume,
+    role_name,  # issue 16 part 5: the school's word for the chair
     schools,
     team_restore,
     teams,
 )
 
 SCHOOL = Capability.collect(
-    "school", (schools, teams, manage, team_restore, quiet, language, help, resume, home, undo),
+    "school", (schools, teams, manage, team_restore, quiet, language, help, resume, home, undo, role_name),
     renderers=delivery_notices.RENDERERS,
     hooks={home.HOME_NEXT_HOOK: ((10, home.setup_steps), (20, home.focus_meeting_agenda))},
 )

@@ -43,7 +43,7 @@ async def card_pdf_reply(session: Any, catalog: Any, lang: str, team: Any, cycle
     blocks = await build_card(session, team, cycle, school)
     html = page(
         "card.html",
-        Texts(catalog, lang),
+        Texts(catalog, lang, school.role_name if school else None),
         blocks=blocks,
         for_pdf=True,
         card=None,

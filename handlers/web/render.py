@@ -43,8 +43,9 @@ class Texts:
     """What a template calls as ``t('page.key', name=...)`` and ``say(msg)``: catalog text in one
     language, as safe HTML (``plain`` for attributes such as alt and aria-label)."""
 
-    def __init__(self, catalog: Catalog, lang: str) -> None:
+    def __init__(self, catalog: Catalog, lang: str, role: str | None = None) -> None:
         self.catalog, self.lang = catalog, lang
+        self.role = role  # the school's word for the chair (School.role_name)
         self._done: dict[Any, Markup] = {}  # a page of 500 teams says "Geen punten" 500 times
 
     def __call__(self, key: str, **params: Any) -> Markup:
@@ -58,7 +59,7 @@ class Texts:
         return self._done[memo]
 
     def say(self, body: Any) -> Markup:
-        return markup_to_html(self.catalog.render(body, self.lang))
+        return markup_to_html(self.catalog.render(body, self.lang, None, self.role))
 
     def plain(self, key: str, **params: Any) -> str:
         """A catalog text without formatting, for attributes (alt, aria-label, title)."""
@@ -67,7 +68,7 @@ class Texts:
     plain_key = plain
 
     def plain_body(self, body: Any) -> str:
-        return plain(self.catalog.render(body, self.lang))
+        return plain(self.catalog.render(body, self.lang, None, self.role))
 
 
 @cache

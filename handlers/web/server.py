@@ -64,7 +64,8 @@ def reader(fn: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
                 return message_page(app, default, "page.login_needed", 401)
             school = await q.first_school_of(session, member.id)
             lang = language_of(app.catalog, member, school.language if school else None, default)
-            viewer = Viewer(app, session, member, ws, lang, Texts(app.catalog, lang))
+            viewer = Viewer(app, session, member, ws, lang,
+                            Texts(app.catalog, lang, school.role_name if school else None))
             if request.method == "POST":
                 form = await request.post()
                 if not secrets.compare_digest(str(form.get("csrf", "")), ws.csrf):

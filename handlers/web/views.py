@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common.measures import measure_msg
 from handlers.common.values import today_in
+from handlers.cycle.charter import charter_lines, charter_of
 from handlers.cycle.quality_card import Block, build_card
 from handlers.cycle.state import active_cycle, load_round
 from handlers.leader import digest_data as dd
@@ -111,6 +112,7 @@ class TeamView:
     agenda_head: Any = None
     agenda: list[Any] = field(default_factory=list)
     cards: list[tuple[QualityCard, Cycle]] = field(default_factory=list)
+    charter: list[Any] = field(default_factory=list)  # the team's ambition and ground rules
 
 
 async def team_view(
@@ -141,7 +143,10 @@ async def team_view(
         if meeting
         else Msg("agenda.head_unplanned", team=team.name)
     )
-    view.agenda = await agenda_body(session, team, meeting, tz, now)
+    view.charter = charter_lines(await charter_of(session, team_id))
+    # the page shows the charter in its own section, so not a second time atop the agenda
+    agenda = await agenda_body(session, team, meeting, tz, now)
+    view.agenda = [line for line in agenda if line not in view.charter]
     view.cards = await cards_of(session, [team.id])
     return view
 

@@ -36,6 +36,7 @@ from storage.models.cycle import (
     ProblemRecord,
     QualityCard,
     Source,
+    TeamCharter,
     VerdictAgreement,
 )
 from storage.models.foundation import (
@@ -106,4 +107,5 @@ __all__ = [
     "DigestSetting", "LeaderQuestion", "LeaderVisit",
     # earlier versions of replaced entries (/ongedaan brings them back)
     "EntryVersion",
+    "TeamCharter",  # issue 16 part 5
 ]

@@ -31,6 +31,8 @@ class Cycle(SQLModel, table=True):
     started_by: int | None = Field(default=None, foreign_key="member.id")
     started_at: datetime = aware()
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # a short first cycle aimed at a quick win (seed 001): its length in weeks; None = a normal cycle
+    short_weeks: int | None = None
 
 
 class CycleRound(SQLModel, table=True):
@@ -174,6 +176,9 @@ class MeasurementMoment(SQLModel, table=True):
     result_sign: str | None = Field(default=None, max_length=4)  # "%" when typed as 58 %
     result_by: int | None = Field(default=None, foreign_key="member.id")
     result_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # who is responsible for this measurement (reminded before it, asked for the result after it,
+    # privately); None = the team's chair
+    owner_member_id: int | None = Field(default=None, foreign_key="member.id")
 
 
 class EvaluationRecord(SQLModel, table=True):
@@ -226,3 +231,20 @@ class QualityCard(SQLModel, table=True):
     lang: str = Field(max_length=8)
     markdown: str
     created_at: datetime = aware()
+    # the school library's theme tags (handlers/cycle/library_filters.py): derived from the problem and
+    # the goal when the card is made, or set by the chair
+    themes: list[str] = Field(default_factory=list,
+                              sa_column=Column(JSON, nullable=False, server_default="[]"))
+
+
+class TeamCharter(SQLModel, table=True):
+    """A team's charter (issue 16 part 5; handlers/cycle/charter.py): its ambition and ground rules,
+    the *visie* dimension of seed 003. One per team; setting it again edits it (and shows it atop
+    the next agendas again)."""
+
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
+    team_id: int = Field(foreign_key="team.id", unique=True)
+    ambition: str | None = Field(default=None, max_length=1000)
+    rules: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_by: int | None = Field(default=None, foreign_key="member.id")
+    updated_at: datetime = aware()

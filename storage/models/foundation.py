@@ -38,6 +38,9 @@ class School(SQLModel, table=True):
     # nor at weekends (handlers/common/school_time.next_allowed); direct answers are never delayed
     quiet_from: str = Field(default="18:00", max_length=5, sa_column_kwargs={"server_default": "18:00"})
     quiet_until: str = Field(default="07:30", max_length=5, sa_column_kwargs={"server_default": "07:30"})
+    # the school's own word for a team's chair (prompts.catalog.ROLES): fills {role} in every text
+    role_name: str = Field(default="voorzitter", max_length=24,
+                           sa_column_kwargs={"server_default": "voorzitter"})
 
 
 class SchoolLink(SQLModel, table=True):

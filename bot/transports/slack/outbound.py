@@ -25,6 +25,7 @@ from bot.core.delivery import DeliveryFailed, Outgoing, SentRef
 from bot.core.replies import Ask, Choices, Document, Edit, Here, Image, Private, Text
 from bot.transports.slack.inbound import PLATFORM, answer_value, is_direct
 from bot.transports.slack.render import Renderer
+from bot.transports.slack.split import MAX_BLOCKS, fallback_of, message_groups
 from prompts.catalog import Msg
 from prompts.markup import Markup
 
@@ -146,14 +147,36 @@ class SlackOutbound:
 
     async def _send_message(self, out: Outgoing, caller: Caller | None) -> SentRef | None:
         how, channel, user = self._place(out, caller)
-        payload = self._payload(out.reply, out.lang, out.question_id)
-        if how == "ephemeral":
-            await self._ephemeral(str(channel), str(user), payload, caller)
-            return None  # ephemeral messages cannot be edited with chat.update
+        first: SentRef | None = None
         person = out.address.for_person
-        if person is not None and how == "post" and channel is not None and not is_direct(str(channel)):
-            payload = _mention(payload, person.user_id)  # visible to all: it names whom it answers
-        return await self._post(str(channel), payload, caller, user)
+        for n, payload in enumerate(self._payloads(out.reply, out.lang, out.question_id)):
+            if how == "ephemeral":
+                await self._ephemeral(str(channel), str(user), payload, caller)
+                continue  # ephemeral messages cannot be edited with chat.update
+            if n == 0 and person is not None and how == "post" and channel is not None \
+                    and not is_direct(str(channel)):
+                payload = _mention(payload, person.user_id)  # visible to all: it names whom it answers
+            ref = await self._post(str(channel), payload, caller, user)
+            first = ref if n == 0 else first  # an edit later replaces the first part
+        return first
+
+    def _payloads(self, reply: Any, lang: str, question_id: str | None) -> list[dict[str, Any]]:
+        """One payload, or several when a text needs more than Slack's 50 blocks (split.py): the
+        parts in order, a Choices' buttons under the last part."""
+        if not isinstance(reply, (Text, Choices)):
+            return [self._payload(reply, lang, question_id)]
+        r = self.renderer
+        body = r.all_blocks(Markup(reply.body))
+        extra = [] if isinstance(reply, Text) else [
+            b for b in self._choice_blocks(reply, lang, question_id) if b.get("type") == "actions"]
+        groups = message_groups(body)
+        if len(groups) <= 1 and len(body) + len(extra) <= MAX_BLOCKS:
+            return [self._payload(reply, lang, question_id)]
+        if extra and len(groups[-1]) + len(extra) > MAX_BLOCKS:
+            groups.append([])
+        if extra:
+            groups[-1] += extra
+        return [{"text": fallback_of(g), "blocks": g} for g in groups]
 
     async def _post(self, channel: str, payload: dict[str, Any], caller: Caller | None,
                     user: str | None) -> SentRef | None:

@@ -171,7 +171,15 @@ class Renderer:
 
     # --- blocks ---------------------------------------------------------------------------
     def text_blocks(self, markup: str, max_blocks: int = MAX_BLOCKS) -> list[dict[str, Any]]:
-        """A line that is bold all through becomes a header; runs of other lines become sections."""
+        """A line that is bold all through becomes a header; runs of other lines become sections
+        (one message's worth: a text too long for one message is sent in parts, see all_blocks)."""
+        blocks = self.all_blocks(markup)
+        if len(blocks) > max_blocks:  # too many headers: one run of sections instead
+            blocks = [section(chunk) for chunk in chunks(self.mrkdwn(markup))][:max_blocks]
+        return blocks
+
+    def all_blocks(self, markup: str) -> list[dict[str, Any]]:
+        """Every block of a text, however many: bot/transports/slack/split.py groups them into messages."""
         blocks: list[dict[str, Any]] = []
         buffer: list[str] = []
 
@@ -196,8 +204,6 @@ class Renderer:
             else:
                 buffer.append("".join(self._span(s) for s in line))
         flush()
-        if len(blocks) > max_blocks:  # too many headers: one run of sections instead
-            blocks = [section(chunk) for chunk in chunks(self.mrkdwn(markup))][:max_blocks]
         return blocks
 
     def choice_blocks(self, markup: str, options: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:

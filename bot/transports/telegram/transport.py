@@ -36,7 +36,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.app import Leerteam
-from bot.core.commands import command_name
+from bot.core.commands import Access, command_name
 from bot.core.delivery import Address, Outgoing, SentRef
 from bot.core.events import ChoiceEvent
 from bot.core.replies import Ask, Choices, Document, Edit, Image, Text
@@ -372,13 +372,17 @@ class TelegramBridge:
         """The command menu (setMyCommands), in every language plus a default for other clients."""
         cat = self.app.catalog
         visible = [c for c in self.app.registry.commands.values() if not c.hidden]
+        if len(visible) > MAX_MENU:  # the menu favours what every teacher uses: leader-only commands
+            spare = len(visible) - MAX_MENU  # leave it first (typed they work; /hulp lists them)
+            managers = [c for c in reversed(visible) if c.access is Access.SCHOOL_MANAGER][:spare]
+            visible = [c for c in visible if c not in managers]
         for lang in (*BASE_LANGUAGES, None):  # Telegram menus take two-letter codes; nl-BE uses nl's
             shown = lang or self.app.settings.language
             commands = [
                 BotCommand(cat.raw(shown, f"cmd.{c.id}.name"),
                            plain_label(cat.render(Msg(f"cmd.{c.id}.help"), shown), 256))
                 for c in visible
-            ][:MAX_MENU]  # in the app's order (CAPABILITIES): the later capabilities' last commands drop out
+            ][:MAX_MENU]  # in the app's order (CAPABILITIES); if still too many, the last ones drop out
             try:
                 await self.application.bot.set_my_commands(commands, language_code=lang)
             except TelegramError as exc:
