@@ -12,11 +12,11 @@ for what is due. A tick has two halves:
 2. **drain** (on PostgreSQL only in the process holding the sender lock, so an installation
    keeps one pace): each due row is *claimed* as a lease (:mod:`bot.core.lease`): only the
    process whose update changed the row sends it, and only the current holder may record its
-   outcome. The row is written (rendered) at send time, delivered through the transport attached
-   to the app, and marked ``sent``, ``skipped`` (e.g. the meeting was moved or has already
-   started: logged and counted) or ``failed`` (for good, or after :data:`MAX_ATTEMPTS`; a team
-   post that failed for good queues one notice to the chair). A row whose holder died is taken
-   up again when its lease (45 s) runs out.
+   outcome. The row is written (rendered) at send time (:mod:`bot.core.writing`), delivered through
+   the transport attached to the app, and marked ``sent``, ``skipped`` (e.g. the meeting was moved
+   or has already started: logged and counted) or ``failed`` (for good, or after
+   ``writing.MAX_ATTEMPTS``; a team post that failed for good queues one notice to the chair).
+   A row whose holder died is taken up again when its lease (45 s) runs out.
 """
 
 from __future__ import annotations
@@ -33,11 +33,20 @@ from sqlalchemy import and_, or_, text
 from sqlmodel import col, select
 
 from bot.core import lease
-from bot.core.capability import Job, PlanRun, Skip
-from bot.core.delivery import DeliveryFailed, Outgoing, Resolver
+from bot.core.capability import PlanRun
+from bot.core.delivery import DeliveryFailed, Outgoing
 from bot.core.fallback import as_failure
 from bot.core.lease import RENEW_EVERY, Claim
-from bot.core.replies import Reply
+from bot.core.writing import (
+    DELIVERED,
+    RENDER_TOGETHER,
+    Prepared,
+    merged,
+    prepare,
+    prepare_together,
+    recipient,
+    release,
+)
 from storage import queries as q
 from storage.models import Outbox
 
@@ -48,14 +57,12 @@ log = logging.getLogger(__name__)
 
 ADVISORY_LOCK = 7411006  # PostgreSQL: one planner at a time
 SENDER_LOCK = 7411015  # PostgreSQL: one sender at a time, across every process of an installation
-MAX_ATTEMPTS = 5
 BATCH = 500
 # Outbox rows on their way to the platform at once (see drain). Telegram allows 30 messages/s per
 # bot; at a round trip of 50-100 ms, 3 sends in flight keep that pace, so 4 leave a margin. The
 # window is also the most a crash can duplicate: a row in flight may have arrived before the
 # process died, and is sent again when its lease runs out.
 SENDERS = 4
-RENDER_TOGETHER = 100  # rows of a kind with a batch renderer written in one transaction (reminders)
 UNDELIVERABLE = "delivery.undeliverable"  # outbox kind: the chair is told a team post failed for good
 
 
@@ -158,13 +165,13 @@ async def _drain(app: Leerteam, now: datetime, report: TickReport) -> None:
                     chunk.append(int(row_id))
                     ends = i + 1 == len(batch) or batch[i + 1][2] not in together
                     if ends or len(chunk) >= RENDER_TOGETHER:
-                        for prepared in await _prepare_together(app, chunk, now, report):
+                        for prepared in await prepare_together(app, chunk, now, report):
                             await in_flight.acquire()  # no more on their way than the window can send
                             _send(app, prepared, report, in_flight, sending)
                         chunk = []
                     continue
                 await in_flight.acquire()  # claim no more than the window can send
-                one = await _prepare(app, int(row_id), now, report)
+                one = await prepare(app, int(row_id), now, report)
                 if one is None:
                     in_flight.release()
                     continue
@@ -174,7 +181,7 @@ async def _drain(app: Leerteam, now: datetime, report: TickReport) -> None:
             await asyncio.gather(*sending, return_exceptions=True)
 
 
-Prepared = tuple[Claim, list[Outgoing], dict[str, Any]]
+FAILED_TEAM = "_failed_team"  # Outbox.payload: the team whose chat refused the post (the digest counts)
 
 
 def _send(app: Leerteam, prepared: Prepared, report: TickReport, in_flight: asyncio.Semaphore,
@@ -182,123 +189,6 @@ def _send(app: Leerteam, prepared: Prepared, report: TickReport, in_flight: asyn
     task = asyncio.create_task(_deliver(app, *prepared, report, in_flight))
     sending.add(task)
     task.add_done_callback(sending.discard)
-
-
-async def _prepare_together(app: Leerteam, row_ids: list[int], now: datetime,
-                            report: TickReport) -> list[Prepared]:
-    """Claim a run of rows whose kind has a batch renderer and write all their messages in one
-    transaction: one claim, one query per kind of record, one commit for the lot (a fan-out of
-    two thousand reminders costs a few hundred statements, not fifty thousand). If writing the
-    batch fails, its rows are written one by one instead, so one bad row holds up no other."""
-    claims = await lease.claim_many(app.sessions, row_ids, app.holder, now, app.clock.now())
-    if not claims:
-        return []
-    platform = next(iter(app.transports))
-    written: list[tuple[Claim, dict[str, Any], list[Outgoing] | Skip]] = []
-    try:
-        async with app.sessions() as session:
-            rows = {r.id: r for r in (await session.exec(
-                select(Outbox).where(col(Outbox.id).in_([c.row_id for c in claims])))).all()}
-            by_kind: dict[str, list[Claim]] = {}
-            for c in claims:
-                by_kind.setdefault(rows[c.row_id].kind, []).append(c)
-            rendered: dict[int, list[Reply] | Skip] = {}
-            for kind, kind_claims in by_kind.items():
-                jobs = [Job(session, kind, dict(rows[c.row_id].payload), now, app.catalog, app.registry)
-                        for c in kind_claims]
-                results = await app.registry.batch_renderers[kind](jobs)
-                for c, result in zip(kind_claims, results, strict=True):
-                    rendered[c.row_id] = result
-            resolver = Resolver.for_clock(session, app.catalog, default_lang=app.settings.language,
-                                          now=now, platform=platform)
-            await resolver.prefetch([r for result in rendered.values() if not isinstance(result, Skip)
-                                     for r in result])
-            for c in claims:
-                replies = rendered[c.row_id]
-                written.append((c, dict(rows[c.row_id].payload),
-                                replies if isinstance(replies, Skip) else await resolver.resolve(replies)))
-            await session.commit()  # questions the bot now waits for are stored before sending
-    except Exception:
-        log.exception("outbox rows %s… could not be written together; one by one instead", row_ids[:3])
-        for c in claims:  # back to pending as they were, then each on its own
-            await lease.finish(app.sessions, c, status="pending", attempts=Outbox.attempts - 1)
-        return [p for row_id in (c.row_id for c in claims)
-                if (p := await _prepare(app, row_id, now, report)) is not None]
-    prepared: list[Prepared] = []
-    for c, payload, outcome in written:
-        if isinstance(outcome, Skip):
-            log.info("outbox row %s skipped: %s", c.row_id, outcome)
-            await lease.finish(app.sessions, c, status="skipped", note=str(outcome)[:200])
-            report.skipped += 1
-            continue
-        kept = await _addressed(app, c, outcome, payload, now, report)
-        if kept is not None:
-            prepared.append(kept)
-    return prepared
-
-
-async def _addressed(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payload: dict[str, Any],
-                     now: datetime, report: TickReport) -> Prepared | None:
-    """What is left to send of a written row (recipients reached by an earlier attempt are not sent
-    to again); a row with nothing left is finished here."""
-    done = set(payload.get(DELIVERED, [])) | set(payload.get(GAVE_UP, []))  # earlier attempts
-    outgoing = [o for o in outgoing if _recipient(o) not in done]
-    if outgoing:
-        return claim, outgoing, payload
-    if done:
-        await lease.finish(app.sessions, claim, status="sent", sent_at=now)
-        return None
-    await lease.finish(app.sessions, claim, status="skipped", note="no address")
-    log.info("outbox row %s skipped: no address", claim.row_id)
-    report.skipped += 1
-    return None
-
-
-async def _prepare(app: Leerteam, row_id: int, now: datetime,
-                   report: TickReport) -> tuple[Claim, list[Outgoing], dict[str, Any]] | None:
-    """Claim a row and write its messages; None when there is nothing (more) to send."""
-    # the lease is stamped with the real time, not the tick's start: a long drain must not make
-    # its own rows look expired to another process
-    claim = await lease.claim(app.sessions, row_id, app.holder, now, app.clock.now())
-    if claim is None:
-        return None  # another process has it
-    platform = next(iter(app.transports))
-    payload: dict[str, Any] = {}
-    try:
-        async with app.sessions() as session:
-            row = await session.get(Outbox, row_id)
-            assert row is not None
-            payload, kind = dict(row.payload), row.kind
-            try:
-                renderer = app.registry.renderers.get(kind)
-                if renderer is None:
-                    raise Skip(f"unknown kind {kind}")
-                replies = await renderer(Job(session, kind, dict(payload), now, app.catalog, app.registry))
-            except Skip as why:  # e.g. the meeting has started: too late to remind, said in the log
-                await session.rollback()
-                log.info("outbox row %s (%s) skipped: %s", row_id, kind, why)
-                await lease.finish(app.sessions, claim, status="skipped", note=str(why)[:200])
-                report.skipped += 1
-                return None
-            resolver = Resolver.for_clock(session, app.catalog, default_lang=app.settings.language, now=now,
-                                          platform=platform)
-            outgoing = await resolver.resolve(replies)
-            await session.commit()  # questions the bot now waits for are stored before sending
-    except Exception:
-        log.exception("outbox row %s could not be prepared", row_id)
-        await _release(app, claim, payload={}, delivered=[], gave_up=[], why="could not be written")
-        return None
-    return await _addressed(app, claim, outgoing, payload, now, report)
-
-
-DELIVERED = "_delivered"  # Outbox.payload: recipients already reached, when a row goes to several
-GAVE_UP = "_gave_up"  # Outbox.payload: recipients that failed for good (not tried again)
-FAILED_TEAM = "_failed_team"  # Outbox.payload: the team whose chat refused the post (the digest counts)
-
-
-def _recipient(out: Outgoing) -> str:
-    a = out.address
-    return f"{a.platform}|{a.chat_id or ''}|{a.user_id or ''}"
 
 
 async def _deliver(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payload: dict[str, Any],
@@ -314,7 +204,7 @@ async def _deliver(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payloa
                 if transport is None:
                     raise DeliveryFailed(permanent=False, reason=f"no {out.address.platform} transport here")
                 await transport.send(out)
-                delivered.append(_recipient(out))
+                delivered.append(recipient(out))
                 report.sent.append(out)
             except Exception as exc:  # the delivery contract (anything unexpected: failed for now)
                 failed = as_failure(exc)
@@ -325,7 +215,7 @@ async def _deliver(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payloa
                 if not failed.permanent:
                     for_now += 1
                     continue
-                gave_up.append(_recipient(out))
+                gave_up.append(recipient(out))
                 team_id = getattr(getattr(out.reply, "target", None), "team_id", None)
                 if team_id is not None:
                     payload = {**payload, FAILED_TEAM: int(team_id)}  # for the leader's digest
@@ -337,18 +227,13 @@ async def _deliver(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payloa
             report.failed += status == "failed"
             await lease.finish(app.sessions, claim, status=status, note=f"failed for good: {why[0]}"[:200],
                                sent_at=app.clock.now() if status == "sent" else None,
-                               payload=_merged(payload, delivered, gave_up))
+                               payload=merged(payload, delivered, gave_up))
         else:  # try again later, for those not reached yet only
-            await _release(app, claim, payload, delivered, gave_up, why[-1])
+            await release(app, claim, payload, delivered, gave_up, why[-1])
     except Exception:  # the row stays 'sending' and is taken up again when its lease runs out
         log.exception("outbox row %s: could not record the delivery", claim.row_id)
     finally:
         in_flight.release()
-
-
-def _merged(payload: dict[str, Any], delivered: list[str], gave_up: list[str]) -> dict[str, Any]:
-    return {**payload, DELIVERED: sorted(set(payload.get(DELIVERED, [])) | set(delivered)),
-            GAVE_UP: sorted(set(payload.get(GAVE_UP, [])) | set(gave_up))}
 
 
 async def _tell_chair(app: Leerteam, team_id: int, out: Outgoing, reason: str) -> None:
@@ -363,20 +248,6 @@ async def _tell_chair(app: Leerteam, team_id: int, out: Outgoing, reason: str) -
             "payload": {"team_id": team_id, "platform": out.address.platform, "reason": reason[:120]},
         }], ["dedupe_key"])
         await session.commit()
-
-
-async def _release(app: Leerteam, claim: Claim, payload: dict[str, Any], delivered: list[str],
-                   gave_up: list[str], why: str) -> None:
-    """A failed attempt: try again on a later tick, up to MAX_ATTEMPTS; recipients already
-    reached are remembered on the row, so a retry does not send to them twice."""
-    async with app.sessions() as session:
-        row = await session.get(Outbox, claim.row_id)
-        attempts = row.attempts if row is not None else MAX_ATTEMPTS
-    status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-    if status == "failed":
-        log.warning("outbox row %s failed after %d attempts: %s", claim.row_id, attempts, why)
-    await lease.finish(app.sessions, claim, status=status, note=f"delivery failed: {why}"[:200],
-                       payload=_merged(payload, delivered, gave_up) if payload else Outbox.payload)
 
 
 async def next_due(app: Leerteam, after: datetime, until: datetime) -> datetime | None:

@@ -10,8 +10,9 @@ from sqlmodel import col, select
 
 from bot.core.commands import Access, command
 from bot.core.context import Context
-from bot.core.outbox import FAILED_TEAM, GAVE_UP
+from bot.core.outbox import FAILED_TEAM
 from bot.core.replies import Text
+from bot.core.writing import GAVE_UP
 from prompts.catalog import Msg
 from storage.models import Meeting, Outbox, Team
 
