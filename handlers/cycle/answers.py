@@ -35,7 +35,7 @@ def stored_key(phase: int, key: str) -> str:
     return f"{phase}.{key}"
 
 
-def _question(ctx: Context, rnd: CycleRound, number: str) -> str:
+def _question(ctx: Context, rnd: RoundRef | CycleRound, number: str) -> str:
     keys = question_keys(ctx.catalog, rnd.phase)
     if not 1 <= (read_index(number) or 0) <= len(keys):
         raise UsageError("answer", Msg("ans.question_number", max=len(keys)))
@@ -47,6 +47,15 @@ async def _current(ctx: Context) -> tuple[Team, CycleRound]:
     await require_team_member(ctx, team)
     _, rnd = await require_cycle(ctx, team)
     return team, rnd
+
+
+@dataclass(frozen=True)
+class RoundRef:
+    """The open round as the answer path needs it (plain values read with its answers: no mapped
+    object to load for each of the phase's answers)."""
+
+    id: int
+    phase: int
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ def _round_and_answers_statement() -> Any:
     newest_round = (select(sa.func.max(latest.number)).where(col(latest.cycle_id) == col(Cycle.id))
                     .correlate(Cycle).scalar_subquery())
     return (
-        sa.select(CycleRound, *_GIVEN_COLUMNS)
+        sa.select(col(CycleRound.id), col(CycleRound.phase), *_GIVEN_COLUMNS)
         .join(Cycle, col(Cycle.id) == col(CycleRound.cycle_id))
         .outerjoin(Answer, sa.and_(col(Answer.round_id) == col(CycleRound.id),
                                    col(Answer.phase) == col(CycleRound.phase)))
@@ -94,18 +103,18 @@ _SAVE_ANSWER = Upsert(Answer,
                       returning="id")
 
 
-async def _round_and_answers(ctx: Context, team: Team) -> tuple[CycleRound, list[_Given]]:
+async def _round_and_answers(ctx: Context, team: Team) -> tuple[RoundRef, list[_Given]]:
     """The team's open round with every answer of its current phase and who gave it, in one query:
     the answer path is the bot's busiest, and each statement is a round trip (``python -m bench``)."""
     rows = (await ctx.session.exec(_ROUND_AND_ANSWERS, params={"team_id": team.id})).all()
     if not rows:
         raise UserError(Msg("cycle.none", team=team.name, start_cmd=command_name("cycle_start")))
     given = [_Given(a_id, who, question, text, at, changed, name or "?")
-             for _, a_id, who, question, text, at, changed, name in rows if a_id is not None]
-    return rows[0][0], given
+             for _, _, a_id, who, question, text, at, changed, name in rows if a_id is not None]
+    return RoundRef(rows[0][0], rows[0][1]), given
 
 
-async def _store(ctx: Context, rnd: CycleRound, key: str, text: str,
+async def _store(ctx: Context, rnd: RoundRef | CycleRound, key: str, text: str,
                  given: list[_Given] | None = None) -> list[Reply]:
     """Save (or edit) the caller's answer with one INSERT … ON CONFLICT on the answer's unique key,
     and show the team's answers and what is next from ``given`` (the phase's answers read with the
@@ -135,13 +144,13 @@ async def _store(ctx: Context, rnd: CycleRound, key: str, text: str,
                  target=PRIVATE)]
 
 
-async def _phase_answers(ctx: Context, rnd: CycleRound) -> list[_Given]:
+async def _phase_answers(ctx: Context, rnd: RoundRef | CycleRound) -> list[_Given]:
     rows = (await ctx.session.exec(_PHASE_ANSWERS, params={"round_id": rnd.id, "phase": rnd.phase})).all()
     return [_Given(a_id, who, question, text, at, changed, name or "?")
             for a_id, who, question, text, at, changed, name in rows]
 
 
-def _next_open(rnd: CycleRound, keys: list[str], done: set[str]) -> Msg:
+def _next_open(rnd: RoundRef | CycleRound, keys: list[str], done: set[str]) -> Msg:
     """What comes next after an answer: the first question of this phase still open for this person."""
     for i, k in enumerate(keys, 1):
         if stored_key(rnd.phase, k) not in done:
@@ -150,7 +159,7 @@ def _next_open(rnd: CycleRound, keys: list[str], done: set[str]) -> Msg:
     return Msg("daily.all_answered", status_cmd=command_name("cycle_status"))
 
 
-def _team_answers(ctx: Context, rnd: CycleRound, key: str, given: list[_Given]) -> Join:
+def _team_answers(ctx: Context, rnd: RoundRef | CycleRound, key: str, given: list[_Given]) -> Join:
     question = stored_key(rnd.phase, key)
     rows = [g for g in given if g.question == question]
     me = ctx.member.id if ctx.member else None
