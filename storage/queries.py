@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,31 +118,24 @@ async def identity_of(session: AsyncSession, member_id: int, platform: str | Non
     return rows[0] if rows else None
 
 
-async def school_for_workspace(session: AsyncSession, platform: str, workspace_id: str) -> School | None:
-    stmt = (
-        select(School)
-        .join(SchoolLink, col(SchoolLink.school_id) == col(School.id))
-        .where(SchoolLink.platform == platform, SchoolLink.workspace_id == workspace_id)
-    )
-    return (await session.exec(stmt)).first()
-
-
-async def team_for_chat(session: AsyncSession, platform: str, chat_id: str) -> Team | None:
-    stmt = (
-        select(Team)
-        .join(ChatLink, col(ChatLink.team_id) == col(Team.id))
-        .where(ChatLink.platform == platform, ChatLink.chat_id == chat_id)
-    )
-    return (await session.exec(stmt)).first()
-
-
 async def chat_of_team(session: AsyncSession, team_id: int, platform: str | None) -> ChatLink | None:
-    stmt = select(ChatLink).where(ChatLink.team_id == team_id).order_by(col(ChatLink.id))
-    rows = (await session.exec(stmt)).all()
-    for row in rows:
-        if platform is None or row.platform == platform:
-            return row
-    return rows[0] if rows else None
+    """The team's chat: its chat on ``platform`` if it has one there, else its first."""
+    return (await chats_of_teams(session, [team_id], platform)).get(team_id)
+
+
+async def chats_of_teams(session: AsyncSession, team_ids: Sequence[int],
+                         platform: str | None) -> dict[int, ChatLink]:
+    """:func:`chat_of_team` for many teams in one query (a batch of reminders); teams without a
+    chat are absent."""
+    if not team_ids:
+        return {}
+    stmt = select(ChatLink).where(col(ChatLink.team_id).in_(list(team_ids))).order_by(col(ChatLink.id))
+    found: dict[int, ChatLink] = {}
+    for row in (await session.exec(stmt)).all():
+        here = found.get(row.team_id)
+        if here is None or (platform is not None and row.platform == platform and here.platform != platform):
+            found[row.team_id] = row
+    return found
 
 
 async def first_school_of(session: AsyncSession, member_id: int) -> School | None:

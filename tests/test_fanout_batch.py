@@ -52,7 +52,8 @@ async def _reminders_due(app, chat, clock, n: int) -> tuple[int, list[str]]:
 
 
 @pytest.mark.parametrize("n", [3, 12])
-async def test_each_team_gets_its_own_reminder_and_the_queries_do_not_grow_with_the_teams(app, chat, clock, n):
+async def test_each_team_gets_its_own_reminder_and_the_queries_do_not_grow_with_the_teams(
+        app, chat, clock, n):
     statements, sent = await _reminders_due(app, chat, clock, n)
     assert len(sent) == n
     for i in range(n):  # each team's own name and its own agenda point, in one message

@@ -16,7 +16,7 @@ from bot.transports.slack.render import MAX_HEADER, MAX_SECTION, Renderer
 from bot.transports.slack.split import MAX_BLOCKS, fallback_of, message_groups
 from prompts.catalog import default_catalog
 from storage.models import MomentumFlag, School, Team
-from tests.harness import SETUP, TEAM, Chat, play, text_of
+from tests.harness import SETUP, Chat, play, text_of
 from tests.slack_fake import SECRET, FakeSlackAPI, SlackSender
 
 TEAMS = 500

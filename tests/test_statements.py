@@ -6,8 +6,8 @@ Counts, not timings: a count is exact on any machine (``python -m bench`` has th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import event
 from sqlmodel import select
@@ -56,7 +56,8 @@ async def test_the_one_context_query_finds_roles_and_keeps_strangers_out(app, ch
     stranger = await chat.say("/antwoord 1 Ik hoor er niet bij.", as_="zoe", in_=TEAM)
     assert stranger.outgoing and all(o.is_error for o in stranger.outgoing), stranger.text
     # carla in a chat that is no team's: no team from the chat, so her own (only) team is used
-    assert "vraag 1 is aangepast" in await chat.say("/antwoord 1 Mijn tweede kijk.", as_="carla", in_="elders")
+    other = await chat.say("/antwoord 1 Mijn tweede kijk.", as_="carla", in_="elders")
+    assert "vraag 1 is aangepast" in other
     async with app.sessions() as s:
         rows = (await s.exec(select(Answer))).all()
     assert [r.text for r in rows] == ["Mijn tweede kijk."]

@@ -35,7 +35,7 @@ from bot.core.replies import (
 from prompts.catalog import LANGUAGES, Catalog, Msg
 from prompts.markup import plain
 from storage import queries as q
-from storage.models import ChatLink, Member, School, SentMessage, Team
+from storage.models import Member, School, SentMessage, Team
 
 PRIVATE_CHAT = ""  # PendingQuestion.chat_id for questions answered in a private chat
 PROMPT_KEY = "_prompt"  # PendingQuestion.payload: the question as asked, so it can be shown again
@@ -301,12 +301,7 @@ class Resolver:
                        - {k for (kind, k) in self._known if kind is TeamChat})
         platform = self._platform()
         if teams:
-            links: dict[int, ChatLink] = {}
-            for link in (await self.session.exec(select(ChatLink).where(col(ChatLink.team_id).in_(teams))
-                                                 .order_by(col(ChatLink.id)))).all():
-                if link.team_id not in links or (platform is not None and link.platform == platform
-                                                 and links[link.team_id].platform != platform):
-                    links[link.team_id] = link  # as q.chat_of_team: this platform's, else the first
+            links = await q.chats_of_teams(self.session, teams, platform)
             langs: dict[int, str] = {}
             for team_id, lang, role in (await self.session.exec(
                     select(Team.id, School.language, School.role_name)

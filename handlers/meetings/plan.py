@@ -329,15 +329,10 @@ async def agenda_bodies(session: AsyncSession, wanted: Sequence[tuple[Team, Meet
     return out
 
 
-async def cycle_lines(session: AsyncSession, team: Team, meeting: Meeting | None, tz: ZoneInfo,
-                      now: datetime) -> list[Any]:
-    """What the bot adds to every agenda: the cycle's phase, what is missing, actions due."""
-    return (await cycle_lines_of(session, [(team, meeting, tz)], now))[team.id]
-
-
 async def cycle_lines_of(session: AsyncSession, wanted: Sequence[tuple[Team, Meeting | None, ZoneInfo]],
                          now: datetime) -> dict[int, list[Any]]:
-    """:func:`cycle_lines` for many teams, with one query per kind of record for all of them."""
+    """What the bot adds to every agenda — the cycle's phase, what is missing, actions due — for
+    many teams, with one query per kind of record for all of them."""
     found = await active_cycles(session, [team.id for team, _, _ in wanted])
     records = await load_rounds(session, [rnd for _, rnd in found.values()])
     running: dict[int, Msg] = {}

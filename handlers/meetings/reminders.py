@@ -25,9 +25,9 @@ from handlers.common.values import date_msg
 from handlers.meetings.plan import agenda_bodies, chairs_of, offsets_of, open_items
 from prompts.catalog import Join, Msg
 from storage import circle
+from storage import queries as q
 from storage.models import (
     AgendaItem,
-    ChatLink,
     Meeting,
     MeetingRhythm,
     MomentumFlag,
@@ -195,8 +195,7 @@ async def render_reminders(jobs: Sequence[Job]) -> list[list[Reply] | Skip]:
     places = {team.id: (team, school) for team, school in (await session.exec(
         select(Team, School).join(School, col(School.id) == col(Team.school_id))
         .where(col(Team.id).in_(team_ids)))).all()} if team_ids else {}
-    with_chat = set((await session.exec(
-        select(ChatLink.team_id).where(col(ChatLink.team_id).in_(team_ids)))).all()) if team_ids else set()
+    with_chat = set(await q.chats_of_teams(session, team_ids, None))
     members: dict[int, list[int]] = {}
     without_chat = [t for t in team_ids if t not in with_chat]
     if without_chat:
