@@ -106,7 +106,9 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
     if not ids:
         return SchoolFacts(school, since, now, [], {})
 
-    # who is in each team, and each team's chair (the longest-serving one), in one query
+    # who is in each team, and each team's chair (the longest-serving one, as meetings.plan.chairs_of
+    # decides it; the digest lists learning teams only, so its chairs' meeting fallback never applies),
+    # in one query with the counts
     chairs: dict[int, int] = {}
     for team_id, member_id, role in (await session.exec(
             select(TeamMembership.team_id, TeamMembership.member_id, TeamMembership.role)

@@ -248,10 +248,13 @@ async def chairs_of(session: AsyncSession, team_ids: Sequence[int]) -> dict[int,
     out: dict[int, int] = {}
     for tm in rows:
         out.setdefault(tm.team_id, tm.member_id)
+    without = [i for i in team_ids if i not in out]
+    if not without:
+        return out
     # the chairs' meeting has no members of its own: whoever set its rhythm (else a leader) is asked
     for team, rhythm in (await session.exec(
             select(Team, MeetingRhythm).outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Team.id))
-            .where(col(Team.id).in_([i for i in team_ids if i not in out]), Team.kind == circle.CHAIRS_KIND)
+            .where(col(Team.id).in_(without), Team.kind == circle.CHAIRS_KIND)
     )).all():
         who = await circle.participant_ids(session, team.school_id)
         chosen = rhythm.set_by if rhythm is not None and rhythm.set_by in who else (who[0] if who else None)
