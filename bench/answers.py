@@ -174,7 +174,7 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-async def statements_per_answer(app: Any, people: list[tuple[str, str]], keys: int, n: int = 50) -> float:
+async def statements_per_answer(app: Any, lines: list[tuple[str, str, str]]) -> float:
     """SQL statements the database receives per answer (SQLAlchemy's ``before_cursor_execute``:
     every statement sent, the processed-event key included; BEGIN/COMMIT are not statements)."""
     seen: list[str] = []
@@ -184,10 +184,65 @@ async def statements_per_answer(app: Any, people: list[tuple[str, str]], keys: i
 
     sa_event.listen(app.engine.sync_engine, "before_cursor_execute", count)
     try:
-        await run_answers(app, _answer_lines(people, keys, n, seed=7), 1)
+        await run_answers(app, lines, 1)
     finally:
         sa_event.remove(app.engine.sync_engine, "before_cursor_execute", count)
-    return len(seen) / n
+    return len(seen) / len(lines)
+
+
+def _first_answers(people: list[tuple[str, str]], n: int) -> list[tuple[str, str, str]]:
+    """``n`` answers to question 1 by different people: each is a first answer (before the warm-up)."""
+    return [(user, chat, f"/antwoord 1 Eerste antwoord van {user}.") for user, chat in people[:n]]
+
+
+class StatementFloor:
+    """The statements of one edited answer sent straight through SQLAlchemy's async Core on the
+    app's engine, one transaction per answer, with no dispatcher, handler, ORM object or reply:
+    what the answer path could reach if Leerteam's own code took no time at all. Same statements,
+    same driver and pool as the real path (read from the modules that send them, not copied)."""
+
+    def __init__(self, app: Any, people: list[tuple[str, str]]) -> None:
+        from bot.core.dispatcher import _EVENT_KEY
+        from handlers.common.versions import _KEEP
+        from handlers.cycle.answers import _ROUND_AND_ANSWERS, _SAVE_ANSWER
+        from storage.queries import _WHO_AND_WHERE
+
+        self.app, self.people = app, people
+        self.event_key, self.keep, self.who, self.round = _EVENT_KEY, _KEEP, _WHO_AND_WHERE, _ROUND_AND_ANSWERS
+        self.save = _SAVE_ANSWER._statement(app.engine.dialect.name)
+        self.ids: dict[str, tuple[int, int]] = {}
+
+    async def prepare(self) -> None:
+        """Each person's member id and team id, read once before timing (the real path reads them
+        from the ``who`` query's mapped objects)."""
+        from storage.models import Identity, TeamMembership
+
+        async with self.app.sessions() as session:
+            rows = (await session.exec(select(Identity.user_id, TeamMembership.member_id, TeamMembership.team_id)
+                                       .join(TeamMembership, TeamMembership.member_id == Identity.member_id))).all()
+        self.ids = {user: (member_id, team_id) for user, member_id, team_id in rows}
+
+    async def run(self, n: int) -> float:
+        """Seconds for ``n`` answers' worth of statements, one after the other."""
+        now = datetime.now(timezone.utc)
+        started = time.perf_counter()
+        for k in range(n):
+            user, chat = self.people[k % len(self.people)]
+            async with self.app.sessions() as session:
+                conn = await session.connection()
+                await conn.execute(self.event_key, {"platform": PLATFORM, "event_id": uuid.uuid4().hex,
+                                                    "processed_at": now})
+                (await conn.execute(self.who, {"platform": PLATFORM, "user_id": user, "chat_id": chat,
+                                               "workspace_id": WORKSPACE})).one()
+                member_id, team_id = self.ids[user]
+                rows = (await conn.execute(self.round, {"team_id": team_id})).all()
+                await conn.execute(self.save, {"round_id": rows[0][0], "phase": rows[0][1], "question": "1.floor",
+                                               "member_id": member_id, "text": f"Antwoord {k}",
+                                               "created_at": now, "updated_at": now})
+                await conn.execute(self.keep, {"entry_table": "answer", "entry_id": 0, "member_id": member_id,
+                                               "data": {"text": f"Antwoord {k - 1}"}, "saved_at": now})
+                await session.commit()
+        return time.perf_counter() - started
 
 
 async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
@@ -199,16 +254,29 @@ async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
         keys = len(question_keys(app.catalog, 1))
         raw = RawCommits(app)
         await raw.create()
-        await raw.run(min(100, cfg.raw_commits))  # warm-up: pool, caches, first answers exist
+        await raw.run(min(100, cfg.raw_commits))  # warm-up: pool, caches
+        firsts = _first_answers(people, min(50, len(people)))
+        per_first = await statements_per_answer(app, firsts)
+        per_edit = await statements_per_answer(app, firsts)  # the same answers again: each an edit
         await run_answers(app, _answer_lines(people, keys, min(100, cfg.answers), seed=0), 1)
-        per_answer = await statements_per_answer(app, people, keys)
+        floor = StatementFloor(app, people)
+        await floor.prepare()
+        await floor.run(min(50, cfg.answers))
         rounds = max(1, min(cfg.rounds, cfg.answers // 10))
-        raw_s = raw_c = 0.0
+        raw_s = raw_c = floor_s = 0.0
         serial_parts, conc_parts = [], []
         per_raw, per_ans = cfg.raw_commits // rounds, cfg.answers // rounds
+        answered = {(u, line.split()[1]) for u, _, line in firsts} | {
+            (u, line.split()[1]) for u, _, line in _answer_lines(people, keys, min(100, cfg.answers), seed=0)}
+        edits = 0
         for r in range(rounds):
             raw_s += await raw.run(per_raw)
-            serial_parts.append(await run_answers(app, _answer_lines(people, keys, per_ans, seed=10 + r), 1))
+            lines = _answer_lines(people, keys, per_ans, seed=10 + r)
+            for u, _, line in lines:
+                edits += (u, line.split()[1]) in answered
+                answered.add((u, line.split()[1]))
+            serial_parts.append(await run_answers(app, lines, 1))
+            floor_s += await floor.run(per_ans)
             raw_c += await raw.run(per_raw, cfg.concurrency)
             conc_parts.append(await run_answers(app, _answer_lines(people, keys, per_ans, seed=100 + r),
                                                 cfg.concurrency, cfg.redeliver_share, seed=1000 + r))
@@ -226,7 +294,10 @@ async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
         "serial": serial, "concurrent": conc,
         "ratio_serial": serial["per_second"] / raw_serial["per_second"],
         "ratio_concurrent": conc["per_second"] / raw_conc["per_second"],
-        "answer_rows": stored, "statements_per_answer": per_answer,
+        "answer_rows": stored, "statements_per_answer": per_first, "statements_per_edit": per_edit,
+        "edit_share": edits / (per_ans * rounds),
+        "floor": {"answers": per_ans * rounds, "seconds": floor_s, "per_second": per_ans * rounds / floor_s,
+                  "ratio": per_ans * rounds / floor_s / raw_serial["per_second"]},
         "duplicates": conc["duplicate_replies"] + serial["duplicate_replies"],
         "losses": conc["unanswered"] + serial["unanswered"],
         "error_replies": conc["error_replies"] + serial["error_replies"],

@@ -176,9 +176,15 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         # at most 4 statements per answer
         per = r.get("statements_per_answer")
         ok = "ok" if r["ratio_serial"] >= 0.3 and (per is None or per <= 4) else "below"
+        statements = "" if per is None else f"; statements {per:.1f} per first answer"
+        if r.get("statements_per_edit") is not None:
+            statements += f", {r['statements_per_edit']:.1f} per edit ({r['edit_share']:.0%} of these were edits)"
+        floor = r.get("floor")
         out.append((f"1 answers, {name}, one at a time", f"{s['per_second']:.0f}/s, p50 {s['p50_ms']:.1f} ms, "
-                    f"p99 {s['p99_ms']:.1f} ms" + (f"; {per:.1f} statements/answer" if per is not None else ""),
-                    f"raw commits {r['raw_commit']['per_second']:.0f}/s",
+                    f"p99 {s['p99_ms']:.1f} ms" + statements,
+                    f"raw commits {r['raw_commit']['per_second']:.0f}/s"
+                    + (f"; an edit's statements alone {floor['per_second']:.0f}/s ({floor['ratio']:.2f})"
+                       if floor else ""),
                     _f(r["ratio_serial"]), f"≥ 0.3, ≤ 4 statements: {ok}"))
         ok = "ok" if r["ratio_concurrent"] >= 0.2 else "below"
         out.append((f"1 answers, {name}, {r['concurrency']} at once", f"{c['per_second']:.0f}/s, p50 {c['p50_ms']:.1f} ms, "
@@ -196,9 +202,9 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                   and r["bot_cpu_ms_per_message"] <= 4)
         out.append((f"2 fan-out, {r['teams']} teams, {name}",
                     f"{_f(r['seconds'], 1)} s; {r['duplicates']} dup, {r['losses']} lost, {r['refused_429']}×429; "
-                    f"bot CPU {r['bot_cpu_ms_per_message']:.0f} ms/msg",
+                    f"bot CPU {r['bot_cpu_ms_per_message']:.1f} ms/msg",
                     (f"{r['teams']} / {r['rate']:.0f} per s = {r['minimum_seconds']:.1f} s" if r["minimum_seconds"]
-                     else "no limit") + (f"; PTB alone {floor:.1f} ms/msg" if floor is not None else ""),
+                     else "no limit") + (f"; the Telegram transport alone {floor:.1f} ms/msg" if floor is not None else ""),
                     _f(r["ratio"]), f"≤ 1.05, 0/0, ≤ 4 ms: {'ok' if within else 'MISSED'}"))
     d = rows.get("digest")
     if d is not None:

@@ -1,9 +1,10 @@
-"""The Telegram library's own CPU per message, without Leerteam's work: what row 2's "bot CPU per
-reminder" cannot go below on this machine.
+"""The Telegram transport's own CPU per message, without the rest of Leerteam's work: what row 2's
+"bot CPU per reminder" cannot go below on this machine.
 
-Sends ``n`` ready-made messages straight through :class:`TelegramTransport` (python-telegram-bot
-with its ``AIORateLimiter`` and httpx) to :mod:`bench.fake_telegram` on 127.0.0.1, four at a time
-as the outbox does, and divides the process's CPU time by ``n``. Run:
+Sends ``n`` ready-made messages straight through :class:`TelegramTransport` (its HTML rendering,
+python-telegram-bot with its ``AIORateLimiter``, and the HTTP layer the bot ships with —
+aiohttp, bot/transports/telegram/request.py) to :mod:`bench.fake_telegram` on 127.0.0.1, four
+at a time as the outbox does, and divides the process's CPU time by ``n``. Run:
 ``.venv/bin/python -m bench.telegram_floor [n]``.
 """
 
@@ -60,5 +61,5 @@ def telegram_floor(n: int = 300) -> dict[str, float]:
 
 if __name__ == "__main__":
     result = telegram_floor(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
-    print(f"python-telegram-bot alone: {result['cpu_ms_per_message']:.1f} ms CPU per message "
+    print(f"the Telegram transport alone: {result['cpu_ms_per_message']:.1f} ms CPU per message "
           f"({result['messages']} messages, {result['seconds']:.1f} s)")

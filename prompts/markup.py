@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]+)\)")
 SPECIAL = "\\*_`["
+_NEXT = re.compile(r"[\\*_`\[]")  # where markup may start
+_NEXT_IN_CODE = re.compile(r"[\\`]")  # inside `code`: only an escape or the closing mark
 
 
 class Markup(str):
@@ -24,9 +26,13 @@ class Markup(str):
     __slots__ = ()
 
 
+_ESCAPES = str.maketrans({ch: "\\" + ch for ch in SPECIAL})
+
+
 def escape(text: str) -> Markup:
-    """Make arbitrary user text literal inside markup."""
-    return Markup("".join("\\" + ch if ch in SPECIAL else ch for ch in str(text)))
+    """Make arbitrary user text literal inside markup (one ``str.translate``: every answer shown
+    back to a team passes through here)."""
+    return Markup(str(text).translate(_ESCAPES))
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,15 @@ def parse(markup: str) -> list[Span]:
             buf.clear()
 
     while i < n:
+        # ordinary text up to the next character that may be markup, in one step (every message
+        # a transport sends is parsed: a reminder is hundreds of characters)
+        nxt = (_NEXT_IN_CODE if code else _NEXT).search(markup, i)
+        j = nxt.start() if nxt else n
+        if j > i:
+            buf.append(markup[i:j])
+            i = j
+            if i == n:
+                break
         ch = markup[i]
         if ch == "\\" and i + 1 < n:
             buf.append(markup[i + 1])

@@ -34,7 +34,10 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
         assert r["duplicates"] == 0 and r["losses"] == 0 and r["error_replies"] == 0, name
         assert r["concurrent"]["redelivered"] > 0  # redeliveries were really tried
         assert r["raw_commit"]["per_second"] > 0 and r["ratio_serial"] > 0
-        assert 3 <= r["statements_per_answer"] <= 5, name  # counted: the event key, who/where, read, write
+        # counted: the event key, who/where, the round with its answers, the write (an edit also
+        # keeps the version it replaces)
+        assert (r["statements_per_answer"], r["statements_per_edit"]) == (4, 5), name
+        assert 0 <= r["edit_share"] <= 1 and r["floor"]["per_second"] > 0 and r["floor"]["ratio"] > 0, name
 
     assert sorted(rows["fanout"]) == sorted(databases)
     for name, r in rows["fanout"].items():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.app import Leerteam
@@ -40,6 +42,30 @@ async def test_a_resumed_process_cannot_finish_a_row_another_process_took_over(a
     assert await lease.finish(app.sessions, taker, status="sent") is True
     (done,) = await rows(app, Outbox)
     assert (done.status, done.holder) == ("sent", None)
+
+
+async def test_a_drains_outcomes_on_one_connection_keep_the_fence_and_survive_a_failed_write(app, chat, clock):
+    """lease.Outcomes (the drain's held connection) writes exactly what lease.finish writes: the
+    outcome of the current claim only, each in its own committed transaction; a write that fails
+    gives up its connection, and the next outcome is written on a new one."""
+    row = await _queued(app, chat, clock)
+    outcomes = lease.Outcomes(app.sessions)
+    try:
+        paused = await lease.claim(app.sessions, row.id, "paused:1:a", clock.now(), clock.now())
+        clock.advance(seconds=lease.LEASE.total_seconds() + 1)
+        taker = await lease.claim(app.sessions, row.id, "other:2:b", clock.now(), clock.now())
+        assert paused is not None and taker is not None
+        assert await outcomes.finish(paused, status="sent", sent_at=clock.now()) is False
+        (still,) = await rows(app, Outbox)
+        assert (still.status, still.holder) == ("sending", "other:2:b")
+        with pytest.raises(IntegrityError):  # the database refuses it (status is NOT NULL)
+            await outcomes.finish(taker, status=None)
+        assert outcomes._conn is None  # given up, not left in a failed transaction
+        assert await outcomes.finish(taker, status="sent", sent_at=clock.now()) is True
+        (done,) = await rows(app, Outbox)  # read on another connection: committed
+        assert (done.status, done.holder, done.sent_at) == ("sent", None, clock.now())
+    finally:
+        await outcomes.close()
 
 
 async def test_a_clean_shutdown_releases_its_claims_at_once(app, chat, clock):

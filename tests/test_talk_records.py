@@ -11,12 +11,14 @@ from sqlmodel import select
 
 from bot.core.errors import UserError
 from handlers.common.measures import Measure, read_measure
+from handlers.common.versions import _from_json
 from handlers.cycle.quality_card import build_card, to_markdown
 from handlers.web.views import GoalChart, chart_words
 from storage.models import (
     Answer,
     Cycle,
     DirectionRecord,
+    EntryVersion,
     MeasurementMoment,
     PlanRecord,
     ProblemRecord,
@@ -104,6 +106,23 @@ async def test_undoing_an_edited_answer_brings_the_earlier_answer_back(app, chat
     nothing = await chat.say("/ongedaan", as_="bram", in_=TEAM)  # the first one is older than the window
     assert "Er is niets van jou" in nothing.text
     assert len(await rows(app, Answer)) == 1
+
+
+async def test_an_edited_answer_keeps_every_column_of_the_version_it_replaces(app, chat, clock):
+    """The answer path writes the version from plain values (one Core insert, no ORM object): it
+    must still hold each column of the answer as it was, so that a column added to Answer later
+    cannot silently go missing from what /ongedaan puts back."""
+    await play(chat, SETUP)
+    await chat.say("/antwoord 1 Negen leerlingen halen het niveau niet.", as_="bram", in_=TEAM)
+    (before,) = await rows(app, Answer)
+    clock.set(clock.now() + timedelta(minutes=20))
+    await chat.say("/antwoord 1 Tien leerlingen halen het niveau niet.", as_="bram", in_=TEAM)
+    (version,) = await rows(app, EntryVersion)
+    columns = {c.name for c in Answer.__table__.columns} - {"id"}  # type: ignore[attr-defined]
+    assert (version.entry_table, version.entry_id) == ("answer", before.id)
+    assert set(version.data) == columns
+    assert {name: _from_json(value) for name, value in version.data.items()} == {
+        name: getattr(before, name) for name in columns}
 
 
 async def test_undoing_an_edited_record_restores_it_and_a_new_one_is_removed(app, chat, clock):

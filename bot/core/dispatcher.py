@@ -35,7 +35,7 @@ from bot.core.replies import Ask, Choices, Reply, TeamChat, Text
 from prompts.catalog import Catalog, Msg
 from prompts.markup import Markup
 from storage.models import PendingQuestion, ProcessedEvent, TeamMembership
-from storage.queries import table_of
+from storage.queries import core, table_of
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class Dispatcher:
             try:  # a Core statement on the session's connection, not an ORM flush: every event pays for it
                 key = {"platform": event.platform, "event_id": event.event_id[:128],
                        "processed_at": self.clock.now()}
-                await (await session.connection()).execute(_EVENT_KEY, key)
+                await core(session, _EVENT_KEY, key)
             except IntegrityError:
                 await session.rollback()
                 log.info("duplicate event %s/%s dropped", event.platform, event.event_id)

@@ -145,6 +145,7 @@ async def _drain(app: Leerteam, now: datetime, report: TickReport) -> None:
     in_flight = asyncio.Semaphore(SENDERS)
     sending: set[asyncio.Task[None]] = set()
     together = app.registry.batch_renderers
+    outcomes = lease.Outcomes(app.sessions)
     try:
         while True:
             async with app.sessions() as session:
@@ -167,7 +168,7 @@ async def _drain(app: Leerteam, now: datetime, report: TickReport) -> None:
                     if ends or len(chunk) >= RENDER_TOGETHER:
                         for prepared in await prepare_together(app, chunk, now, report):
                             await in_flight.acquire()  # no more on their way than the window can send
-                            _send(app, prepared, report, in_flight, sending)
+                            _send(app, prepared, report, in_flight, sending, outcomes)
                         chunk = []
                     continue
                 await in_flight.acquire()  # claim no more than the window can send
@@ -175,24 +176,25 @@ async def _drain(app: Leerteam, now: datetime, report: TickReport) -> None:
                 if one is None:
                     in_flight.release()
                     continue
-                _send(app, one, report, in_flight, sending)
+                _send(app, one, report, in_flight, sending, outcomes)
     finally:
         if sending:
             await asyncio.gather(*sending, return_exceptions=True)
+        await outcomes.close()
 
 
 FAILED_TEAM = "_failed_team"  # Outbox.payload: the team whose chat refused the post (the digest counts)
 
 
 def _send(app: Leerteam, prepared: Prepared, report: TickReport, in_flight: asyncio.Semaphore,
-          sending: set[asyncio.Task[None]]) -> None:
-    task = asyncio.create_task(_deliver(app, *prepared, report, in_flight))
+          sending: set[asyncio.Task[None]], outcomes: lease.Outcomes) -> None:
+    task = asyncio.create_task(_deliver(app, *prepared, report, in_flight, outcomes))
     sending.add(task)
     task.add_done_callback(sending.discard)
 
 
 async def _deliver(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payload: dict[str, Any],
-                   report: TickReport, in_flight: asyncio.Semaphore) -> None:
+                   report: TickReport, in_flight: asyncio.Semaphore, outcomes: lease.Outcomes) -> None:
     try:
         delivered: list[str] = []
         gave_up: list[str] = []
@@ -221,7 +223,7 @@ async def _deliver(app: Leerteam, claim: Claim, outgoing: list[Outgoing], payloa
                     payload = {**payload, FAILED_TEAM: int(team_id)}  # for the leader's digest
                     await _tell_chair(app, int(team_id), out, failed.reason)
         if not for_now and not gave_up:
-            await lease.finish(app.sessions, claim, status="sent", sent_at=app.clock.now())
+            await outcomes.finish(claim, status="sent", sent_at=app.clock.now())
         elif not for_now:  # nothing left worth trying: failed for good (sent if someone got it)
             status = "sent" if delivered or payload.get(DELIVERED) else "failed"
             report.failed += status == "failed"

@@ -16,7 +16,7 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import PRIVATE, Ask, Choices, Option, Reply, Text
 from handlers.common.values import read_index, read_text
-from handlers.common.versions import keep_previous
+from handlers.common.versions import keep_values
 from handlers.cycle.state import (
     cycle_team,
     question_keys,
@@ -25,7 +25,7 @@ from handlers.cycle.state import (
 )
 from prompts.catalog import Join, Msg
 from storage.models import Answer, Cycle, CycleRound, Member, Team
-from storage.queries import Upsert
+from storage.queries import Upsert, core
 
 ANSWER_MAX = 4000
 
@@ -106,7 +106,7 @@ _SAVE_ANSWER = Upsert(Answer,
 async def _round_and_answers(ctx: Context, team: Team) -> tuple[RoundRef, list[_Given]]:
     """The team's open round with every answer of its current phase and who gave it, in one query:
     the answer path is the bot's busiest, and each statement is a round trip (``python -m bench``)."""
-    rows = (await ctx.session.exec(_ROUND_AND_ANSWERS, params={"team_id": team.id})).all()
+    rows = (await core(ctx.session, _ROUND_AND_ANSWERS, {"team_id": team.id})).all()
     if not rows:
         raise UserError(Msg("cycle.none", team=team.name, start_cmd=command_name("cycle_start")))
     given = [_Given(a_id, who, question, text, at, changed, name or "?")
@@ -132,9 +132,9 @@ async def _store(ctx: Context, rnd: RoundRef | CycleRound, key: str, text: str,
         given = [*given, _Given(0, me.id, question, clean, now, now, me.display_name)]
     else:
         # /ongedaan brings this text back: the version the edit replaces is kept (one more statement)
-        await keep_previous(ctx.session, Answer(
-            id=mine.id, round_id=rnd.id, phase=rnd.phase, question=question, member_id=me.id, text=mine.text,
-            created_at=mine.created_at, updated_at=mine.updated_at), me.id, now)
+        await keep_values(ctx.session, "answer", mine.id, {
+            "round_id": rnd.id, "phase": rnd.phase, "question": question, "member_id": me.id,
+            "text": mine.text, "created_at": mine.created_at, "updated_at": mine.updated_at}, me.id, now)
         given = [replace(g, text=clean) if g is mine else g for g in given]
     keys = question_keys(ctx.catalog, rnd.phase)
     n = keys.index(key) + 1

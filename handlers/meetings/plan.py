@@ -272,8 +272,14 @@ async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int
 
 
 def offsets_of(rhythm: MeetingRhythm | None) -> list[int]:
-    values = list(rhythm.reminder_offsets) if rhythm is not None else list(DEFAULT_REMINDERS)
-    return sorted({int(v) for v in values if int(v) > 0}, reverse=True)
+    return offsets_from(rhythm.reminder_offsets if rhythm is not None else None)
+
+
+def offsets_from(values: Sequence[Any] | None) -> list[int]:
+    """A rhythm's reminder offsets (minutes before the start, latest first) from the stored
+    column; no rhythm: the defaults."""
+    chosen = list(values) if values is not None else list(DEFAULT_REMINDERS)
+    return sorted({int(v) for v in chosen if int(v) > 0}, reverse=True)
 
 
 def offset_msg(minutes: int) -> Msg:

@@ -22,7 +22,7 @@ from bot.core.commands import command_name
 from bot.core.replies import Ask, DirectTo, Reply, TeamChat, Text
 from handlers.common.school_time import before_start, hold_quiet, schools_of_teams, when_msg, zone
 from handlers.common.values import date_msg
-from handlers.meetings.plan import agenda_bodies, chairs_of, offsets_of, open_items
+from handlers.meetings.plan import agenda_bodies, chairs_of, offsets_from, open_items
 from prompts.catalog import Join, Msg
 from storage import circle
 from storage import queries as q
@@ -55,9 +55,11 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
     In normal running each reminder becomes 'the latest due' at its own time; after downtime the
     earlier ones are passed over, so a team gets one reminder, not a burst of stale ones. A moved
     meeting has a new start, hence new keys."""
+    # plain columns, not mapped objects: every tick reads every meeting of the next day or so
+    # (thousands on a big board), and only these four values are needed
     rows = (
         await session.exec(
-            select(Meeting, MeetingRhythm)
+            select(Meeting.id, Meeting.team_id, Meeting.starts_at, MeetingRhythm.reminder_offsets)
             .outerjoin(MeetingRhythm, col(MeetingRhythm.team_id) == col(Meeting.team_id))
             .where(
                 Meeting.status == "planned",
@@ -67,28 +69,28 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
         )
     ).all()
     queued: list[dict[str, Any]] = []
-    for meeting, rhythm in rows:
-        due = [o for o in offsets_of(rhythm) if meeting.starts_at - timedelta(minutes=o) <= now]
+    for meeting_id, _, starts_at, offsets in rows:
+        due = [o for o in offsets_from(offsets) if starts_at - timedelta(minutes=o) <= now]
         if not due:
             continue
         offset = min(due)
         queued.append(
             {
-                "dedupe_key": reminder_key(meeting.id, offset, meeting.starts_at),
+                "dedupe_key": reminder_key(meeting_id, offset, starts_at),
                 "kind": "reminder",
-                "due_at": meeting.starts_at - timedelta(minutes=offset),
+                "due_at": starts_at - timedelta(minutes=offset),
                 "status": "pending",
                 "attempts": 0,
                 "created_at": now,
                 "payload": {
-                    "meeting_id": meeting.id,
+                    "meeting_id": meeting_id,
                     "offset": offset,
-                    "starts_at": meeting.starts_at.isoformat(),
+                    "starts_at": starts_at.isoformat(),
                 },
             }
         )
-    team_of = {m.id: m.team_id for m, _ in rows}
-    starts = {m.id: m.starts_at for m, _ in rows}
+    team_of = {meeting_id: team_id for meeting_id, team_id, _, _ in rows}
+    starts = {meeting_id: starts_at for meeting_id, _, starts_at, _ in rows}
     schools = await schools_of_teams(session, team_of.values())
     for r in queued:  # quiet hours, but never past the meeting's start (school_time.before_start)
         meeting_id = _meeting_of(r)

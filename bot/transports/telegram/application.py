@@ -8,9 +8,8 @@ from telegram.request import BaseRequest
 
 from bot.app import Leerteam
 from bot.core.config import Settings
+from bot.transports.telegram.request import AiohttpRequest
 from bot.transports.telegram.transport import MAX_RETRIES, TelegramBridge
-
-SEND_TIMEOUT = 30.0  # seconds: Telegram's own server-side limit for a request is of this order
 
 
 def api_base(settings: Settings) -> tuple[str, str] | None:
@@ -33,10 +32,9 @@ def build_application(
     urls = api_base(settings)
     if urls is not None:
         builder = builder.base_url(urls[0]).base_file_url(urls[1])
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
-    else:  # a slow answer is waited for, not taken for a failure and sent again (PTB's default: 5 s)
-        builder = builder.read_timeout(SEND_TIMEOUT).write_timeout(SEND_TIMEOUT)
+    # aiohttp rather than PTB's default httpx: a fraction of the CPU per message (request.py says why)
+    builder = builder.request(request or AiohttpRequest()).get_updates_request(
+        updates_request or request or AiohttpRequest(pool_size=1))
     if rate_limit:
         # PTB types the builder by its rate limiter's argument type; AIORateLimiter takes a dict
         builder = builder.rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))  # type: ignore[arg-type]
