@@ -195,6 +195,7 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     if "answers" in rows and not pg.get("available"):
         out.append(("1 answers, postgresql", f"not run: {pg.get('why_not')}", "", "", ""))
     floor = rows.get("telegram_floor", {}).get("cpu_ms_per_message")
+    floor_recorded = rows.get("telegram_floor", {}).get("with_outcome_cpu_ms_per_message")
     for name, r in rows.get("fanout", {}).items():
         if "failed" in r:
             continue
@@ -204,7 +205,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                     f"{_f(r['seconds'], 1)} s; {r['duplicates']} dup, {r['losses']} lost, {r['refused_429']}×429; "
                     f"bot CPU {r['bot_cpu_ms_per_message']:.1f} ms/msg",
                     (f"{r['teams']} / {r['rate']:.0f} per s = {r['minimum_seconds']:.1f} s" if r["minimum_seconds"]
-                     else "no limit") + (f"; the Telegram transport alone {floor:.1f} ms/msg" if floor is not None else ""),
+                     else "no limit") + (f"; the Telegram transport alone {floor:.1f} ms/msg" if floor is not None else "")
+                    + (f", with each outcome recorded {floor_recorded:.1f}" if floor_recorded is not None else ""),
                     _f(r["ratio"]), f"≤ 1.05, 0/0, ≤ 4 ms: {'ok' if within else 'MISSED'}"))
     d = rows.get("digest")
     if d is not None:

@@ -4,7 +4,8 @@
 Sends ``n`` ready-made messages straight through :class:`TelegramTransport` (its HTML rendering,
 python-telegram-bot with its ``AIORateLimiter``, and the HTTP layer the bot ships with —
 aiohttp, bot/transports/telegram/request.py) to :mod:`bench.fake_telegram` on 127.0.0.1, four
-at a time as the outbox does, and divides the process's CPU time by ``n``. Run:
+at a time as the outbox does, and divides the process's CPU time by ``n``; then the same sends
+each followed by its outcome, committed (what exactly-once asks of every message). Run:
 ``.venv/bin/python -m bench.telegram_floor [n]``.
 """
 
@@ -14,10 +15,17 @@ import asyncio
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
 
 from bench.common import settings_for
 from bench.fanout import TOKEN, FanoutConfig, _cpu_seconds, _start_fake
+from bot.core import lease
+from storage.models import Outbox
+from storage.queries import insert_ignore
 
 
 async def _measure(port: int, n: int, db: Path) -> dict[str, float]:
@@ -44,9 +52,36 @@ async def _measure(port: int, n: int, db: Path) -> dict[str, float]:
     cpu, wall = _cpu_seconds(), time.time()
     await asyncio.gather(*(one(i) for i in range(n)))
     cpu, wall = _cpu_seconds() - cpu, time.time() - wall
+
+    # the same sends, each followed by what exactly-once asks of it: its outcome, committed on its
+    # own right after the send (lease.Outcomes, as the drain writes it), on rows claimed beforehand
+    claims = await _claimed_rows(app, n)
+    outcomes = lease.Outcomes(app.sessions)
+
+    async def one_recorded(i: int) -> None:
+        await one(i)
+        async with window:
+            assert await outcomes.finish(claims[i], status="sent", sent_at=datetime.now(UTC))
+
+    with_outcome = _cpu_seconds()
+    await asyncio.gather(*(one_recorded(i) for i in range(n)))
+    with_outcome = _cpu_seconds() - with_outcome
+    await outcomes.close()
     await application.shutdown()
     await app.close()
-    return {"messages": n, "cpu_ms_per_message": cpu / n * 1000, "seconds": wall}
+    return {"messages": n, "cpu_ms_per_message": cpu / n * 1000, "seconds": wall,
+            "with_outcome_cpu_ms_per_message": with_outcome / n * 1000}
+
+
+async def _claimed_rows(app: Any, n: int) -> list[Any]:
+    now = datetime.now(UTC)
+    async with app.sessions() as session:
+        await insert_ignore(session, Outbox, [{
+            "dedupe_key": f"floor:{i}", "kind": "floor", "due_at": now, "status": "pending", "attempts": 0,
+            "created_at": now, "claim_no": 0, "payload": {}} for i in range(n)], ["dedupe_key"])
+        await session.commit()
+        ids = [int(i) for i in (await session.exec(select(Outbox.id).order_by(col(Outbox.id)))).all()]
+    return await lease.claim_many(app.sessions, ids, app.holder, now, now)
 
 
 def telegram_floor(n: int = 300) -> dict[str, float]:
@@ -62,4 +97,5 @@ def telegram_floor(n: int = 300) -> dict[str, float]:
 if __name__ == "__main__":
     result = telegram_floor(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
     print(f"the Telegram transport alone: {result['cpu_ms_per_message']:.1f} ms CPU per message "
-          f"({result['messages']} messages, {result['seconds']:.1f} s)")
+          f"({result['messages']} messages, {result['seconds']:.1f} s); with each message's outcome "
+          f"recorded: {result['with_outcome_cpu_ms_per_message']:.1f} ms")

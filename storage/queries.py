@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +107,17 @@ async def who_and_where(session: AsyncSession, platform: str, user_id: str, chat
     })).one()
     member, team, t_school, s_school, sm, tm = row
     return WhoAndWhere(member, team, t_school or s_school, t_school is None and s_school is not None, sm, tm)
+
+
+async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
+    """Members' display names by id (agenda owners, action owners, who still has to do something):
+    two columns, not mapped objects — a fan-out of reminders asks this for every team at once."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = (await session.exec(select(Member.id, Member.display_name)
+                               .where(col(Member.id).in_(wanted)))).all()
+    return {int(member_id): name for member_id, name in rows}
 
 
 async def identity_of(session: AsyncSession, member_id: int, platform: str | None) -> Identity | None:

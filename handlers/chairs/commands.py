@@ -25,7 +25,7 @@ from handlers.common.validation import shorten
 from handlers.common.values import read_index, read_minutes, read_text
 from handlers.meetings.agenda import mark_done
 from handlers.meetings.commands import apply_rhythm, last_held, rhythm_msg, rhythm_of, store_notes
-from handlers.meetings.plan import agenda_body, names_of, next_meeting, open_items
+from handlers.meetings.plan import agenda_body, next_meeting, open_items
 from prompts.catalog import Join, Msg
 from storage import circle as participants
 from storage import queries as q
@@ -48,7 +48,7 @@ async def overview(ctx: Context) -> Text:
     school = ctx.require_school()
     team = await circle.find(ctx)
     who = await participants.participant_ids(ctx.session, school.id)
-    names = await names_of(ctx.session, who)
+    names = await q.names_of(ctx.session, who)
     lines: list[Any] = [Msg("chairs.title", school=school.name), Msg("chairs.about"),
                         Msg("chairs.who", names=", ".join(sorted(names.values(), key=str.casefold)))]
     rhythm = await rhythm_of(ctx, team) if team is not None else None

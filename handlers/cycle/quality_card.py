@@ -16,10 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common.measures import measure_msg
 from handlers.common.values import date_msg
-from handlers.cycle.state import load_round, member_names
+from handlers.cycle.state import load_round
 from prompts.catalog import Catalog, Join, Msg
 from prompts.markup import Markup, parse
 from storage.models import Cycle, CycleRound, School, Source, Team
+from storage.queries import names_of
 
 Block = tuple[str, Any]  # ("h1" | "h2" | "p" | "li", body)
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -33,7 +34,7 @@ async def build_card(session: AsyncSession, team: Team, cycle: Cycle, school: Sc
     all_sources = list((await session.exec(
         select(Source).where(col(Source.round_id).in_([r.id for r in rounds])).order_by(col(Source.id))
     )).all())
-    names = await member_names(session, {a.owner_member_id for a in last.actions})
+    names = await names_of(session, {a.owner_member_id for a in last.actions})
     blocks: list[Block] = [
         ("h1", Msg("card.title", title=cycle.title)),
         ("p", Msg("card.meta", team=team.name, school=school.name if school else "",

@@ -226,14 +226,14 @@ async def missing_for_teams(session: AsyncSession, wanted: Sequence[tuple[Team, 
                             ) -> dict[int, list[Msg]]:
     """:func:`missing_for` for many teams, with one query per kind of fact for all of them."""
     team_ids = [team.id for team, _ in wanted]
-    members: dict[int, list[tuple[Member, str]]] = {tid: [] for tid in team_ids}
-    if team_ids:
-        for member, role, team_id in (await session.exec(
-            select(Member, TeamMembership.role, TeamMembership.team_id)
+    members: dict[int, list[tuple[int, str]]] = {tid: [] for tid in team_ids}
+    if team_ids:  # (id, name) only: for a fan-out this reads every member of every team
+        for member_id, name, team_id in (await session.exec(
+            select(Member.id, Member.display_name, TeamMembership.team_id)
             .join(TeamMembership, col(TeamMembership.member_id) == col(Member.id))
             .where(col(TeamMembership.team_id).in_(team_ids)).order_by(col(Member.display_name))
         )).all():
-            members[team_id].append((member, role))
+            members[team_id].append((int(member_id), name))
     cycles = sorted({rec.round.cycle_id for _, rec in wanted if rec.round.phase == 2})
     logged: dict[int, set[int]] = {cid: set() for cid in cycles}
     if cycles:  # the library belongs to the whole cycle: a second round builds on what was read
@@ -247,7 +247,8 @@ async def missing_for_teams(session: AsyncSession, wanted: Sequence[tuple[Team, 
             for team, rec in wanted}
 
 
-def _missing(rec: RoundRecords, members: list[tuple[Member, str]], logged: set[int]) -> list[Msg]:
+def _missing(rec: RoundRecords, members: list[tuple[int, str]], logged: set[int]) -> list[Msg]:
+    """``members``: the team's (id, display name), by name."""
     phase = rec.round.phase
     missing: list[Msg] = []
     if phase == 1:
@@ -262,13 +263,13 @@ def _missing(rec: RoundRecords, members: list[tuple[Member, str]], logged: set[i
             missing.append(
                 Msg("cycle.missing.too_many_hypotheses", count=len(rec.hypotheses), max=MAX_HYPOTHESES)
             )
-        member_ids = {m.id for m, _ in members}
+        member_ids = {member_id for member_id, _ in members}
         agreed = len({a.member_id for a in rec.agreements} & member_ids)
         need = majority(len(members))
         if agreed < need:
             missing.append(Msg("cycle.missing.agreement", agreed=agreed, need=need, total=len(members)))
     elif phase == 2:
-        without = [m.display_name for m, _ in members if m.id not in logged]
+        without = [name for member_id, name in members if member_id not in logged]
         if without:
             missing.append(Msg("cycle.missing.sources", names=", ".join(without)))
         if rec.round.number > 1 and not rec.sources:  # a next round needs new knowledge (or a reason)
@@ -311,13 +312,6 @@ async def previous_rounds(session: AsyncSession, cycle_id: int) -> list[CycleRou
         select(CycleRound).where(CycleRound.cycle_id == cycle_id).order_by(col(CycleRound.number))
     )).all())
 
-
-async def member_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    rows = (await session.exec(select(Member).where(col(Member.id).in_(wanted)))).all()
-    return {m.id: m.display_name for m in rows}
 
 
 

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.outbox import FAILED_TEAM
 from handlers.cycle.running import running_lines
-from handlers.meetings.plan import names_of, next_meetings
+from handlers.meetings.plan import next_meetings
 from storage.models import (
     Answer,
     Cycle,
@@ -44,6 +44,7 @@ from storage.models import (
     Team,
     TeamMembership,
 )
+from storage.queries import names_of
 
 WEEK = timedelta(days=7)
 MEETING_WINDOW = timedelta(days=28)

@@ -21,7 +21,7 @@ from handlers.common.values import read_index, read_minutes, read_text, today_in
 from handlers.cycle.running import running_lines
 from handlers.cycle.state import cycle_team, offer_teams, require_team_member, team_named_or_mine
 from handlers.meetings.commands import school_of
-from handlers.meetings.plan import agenda_body, item_line, names_of, next_meeting, next_meetings, open_items
+from handlers.meetings.plan import agenda_body, item_line, next_meeting, next_meetings, open_items
 from prompts.catalog import Join, Msg
 from storage import queries as q
 from storage.models import AgendaItem, Cycle, CycleRound, Meeting, School, Team
@@ -124,7 +124,7 @@ async def reorder_item(ctx: Context, number: str, place: str) -> Text:
         if it.position != pos:
             it.position = pos
             ctx.session.add(it)
-    names = await names_of(ctx.session, [i.owner_member_id for i in items])
+    names = await q.names_of(ctx.session, [i.owner_member_id for i in items])
     return Text(
         Join(
             [
@@ -201,7 +201,7 @@ async def all_agendas(ctx: Context) -> Text:
     meetings = await next_meetings(ctx.session, ids, now)
     items = await open_items(ctx.session, ids)
     phases = await _phases(ctx, ids)
-    names = await names_of(ctx.session, [i.owner_member_id for its in items.values() for i in its])
+    names = await q.names_of(ctx.session, [i.owner_member_id for its in items.values() for i in its])
     for team in teams:
         m = meetings.get(team.id)
         when = when_msg(m.starts_at, tz) if m else Msg("agenda.next_unplanned")

@@ -33,12 +33,11 @@ from storage.models import (
     Holiday,
     Meeting,
     MeetingRhythm,
-    Member,
     School,
     Team,
     TeamMembership,
 )
-from storage.queries import insert_ignore
+from storage.queries import insert_ignore, names_of
 
 HORIZON_DAYS = 56  # meetings are planned this far ahead (8 weeks)
 MAX_SHOWN_ITEMS = 15
@@ -118,9 +117,12 @@ async def materialise(session: AsyncSession, now: datetime, team_ids: Sequence[i
     for rhythm, team, school in found:
         tz = zone(school)
         today = today_in(school.timezone, now)
+        planned = planned_until.get(team.id, "")
         for day in rhythm_days(rhythm, today, today + timedelta(days=HORIZON_DAYS)):
+            if slot_key(day) <= planned:  # planned already (every tick but the one a new week enters)
+                continue
             starts = local_start(day, rhythm.local_time, tz)
-            if starts <= now or slot_key(day) <= planned_until.get(team.id, ""):
+            if starts <= now:
                 continue
             off = in_holiday(day, holidays.get(school.id, []))
             rows.append({
@@ -261,14 +263,6 @@ async def chairs_of(session: AsyncSession, team_ids: Sequence[int]) -> dict[int,
         if chosen is not None:
             out[team.id] = chosen
     return out
-
-
-async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    rows = (await session.exec(select(Member).where(col(Member.id).in_(wanted)))).all()
-    return {m.id: m.display_name for m in rows}
 
 
 def offsets_of(rhythm: MeetingRhythm | None) -> list[int]:
