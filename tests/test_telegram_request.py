@@ -38,6 +38,7 @@ class BotApi:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.hosts: list[str] = []  # the host each request was for (a proxy sees the real one)
         self.slow = 0.0
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -50,6 +51,7 @@ class BotApi:
         else:
             fields = dict(await request.post())
         self.calls.append((method, request.content_type, fields))
+        self.hosts.append(request.host.split(":")[0])
         if self.slow:
             await asyncio.sleep(self.slow)
         if method == "getMe":
@@ -144,3 +146,16 @@ async def test_shut_down_and_started_again(api):
         await request.do_request(f"{api.url}{TOKEN}/getMe", "POST")
     async with bot:  # PTB initializes its requests again
         assert (await bot.send_message(-100, "twee")).text == "twee"
+
+
+async def test_a_proxy_from_the_environment_is_used_as_httpx_did(api, monkeypatch):
+    """Schools behind a proxy set HTTPS_PROXY/HTTP_PROXY: PTB's default (httpx) honoured it, and so
+    must the aiohttp layer. The stand-in answers as the proxy here; the Bot API's host does not exist."""
+    proxy = api.url.rsplit("/bot", 1)[0]
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    async with _bot("http://api.telegram.invalid/bot") as bot:
+        assert (await bot.send_message(-100, "via de proxy")).text == "via de proxy"
+    assert api.calls[-1][0] == "sendMessage" and api.hosts[-1] == "api.telegram.invalid"

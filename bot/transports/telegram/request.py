@@ -11,6 +11,7 @@ bot's web server (Slack, Teams, the web page), so this adds no dependency.
 from __future__ import annotations
 
 from typing import Any
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -26,12 +27,24 @@ class AiohttpRequest(BaseRequest):
     """One aiohttp session with a pool of ``pool_size`` connections (PTB asks for one instance for
     ``getUpdates`` and another for everything else)."""
 
-    __slots__ = ("_pool_size", "_read_timeout", "_session")
+    __slots__ = ("_pool_size", "_proxies", "_read_timeout", "_session")
 
     def __init__(self, pool_size: int = 64, read_timeout: float = SEND_TIMEOUT) -> None:
         self._pool_size = pool_size
         self._read_timeout = read_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
+
+    def _proxy_for(self, url: str) -> str | None:
+        """The proxy the environment names for this URL (``HTTPS_PROXY``, ``NO_PROXY`` …), as httpx —
+        PTB's default — uses it. Looked up once per host: aiohttp's own ``trust_env`` would read the
+        environment and ``~/.netrc`` again for every message."""
+        scheme, _, rest = url.partition("://")
+        host = rest.split("/", 1)[0].rsplit("@", 1)[-1].split(":")[0]
+        if (scheme, host) not in self._proxies:
+            proxy = getproxies().get(scheme)
+            self._proxies[scheme, host] = None if not proxy or proxy_bypass(host) else proxy
+        return self._proxies[scheme, host]
 
     @property
     def read_timeout(self) -> float:
@@ -65,6 +78,7 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
+                                             proxy=self._proxy_for(url),
                                              headers={"User-Agent": self.USER_AGENT}) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
