@@ -270,7 +270,8 @@ async def teams_overview(session: AsyncSession, school_id: int) -> list[TeamOver
 INSERT_ROWS = 1000  # rows per INSERT statement (see insert_ignore)
 
 
-async def core(session: AsyncSession, statement: Any, params: dict[str, Any] | None = None) -> Any:
+async def core(session: AsyncSession, statement: Any,
+               params: dict[str, Any] | list[dict[str, Any]] | None = None) -> Any:
     """Run a Core statement on the session's connection, inside its transaction. The ORM's own
     execution layer (loading objects, keeping them in step with an UPDATE) costs more CPU than
     SQLite takes for the statement, and the busiest paths — every event's key, an answer, every
@@ -284,6 +285,18 @@ async def dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
+async def existing_keys(session: AsyncSession, column: Any, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are stored already in a unique ``column`` (a dedupe key): a planner that
+    recomputes every tick what is due can then write only what is new, rather than sending the
+    same thousands of rows to ``INSERT … ON CONFLICT DO NOTHING`` each time."""
+    found: set[str] = set()
+    wanted = list(keys)
+    for start in range(0, len(wanted), INSERT_ROWS):
+        found.update((await session.exec(select(column).where(
+            col(column).in_(wanted[start:start + INSERT_ROWS])))).all())
+    return found
+
+
 async def insert_ignore(
     session: AsyncSession, model: Any, rows: list[dict[str, Any]], keys: list[str]
 ) -> int:
@@ -295,11 +308,18 @@ async def insert_ignore(
         return 0
     make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
     table = model.__table__
+    stmt = make(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    # one statement with the rows as parameters (SQLAlchemy sends them as multi-row VALUES pages
+    # from a cached template) rather than a statement built from the rows: compiling a thousand
+    # rows' VALUES was most of a fan-out tick's planning (``python -m bench``). Rows are grouped by
+    # the columns they set, since every row of one statement binds the same ones.
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_columns.setdefault(tuple(sorted(row)), []).append(row)
     new = 0
-    for start in range(0, len(rows), INSERT_ROWS):
-        stmt = make(table).values(rows[start:start + INSERT_ROWS]).on_conflict_do_nothing(
-            index_elements=keys).returning(table.c.id)
-        new += len((await session.exec(stmt)).all())
+    for same in by_columns.values():
+        for start in range(0, len(same), INSERT_ROWS):
+            new += len((await core(session, stmt, same[start:start + INSERT_ROWS])).all())
     return new
 
 

@@ -36,7 +36,7 @@ from storage.models import (
     Team,
     TeamMembership,
 )
-from storage.queries import insert_ignore
+from storage.queries import existing_keys, insert_ignore
 
 MAX_OFFSET = timedelta(days=7)
 # The reminder's extension point: provider(session, team, meeting, now) -> [lines] added to the agenda a
@@ -68,15 +68,21 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
             )
         )
     ).all()
-    queued: list[dict[str, Any]] = []
+    latest: list[tuple[str, int, datetime, int]] = []  # (key, meeting, start, offset) of what is due
     for meeting_id, _, starts_at, offsets in rows:
         due = [o for o in offsets_from(offsets) if starts_at - timedelta(minutes=o) <= now]
-        if not due:
+        if due:
+            latest.append((reminder_key(meeting_id, min(due), starts_at), meeting_id, starts_at, min(due)))
+    # every tick finds the same reminders due until they are sent: only new keys are written
+    # (the insert still ignores a key another process wrote in between)
+    queued_already = await existing_keys(session, Outbox.dedupe_key, [key for key, _, _, _ in latest])
+    queued: list[dict[str, Any]] = []
+    for key, meeting_id, starts_at, offset in latest:
+        if key in queued_already:
             continue
-        offset = min(due)
         queued.append(
             {
-                "dedupe_key": reminder_key(meeting_id, offset, starts_at),
+                "dedupe_key": key,
                 "kind": "reminder",
                 "due_at": starts_at - timedelta(minutes=offset),
                 "status": "pending",
@@ -89,9 +95,11 @@ async def queue_reminders(session: AsyncSession, now: datetime) -> int:
                 },
             }
         )
+    if not queued:
+        return 0
     team_of = {meeting_id: team_id for meeting_id, team_id, _, _ in rows}
     starts = {meeting_id: starts_at for meeting_id, _, starts_at, _ in rows}
-    schools = await schools_of_teams(session, team_of.values())
+    schools = await schools_of_teams(session, {team_of[_meeting_of(r)] for r in queued})
     for r in queued:  # quiet hours, but never past the meeting's start (school_time.before_start)
         meeting_id = _meeting_of(r)
         if team_of[meeting_id] in schools:

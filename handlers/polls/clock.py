@@ -126,7 +126,8 @@ async def scan_due(session: AsyncSession, now: datetime) -> dict[int, datetime]:
     the school's rhythm); teams with an open scan or a rhythm switched off are left out."""
     from sqlalchemy import func
 
-    teams = (await session.exec(select(Team, PollSettings.scan_weeks).outerjoin(
+    # plain columns: every tick reads every team of the board here
+    teams = (await session.exec(select(Team.id, Team.created_at, PollSettings.scan_weeks).outerjoin(
         PollSettings, col(PollSettings.school_id) == col(Team.school_id)).where(Team.kind == "team"))).all()
     last = dict((await session.exec(select(Poll.team_id, func.max(Poll.opens_at)).where(Poll.kind == "scan")
                                     .group_by(col(Poll.team_id)))).all())
@@ -134,13 +135,13 @@ async def scan_due(session: AsyncSession, now: datetime) -> dict[int, datetime]:
         (await session.exec(select(Poll.team_id).where(Poll.kind == "scan", Poll.status == "open"))).all()
     )
     out: dict[int, datetime] = {}
-    for team, weeks in teams:
+    for team_id, created_at, weeks in teams:
         weeks = DEFAULT_SCAN_WEEKS if weeks is None else weeks
-        if not weeks or team.id in running:
+        if not weeks or team_id in running:
             continue
-        since = last.get(team.id)
-        since = _aware(since) if since is not None else team.created_at
-        out[team.id] = since + timedelta(weeks=weeks)
+        since = last.get(team_id)
+        since = _aware(since) if since is not None else created_at
+        out[team_id] = since + timedelta(weeks=weeks)
     return out
 
 
