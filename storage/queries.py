@@ -279,6 +279,12 @@ async def core(session: AsyncSession, statement: Any,
     return await (await session.connection()).execute(statement, params)
 
 
+def insert_for(dialect_name: str) -> Any:
+    """The dialect's ``insert`` with ``ON CONFLICT`` (PostgreSQL's or SQLite's): the one place that
+    chooses it, for every idempotent write."""
+    return pg_insert if dialect_name == "postgresql" else sqlite_insert
+
+
 async def dialect(session: AsyncSession) -> str:
     """The database's dialect name, without asking the session for a connection (a round through
     the async layer on the busiest paths)."""
@@ -306,7 +312,7 @@ async def insert_ignore(
     parameters in one, which eight weeks of meetings for 700 teams already exceed."""
     if not rows:
         return 0
-    make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
+    make = insert_for(await dialect(session))
     table = model.__table__
     stmt = make(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
     # one statement with the rows as parameters (SQLAlchemy sends them as multi-row VALUES pages
@@ -338,7 +344,7 @@ class Upsert:
     def _statement(self, dialect_name: str) -> Any:
         if dialect_name not in self._built:
             table = table_of(self.model)
-            make = pg_insert if dialect_name == "postgresql" else sqlite_insert
+            make = insert_for(dialect_name)
             stmt = make(table).values({c: sa.bindparam(c, type_=table.c[c].type) for c in self.columns})
             self._built[dialect_name] = stmt.on_conflict_do_update(
                 index_elements=list(self.keys), set_={c: stmt.excluded[c] for c in self.update},

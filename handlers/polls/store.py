@@ -28,8 +28,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,7 +44,7 @@ from storage.models import (
     Team,
     TeamMembership,
 )
-from storage.queries import dialect, table_of
+from storage.queries import dialect, insert_for, table_of
 
 SCALE = (1, 2, 3, 4, 5)
 YES, NO = 1, 2
@@ -170,7 +168,7 @@ async def create_poll(session: AsyncSession, *, team_id: int, kind: str, key: st
                       meeting_id: int | None = None, round_: int = 0) -> int | None:
     """Insert a poll and its questions once per ``key`` (a second call, or a second process, is a
     no-op and returns None)."""
-    make = pg_insert if await dialect(session) == "postgresql" else sqlite_insert
+    make = insert_for(await dialect(session))
     table = table_of(Poll)
     stmt = (
         make(table)
