@@ -138,3 +138,14 @@ async def test_a_burst_bigger_than_a_batch_goes_out_in_one_tick_once_each(app, c
     again = await app.tick()  # the next tick tries the failed one again, and only that one
     assert [o.address.chat_id for o in again.sent] == [broken]
     assert len(transport.sent) == 8
+
+
+async def test_the_fan_outs_parts_are_timed_for_every_reminder():
+    """bench/fanout_parts.py (where row 2's CPU goes, without Telegram) runs one tick of the
+    fan-out's world: every team's reminder is written and handed to the transport, in both runs."""
+    from bench.fanout_parts import fanout_parts
+
+    parts = await fanout_parts(teams=3)
+    for run in ("with_outcomes", "without_outcomes"):
+        assert parts[run]["sent"] == 3, (run, parts[run])
+        assert parts[run]["plan_ms"] > 0 and parts[run]["drain_ms"] > 0, (run, parts[run])
