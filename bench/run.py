@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for name, url_for in targets:
                 _say(f"row 2: fan-out to {fan_cfg.teams} teams on {name} …")
                 result["rows"]["fanout"][name] = _guard(lambda: bench_fanout(url_for("fanout"), fan_cfg))
-            _say("row 2: the Telegram library's own CPU per message …")
+            _say("row 2: the Telegram transport's own CPU per message …")
             from bench.telegram_floor import telegram_floor
 
             result["rows"]["telegram_floor"] = _guard(lambda: telegram_floor(60 if quick else 300))
