@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import circle
 from storage.models import (
     ChatLink,
     Identity,
@@ -195,10 +196,10 @@ async def team_by_name(session: AsyncSession, school_id: int, name: str) -> Team
     if name.startswith(TEAM_REF) and name[len(TEAM_REF):].isdigit():
         team = await session.get(Team, int(name[len(TEAM_REF):]))
         ok = (team is not None and team.school_id == school_id and team.archived_at is None
-              and team.kind == "team")
+              and team.kind == circle.TEAM_KIND)
         return team if ok else None
     stmt = select(Team).where(Team.school_id == school_id, Team.name_key == name_key(name),
-                              Team.kind == "team")  # never the chairs' meeting
+                              Team.kind == circle.TEAM_KIND)  # never the chairs' meeting
     return (await session.exec(stmt)).first()
 
 
@@ -238,7 +239,7 @@ async def teams_overview(session: AsyncSession, school_id: int) -> list[TeamOver
     """All teams of a school with their members and roles, in three queries."""
     teams = (
         await session.exec(select(Team).where(Team.school_id == school_id, col(Team.archived_at).is_(None),
-                                              Team.kind == "team")  # not the chairs' meeting
+                                              Team.kind == circle.TEAM_KIND)  # not the chairs' meeting
                            .order_by(col(Team.name_key)))
     ).all()
     if not teams:

@@ -23,7 +23,8 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
     rows = result["rows"]
     assert set(rows) == {"answers", "fanout", "telegram_floor", "memory", "digest", "startup", "web"}
     floor = rows["telegram_floor"]
-    assert floor["messages"] == 60 and 0 < floor["cpu_ms_per_message"] and floor["with_outcome_cpu_ms_per_message"] > 0
+    assert floor["messages"] == 60 and floor["cpu_ms_per_message"] > 0
+    assert floor["with_outcome_cpu_ms_per_message"] > 0
     assert "machine" in result and result["quick"] is True
 
     databases = ["sqlite"] + (["postgresql"] if result["postgres"]["available"] else [])

@@ -108,6 +108,9 @@ async def test_the_leader_picks_a_chat_and_the_notes_are_asked_and_posted_there(
     app.attach(chat.transport)
     assert "Alleen de schoolleiding" in (await chat.say("/voorzittersgroep", as_="bram", in_=CHAIRS)).text
     assert "hoort al bij team Groep 5" in (await chat.say("/voorzittersgroep", as_="anna", in_=TEAM)).text
+    # unlinking before there is a chairs' meeting changes nothing, and creates none
+    assert "er verandert niets" in (await chat.say("/voorzittersgroep uit", as_="anna", in_=CHAIRS)).text
+    assert [t for t in await rows(app, Team) if t.kind == "chairs"] == []
     linked = await chat.say("/voorzittersgroep", as_="anna", in_=CHAIRS)
     assert "nu de plek van het voorzittersoverleg" in linked.text
     assert len(await rows(app, ChatLink, ChatLink.chat_id == CHAIRS)) == 1

@@ -44,7 +44,7 @@ async def test_a_resumed_process_cannot_finish_a_row_another_process_took_over(a
     assert (done.status, done.holder) == ("sent", None)
 
 
-async def test_a_drains_outcomes_on_one_connection_keep_the_fence_and_survive_a_failed_write(app, chat, clock):
+async def test_a_drains_outcomes_keep_the_fence_and_survive_a_failed_write(app, chat, clock):
     """lease.Outcomes (the drain's held connection) writes exactly what lease.finish writes: the
     outcome of the current claim only, each in its own committed transaction; a write that fails
     gives up its connection, and the next outcome is written on a new one."""

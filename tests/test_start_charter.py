@@ -43,6 +43,15 @@ async def test_only_the_chair_sets_the_charter_and_everyone_reads_it(app, chat: 
         assert charter.rules == ["We beginnen op tijd", "Iedereen brengt een vraag mee", "Twijfel mag"]
 
 
+async def test_a_rule_keeps_its_number_and_loses_only_its_list_mark(app, chat: Chat):
+    await setup_team(chat)
+    await chat.say("/spelregels 1. 5 minuten stilte aan het begin\n- 2 x per week feedback\n3) 2.5 uur per week lezen",
+                   as_="bram", in_=TEAM)
+    async with app.sessions() as s:
+        charter = (await s.exec(select(TeamCharter))).one()
+    assert charter.rules == ["5 minuten stilte aan het begin", "2 x per week feedback", "2.5 uur per week lezen"]
+
+
 async def test_bad_charters_get_a_short_answer_and_nothing_is_lost(app, chat: Chat):
     await setup_team(chat)
     await _charter(chat)

@@ -16,6 +16,7 @@ def test_parsing_a_search():
     assert (f.text, f.period, f.themes) == ("tweetallen", "voorjaar", ["lezen"])
     assert parse("spring #ouders").period == "voorjaar" and parse("herfst").period == "najaar"
     assert not parse("tweetallen").active and parse("tweetallen").text == "tweetallen"
+    assert parse("#lezen, #rekenen;").themes == ["lezen", "rekenen"]  # a list's commas are no part of a theme
 
 
 def test_the_half_of_the_school_year_in_the_schools_time_zone():

@@ -15,7 +15,7 @@ from bot.transports.slack.inbound import without_bot_mention
 from bot.transports.teams.activity import to_event as teams_event
 from bot.transports.telegram.updates import BotInfo
 from bot.transports.telegram.updates import to_event as telegram_event
-from handlers.common.dates import split_day_time, take_date, take_date_at_end
+from handlers.common.dates import dates_at_end, split_day_time, take_date
 from handlers.common.times import read_clock, read_time, time_first
 from storage.models import DigestSetting, Holiday, LeaderVisit, MeetingRhythm
 from tests.harness import TEAM, Chat, rows, run_console, setup_team
@@ -155,8 +155,8 @@ def test_dates_of_several_words_are_found_among_other_words():
     assert take_date("donderdag 17 december tot 3 januari Kerst".split(), today) == 3
     assert take_date("21 december tot 3 januari".split(), today) == 2  # never "21 december tot"
     assert take_date("Kerstvakantie".split(), today) == 0
-    assert take_date_at_end("Groep 5 volgende week donderdag".split(), today) == 3
-    assert take_date_at_end("Groep 5".split(), today) == 0
+    assert dates_at_end("Groep 5 volgende week donderdag".split(), today)[0] == 3
+    assert dates_at_end("Groep 5".split(), today) == []
 
 
 async def test_a_holiday_takes_multi_word_dates(chat, app):

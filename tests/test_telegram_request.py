@@ -20,6 +20,7 @@ from bot.transports.telegram.request import AiohttpRequest
 from tests.harness import free_port
 
 TOKEN = "4242:request-test"
+KEYBOARD = {"inline_keyboard": [[{"text": "Ja", "callback_data": "poll 1"}]]}
 ME = {"id": 4242, "is_bot": True, "first_name": "Leerteam", "username": "leerteam_bot"}
 
 
@@ -61,8 +62,8 @@ class BotApi:
             return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests",
                                       "parameters": {"retry_after": 3}}, status=429)
         if chat_id == -403:
-            return web.json_response({"ok": False, "error_code": 403,
-                                      "description": "Forbidden: bot was kicked from the group chat"}, status=403)
+            kicked = "Forbidden: bot was kicked from the group chat"
+            return web.json_response({"ok": False, "error_code": 403, "description": kicked}, status=403)
         if method == "sendPhoto":
             return web.json_response({"ok": True, "result": _message(chat_id, photo=True)})
         return web.json_response({"ok": True, "result": _message(chat_id, fields.get("text"))})
@@ -85,18 +86,18 @@ async def api():
 
 
 def _bot(base_url: str, **kw: Any) -> Bot:
-    return Bot(TOKEN, base_url=base_url, request=AiohttpRequest(**kw), get_updates_request=AiohttpRequest(pool_size=1))
+    return Bot(TOKEN, base_url=base_url, request=AiohttpRequest(**kw),
+               get_updates_request=AiohttpRequest(pool_size=1))
 
 
 async def test_send_message_arrives_as_telegram_reads_it(api):
     async with _bot(api.url) as bot:
-        sent = await bot.send_message(-100, "<b>Overleg</b> morgen", parse_mode="HTML",
-                                      reply_markup={"inline_keyboard": [[{"text": "Ja", "callback_data": "poll 1"}]]})
+        sent = await bot.send_message(-100, "<b>Overleg</b> morgen", parse_mode="HTML", reply_markup=KEYBOARD)
     assert sent.message_id == 7 and sent.text == "<b>Overleg</b> morgen"
     method, content_type, fields = api.calls[-1]
     assert (method, content_type) == ("sendMessage", "application/x-www-form-urlencoded")
     assert fields["chat_id"] == "-100" and fields["parse_mode"] == "HTML"
-    assert json.loads(fields["reply_markup"]) == {"inline_keyboard": [[{"text": "Ja", "callback_data": "poll 1"}]]}
+    assert json.loads(fields["reply_markup"]) == KEYBOARD
 
 
 async def test_a_file_goes_as_multipart(api):
@@ -117,7 +118,7 @@ async def test_telegrams_errors_reach_ptb_unchanged(api):
             await bot.send_message(-429, "x")
         with pytest.raises(Forbidden, match="kicked"):
             await bot.send_message(-403, "x")
-    assert slow_down.value.retry_after in (3, timedelta(seconds=3))  # PTB 22: seconds, or a timedelta if asked
+    assert slow_down.value.retry_after in (3, timedelta(seconds=3))  # seconds, or a timedelta if asked
 
 
 async def test_a_slow_server_is_a_timeout_and_no_server_a_network_error(api):

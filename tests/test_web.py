@@ -17,8 +17,7 @@ from sqlmodel import select
 from bot.core.replies import Choices, Document
 from handlers.web.server import add_web_routes
 from storage.models import QualityCard, School, Team, WebLogin
-from tests.harness import Chat
-from tests.harness import TEAM
+from tests.harness import TEAM, Chat
 from tests.web_world import SECRET_ANSWER, build_school, login_path
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

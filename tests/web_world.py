@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.harness import Chat
-from tests.harness import ROUND1, ROUND2, SETUP, TEAM, play
+from tests.harness import ROUND1, ROUND2, SETUP, TEAM, Chat, play
 
 SECRET_ANSWER = "Vooral leerlingen die thuis weinig lezen."  # carla's own answer to a cycle question
 LINK = re.compile(r"http://127\.0\.0\.1:\d+(/web/login/[A-Za-z0-9_\-]+)")

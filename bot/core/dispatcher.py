@@ -91,10 +91,8 @@ class Dispatcher:
 
     async def _dispatch(self, event: Event, reach: object | None = None) -> list[Outgoing]:
         async with self.sessions() as session:
-            try:  # a Core statement on the session's connection, not an ORM flush: every event pays for it
-                key = {"platform": event.platform, "event_id": event.event_id[:128],
-                       "processed_at": self.clock.now()}
-                await core(session, _EVENT_KEY, key)
+            try:
+                await self._keep_key(session, event)
             except IntegrityError:
                 await session.rollback()
                 log.info("duplicate event %s/%s dropped", event.platform, event.event_id)
@@ -127,14 +125,19 @@ class Dispatcher:
                 )
         # A user mistake: keep only the event key, so a redelivery stays quiet.
         async with self.sessions() as session:
-            session.add(ProcessedEvent(platform=event.platform, event_id=event.event_id[:128],
-                                       processed_at=self.clock.now()))
             try:
+                await self._keep_key(session, event)
                 await session.commit()
             except IntegrityError:
                 await session.rollback()
                 return []
         return _as_errors(await Resolver.for_event(self.catalog, event, lang, role=role).resolve(replies))
+
+    async def _keep_key(self, session: AsyncSession, event: Event) -> None:
+        """The event's duplicate key (raises IntegrityError for a redelivery): a Core statement on
+        the session's connection, not an ORM flush, since every event pays for it."""
+        await core(session, _EVENT_KEY, {"platform": event.platform, "event_id": event.event_id[:128],
+                                         "processed_at": self.clock.now()})
 
     def _resolver(self, ctx: Context, session: AsyncSession) -> Resolver:
         return Resolver.for_event(self.catalog, ctx.event, ctx.lang, session=session,

@@ -118,6 +118,12 @@ def _finished(columns: tuple[str, ...]) -> Any:
     return _FINISHED[columns]
 
 
+def _finished_params(claim: Claim, values: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`_finished`'s statement binds: this claim's fence and the outcome's values."""
+    return {"fence_row": claim.row_id, "fence_holder": claim.holder, "fence_no": claim.claim_no,
+            **{f"set_{c}": v for c, v in values.items()}}
+
+
 async def finish(sessions: async_sessionmaker[AsyncSession], claim: Claim, **values: Any) -> bool:
     """Write the outcome (status, note, payload …) if this claim is still the current one."""
     async with sessions() as session:
@@ -125,9 +131,7 @@ async def finish(sessions: async_sessionmaker[AsyncSession], claim: Claim, **val
             stmt = update(Outbox).where(_fence(claim)).values(holder=None, lease_until=None, **values)
             done = await core(session, stmt)
         else:  # plain values (every sent message): the prepared statement
-            params = {"fence_row": claim.row_id, "fence_holder": claim.holder, "fence_no": claim.claim_no,
-                      **{f"set_{c}": v for c, v in values.items()}}
-            done = await core(session, _finished(tuple(sorted(values))), params)
+            done = await core(session, _finished(tuple(sorted(values))), _finished_params(claim, values))
         await session.commit()
     return _recorded(claim, done.rowcount)
 
@@ -154,8 +158,7 @@ class Outcomes:
 
     async def finish(self, claim: Claim, **values: Any) -> bool:
         """:func:`finish` for plain values (``status``, ``sent_at`` …)."""
-        params = {"fence_row": claim.row_id, "fence_holder": claim.holder, "fence_no": claim.claim_no,
-                  **{f"set_{c}": v for c, v in values.items()}}
+        params = _finished_params(claim, values)
         async with self._turns:
             if self._conn is None:
                 self._conn = await self.engine.connect()

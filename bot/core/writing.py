@@ -148,7 +148,6 @@ def recipient(out: Outgoing) -> str:
     return f"{a.platform}|{a.chat_id or ''}|{a.user_id or ''}"
 
 
-
 def merged(payload: dict[str, Any], delivered: list[str], gave_up: list[str]) -> dict[str, Any]:
     return {**payload, DELIVERED: sorted(set(payload.get(DELIVERED, [])) | set(delivered)),
             GAVE_UP: sorted(set(payload.get(GAVE_UP, [])) | set(gave_up))}

@@ -23,7 +23,7 @@ from handlers.chairs.state import state_lines
 from handlers.common.school_time import when_msg, zone
 from handlers.common.validation import shorten
 from handlers.common.values import read_index, read_minutes, read_text
-from handlers.meetings.agenda import mark_done
+from handlers.meetings.agenda import MAX_OPEN, TITLE_MAX, mark_done
 from handlers.meetings.commands import apply_rhythm, last_held, rhythm_msg, rhythm_of, store_notes
 from handlers.meetings.plan import agenda_body, next_meeting, open_items
 from prompts.catalog import Join, Msg
@@ -31,8 +31,6 @@ from storage import circle as participants
 from storage import queries as q
 from storage.models import AgendaItem, ChatLink, Meeting, Team
 
-TITLE_MAX = 200
-MAX_OPEN = 30
 OFF_WORDS = {"uit", "off", "geen", "none"}
 
 
@@ -157,6 +155,12 @@ async def notes(ctx: Context, text: str | None) -> list[Reply]:
     return await store_notes(ctx, team, meeting, text)
 
 
+async def _linked_here(ctx: Context, team: Team) -> ChatLink | None:
+    """The chairs' meeting's chat on this event's platform, if it has one there."""
+    existing = await q.chat_of_team(ctx.session, team.id, ctx.event.platform)
+    return existing if existing is not None and existing.platform == ctx.event.platform else None
+
+
 @command("chairs_link", params=(Param("off", required=False),), access=Access.SCHOOL_MEMBER,
          where=Where.GROUP, section="meetings")
 async def link_chat(ctx: Context, off: str | None) -> Text:
@@ -164,16 +168,17 @@ async def link_chat(ctx: Context, off: str | None) -> Text:
     if not await ctx.is_school_manager():
         raise UserError(Msg("chairs.link_leader_only"))
     ev = ctx.event
-    team = await circle.ensure(ctx)
-    existing = await q.chat_of_team(ctx.session, team.id, ev.platform)
-    here = existing if existing is not None and existing.platform == ev.platform else None
     if off is not None:
         if off.strip().lower() not in OFF_WORDS:
             raise UsageError("chairs_link", Msg("usage.extra"))
+        found = await circle.find(ctx)  # unlinking never creates the chairs' meeting
+        here = await _linked_here(ctx, found) if found is not None else None
         if here is None:
             return Text(Msg("chairs.not_linked"))
         await ctx.session.delete(here)
         return Text(Msg("chairs.unlinked"))
+    team = await circle.ensure(ctx)
+    here = await _linked_here(ctx, team)
     if ctx.team is not None:
         if ctx.team.id == team.id:
             return Text(Msg("chairs.already_linked"))

@@ -23,6 +23,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.common.validation import shorten
 from handlers.leader.digest_data import TeamFacts, gather
 from prompts.catalog import Msg
 from storage.models import Cycle, CycleRound, EvaluationRecord, School
@@ -33,8 +34,7 @@ MOMENTUM_KINDS = ("cancelled_in_a_row", "moment_missed", "phase_stalled")  # nev
 
 
 def clip(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= CLIP else flat[: CLIP - 1] + "…"
+    return shorten(" ".join(text.split()), CLIP)
 
 
 async def advice_of(session: AsyncSession, team_ids: Sequence[int]) -> dict[int, str]:

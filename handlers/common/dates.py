@@ -202,12 +202,6 @@ def dates_at_end(words: list[str], today: date, *, most: int = 5) -> list[int]:
             if words[-n].lower() not in SEPARATORS and _is_a_date(" ".join(words[-n:]), today)]
 
 
-def take_date_at_end(words: list[str], today: date, *, most: int = 5) -> int:
-    """How many of the last ``words`` are one date (``Groep 5 donderdag 3 december`` -> 3), or 0."""
-    found = dates_at_end(words, today, most=most)
-    return found[0] if found else 0
-
-
 def skip_separator(words: list[str]) -> list[str]:
     """``tot en met 3 januari`` -> ``3 januari``: the word(s) between two dates of a span."""
     while words and words[0].lower() in SEPARATORS:

@@ -17,6 +17,7 @@ from bot.core.commands import command_name
 from bot.core.errors import UserError
 from handlers.common.validation import shorten
 from prompts.catalog import Msg
+from storage import circle
 from storage.models import Team
 from storage.queries import TEAM_REF
 
@@ -32,7 +33,7 @@ def closest(typed: str, names: Iterable[str]) -> str | None:
 
 async def team_names(session: AsyncSession, school_id: int) -> list[str]:
     return list((await session.exec(select(Team.name).where(
-        Team.school_id == school_id, col(Team.archived_at).is_(None), Team.kind == "team"))).all())
+        Team.school_id == school_id, col(Team.archived_at).is_(None), Team.kind == circle.TEAM_KIND))).all())
 
 
 async def unknown_team(session: AsyncSession, school_id: int, typed: str) -> UserError:

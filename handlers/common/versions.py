@@ -88,7 +88,6 @@ async def restore(session: AsyncSession, row: Any, version: EntryVersion) -> Non
 
 async def forget_versions(session: AsyncSession, row: Any) -> None:
     """The entry is removed: its earlier versions go with it."""
-    stmt = select(EntryVersion).where(EntryVersion.entry_table == _table(row),
-                                      EntryVersion.entry_id == row.id)
-    for version in (await session.exec(stmt)).all():
-        await session.delete(version)
+    await core(session, sa.delete(EntryVersion.__table__).where(  # type: ignore[attr-defined]
+        EntryVersion.__table__.c.entry_table == _table(row),  # type: ignore[attr-defined]
+        EntryVersion.__table__.c.entry_id == row.id))  # type: ignore[attr-defined]

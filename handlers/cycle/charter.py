@@ -33,6 +33,8 @@ AMBITION_MAX = 1000
 RULE_MAX = 200
 RULES_MAX = 10
 SPLIT = re.compile(r"\s*(?:\n|;)\s*")
+# a list's mark before a rule ("- ", "• ", "2. ", "3) "), not a number the rule starts with ("5 minuten …")
+LIST_MARK = re.compile(r"^\s*(?:[-•*]\s*|\d+[.)]\s+)")
 
 
 async def charter_of(session: AsyncSession, team_id: int) -> TeamCharter | None:
@@ -52,15 +54,11 @@ def charter_lines(charter: TeamCharter | None) -> list[Any]:
     return lines
 
 
-async def agenda_charter_lines(session: AsyncSession, team: Team, meeting: Meeting | None) -> list[Any]:
-    """The charter atop an agenda, while the meeting is one of the first CHARTER_AGENDAS since the
-    charter was set or last changed (an agenda with no meeting planned yet shows it too)."""
-    return (await agenda_charter_lines_of(session, [(team, meeting)]))[team.id]
-
-
 async def agenda_charter_lines_of(session: AsyncSession, wanted: Sequence[tuple[Team, Meeting | None]]
                                   ) -> dict[int, list[Any]]:
-    """:func:`agenda_charter_lines` for many teams (a fan-out of reminders): two queries in all."""
+    """The charter atop each team's agenda, while the meeting is one of the first CHARTER_AGENDAS
+    since the charter was set or last changed (an agenda with no meeting planned yet shows it too);
+    for many teams (a fan-out of reminders) in two queries."""
     out: dict[int, list[Any]] = {team.id: [] for team, _ in wanted}
     ids = list(out)
     charters = {c.team_id: c for c in (await session.exec(
@@ -120,7 +118,7 @@ async def set_ambition(ctx: Context, ambition: str) -> list[Reply]:
 async def set_rules(ctx: Context, rules: str) -> list[Reply]:
     team = await cycle_team(ctx)
     raw = read_text(rules, max_length=RULES_MAX * (RULE_MAX + 2), what="start.charter.what_rules")
-    parts = [" ".join(p.lstrip("-•*0123456789. ").split()) for p in SPLIT.split(raw)]
+    parts = [" ".join(LIST_MARK.sub("", p).split()) for p in SPLIT.split(raw)]
     parts = [p for p in parts if p]
     if not parts:
         raise UserError(Msg("value.empty", what=Msg("start.charter.what_rules")))

@@ -79,7 +79,7 @@ async def cards_school(ctx: Context, query: str | None) -> Text:
         lines.append(_tags_line(themes[card.id], period_of(card.created_at, school.timezone)))
         lines.append(Msg("method.card_ask", person=chairs.get(team.id) or Msg("method.card_ask_team"),
                          team=team.name))
-    if len(matching) > CARDS_SHOWN or (not filters.active and len(found.cards) > CARDS_SHOWN):
+    if len(matching) > CARDS_SHOWN:
         lines.append(Msg("method.more", cmd=command_name("cards_school")))
     return Text(Join(lines))
 

@@ -62,8 +62,9 @@ def parse(query: str | None) -> Filters:
     words = []
     for word in (query or "").split():
         low = word.lower()
-        if low.startswith("#") and len(low) > 1:
-            out.themes.append(low[1:])
+        theme = low[1:].strip(",;.")  # "#lezen, #rekenen": the list's commas are not part of a theme
+        if low.startswith("#") and theme:
+            out.themes.append(theme)
         elif low in PERIODS and out.period is None:
             out.period = PERIODS[low]
         else:

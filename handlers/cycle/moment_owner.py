@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import MeasurementMoment, Member, TeamMembership
+from storage.models import MeasurementMoment, TeamMembership
+from storage.queries import names_of
 
 
 async def chair_id(session: AsyncSession, team_id: int) -> int | None:
@@ -35,6 +36,5 @@ async def owner_names(session: AsyncSession, moments: Iterable[MeasurementMoment
     owners = {m.id: m.owner_member_id for m in moments if m.owner_member_id is not None}
     if not owners:
         return {}
-    names = dict((await session.exec(select(Member.id, Member.display_name).where(
-        col(Member.id).in_(set(owners.values()))))).all())
+    names = await names_of(session, owners.values())
     return {mid: names[owner] for mid, owner in owners.items() if owner in names}

@@ -105,12 +105,7 @@ async def require_team_member(ctx: Context, team: Team) -> Member:
 
 
 async def active_cycle(session: AsyncSession, team_id: int) -> tuple[Cycle, CycleRound] | None:
-    row = (await session.exec(
-        select(Cycle, CycleRound).join(CycleRound, col(CycleRound.cycle_id) == col(Cycle.id))
-        .where(Cycle.team_id == team_id, Cycle.status == "active")
-        .order_by(col(CycleRound.number).desc())
-    )).first()
-    return (row[0], row[1]) if row else None
+    return (await active_cycles(session, [team_id])).get(team_id)
 
 
 async def require_cycle(ctx: Context, team: Team) -> tuple[Cycle, CycleRound]:
@@ -305,12 +300,6 @@ def _missing(rec: RoundRecords, members: list[tuple[int, str]], logged: set[int]
         if ev is not None and ev.verdict == "solved" and (not ev.embedding or ev.review_on is None):
             missing.append(Msg("cycle.missing.embedding"))
     return missing
-
-
-async def previous_rounds(session: AsyncSession, cycle_id: int) -> list[CycleRound]:
-    return list((await session.exec(
-        select(CycleRound).where(CycleRound.cycle_id == cycle_id).order_by(col(CycleRound.number))
-    )).all())
 
 
 

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.outbox import FAILED_TEAM
 from handlers.cycle.running import running_lines
 from handlers.meetings.plan import next_meetings
+from storage import circle
 from storage.models import (
     Answer,
     Cycle,
@@ -100,7 +101,8 @@ async def gather(session: AsyncSession, school: School, leader_id: int | None, n
     since = since or now - WEEK
     teams = list((await session.exec(
         # an archived team is history only: not in the digest
-        select(Team).where(Team.school_id == school.id, col(Team.archived_at).is_(None), Team.kind == "team")
+        select(Team).where(Team.school_id == school.id, col(Team.archived_at).is_(None),
+                           Team.kind == circle.TEAM_KIND)
         .order_by(col(Team.name_key)))).all())
     ids = [t.id for t in teams]
     facts = {t.id: TeamFacts(t) for t in teams}

@@ -23,6 +23,7 @@ from handlers.cycle.state import cycle_team, offer_teams, require_team_member, t
 from handlers.meetings.commands import school_of
 from handlers.meetings.plan import agenda_body, item_line, next_meeting, next_meetings, open_items
 from prompts.catalog import Join, Msg
+from storage import circle
 from storage import queries as q
 from storage.models import AgendaItem, Cycle, CycleRound, Meeting, School, Team
 
@@ -189,7 +190,8 @@ async def _phases(ctx: Context, team_ids: Sequence[int]) -> dict[int, Any]:
 async def all_agendas(ctx: Context) -> Text:
     """The leader's view: every team's next meeting and agenda, set-based (a few queries in all)."""
     school = ctx.require_school()
-    teams = list((await ctx.session.exec(select(Team).where(Team.school_id == school.id, Team.kind == "team",
+    teams = list((await ctx.session.exec(select(Team).where(Team.school_id == school.id,
+                                                            Team.kind == circle.TEAM_KIND,
                                                             col(Team.archived_at).is_(None))
                                          .order_by(col(Team.name_key)))).all())
     lines: list[Any] = [Msg("agenda.all_head", school=school.name)]

@@ -38,12 +38,6 @@ class ScanRound:
     groups: dict[str, Group] = field(default_factory=dict)
 
 
-def dimension_averages(res: PollResult) -> dict[str, tuple[float, int]]:
-    """dimension -> (mean of its visible statements' scores, fewest real answers on one of them);
-    see ``scan_scores`` for when a dimension counts."""
-    return {d: (g.mean, g.n) for d, g in by_dimension(res).items()}
-
-
 async def scan_rounds(session: AsyncSession, team_ids: Sequence[int], rounds: int = TREND_ROUNDS,
                       until: datetime | None = None) -> dict[int, list[tuple[Poll, PollResult]]]:
     """The last ``rounds`` scan polls of each team (oldest first), with their aggregates."""

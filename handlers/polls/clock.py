@@ -33,6 +33,7 @@ from handlers.meetings.reminders import ASK_NOTES_WITHIN
 from handlers.polls.small_teams import skipped_notices
 from handlers.polls.store import meeting_specs, member_counts, questions_of, thresholds
 from prompts.catalog import Catalog, Join, Msg, default_catalog
+from storage import circle
 from storage.models import Meeting, Outbox, Poll, PollSettings, School, Team
 from storage.queries import insert_ignore
 
@@ -90,7 +91,8 @@ async def _meeting_polls(session: AsyncSession, catalog: Catalog, now: datetime)
     held = [m for m in (await session.exec(select(Meeting).where(
         Meeting.status == "held", col(Meeting.starts_at) >= now - ASK_NOTES_WITHIN - timedelta(days=1),
         col(Meeting.id).not_in(with_poll),
-        col(Meeting.team_id).in_(select(Team.id).where(Team.kind == "team")),  # not the chairs' meeting
+        # not the chairs' meeting
+        col(Meeting.team_id).in_(select(Team.id).where(Team.kind == circle.TEAM_KIND)),
     ).order_by(col(Meeting.starts_at), col(Meeting.id)))).all()
         if timedelta(0) <= now - (m.starts_at + timedelta(minutes=m.duration_min)) <= ASK_NOTES_WITHIN]
     if not held:
@@ -128,7 +130,8 @@ async def scan_due(session: AsyncSession, now: datetime) -> dict[int, datetime]:
 
     # plain columns: every tick reads every team of the board here
     teams = (await session.exec(select(Team.id, Team.created_at, PollSettings.scan_weeks).outerjoin(
-        PollSettings, col(PollSettings.school_id) == col(Team.school_id)).where(Team.kind == "team"))).all()
+        PollSettings, col(PollSettings.school_id) == col(Team.school_id))
+        .where(Team.kind == circle.TEAM_KIND))).all()
     last = dict((await session.exec(select(Poll.team_id, func.max(Poll.opens_at)).where(Poll.kind == "scan")
                                     .group_by(col(Poll.team_id)))).all())
     running = set(

@@ -18,7 +18,9 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.common.validation import shorten
 from handlers.common.values import number_msg
+from handlers.meetings.agenda import TITLE_MAX
 from handlers.polls.scan_results import second_prompt
 from handlers.polls.scan_scores import by_dimension, lowest
 from handlers.polls.store import results
@@ -26,7 +28,6 @@ from prompts.catalog import Catalog, Msg
 from prompts.markup import plain
 from storage.models import AgendaItem, Poll, School, Team
 
-TITLE_MAX = 200  # AgendaItem.title
 DISCUSSION_MINUTES = 15
 
 
@@ -34,8 +35,7 @@ def discussion_title(catalog: Catalog, lang: str, round_: int, dimension: str, a
                      low: int, high: int) -> str:
     body = Msg("scan.agenda_item", round=round_, lowest=Msg(f"poll.dim.{dimension}"),
                avg=number_msg(round(avg, 1)), widest=Msg(f"{short_key}.short"), low=low, high=high)
-    text = plain(catalog.render(body, lang))
-    return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
+    return shorten(plain(catalog.render(body, lang)), TITLE_MAX)
 
 
 async def add_discussion_point(session: AsyncSession, catalog: Catalog, poll: Poll, now: datetime) -> bool:
@@ -54,6 +54,7 @@ async def add_discussion_point(session: AsyncSession, catalog: Catalog, poll: Po
     counts = second.scored_counts
     title = discussion_title(catalog, school.language if school is not None else "nl", poll.round, dim,
                              groups[dim].mean, second.question.key, min(counts), max(counts))
+    # also on a full agenda (MAX_OPEN limits what members type): the results promise the conversation
     top = (await session.exec(select(func.max(AgendaItem.position)).where(
         AgendaItem.team_id == team.id, AgendaItem.status == "open"))).first()
     session.add(AgendaItem(team_id=team.id, title=title, minutes=DISCUSSION_MINUTES, added_by=None,

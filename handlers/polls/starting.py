@@ -238,7 +238,7 @@ async def start_scan(session: AsyncSession, catalog: Catalog, team: Team, now: d
         key=f"scan:{team.id}:{rnd}",
         opens=now,
         closes=now + SCAN_OPEN,
-        specs=scan_specs(catalog),
+        specs=scan_specs(),
         now=now,
         created_by=created_by,
         round_=rnd,

@@ -32,7 +32,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.polls.former import former_voters
-from handlers.polls.scan_items import DIMENSIONS as DIMENSIONS  # the poll modules read it from here
 from handlers.polls.scan_items import DONT_KNOW, current, is_reverse, scored
 from prompts.catalog import Catalog, Msg
 from storage.models import (
@@ -114,7 +113,7 @@ def meeting_specs(catalog: Catalog, settings: PollSettings | None) -> list[Spec]
             for q in _numbered(catalog, "poll.meeting.")]
 
 
-def scan_specs(catalog: Catalog) -> list[Spec]:
+def scan_specs() -> list[Spec]:
     """The five-dimension scan: the current statements of each dimension (``scan_items``), 1–5
     or "weet ik niet"."""
     return [Spec(kind="scale", key=s.key, dimension=s.dimension) for s in current()]

@@ -16,7 +16,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Text
 from handlers.common.validation import shorten
-from prompts.catalog import ROLES, Join, Msg
+from prompts.catalog import DEFAULT_ROLE, ROLES, Join, Msg
 
 # how people type the four roles, in Dutch and English (lower case, no accents, no spaces or hyphens)
 ALIASES = {
@@ -60,4 +60,4 @@ async def role_name(ctx: Context, role: str | None) -> Text:
 
 
 def _word(role: str) -> Msg:
-    return Msg(f"role_words.{role if role in ROLES else ROLES[0]}.role")
+    return Msg(f"role_words.{role if role in ROLES else DEFAULT_ROLE}.role")

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.context import Context
 from bot.core.events import ChatRef, Event, UserRef
 from handlers.web.render import Texts
+from storage import circle
 from storage import queries as q
 from storage.models import Member, School, SchoolMembership, Team, WebSession
 
@@ -71,7 +72,7 @@ class Viewer:
 
     async def team(self, team_id: int) -> tuple[Team, School, SchoolMembership]:
         team = await self.session.get(Team, team_id)
-        if team is None or team.kind == "chairs":  # the chairs' meeting has no team page
+        if team is None or team.kind == circle.CHAIRS_KIND:  # the chairs' meeting has no team page
             raise NotFound()
         school, membership = await self.school(team.school_id)
         return team, school, membership

@@ -17,7 +17,8 @@ from handlers.common.values import number_msg
 from handlers.polls.aggregates import scan_trends
 from handlers.polls.lookup import poll_title
 from handlers.polls.results import result_lines, team_polls
-from handlers.polls.store import DIMENSIONS, results
+from handlers.polls.scan_items import DIMENSIONS
+from handlers.polls.store import results
 from prompts.catalog import Catalog, Msg
 from storage.models import Team
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-MAX_BLOCKS = 50
-MAX_FALLBACK = 3000
+from bot.transports.slack.render import MAX_BLOCKS, MAX_FALLBACK
+
 MAX_PART_CHARS = 40_000  # chat.postMessage truncates a message's text after 40,000 characters: stay under
 
 
