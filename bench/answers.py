@@ -205,10 +205,11 @@ class StatementFloor:
         from bot.core.dispatcher import _EVENT_KEY
         from handlers.common.versions import _KEEP
         from handlers.cycle.answers import _ROUND_AND_ANSWERS, _SAVE_ANSWER
-        from storage.queries import _WHO_AND_WHERE
+        from storage.queries import who_and_where_statement
 
         self.app, self.people = app, people
-        self.event_key, self.keep, self.who, self.round = _EVENT_KEY, _KEEP, _WHO_AND_WHERE, _ROUND_AND_ANSWERS
+        self.event_key, self.keep, self.round = _EVENT_KEY, _KEEP, _ROUND_AND_ANSWERS
+        self.who = who_and_where_statement()
         self.save = _SAVE_ANSWER._statement(app.engine.dialect.name)
         self.ids: dict[str, tuple[int, int]] = {}
 

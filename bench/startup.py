@@ -34,7 +34,8 @@ from bench.common import ROOT
 
 PLATFORM_IMPORTS = ("telegram", "telegram.ext", "slack_bolt.async_app", "slack_bolt.adapter.aiohttp",
                     "slack_sdk.web.async_client", "aiohttp.web")
-HEAVY = ("telegram", "slack_bolt", "slack_sdk", "aiohttp", "httpx", "matplotlib", "PIL", "icalendar", "holidays")
+HEAVY = ("telegram", "slack_bolt", "slack_sdk", "aiohttp", "httpx", "matplotlib", "PIL", "icalendar", "holidays",
+         "sqlalchemy.dialects.postgresql")  # a console on SQLite has no use for PostgreSQL's dialect
 PROMPT = re.compile(rb"[\w\-]+@(dm|#[\w\-]+)> ")  # e.g. "gast@dm> ": who is typing, and where
 
 
@@ -114,9 +115,7 @@ def heavy_modules(importtime: str) -> list[str]:
         if not line.startswith("import time:") or "|" not in line:
             continue
         name = line.rsplit("|", 1)[1].strip()
-        top = name.split(".")[0]
-        if top in HEAVY:
-            found.add(top)
+        found.update(heavy for heavy in HEAVY if name == heavy or name.startswith(heavy + "."))
     return sorted(found)
 
 

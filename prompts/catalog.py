@@ -16,8 +16,12 @@ Two refinements keep the texts natural:
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
 import string
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -145,6 +149,60 @@ def _plural(full: str, value: Mapping[str, Any]) -> Plural:
     return Plural(forms, count)
 
 
+def _parse(sources: Iterable[tuple[str, Path, bytes]]) -> dict[str, dict[str, Template]]:
+    messages: dict[str, dict[str, Template]] = {lang: {} for lang in LANGUAGES}
+    for lang, path, raw in sources:
+        flat = messages[lang]
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise CatalogError(f"{path}: {exc}") from exc
+        part: dict[str, Template] = {}
+        _flatten("", data, part)
+        twice = sorted(set(part) & set(flat))
+        if twice:
+            raise CatalogError(f"{path}: keys defined in another file too: {', '.join(twice)}")
+        flat.update(part)
+    return messages
+
+
+def _fingerprint(sources: Iterable[tuple[str, Path, bytes]]) -> str:
+    """A hash of what decides the checked catalog: every file (its language, name and bytes), the
+    code that parses and checks it (this module and the markup parser) and the Python version."""
+    digest = hashlib.sha256(sys.version.encode())
+    for module in (Path(__file__), Path(__file__).with_name("markup.py")):
+        digest.update(module.read_bytes())
+    for lang, path, raw in sources:
+        digest.update(f"\0{lang}/{path.name}\0{len(raw)}\0".encode())
+        digest.update(raw)
+    return digest.hexdigest()[:24]
+
+
+def _read_checked(cache: Path) -> dict[str, dict[str, Template]] | None:
+    try:
+        stored = marshal.loads(cache.read_bytes())
+        return {lang: {key: value if isinstance(value, str) else Plural(value[1], value[0])
+                       for key, value in messages.items()} for lang, messages in stored.items()}
+    except (OSError, EOFError, ValueError, TypeError, IndexError, AttributeError):
+        return None  # no cache yet, or one that cannot be read: parse and check the files
+
+
+def _write_checked(cache: Path, messages: Mapping[str, Mapping[str, Template]]) -> None:
+    """Keep a checked catalog for the next start; a folder that cannot be written only costs
+    the next start its 60 ms. Older catalogs' files are removed."""
+    stored = {lang: {key: value if isinstance(value, str) else (value.count, dict(value.forms))
+                     for key, value in msgs.items()} for lang, msgs in messages.items()}
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        for old in cache.parent.glob("catalog.*.marshal"):
+            old.unlink(missing_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(marshal.dumps(stored))
+        os.replace(partial, cache)
+    except OSError:
+        pass
+
+
 def _placeholders(template: Template) -> set[str]:
     if isinstance(template, Plural):
         return template.placeholders()
@@ -158,33 +216,41 @@ def _texts(template: Template) -> list[str]:
 class Catalog:
     """All languages' messages, checked against each other."""
 
-    def __init__(self, messages: Mapping[str, Mapping[str, Template]]) -> None:
+    def __init__(self, messages: Mapping[str, Mapping[str, Template]], checked: bool = False) -> None:
+        """``checked``: these exact messages passed ``validate`` before (the start-up cache)."""
         self.messages = {lang: dict(m) for lang, m in messages.items()}
-        self.validate()
+        if not checked:
+            self.validate()
 
     @classmethod
-    def load(cls, directory: Path = CATALOG_DIR) -> Catalog:
+    def load(cls, directory: Path = CATALOG_DIR, write_cache: bool | None = None) -> Catalog:
         """Each language is a folder of TOML files (one per capability), merged into one catalog;
-        a variant's folder (``nl-BE``) holds only the keys that differ from its base language."""
-        messages: dict[str, dict[str, Template]] = {}
-        for lang in LANGUAGES:
-            flat: dict[str, Template] = {}
-            files = sorted((directory / lang).glob("*.toml"))
-            if not files:
+        a variant's folder (``nl-BE``) holds only the keys that differ from its base language.
+
+        Parsing and checking every file costs some 60 ms of each start; a catalog that passed the
+        checks is kept in ``__pycache__`` under a hash of every file's bytes and of the code that
+        checks it (as Python keeps compiled modules), so a start whose files and checks are
+        unchanged reads it back in ~2 ms. Any change to a file misses the cache and is checked
+        again. ``write_cache``: None writes it unless Python itself keeps no compiled files
+        (``PYTHONDONTWRITEBYTECODE``)."""
+        files = {lang: sorted((directory / lang).glob("*.toml")) for lang in LANGUAGES}
+        sources: list[tuple[str, Path, bytes]] = []
+        for lang, paths in files.items():
+            if not paths:
                 raise CatalogError(f"{directory / lang}: no catalog files")
-            for path in files:
+            for path in paths:
                 try:
-                    data = tomllib.loads(path.read_text(encoding="utf-8"))
-                except (OSError, tomllib.TOMLDecodeError) as exc:
+                    sources.append((lang, path, path.read_bytes()))
+                except OSError as exc:
                     raise CatalogError(f"{path}: {exc}") from exc
-                part: dict[str, Template] = {}
-                _flatten("", data, part)
-                twice = sorted(set(part) & set(flat))
-                if twice:
-                    raise CatalogError(f"{path}: keys defined in another file too: {', '.join(twice)}")
-                flat.update(part)
-            messages[lang] = flat
-        return cls(messages)
+        cache = directory / "__pycache__" / f"catalog.{_fingerprint(sources)}.marshal"
+        kept = _read_checked(cache)
+        if kept is not None:
+            return cls(kept, checked=True)
+        catalog = cls(_parse(sources))
+        if write_cache if write_cache is not None else not sys.dont_write_bytecode:
+            _write_checked(cache, catalog.messages)
+        return catalog
 
     def validate(self) -> None:
         problems: list[str] = []

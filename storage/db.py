@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import sqlite_onehop
+from storage.models.base import add_postgresql_options
 
 
 class DatabaseUrlError(ValueError):
@@ -40,6 +41,8 @@ def create_engine(url: str) -> AsyncEngine:
     is_sqlite = make_url(async_url(url)).get_backend_name() == "sqlite"
     extra: dict = {"async_creator": sqlite_onehop.async_creator(async_url(url))} if is_sqlite else {}
     engine = create_async_engine(async_url(url), pool_pre_ping=not is_sqlite, hide_parameters=True, **extra)
+    if engine.dialect.name == "postgresql":
+        add_postgresql_options()
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

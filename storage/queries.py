@@ -7,11 +7,11 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -65,7 +65,11 @@ class WhoAndWhere:
     team_membership: TeamMembership | None
 
 
-def _who_and_where_statement() -> Any:
+@cache
+def who_and_where_statement() -> Any:
+    """Built once, on the first event: every event runs it, and building a statement of seven joins
+    costs more CPU than SQLite takes to answer it. Not built at import: its aliases make SQLAlchemy
+    configure every mapper, which the console need not wait for before its prompt."""
     anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
     team_school = aliased(School, name="team_school")
     space_school = aliased(School, name="space_school")
@@ -92,18 +96,13 @@ def _who_and_where_statement() -> Any:
     )
 
 
-# built once: every event runs it, and building a statement of seven joins costs more CPU than
-# SQLite takes to answer it
-_WHO_AND_WHERE = _who_and_where_statement()
-
-
 async def who_and_where(session: AsyncSession, platform: str, user_id: str, chat_id: str | None,
                         workspace_id: str | None) -> WhoAndWhere:
     """One query instead of five: every event pays for this, so it is one round trip to the
     database (``python -m bench`` counts the statements per answer). Outer joins from a one-row
     anchor, so a stranger in an unknown chat still gets one row of NULLs; a missing chat or
     workspace (None) matches nothing."""
-    row = (await session.exec(_WHO_AND_WHERE, params={
+    row = (await session.exec(who_and_where_statement(), params={
         "platform": platform, "user_id": user_id, "chat_id": chat_id, "workspace_id": workspace_id or None,
     })).one()
     member, team, t_school, s_school, sm, tm = row
@@ -282,8 +281,13 @@ async def core(session: AsyncSession, statement: Any,
 
 def insert_for(dialect_name: str) -> Any:
     """The dialect's ``insert`` with ``ON CONFLICT`` (PostgreSQL's or SQLite's): the one place that
-    chooses it, for every idempotent write."""
-    return pg_insert if dialect_name == "postgresql" else sqlite_insert
+    chooses it, for every idempotent write. PostgreSQL's is imported here, not at the top: a
+    console on SQLite need not load that dialect."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    return sqlite_insert
 
 
 async def dialect(session: AsyncSession) -> str:

@@ -67,6 +67,16 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
         assert label in done.stdout, label
 
 
+def test_the_start_up_row_names_a_heavy_module_or_dialect_the_console_loaded():
+    from bench.startup import heavy_modules
+
+    seen = "\n".join(f"import time: {self} | {cum} | {name}" for self, cum, name in [
+        (120, 300, "      sqlalchemy.dialects.postgresql.base"), (10, 20, "  sqlalchemy.dialects.sqlite"),
+        (5, 900, "telegram.ext"), (3, 3, "  sqlalchemy.orm")])
+    assert heavy_modules(seen) == ["sqlalchemy.dialects.postgresql", "telegram"]
+    assert heavy_modules("import time: 1 | 1 | sqlalchemy.dialects.sqlite") == []
+
+
 async def test_the_planner_inserts_thousands_of_meetings_at_once(app):
     """Found by the benchmark: eight weeks of meetings for 800 teams in one planning pass (a big
     board's first tick, or the clock after weeks of downtime) was one INSERT with over 65,535

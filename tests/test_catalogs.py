@@ -11,7 +11,7 @@ import pytest
 from bot.app import CAPABILITIES
 from bot.core.capability import Registry
 from bot.core.commands import SECTIONS, Access
-from prompts.catalog import LANGUAGES, Catalog, CatalogError, Plural, default_catalog
+from prompts.catalog import LANGUAGES, Catalog, CatalogError, Msg, Plural, default_catalog
 from storage.models import TEAM_ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,48 @@ def test_broken_markup_or_command_name_is_refused():
     with pytest.raises(CatalogError) as err:
         Catalog(broken)
     assert "unbalanced" in str(err.value) and "not a valid command name" in str(err.value)
+
+
+
+def _catalog_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    for lang in LANGUAGES:
+        shutil.copytree(ROOT / "prompts" / lang, tmp_path / lang)
+    return tmp_path
+
+
+def test_a_checked_catalog_is_kept_and_read_back_without_checking_again(tmp_path, monkeypatch):
+    folder = _catalog_copy(tmp_path)
+    first = Catalog.load(folder, write_cache=True)
+    kept = list((folder / "__pycache__").glob("catalog.*.marshal"))
+    assert len(kept) == 1
+    monkeypatch.setattr(Catalog, "validate", lambda self: pytest.fail("a kept catalog was checked again"))
+    again = Catalog.load(folder, write_cache=True)
+    assert again.messages == first.messages
+    assert any(isinstance(t, Plural) for t in again.messages["nl"].values())
+    assert again.render(Msg("team.created", team="4A"), "nl-BE") == first.render(Msg("team.created", team="4A"), "nl-BE")
+
+
+def test_a_changed_catalog_file_is_checked_again_despite_the_kept_one(tmp_path):
+    folder = _catalog_copy(tmp_path)
+    Catalog.load(folder, write_cache=True)
+    target = folder / "en" / "core.toml"
+    text = target.read_text(encoding="utf-8")
+    assert 'created = "Team *{team}* has been created."' in text
+    target.write_text(text.replace('created = "Team *{team}*', 'created = "Team *{name}*'), encoding="utf-8")
+    with pytest.raises(CatalogError, match="placeholders"):
+        Catalog.load(folder, write_cache=True)
+
+
+def test_no_kept_catalog_when_not_wanted_and_a_damaged_one_is_ignored(tmp_path):
+    folder = _catalog_copy(tmp_path)
+    fresh = Catalog.load(folder, write_cache=False)
+    assert not (folder / "__pycache__").exists()
+    Catalog.load(folder, write_cache=True)
+    (kept,) = (folder / "__pycache__").glob("catalog.*.marshal")
+    kept.write_bytes(b"\x00not a catalog")
+    assert Catalog.load(folder, write_cache=False).messages == fresh.messages
 
 
 def _literal_keys() -> set[str]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import aware
+from storage.models.base import aware, partial_unique_index
 from storage.types import UTCDateTime
 
 PHASES = (1, 2, 3, 4)
@@ -21,8 +21,7 @@ class Cycle(SQLModel, table=True):
     """One problem a team works on; at most one active per team (the team's focus)."""
 
     __table_args__ = (
-        Index("uq_cycle_active_team", "team_id", unique=True,
-              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        partial_unique_index("uq_cycle_active_team", "team_id", "status = 'active'"),
     )
     id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)

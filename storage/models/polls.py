@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text, true
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import aware
+from storage.models.base import aware, partial_unique_index
 from storage.types import UTCDateTime
 
 POLL_KINDS = ("meeting", "scan", "adhoc")
@@ -96,9 +96,7 @@ class Brainstorm(SQLModel, table=True):
     team reacts (parels en puzzels) and keeps three joint tips. One open wall per team."""
 
     __table_args__ = (
-        Index("uq_brainstorm_open_team", "team_id", unique=True,
-              sqlite_where=text("status IN ('collecting', 'revealed')"),
-              postgresql_where=text("status IN ('collecting', 'revealed')")),
+        partial_unique_index("uq_brainstorm_open_team", "team_id", "status IN ('collecting', 'revealed')"),
     )
     id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     team_id: int = Field(foreign_key="team.id", index=True)
