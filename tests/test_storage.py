@@ -98,3 +98,19 @@ def test_database_urls_people_paste_are_accepted():
         async_url("mysql://x/y")
     with pytest.raises(DatabaseUrlError):
         async_url("not a url")
+
+
+def test_partial_indexes_get_their_postgresql_condition_when_a_postgresql_engine_opens():
+    """The models name only SQLite's condition (naming PostgreSQL's would load that dialect at every
+    console start); opening a PostgreSQL engine adds it, so the metadata builds the same index."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateIndex
+
+    from storage.db import create_engine
+    from storage.models import Brainstorm, Cycle
+
+    create_engine("postgresql://nobody@127.0.0.1:1/none")  # builds the engine; connects to nothing
+    cycle = next(i for i in Cycle.__table__.indexes if i.name == "uq_cycle_active_team")
+    wall = next(i for i in Brainstorm.__table__.indexes if i.name == "uq_brainstorm_open_team")
+    assert str(CreateIndex(cycle).compile(dialect=postgresql.dialect())).endswith("WHERE status = 'active'")
+    assert "WHERE status IN ('collecting', 'revealed')" in str(CreateIndex(wall).compile(dialect=postgresql.dialect()))
