@@ -127,11 +127,17 @@ class Databases:
 async def migrated_app(url: str, clock: Any = None, **settings: Any) -> AsyncIterator[Any]:
     from bot.app import Leerteam
 
+    import gc
+
+    from bot.main import freeze_start_up
+
     app = Leerteam(settings_for(url, **settings), clock=clock)
     try:
         await app.migrate()
+        freeze_start_up()  # as bot.main.run does before the bot serves
         yield app
     finally:
+        gc.unfreeze()
         await app.close()
 
 

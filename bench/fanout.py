@@ -145,6 +145,9 @@ async def run_bot(url: str, api_port: int, expected: int, tick_seconds: int | No
     application, _bridge = build_application(app, settings)
     await application.initialize()  # getMe against the fake
     await _outbox_open(app)  # the database connection is open, as in a running bot
+    from bot.main import freeze_start_up
+
+    freeze_start_up()  # as bot.main.run does before the bot serves
     rss_idle = rss_kib()[0]
 
     ticks: list[dict[str, Any]] = []

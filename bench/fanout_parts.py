@@ -30,6 +30,9 @@ async def _tick(url: str, record_outcomes: bool) -> dict[str, Any]:
     app = Leerteam(settings_for(url), clock=FrozenClock(DUE))
     transport = CountingTransport("telegram")
     app.attach(transport)
+    from bot.main import freeze_start_up
+
+    freeze_start_up()  # as bot.main.run does before the bot serves
     real_finish = lease.Outcomes.finish
     if not record_outcomes:
         async def unrecorded(self: Any, claim: Any, **values: Any) -> bool:
@@ -45,6 +48,9 @@ async def _tick(url: str, record_outcomes: bool) -> dict[str, Any]:
         drained = time.process_time()
     finally:
         lease.Outcomes.finish = real_finish  # type: ignore[method-assign]
+        import gc
+
+        gc.unfreeze()
         await app.close()
     sent = max(1, transport.sent)
     return {"sent": transport.sent, "plan_ms": (planned - began) * 1000 / sent,

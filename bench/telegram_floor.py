@@ -40,6 +40,9 @@ async def _measure(port: int, n: int, db: Path) -> dict[str, float]:
     await app.migrate()
     application, _ = build_application(app, settings)
     await application.initialize()
+    from bot.main import freeze_start_up
+
+    freeze_start_up()  # as bot.main.run does before the bot serves
     transport = app.transports["telegram"]
     body = "Herinnering: overleg Groep 5 morgen, dinsdag 8 september 2026, om 15:30 (60 minuten)\n" * 4
     window = asyncio.Semaphore(4)
@@ -67,6 +70,9 @@ async def _measure(port: int, n: int, db: Path) -> dict[str, float]:
     await asyncio.gather(*(one_recorded(i) for i in range(n)))
     with_outcome = _cpu_seconds() - with_outcome
     await outcomes.close()
+    import gc
+
+    gc.unfreeze()
     await application.shutdown()
     await app.close()
     return {"messages": n, "cpu_ms_per_message": cpu / n * 1000, "seconds": wall,
