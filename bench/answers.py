@@ -223,27 +223,36 @@ class StatementFloor:
                                        .join(TeamMembership, TeamMembership.member_id == Identity.member_id))).all()
         self.ids = {user: (member_id, team_id) for user, member_id, team_id in rows}
 
-    async def run(self, n: int) -> float:
-        """Seconds for ``n`` answers' worth of statements, one after the other."""
-        now = datetime.now(timezone.utc)
+    async def run(self, n: int, concurrency: int = 1) -> float:
+        """Seconds for ``n`` answers' worth of statements, ``concurrency`` at once (each in its own
+        session, as the dispatcher runs events)."""
         started = time.perf_counter()
-        for k in range(n):
-            user, chat = self.people[k % len(self.people)]
-            async with self.app.sessions() as session:
-                conn = await session.connection()
-                await conn.execute(self.event_key, {"platform": PLATFORM, "event_id": uuid.uuid4().hex,
-                                                    "processed_at": now})
-                (await conn.execute(self.who, {"platform": PLATFORM, "user_id": user, "chat_id": chat,
-                                               "workspace_id": WORKSPACE})).one()
-                member_id, team_id = self.ids[user]
-                rows = (await conn.execute(self.round, {"team_id": team_id})).all()
-                await conn.execute(self.save, {"round_id": rows[0][0], "phase": rows[0][1], "question": "1.floor",
-                                               "member_id": member_id, "text": f"Antwoord {k}",
-                                               "created_at": now, "updated_at": now})
-                await conn.execute(self.keep, {"entry_table": "answer", "entry_id": 0, "member_id": member_id,
-                                               "data": {"text": f"Antwoord {k - 1}"}, "saved_at": now})
-                await session.commit()
+        numbers = iter(range(n))
+
+        async def worker() -> None:
+            for k in numbers:
+                await self._one(k)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
         return time.perf_counter() - started
+
+    async def _one(self, k: int) -> None:
+        now = datetime.now(timezone.utc)
+        user, chat = self.people[k % len(self.people)]
+        async with self.app.sessions() as session:
+            conn = await session.connection()
+            await conn.execute(self.event_key, {"platform": PLATFORM, "event_id": uuid.uuid4().hex,
+                                                "processed_at": now})
+            (await conn.execute(self.who, {"platform": PLATFORM, "user_id": user, "chat_id": chat,
+                                           "workspace_id": WORKSPACE})).one()
+            member_id, team_id = self.ids[user]
+            rows = (await conn.execute(self.round, {"team_id": team_id})).all()
+            await conn.execute(self.save, {"round_id": rows[0][0], "phase": rows[0][1], "question": "1.floor",
+                                           "member_id": member_id, "text": f"Antwoord {k}",
+                                           "created_at": now, "updated_at": now})
+            await conn.execute(self.keep, {"entry_table": "answer", "entry_id": 0, "member_id": member_id,
+                                           "data": {"text": f"Antwoord {k - 1}"}, "saved_at": now})
+            await session.commit()
 
 
 async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
@@ -264,7 +273,7 @@ async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
         await floor.prepare()
         await floor.run(min(50, cfg.answers))
         rounds = max(1, min(cfg.rounds, cfg.answers // 10))
-        raw_s = raw_c = floor_s = 0.0
+        raw_s = raw_c = floor_s = floor_c = 0.0
         serial_parts, conc_parts = [], []
         per_raw, per_ans = cfg.raw_commits // rounds, cfg.answers // rounds
         answered = {(u, line.split()[1]) for u, _, line in firsts} | {
@@ -279,6 +288,7 @@ async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
             serial_parts.append(await run_answers(app, lines, 1))
             floor_s += await floor.run(per_ans)
             raw_c += await raw.run(per_raw, cfg.concurrency)
+            floor_c += await floor.run(per_ans, cfg.concurrency)
             conc_parts.append(await run_answers(app, _answer_lines(people, keys, per_ans, seed=100 + r),
                                                 cfg.concurrency, cfg.redeliver_share, seed=1000 + r))
         stored_raw = await raw.drop()
@@ -299,6 +309,9 @@ async def bench_answers(url: str, cfg: AnswerConfig) -> dict[str, Any]:
         "edit_share": edits / (per_ans * rounds),
         "floor": {"answers": per_ans * rounds, "seconds": floor_s, "per_second": per_ans * rounds / floor_s,
                   "ratio": per_ans * rounds / floor_s / raw_serial["per_second"]},
+        "floor_concurrent": {"answers": per_ans * rounds, "seconds": floor_c,
+                             "per_second": per_ans * rounds / floor_c,
+                             "ratio": per_ans * rounds / floor_c / raw_conc["per_second"]},
         "duplicates": conc["duplicate_replies"] + serial["duplicate_replies"],
         "losses": conc["unanswered"] + serial["unanswered"],
         "error_replies": conc["error_replies"] + serial["error_replies"],

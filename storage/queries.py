@@ -149,6 +149,15 @@ async def chats_of_teams(session: AsyncSession, team_ids: Sequence[int],
     return found
 
 
+async def teams_with_chat(session: AsyncSession, team_ids: Sequence[int]) -> set[int]:
+    """Which of these teams have a chat linked (one column: a batch of reminders only needs to know
+    whether a team's post goes to its chat or to each member; the addresses come later)."""
+    if not team_ids:
+        return set()
+    stmt = select(ChatLink.team_id).where(col(ChatLink.team_id).in_(list(team_ids))).distinct()
+    return {int(team_id) for team_id in (await session.exec(stmt)).all()}
+
+
 async def first_school_of(session: AsyncSession, member_id: int) -> School | None:
     stmt = (
         select(School)

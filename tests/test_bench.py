@@ -40,6 +40,7 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
         # keeps the version it replaces)
         assert (r["statements_per_answer"], r["statements_per_edit"]) == (4, 5), name
         assert 0 <= r["edit_share"] <= 1 and r["floor"]["per_second"] > 0 and r["floor"]["ratio"] > 0, name
+        assert r["floor_concurrent"]["answers"] == r["floor"]["answers"] and r["floor_concurrent"]["ratio"] > 0
 
     assert sorted(rows["fanout"]) == sorted(databases)
     for name, r in rows["fanout"].items():

@@ -49,14 +49,15 @@ async def prepare_together(app: Leerteam, row_ids: list[int], now: datetime,
     written: list[tuple[Claim, dict[str, Any], list[Outgoing] | Skip]] = []
     try:
         async with app.sessions() as session:
-            rows = {r.id: r for r in (await session.exec(
-                select(Outbox).where(col(Outbox.id).in_([c.row_id for c in claims])))).all()}
+            rows = {int(row_id): (kind, payload) for row_id, kind, payload in (await session.exec(
+                select(Outbox.id, Outbox.kind, Outbox.payload)
+                .where(col(Outbox.id).in_([c.row_id for c in claims])))).all()}  # columns, not objects
             by_kind: dict[str, list[Claim]] = {}
             for c in claims:
-                by_kind.setdefault(rows[c.row_id].kind, []).append(c)
+                by_kind.setdefault(rows[c.row_id][0], []).append(c)
             rendered: dict[int, list[Reply] | Skip] = {}
             for kind, kind_claims in by_kind.items():
-                jobs = [Job(session, kind, dict(rows[c.row_id].payload), now, app.catalog, app.registry)
+                jobs = [Job(session, kind, dict(rows[c.row_id][1]), now, app.catalog, app.registry)
                         for c in kind_claims]
                 results = await app.registry.batch_renderers[kind](jobs)
                 for c, result in zip(kind_claims, results, strict=True):
@@ -67,7 +68,7 @@ async def prepare_together(app: Leerteam, row_ids: list[int], now: datetime,
                                      for r in result])
             for c in claims:
                 replies = rendered[c.row_id]
-                written.append((c, dict(rows[c.row_id].payload),
+                written.append((c, dict(rows[c.row_id][1]),
                                 replies if isinstance(replies, Skip) else await resolver.resolve(replies)))
             await session.commit()  # questions the bot now waits for are stored before sending
     except Exception:

@@ -152,9 +152,12 @@ class RoundRecords:
     answers: list[Answer]
 
 
-async def load_rounds(session: AsyncSession, rounds: Sequence[CycleRound]) -> dict[int, RoundRecords]:
+async def load_rounds(session: AsyncSession, rounds: Sequence[CycleRound],
+                      with_answers: bool = True) -> dict[int, RoundRecords]:
     """Everything recorded in these rounds, with one query per table for all of them together (an
-    agenda for one team and the reminders of two thousand cost the same number of queries)."""
+    agenda for one team and the reminders of two thousand cost the same number of queries).
+    ``with_answers=False``: the members' answers (the round's biggest table, which no agenda
+    shows) are not read, and ``answers`` is empty."""
     ids = sorted({r.id for r in rounds})
     if not ids:
         return {}
@@ -175,7 +178,7 @@ async def load_rounds(session: AsyncSession, rounds: Sequence[CycleRound]) -> di
     plan = await by_round(PlanRecord, col(PlanRecord.id))
     moments = await by_round(MeasurementMoment, col(MeasurementMoment.on), col(MeasurementMoment.id))
     evaluation = await by_round(EvaluationRecord, col(EvaluationRecord.id))
-    answers = await by_round(Answer, col(Answer.id))
+    answers = await by_round(Answer, col(Answer.id)) if with_answers else {rid: [] for rid in ids}
     first = lambda rows: rows[0] if rows else None  # noqa: E731  (one record per round at most)
     return {
         r.id: RoundRecords(

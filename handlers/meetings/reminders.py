@@ -205,7 +205,7 @@ async def render_reminders(jobs: Sequence[Job]) -> list[list[Reply] | Skip]:
     places = {team.id: (team, school) for team, school in (await session.exec(
         select(Team, School).join(School, col(School.id) == col(Team.school_id))
         .where(col(Team.id).in_(team_ids)))).all()} if team_ids else {}
-    with_chat = set(await q.chats_of_teams(session, team_ids, None))
+    with_chat = await q.teams_with_chat(session, team_ids)
     members: dict[int, list[int]] = {}
     without_chat = [t for t in team_ids if t not in with_chat]
     if without_chat:
