@@ -20,6 +20,7 @@ CASES = [
     ("anna", None, "/nieuwteam <!channel> Groep", "mogen deze tekens niet staan", "may not contain these characters"),
     ("anna", None, "/nieuwteam Groep\x00 5", "onzichtbare besturingstekens", "invisible control characters"),
     ("anna", None, "/aansluiten Groep\x00 5", "onzichtbare besturingstekens", "invisible control characters"),
+    ("anna", None, "/aansluiten Groep\x85 5", "onzichtbare besturingstekens", "invisible control characters"),
     # a bidi override (\u202e) is removed, not refused: bot/core/typed.py, tests/test_typed.py
     ("anna", None, "/nieuwteam Groep\n5", "onzichtbare tekens", "invisible characters"),
     ("anna", None, "/nieuwteam ---", "minstens één letter of cijfer", "at least one letter or digit"),
@@ -78,3 +79,14 @@ async def test_user_text_is_escaped_not_formatted(chat: Chat):
     body = answer.outgoing[0].reply.body
     assert "\\*Mal\\_lory\\* \\[x](http://evil)" in body
     assert "*Mal_lory* [x](http://evil)" in answer.text
+
+
+def test_free_text_keeps_line_breaks_and_tabs_and_refuses_other_control_characters():
+    from bot.core.errors import UserError
+    from handlers.common.values import read_text
+
+    assert read_text(" Eerst lezen,\n\tdan schrijven ", max_length=100, what="what.answer") == \
+        "Eerst lezen,\n\tdan schrijven"
+    for bad in ("bel\x07", "terug\rloop", "weg\x7f", "\x1bescape"):
+        with pytest.raises(UserError):
+            read_text(bad, max_length=100, what="what.answer")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +93,8 @@ def command_name(command_id: str) -> Msg:
 
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+# Unicode's control characters (category Cc: U+0000–U+001F, U+007F–U+009F) but for line breaks and tabs
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def split_args(text: str) -> list[str]:
@@ -104,7 +105,7 @@ def split_args(text: str) -> list[str]:
 def parse_args(cmd: Command, text: str) -> dict[str, str | None]:
     """Positional arguments; a ``rest`` parameter takes the remaining text as typed (so a name
     keeps its inner spacing, and stray line breaks or control characters reach validation)."""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
+    if _CONTROL.search(text):
         raise UserError(Msg("usage.control"))  # e.g. a NUL byte, which PostgreSQL cannot even store
     matches = list(_TOKEN.finditer(text))
     values: dict[str, str | None] = {}

@@ -61,6 +61,9 @@ def read_level(raw: str) -> int:
     return level
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # below a space but for line breaks and tabs; DEL
+
+
 def read_text(raw: str | None, *, max_length: int, what: str) -> str:
     """Free text: trimmed, not empty, not too long; line breaks are fine, control characters not."""
     text = (raw or "").strip()
@@ -68,7 +71,7 @@ def read_text(raw: str | None, *, max_length: int, what: str) -> str:
         raise UserError(Msg("value.empty", what=Msg(what)))
     if len(text) > max_length:
         raise UserError(Msg("value.too_long", what=Msg(what), length=len(text), max=max_length))
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
+    if _CONTROL.search(text):
         raise UserError(Msg("value.control", what=Msg(what)))
     return text
 
