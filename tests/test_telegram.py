@@ -490,6 +490,17 @@ def test_any_text_renders_as_valid_escaped_html(text):
         assert utf16_len(visible(c)) <= 50
 
 
+@given(st.lists(st.sampled_from(["*vet*", "_schuin_", "`code`", "[a](https://x.nl)", " ", "  ", "\n", "\n\n",
+                                   "woord", "😀", "&lt;x&gt;", "\t"]), max_size=40))
+@hsettings(max_examples=300, deadline=None)
+def test_a_message_that_fits_renders_as_the_general_split_would(parts):
+    """The short path (one message) gives exactly what splitting line by line gives."""
+    from bot.transports.telegram.render import _pieces, _split_long
+
+    markup = "".join(parts)
+    assert split_html(markup) == _split_long(_pieces(markup), 4096)
+
+
 @given(st.text(max_size=120))
 @hsettings(max_examples=200, deadline=None)
 def test_callback_payloads_round_trip(value):

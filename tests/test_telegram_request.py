@@ -85,6 +85,9 @@ async def api():
         await runner.cleanup()
 
 
+TEXT = "<b>Overleg</b> morgen: één & twee = 3+1 ≠ 5% 😀"  # what a form must encode: & = + % and beyond ASCII
+
+
 def _bot(base_url: str, **kw: Any) -> Bot:
     return Bot(TOKEN, base_url=base_url, request=AiohttpRequest(**kw),
                get_updates_request=AiohttpRequest(pool_size=1))
@@ -92,11 +95,11 @@ def _bot(base_url: str, **kw: Any) -> Bot:
 
 async def test_send_message_arrives_as_telegram_reads_it(api):
     async with _bot(api.url) as bot:
-        sent = await bot.send_message(-100, "<b>Overleg</b> morgen", parse_mode="HTML", reply_markup=KEYBOARD)
-    assert sent.message_id == 7 and sent.text == "<b>Overleg</b> morgen"
+        sent = await bot.send_message(-100, TEXT, parse_mode="HTML", reply_markup=KEYBOARD)
+    assert sent.message_id == 7 and sent.text == TEXT
     method, content_type, fields = api.calls[-1]
     assert (method, content_type) == ("sendMessage", "application/x-www-form-urlencoded")
-    assert fields["chat_id"] == "-100" and fields["parse_mode"] == "HTML"
+    assert fields["chat_id"] == "-100" and fields["parse_mode"] == "HTML" and fields["text"] == TEXT
     assert json.loads(fields["reply_markup"]) == KEYBOARD
 
 

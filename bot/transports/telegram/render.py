@@ -88,9 +88,18 @@ def _hard_split(piece: Piece, limit: int) -> list[Piece]:
 
 def split_html(markup: str, limit: int = MAX_TEXT) -> list[str]:
     """Markup as one or more Telegram HTML messages, each at most ``limit`` visible characters."""
+    pieces = _pieces(markup)
+    if sum(utf16_len(p.text) for p in pieces) <= limit:  # nearly every message: it fits in one
+        text = _render(_trim(pieces))
+        return [text] if text else []
+    return _split_long(pieces, limit)
+
+
+def _split_long(pieces: list[Piece], limit: int) -> list[str]:
+    """:func:`split_html` for a text longer than one message."""
     # units: whole lines first; a line too long becomes words; a word too long becomes characters
     lines: list[list[Piece]] = [[]]
-    for piece in _pieces(markup):
+    for piece in pieces:
         for part in _split_piece(piece, r"(?<=\n)"):
             lines[-1].append(part)
             if part.text.endswith("\n"):

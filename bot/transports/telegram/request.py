@@ -11,6 +11,7 @@ bot's web server (Slack, Teams, the web page), so this adds no dependency.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
@@ -77,9 +78,12 @@ class AiohttpRequest(BaseRequest):
             connect=None if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout,
         )
         try:
-            async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
-                                             proxy=self._proxy_for(url),
-                                             headers={"User-Agent": self.USER_AGENT}) as response:
+            data = _body(request_data)
+            headers = {"User-Agent": self.USER_AGENT}
+            if isinstance(data, bytes):
+                headers["Content-Type"] = FORM
+            async with self._session.request(method, url, data=data, timeout=timeout,
+                                             proxy=self._proxy_for(url), headers=headers) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut() from err
@@ -87,12 +91,18 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def _body(request_data: RequestData | None) -> Any:
-    """The parameters as a form, as PTB's own httpx request sends them; files as multipart."""
+    """The parameters as a form, as PTB's own httpx request sends them; files as multipart. A form
+    is encoded here, as bytes (as PTB's ``url_encoded_parameters`` does): handing aiohttp the dict made it
+    build a ``FormData`` for every message, a tenth of the transport's CPU."""
     if request_data is None:
         return None
     if not request_data.contains_files:
-        return request_data.json_parameters or None
+        fields = request_data.json_parameters
+        return urlencode(fields).encode() if fields else None
     form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime) in (request_data.multipart_data or {}).items():
         form.add_field(name, content, filename=filename, content_type=mime)
