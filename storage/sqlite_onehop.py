@@ -11,11 +11,12 @@ step — execute, fetch every row, read ``description``/``rowcount``/``lastrowid
 call on the database thread, and hand SQLAlchemy the rows from memory. SQLAlchemy's adapter reads
 every row of a plain cursor at once anyway, so nothing is held longer than before. And a rollback
 with no transaction open (the pool's reset of every returned connection, after a commit) costs no
-hand-off. ``commit``, functions and closing are aiosqlite's, unchanged.
+hand-off, nor does a commit with nothing to commit (after reads only, or in autocommit mode).
+Functions and closing are aiosqlite's, unchanged.
 
 It leans on one private aiosqlite method (``Connection._execute``, the queue SQLAlchemy's adapter
 uses itself); ``tests/test_storage.py`` runs every storage test through it, and
-``tests/test_sqlite_onehop.py`` checks the hand-offs per statement and the cursor's answers.
+``tests/test_statements.py`` checks the hand-offs per statement and the cursor's answers.
 """
 
 from __future__ import annotations
@@ -98,6 +99,14 @@ class OneHopConnection(aiosqlite.Connection):
         if self._connection is not None and not self._connection.in_transaction:
             return
         await super().rollback()
+
+    async def commit(self) -> None:
+        """No hand-off when there is nothing to commit: a connection in autocommit mode (the
+        outbox's outcomes, :class:`bot.core.lease.Outcomes`) committed each statement as it ran,
+        and a transaction that only read began none."""
+        if self._connection is not None and not self._connection.in_transaction:
+            return
+        await super().commit()
 
 
 def async_creator(url: str) -> Any:

@@ -102,3 +102,44 @@ async def test_sqlite_statements_cost_one_thread_hand_off_and_keep_their_answers
             assert (await conn.execute(sa.text("SELECT count(*) FROM t"))).scalar_one() == 3
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_commit_hands_off_only_when_there_is_something_to_commit(tmp_path, monkeypatch):
+    """A commit after a write goes to the database thread; after reads only, or on a connection
+    in autocommit mode (the outbox's outcomes), there is nothing to commit and no hand-off."""
+    import sqlalchemy as sa
+
+    from storage import sqlite_onehop
+    from storage.db import create_engine
+
+    hand_offs: list[str] = []
+    real = sqlite_onehop.OneHopConnection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        hand_offs.append(getattr(fn, "__name__", "?"))
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_onehop.OneHopConnection, "_execute", counted)
+    engine = create_engine(f"sqlite:///{tmp_path / 'commits.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        async with engine.connect() as conn:
+            hand_offs.clear()
+            await conn.execute(sa.text("INSERT INTO t (v) VALUES ('a')"))
+            await conn.commit()
+            assert hand_offs == ["_run", "commit"]
+            hand_offs.clear()
+            await conn.execute(sa.text("SELECT v FROM t"))
+            await conn.commit()
+            assert hand_offs == ["_run"]
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            hand_offs.clear()
+            await conn.execute(sa.text("UPDATE t SET v = 'b'"))
+            await conn.commit()
+            assert hand_offs == ["_run"]
+        async with engine.connect() as other:  # committed as it ran
+            assert (await other.execute(sa.text("SELECT v FROM t"))).scalar_one() == "b"
+    finally:
+        await engine.dispose()

@@ -162,6 +162,10 @@ class Outcomes:
         async with self._turns:
             if self._conn is None:
                 self._conn = await self.engine.connect()
+                # each outcome is one statement: committed as it runs, with no COMMIT of its own
+                # (on SQLite one hand-off to the database thread instead of two; on PostgreSQL one
+                # round trip)
+                await self._conn.execution_options(isolation_level="AUTOCOMMIT")
             try:
                 done = await self._conn.execute(_finished(tuple(sorted(values))), params)
                 await self._conn.commit()
