@@ -32,7 +32,6 @@ async def _tick(url: str, record_outcomes: bool) -> dict[str, Any]:
     app.attach(transport)
     from bot.main import freeze_start_up
 
-    freeze_start_up()  # as bot.main.run does before the bot serves
     real_finish = lease.Outcomes.finish
     if not record_outcomes:
         async def unrecorded(self: Any, claim: Any, **values: Any) -> bool:
@@ -40,6 +39,7 @@ async def _tick(url: str, record_outcomes: bool) -> dict[str, Any]:
 
         lease.Outcomes.finish = unrecorded  # type: ignore[method-assign]
     try:
+        freeze_start_up()  # as bot.main.run does before the bot serves
         report = TickReport()
         began = time.process_time()
         await plan(app, DUE, report)

@@ -12,6 +12,7 @@ each followed by its outcome, committed (what exactly-once asks of every message
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import tempfile
 import time
@@ -70,9 +71,6 @@ async def _measure(port: int, n: int, db: Path) -> dict[str, float]:
     await asyncio.gather(*(one_recorded(i) for i in range(n)))
     with_outcome = _cpu_seconds() - with_outcome
     await outcomes.close()
-    import gc
-
-    gc.unfreeze()
     await application.shutdown()
     await app.close()
     return {"messages": n, "cpu_ms_per_message": cpu / n * 1000, "seconds": wall,
@@ -96,6 +94,7 @@ def telegram_floor(n: int = 300) -> dict[str, float]:
         with tempfile.TemporaryDirectory() as tmp:
             return asyncio.run(_measure(port, n, Path(tmp) / "floor.db"))
     finally:
+        gc.unfreeze()  # _measure froze its start, as the bot does
         fake.terminate()
         fake.wait(timeout=10)
 

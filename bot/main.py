@@ -111,8 +111,8 @@ async def run(settings: Settings, capabilities: Sequence[Capability] | None = No
     from bot.app import CAPABILITIES, Leerteam
 
     app = Leerteam(settings, capabilities=CAPABILITIES if capabilities is None else capabilities)
-    serve = transport_runner(settings)
     try:
+        serve = transport_runner(settings)
         try:
             await app.migrate()
         except Exception as exc:  # the installer needs the reason, not a traceback

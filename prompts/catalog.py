@@ -166,12 +166,29 @@ def _parse(sources: Iterable[tuple[str, Path, bytes]]) -> dict[str, dict[str, Te
     return messages
 
 
-def _fingerprint(sources: Iterable[tuple[str, Path, bytes]]) -> str:
-    """A hash of what decides the checked catalog: every file (its language, name and bytes), the
-    code that parses and checks it (this module and the markup parser) and the Python version."""
+def _code_digest() -> bytes | None:
+    """A hash of the code that parses and checks a catalog (this module and the markup parser) and
+    of the Python version, taken when this module is imported — the code that will do the checking
+    — not later, when a deploy in place may have changed the files. None when the sources cannot
+    be read (compiled files only): then no catalog is kept."""
     digest = hashlib.sha256(sys.version.encode())
-    for module in (Path(__file__), Path(__file__).with_name("markup.py")):
-        digest.update(module.read_bytes())
+    try:
+        for module in (Path(__file__), Path(__file__).with_name("markup.py")):
+            digest.update(module.read_bytes())
+    except OSError:
+        return None
+    return digest.digest()
+
+
+_CODE_DIGEST = _code_digest()
+
+
+def _fingerprint(sources: Iterable[tuple[str, Path, bytes]]) -> str | None:
+    """A hash of what decides the checked catalog: every file (its language, name and bytes) and
+    the code that checks it (:func:`_code_digest`); None when there is no such code hash."""
+    if _CODE_DIGEST is None:
+        return None
+    digest = hashlib.sha256(_CODE_DIGEST)
     for lang, path, raw in sources:
         digest.update(f"\0{lang}/{path.name}\0{len(raw)}\0".encode())
         digest.update(raw)
@@ -189,14 +206,14 @@ def _read_checked(cache: Path) -> dict[str, dict[str, Template]] | None:
 
 def _write_checked(cache: Path, messages: Mapping[str, Mapping[str, Template]]) -> None:
     """Keep a checked catalog for the next start; a folder that cannot be written only costs
-    the next start its 60 ms. Older catalogs' files are removed."""
+    the next start its 60 ms. Older catalogs' files are removed, and half-written ones a crash left."""
     stored = {lang: {key: value if isinstance(value, str) else (value.count, dict(value.forms))
                      for key, value in msgs.items()} for lang, msgs in messages.items()}
     try:
         cache.parent.mkdir(exist_ok=True)
-        for old in cache.parent.glob("catalog.*.marshal"):
+        for old in (*cache.parent.glob("catalog.*.marshal"), *cache.parent.glob("catalog.*.tmp")):
             old.unlink(missing_ok=True)
-        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        partial = cache.with_suffix(f".{os.urandom(6).hex()}.tmp")  # unique, also across containers
         partial.write_bytes(marshal.dumps(stored))
         os.replace(partial, cache)
     except OSError:
@@ -243,12 +260,13 @@ class Catalog:
                     sources.append((lang, path, path.read_bytes()))
                 except OSError as exc:
                     raise CatalogError(f"{path}: {exc}") from exc
-        cache = directory / "__pycache__" / f"catalog.{_fingerprint(sources)}.marshal"
-        kept = _read_checked(cache)
+        fingerprint = _fingerprint(sources)
+        cache = directory / "__pycache__" / f"catalog.{fingerprint}.marshal" if fingerprint else None
+        kept = _read_checked(cache) if cache is not None else None
         if kept is not None:
             return cls(kept, checked=True)
         catalog = cls(_parse(sources))
-        if write_cache if write_cache is not None else not sys.dont_write_bytecode:
+        if cache is not None and (write_cache if write_cache is not None else not sys.dont_write_bytecode):
             _write_checked(cache, catalog.messages)
         return catalog
 

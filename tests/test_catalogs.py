@@ -93,6 +93,32 @@ def test_no_kept_catalog_when_not_wanted_and_a_damaged_one_is_ignored(tmp_path):
     assert Catalog.load(folder, write_cache=False).messages == fresh.messages
 
 
+
+def test_other_checking_code_does_not_read_a_kept_catalog_and_no_code_hash_keeps_none(tmp_path, monkeypatch):
+    import prompts.catalog as catalog_module
+
+    folder = _catalog_copy(tmp_path)
+    Catalog.load(folder, write_cache=True)
+    (folder / "__pycache__" / "catalog.0123.99.tmp").write_bytes(b"half written by a crash")
+    checked: list[int] = []
+    real_validate = Catalog.validate
+
+    def counted(self):
+        checked.append(1)
+        real_validate(self)
+
+    monkeypatch.setattr(Catalog, "validate", counted)
+    monkeypatch.setattr(catalog_module, "_CODE_DIGEST", b"the checks of another version")
+    Catalog.load(folder, write_cache=True)
+    assert checked == [1]  # a kept catalog is only as good as the code that checked it
+    assert [p.suffix for p in (folder / "__pycache__").iterdir()] == [".marshal"]  # old and half-written gone
+    monkeypatch.setattr(catalog_module, "_CODE_DIGEST", None)  # sources unreadable (compiled files only)
+    for old in (folder / "__pycache__").iterdir():
+        old.unlink()
+    Catalog.load(folder, write_cache=True)
+    Catalog.load(folder, write_cache=True)
+    assert checked == [1, 1, 1] and not list((folder / "__pycache__").iterdir())
+
 def _literal_keys() -> set[str]:
     """Every string literal passed as the first argument to Msg(...) in the product code."""
     keys: set[str] = set()

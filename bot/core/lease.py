@@ -161,11 +161,7 @@ class Outcomes:
         params = _finished_params(claim, values)
         async with self._turns:
             if self._conn is None:
-                self._conn = await self.engine.connect()
-                # each outcome is one statement: committed as it runs, with no COMMIT of its own
-                # (on SQLite one hand-off to the database thread instead of two; on PostgreSQL one
-                # round trip)
-                await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+                self._conn = await self._autocommitting()
             try:
                 done = await self._conn.execute(_finished(tuple(sorted(values))), params)
                 await self._conn.commit()
@@ -173,6 +169,22 @@ class Outcomes:
                 await self._drop()
                 raise
         return _recorded(claim, done.rowcount)
+
+    async def _autocommitting(self) -> AsyncConnection:
+        """A connection on which each outcome, one statement, is committed as it runs, with no
+        COMMIT of its own (on SQLite one hand-off to the database thread instead of two; on
+        PostgreSQL one round trip less). SQLAlchemy restores a connection's isolation level when it
+        goes back to the pool only once the switch has completed, so a sender cancelled meanwhile
+        lets the switch finish before it gives the connection back."""
+        conn = await self.engine.connect()
+        switching = asyncio.ensure_future(conn.execution_options(isolation_level="AUTOCOMMIT"))
+        try:
+            await asyncio.shield(switching)
+        except BaseException:
+            await asyncio.gather(switching, return_exceptions=True)
+            await conn.close()
+            raise
+        return conn
 
     async def _drop(self) -> None:
         conn, self._conn = self._conn, None

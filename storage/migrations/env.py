@@ -9,6 +9,11 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from storage.models.base import add_postgresql_options
+
+# the partial indexes' PostgreSQL condition, whichever database this run is on: a revision
+# generated against SQLite must still create them partial on PostgreSQL
+add_postgresql_options()
 
 config = context.config
 target_metadata = SQLModel.metadata
