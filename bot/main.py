@@ -58,7 +58,7 @@ def transport_runner(settings: Settings) -> Callable[[Any, Settings], Awaitable[
 def freeze_start_up() -> None:
     """The start is over: what exists now (modules, classes, the catalogs, the app) lives as long
     as the process, so ``gc.freeze`` puts it out of the cyclic collector's sight and each full
-    collection walks only what came after. Before, every full collection walked some 150,000
+    collection walks only what came after. Before, every full collection walked some 145,000
     start-up objects (~0.1 s each; during a fan-out a third of a millisecond of CPU per reminder,
     ``python -m bench``). No ``gc.collect`` first: it would add its 0.1 s to every start, for a
     little start-up garbage kept. :func:`run` undoes it when the bot stops (tests start the bot

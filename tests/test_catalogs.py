@@ -69,7 +69,8 @@ def test_a_checked_catalog_is_kept_and_read_back_without_checking_again(tmp_path
     again = Catalog.load(folder, write_cache=True)
     assert again.messages == first.messages
     assert any(isinstance(t, Plural) for t in again.messages["nl"].values())
-    assert again.render(Msg("team.created", team="4A"), "nl-BE") == first.render(Msg("team.created", team="4A"), "nl-BE")
+    said = Msg("team.created", team="4A")
+    assert again.render(said, "nl-BE") == first.render(said, "nl-BE")
 
 
 def test_a_changed_catalog_file_is_checked_again_despite_the_kept_one(tmp_path):

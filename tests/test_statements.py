@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
@@ -63,23 +64,31 @@ async def test_the_one_context_query_finds_roles_and_keeps_strangers_out(app, ch
     assert [r.text for r in rows] == ["Mijn tweede kijk."]
 
 
-async def test_sqlite_statements_cost_one_thread_hand_off_and_keep_their_answers(tmp_path, monkeypatch):
+
+@pytest.fixture
+def hand_offs(monkeypatch) -> list[str]:
+    """The name of every function handed to aiosqlite's database thread, in order."""
+    from storage import sqlite_onehop
+
+    seen: list[str] = []
+    real = sqlite_onehop.OneHopConnection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        seen.append(getattr(fn, "__name__", "?"))
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_onehop.OneHopConnection, "_execute", counted)
+    return seen
+
+
+async def test_sqlite_statements_cost_one_thread_hand_off_and_keep_their_answers(tmp_path, hand_offs):
     """storage/sqlite_onehop.py: one hand-off to aiosqlite's thread per statement (SQLAlchemy's
     adapter made four), with rows, rowcount, executemany and errors as before."""
     import sqlalchemy as sa
     from sqlalchemy.exc import IntegrityError
 
-    from storage import sqlite_onehop
     from storage.db import create_engine
 
-    hand_offs: list[str] = []
-    real = sqlite_onehop.OneHopConnection._execute
-
-    async def counted(self, fn, *args, **kwargs):
-        hand_offs.append(getattr(fn, "__name__", "?"))
-        return await real(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(sqlite_onehop.OneHopConnection, "_execute", counted)
     engine = create_engine(f"sqlite:///{tmp_path / 'hops.db'}")
     try:
         async with engine.begin() as conn:
@@ -104,22 +113,13 @@ async def test_sqlite_statements_cost_one_thread_hand_off_and_keep_their_answers
         await engine.dispose()
 
 
-async def test_sqlite_commit_hands_off_only_when_there_is_something_to_commit(tmp_path, monkeypatch):
+async def test_sqlite_commit_hands_off_only_when_there_is_something_to_commit(tmp_path, hand_offs):
     """A commit after a write goes to the database thread; after reads only, or on a connection
     in autocommit mode (the outbox's outcomes), there is nothing to commit and no hand-off."""
     import sqlalchemy as sa
 
-    from storage import sqlite_onehop
     from storage.db import create_engine
 
-    hand_offs: list[str] = []
-    real = sqlite_onehop.OneHopConnection._execute
-
-    async def counted(self, fn, *args, **kwargs):
-        hand_offs.append(getattr(fn, "__name__", "?"))
-        return await real(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(sqlite_onehop.OneHopConnection, "_execute", counted)
     engine = create_engine(f"sqlite:///{tmp_path / 'commits.db'}")
     try:
         async with engine.begin() as conn:

@@ -243,7 +243,8 @@ async def test_a_teacher_session_against_the_bot_api_emulator(emulator: Emulator
             "SELECT m.display_name, tm.role FROM teammembership tm JOIN member m ON m.id = tm.member_id").fetchall()
         assert members == [("Bram", "member")]
         assert conn.execute("SELECT count(*) FROM pendingquestion").fetchone() == (0,)
-        assert conn.execute("SELECT count(*) FROM processedevent WHERE platform='telegram'").fetchone()[0] >= 10
+        events = conn.execute("SELECT count(*) FROM processedevent WHERE platform='telegram'").fetchone()
+        assert events[0] >= 10
 
 
 async def _answers(emulator: Emulator, count: int):

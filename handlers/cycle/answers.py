@@ -122,7 +122,7 @@ async def _store(ctx: Context, rnd: RoundRef | CycleRound, key: str, text: str,
     clean = read_text(text, max_length=ANSWER_MAX, what="what.answer")
     me = ctx.require_member()
     if given is None:
-        given = await _phase_answers(ctx, rnd)
+        given = await phase_answers(ctx, rnd)
     question = stored_key(rnd.phase, key)
     now = ctx.now()
     mine = next((g for g in given if g.member_id == me.id and g.question == question), None)
@@ -144,7 +144,8 @@ async def _store(ctx: Context, rnd: RoundRef | CycleRound, key: str, text: str,
                  target=PRIVATE)]
 
 
-async def _phase_answers(ctx: Context, rnd: RoundRef | CycleRound) -> list[_Given]:
+async def phase_answers(ctx: Context, rnd: RoundRef | CycleRound) -> list[_Given]:
+    """Every answer of the round's current phase, with who gave it (in the order given)."""
     rows = (await ctx.session.exec(_PHASE_ANSWERS, params={"round_id": rnd.id, "phase": rnd.phase})).all()
     return [_Given(a_id, who, question, text, at, changed, name or "?")
             for a_id, who, question, text, at, changed, name in rows]
@@ -249,4 +250,4 @@ async def team_answers(ctx: Context, number: str) -> Text:
         Answer.member_id == ctx.require_member().id))).first()
     if mine is None:
         raise UserError(Msg("ans.answer_first", n=int(number), answer_cmd=command_name("answer")))
-    return Text(_team_answers(ctx, rnd, key, await _phase_answers(ctx, rnd)), target=PRIVATE)
+    return Text(_team_answers(ctx, rnd, key, await phase_answers(ctx, rnd)), target=PRIVATE)

@@ -17,7 +17,7 @@ from handlers.common.suggest import unknown_team
 from handlers.common.targets import NoChat, text, to_team
 from handlers.common.validation import clean_name
 from handlers.common.values import date_msg, read_index, read_text, today_in
-from handlers.cycle.answers import stored_key
+from handlers.cycle.answers import phase_answers, stored_key
 from handlers.cycle.charter import charter_lines, charter_of
 from handlers.cycle.parked import parked_lines, take_up
 from handlers.cycle.quality_card import build_card, card_filename, to_markdown, to_markup
@@ -167,8 +167,9 @@ async def status(ctx: Context, team: str | None) -> Text | Choices:
         lines.append(Msg("method.status_running", running=running[found.id]))
     lines.append(Msg("cycle.status.questions"))
     names = {m.id: m.display_name for m, _ in members}
+    given = await phase_answers(ctx, rnd)
     for i, key in enumerate(question_keys(ctx.catalog, rnd.phase), 1):
-        who = sorted(names[a.member_id] for a in rec.answers
+        who = sorted(names[a.member_id] for a in given
                      if a.question == stored_key(rnd.phase, key) and a.member_id in names)
         lines.append(Msg("cycle.status.question", n=i, label=Msg(f"cycle.phase{rnd.phase}.q.{key}.label"),
                          count=len(who), total=len(members), names=", ".join(who) or "—"))

@@ -28,7 +28,6 @@ from storage import queries as q
 from storage.models import (
     Action,
     Agreement,
-    Answer,
     Cycle,
     CycleRound,
     DirectionRecord,
@@ -149,15 +148,13 @@ class RoundRecords:
     plan: PlanRecord | None
     moments: list[MeasurementMoment]
     evaluation: EvaluationRecord | None
-    answers: list[Answer]
 
 
-async def load_rounds(session: AsyncSession, rounds: Sequence[CycleRound],
-                      with_answers: bool = True) -> dict[int, RoundRecords]:
+async def load_rounds(session: AsyncSession, rounds: Sequence[CycleRound]) -> dict[int, RoundRecords]:
     """Everything recorded in these rounds, with one query per table for all of them together (an
     agenda for one team and the reminders of two thousand cost the same number of queries).
-    ``with_answers=False``: the members' answers (the round's biggest table, which no agenda
-    shows) are not read, and ``answers`` is empty."""
+    The members' answers, the round's biggest table, are not among them: only ``/status`` lists
+    them, and it reads the current phase's (``answers.phase_answers``)."""
     ids = sorted({r.id for r in rounds})
     if not ids:
         return {}
@@ -178,14 +175,12 @@ async def load_rounds(session: AsyncSession, rounds: Sequence[CycleRound],
     plan = await by_round(PlanRecord, col(PlanRecord.id))
     moments = await by_round(MeasurementMoment, col(MeasurementMoment.on), col(MeasurementMoment.id))
     evaluation = await by_round(EvaluationRecord, col(EvaluationRecord.id))
-    answers = await by_round(Answer, col(Answer.id)) if with_answers else {rid: [] for rid in ids}
     first = lambda rows: rows[0] if rows else None  # noqa: E731  (one record per round at most)
     return {
         r.id: RoundRecords(
             round=r, problem=first(problem[r.id]), hypotheses=hypotheses[r.id], agreements=agreements[r.id],
             sources=sources[r.id], direction=first(direction[r.id]), actions=actions[r.id],
             plan=first(plan[r.id]), moments=moments[r.id], evaluation=first(evaluation[r.id]),
-            answers=answers[r.id],
         )
         for r in rounds
     }

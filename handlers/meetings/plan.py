@@ -337,7 +337,7 @@ async def cycle_lines_of(session: AsyncSession, wanted: Sequence[tuple[Team, Mee
     """What the bot adds to every agenda — the cycle's phase, what is missing, actions due — for
     many teams, with one query per kind of record for all of them."""
     found = await active_cycles(session, [team.id for team, _, _ in wanted])
-    records = await load_rounds(session, [rnd for _, rnd in found.values()], with_answers=False)
+    records = await load_rounds(session, [rnd for _, rnd in found.values()])
     running: dict[int, Msg] = {}
     by_zone: dict[str, list[tuple[int, CycleRound]]] = {}
     for team, _, tz in wanted:

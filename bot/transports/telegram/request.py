@@ -78,12 +78,9 @@ class AiohttpRequest(BaseRequest):
             connect=None if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout,
         )
         try:
-            data = _body(request_data)
-            headers = {"User-Agent": self.USER_AGENT}
-            if isinstance(data, bytes):
-                headers["Content-Type"] = FORM
-            async with self._session.request(method, url, data=data, timeout=timeout,
-                                             proxy=self._proxy_for(url), headers=headers) as response:
+            async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
+                                             proxy=self._proxy_for(url),
+                                             headers={"User-Agent": self.USER_AGENT}) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut() from err
@@ -102,7 +99,7 @@ def _body(request_data: RequestData | None) -> Any:
         return None
     if not request_data.contains_files:
         fields = request_data.json_parameters
-        return urlencode(fields).encode() if fields else None
+        return aiohttp.BytesPayload(urlencode(fields).encode(), content_type=FORM) if fields else None
     form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime) in (request_data.multipart_data or {}).items():
         form.add_field(name, content, filename=filename, content_type=mime)
