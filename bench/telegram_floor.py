@@ -2,7 +2,7 @@
 "bot CPU per reminder" cannot go below on this machine.
 
 Sends ``n`` ready-made messages straight through :class:`TelegramTransport` (its HTML rendering,
-python-telegram-bot with its ``AIORateLimiter``, and the HTTP layer the bot ships with —
+python-telegram-bot with its paced ``AIORateLimiter``, and the HTTP layer the bot ships with —
 aiohttp, bot/transports/telegram/request.py) to :mod:`bench.fake_telegram` on 127.0.0.1, four
 at a time as the outbox does, and divides the process's CPU time by ``n``; then the same sends
 each followed by its outcome, committed (what exactly-once asks of every message). Run:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, TypeHandler
+from telegram.ext import Application, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.app import Leerteam
 from bot.core.config import Settings
+from bot.transports.telegram.pace import PacedRateLimiter
 from bot.transports.telegram.request import AiohttpRequest
 from bot.transports.telegram.transport import MAX_RETRIES, TelegramBridge
 
@@ -36,8 +37,9 @@ def build_application(
     builder = builder.request(request or AiohttpRequest()).get_updates_request(
         updates_request or request or AiohttpRequest(pool_size=1))
     if rate_limit:
-        # PTB types the builder by its rate limiter's argument type; AIORateLimiter takes a dict
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))  # type: ignore[arg-type]
+        # PTB's AIORateLimiter, its overall limit kept in small steps (pace.py says why); PTB types
+        # the builder by its rate limiter's argument type, and AIORateLimiter takes a dict
+        builder = builder.rate_limiter(PacedRateLimiter(max_retries=MAX_RETRIES))  # type: ignore[arg-type]
     # scheduled work is the core's (in the database), never PTB's memory; PTB's stubs do not admit None
     builder = builder.job_queue(None)  # type: ignore[arg-type]
     application = builder.build()

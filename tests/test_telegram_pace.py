@@ -1,0 +1,142 @@
+"""The Telegram transport's overall pace (bot/transports/telegram/pace.py): 30 messages a second in
+steps of three, places handed out in order, and PTB's per-group limit and flood-control retries
+kept. The clock is the test's."""
+
+from __future__ import annotations
+
+import asyncio
+from bisect import bisect_left
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram.error import RetryAfter
+
+from bot.transports.telegram.pace import PER_STEP, PacedRateLimiter, StepPace
+
+
+class Clock:
+    """A clock that moves only when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_step_holds_three_then_the_next_step_follows():
+    pace = StepPace(rate=30, per_step=3)
+    assert [round(pace.place(0.0), 6) for _ in range(7)] == [0, 0, 0, 0.1, 0.1, 0.1, 0.2]
+    # asking again while those steps are still ahead: after them, in order
+    assert round(pace.place(0.05), 6) == 0.2
+    # once every step has passed, a request goes at once and starts a new step
+    assert pace.place(5.0) == 5.0
+    assert pace.place(5.01) == 5.01 and pace.place(5.02) == 5.02
+    assert round(pace.place(5.03), 6) == 5.1
+
+
+def test_a_quiet_bot_sends_at_once():
+    pace = StepPace(rate=30, per_step=3)
+    assert [pace.place(t) for t in (1.0, 2.0, 3.5)] == [1.0, 2.0, 3.5]
+
+
+@settings(max_examples=300, deadline=None)
+@given(gaps=st.lists(st.floats(min_value=0, max_value=0.2, allow_nan=False), min_size=1, max_size=200),
+       per_step=st.integers(min_value=1, max_value=5))
+def test_no_second_holds_more_than_the_rate_and_nobody_waits_longer_than_needed(gaps, per_step):
+    rate = 30.0
+    pace = StepPace(rate=rate, per_step=per_step)
+    asked, started, now = [], [], 0.0
+    for gap in gaps:
+        now += gap
+        asked.append(now)
+        started.append(pace.place(now))
+    assert all(s >= a for s, a in zip(started, asked, strict=True))
+    assert started == sorted(started)  # in the order asked for
+    for i, s in enumerate(started):  # any second [s, s + 1) holds at most `rate` starts
+        assert bisect_left(started, s + 1 - 1e-9) - i <= rate
+    # the pace never idles while someone waits: a request that waited starts in the step right
+    # after a full one
+    step = per_step / rate
+    for i in range(1, len(started)):
+        if started[i] > asked[i]:
+            assert started[i] - started[i - 1] <= step + 1e-9
+
+
+def test_a_pace_needs_a_rate():
+    with pytest.raises(ValueError):
+        StepPace(rate=0)
+    with pytest.raises(ValueError):
+        StepPace(per_step=0)
+
+
+async def test_the_limiter_paces_messages_to_chats_only():
+    clock = Clock()
+    limiter = PacedRateLimiter(pace=StepPace(rate=30, per_step=3, clock=clock, sleep=clock.sleep))
+    went: list[tuple[str, float]] = []
+
+    async def call(name: str) -> dict:
+        went.append((name, clock.now))
+        return {"ok": name}
+
+    for i in range(4):
+        await limiter.process_request(call, (f"m{i}",), {}, "sendMessage", {"chat_id": 100 + i}, None)
+    await limiter.process_request(call, ("updates",), {}, "getUpdates", {"timeout": 10}, None)
+    assert [(n, round(t, 6)) for n, t in went] == [
+        ("m0", 0), ("m1", 0), ("m2", 0), ("m3", 0.1),  # the fourth message waits for the next step
+        ("updates", 0.1),  # getUpdates is not a message: not counted, not held
+    ]
+    assert PER_STEP == 3
+
+
+async def test_flood_control_is_waited_out_and_the_retry_takes_a_new_place():
+    clock = Clock()
+    limiter = PacedRateLimiter(max_retries=1, pace=StepPace(rate=30, per_step=1, clock=clock, sleep=clock.sleep))
+    tries: list[float] = []
+
+    async def call() -> dict:
+        tries.append(clock.now)
+        if len(tries) == 1:
+            raise RetryAfter(0)  # Telegram: wait 0 s (PTB adds a tenth of a second, on the real loop)
+        return {"ok": True}
+
+    assert await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": -5}, None) == {"ok": True}
+    assert len(tries) == 2 and round(tries[1] - tries[0], 6) == round(1 / 30, 6)  # paced again
+
+
+async def test_the_group_limit_stays_pythons_telegram_bots():
+    # 20 messages a minute to one group: PTB's own limiter, untouched; here only that it is on
+    limiter = PacedRateLimiter()
+    assert limiter._group_max_rate == 20 and limiter._base_limiter is None
+
+
+async def test_the_bot_is_built_with_the_paced_limiter(app, settings):
+    from bot.transports.telegram import build_application
+    from tests.telegram_fakes import FakeBotApi
+
+    s = settings.model_copy(update={"telegram_bot_token": "123:abc"})
+    application, _ = build_application(app, s, request=FakeBotApi(), updates_request=FakeBotApi())
+    assert isinstance(application.bot.rate_limiter, PacedRateLimiter)
+
+
+async def test_a_cancelled_wait_leaves_its_place_unused():
+    clock = Clock()
+    gate = asyncio.Event()
+
+    async def slow_sleep(seconds: float) -> None:
+        await gate.wait()
+
+    pace = StepPace(rate=30, per_step=1, clock=clock, sleep=slow_sleep)
+    await pace.wait()  # the first goes at once
+    waiting = asyncio.create_task(pace.wait())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert round(pace.place(0.0), 6) == round(2 / 30, 6)  # the cancelled one's place is not reused
