@@ -233,6 +233,18 @@ def _start_fake(cfg: FanoutConfig) -> tuple[subprocess.Popen, int]:
     return proc, int(line.split()[1])
 
 
+def _stop_fake(proc: subprocess.Popen) -> None:
+    """Stop the fake Bot API and close its pipe (a bench run inside pytest counts an open one)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -260,11 +272,7 @@ def bench_fanout(url: str, cfg: FanoutConfig) -> dict[str, Any]:
         bot = json.loads(child.stdout.strip().splitlines()[-1])
         stats = _stats(port)
     finally:
-        fake.terminate()
-        try:
-            fake.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            fake.kill()
+        _stop_fake(fake)
     by_chat: dict[str, int] = stats["by_chat"]
     expected = set(world["chats"])
     duplicates = sum(n - 1 for chat, n in by_chat.items() if n > 1)

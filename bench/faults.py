@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT
-from bench.fanout import DUE, TOKEN, FanoutConfig, _env, _start_fake, _stats, prepare
+from bench.fanout import DUE, TOKEN, FanoutConfig, _env, _start_fake, _stats, _stop_fake, prepare
 
 
 class RunningClock:
@@ -120,11 +120,7 @@ def bench_faults(teams: int, kills: int, seed: int, timeout: float = 240.0,
             raise RuntimeError(f"the last bot run failed: {final.stderr[-2000:]}")
         stats = _stats(port)
     finally:
-        fake.terminate()
-        try:
-            fake.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            fake.kill()
+        _stop_fake(fake)
     by_chat: dict[str, int] = stats["by_chat"]
     expected = set(world["chats"])
     return {

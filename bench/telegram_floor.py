@@ -23,7 +23,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from bench.common import settings_for
-from bench.fanout import TOKEN, FanoutConfig, _cpu_seconds, _start_fake
+from bench.fanout import TOKEN, FanoutConfig, _cpu_seconds, _start_fake, _stop_fake
 from bot.core import lease
 from storage.models import Outbox
 from storage.queries import insert_ignore
@@ -95,8 +95,7 @@ def telegram_floor(n: int = 300) -> dict[str, float]:
             return asyncio.run(_measure(port, n, Path(tmp) / "floor.db"))
     finally:
         gc.unfreeze()  # _measure froze its start, as the bot does
-        fake.terminate()
-        fake.wait(timeout=10)
+        _stop_fake(fake)
 
 
 if __name__ == "__main__":

@@ -161,3 +161,20 @@ async def test_the_fan_outs_parts_are_timed_for_every_reminder():
     for run in ("with_outcomes", "without_outcomes"):
         assert parts[run]["sent"] == 3, (run, parts[run])
         assert parts[run]["plan_ms"] > 0 and parts[run]["drain_ms"] > 0, (run, parts[run])
+
+
+def test_the_pace_tax_compares_the_limiters_and_puts_the_shipped_one_back():
+    """bench/pace_tax.py (why the Telegram pace is kept in steps) runs the plain loop three ways
+    and the Telegram transport with each limiter, then leaves the bot's own limiter in place."""
+    from bench.pace_tax import plain_loop, transport
+    from bot.transports.telegram import application
+    from bot.transports.telegram.pace import PacedRateLimiter
+
+    loop = plain_loop(rounds=6)
+    assert set(loop) == {"back_to_back", "one_every_33ms", "three_every_100ms"}
+    assert all(ms > 0 for ms in loop.values())
+    runs = transport(messages=6)
+    assert set(runs) == {"ptb_leaky_bucket", "steps_of_three", "one_burst"}
+    for name, run in runs.items():
+        assert run["messages"] == 6 and run["cpu_ms_per_message"] > 0, (name, run)
+    assert application.PacedRateLimiter is PacedRateLimiter

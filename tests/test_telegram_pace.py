@@ -59,14 +59,33 @@ def test_no_second_holds_more_than_the_rate_and_nobody_waits_longer_than_needed(
         started.append(pace.place(now))
     assert all(s >= a for s, a in zip(started, asked, strict=True))
     assert started == sorted(started)  # in the order asked for
-    for i, s in enumerate(started):  # any second [s, s + 1) holds at most `rate` starts
-        assert bisect_left(started, s + 1 - 1e-9) - i <= rate
+    assert _most_in_a_second(started) <= rate
     # the pace never idles while someone waits: a request that waited starts in the step right
-    # after a full one
+    # after a full one, or a second after the `rate`-th start before it
     step = per_step / rate
     for i in range(1, len(started)):
         if started[i] > asked[i]:
-            assert started[i] - started[i - 1] <= step + 1e-9
+            assert started[i] - started[i - 1] <= step + 1e-9 or (
+                i >= rate and started[i] == started[i - int(rate)] + 1.0), (i, started[i - 3:i + 1])
+
+
+def _most_in_a_second(started: list[float]) -> int:
+    """The most starts any second [s, s + 1) holds (exactly, no rounding)."""
+    return max(bisect_left(started, s + 1) - i for i, s in enumerate(started))
+
+
+def test_late_joiners_and_added_up_steps_do_not_crowd_a_second():
+    # two requests join the first step late; the next steps are full: without the one-second
+    # check [0.099, 1.099) would hold 32
+    pace = StepPace(rate=30, per_step=3)
+    asked = [0.0, 0.099, 0.0999] + [round(0.1 * k, 6) + d for k in range(1, 11) for d in (0, 0.0001, 0.0002)]
+    started = [pace.place(t) for t in asked]
+    assert _most_in_a_second(started) == 30
+    # a backlog of 33 at once: ten steps added up in floating point end at 0.9999999999999999,
+    # which would let [0, 1) hold 33
+    pace = StepPace(rate=30, per_step=3)
+    started = [pace.place(0.0) for _ in range(33)]
+    assert _most_in_a_second(started) == 30 and started[30:] == [1.0, 1.0, 1.0]
 
 
 def test_a_pace_needs_a_rate():
@@ -85,12 +104,17 @@ async def test_the_limiter_paces_messages_to_chats_only():
         went.append((name, clock.now))
         return {"ok": name}
 
-    for i in range(4):
+    for i in range(3):
         await limiter.process_request(call, (f"m{i}",), {}, "sendMessage", {"chat_id": 100 + i}, None)
-    await limiter.process_request(call, ("updates",), {}, "getUpdates", {"timeout": 10}, None)
+    # the step is full; what is not a message to a chat goes at once, and takes no place
+    await limiter.process_request(call, ("me",), {}, "getMe", {}, None)
+    await limiter.process_request(call, ("pop-up",), {}, "answerCallbackQuery", {"callback_query_id": "7"}, None)
+    await limiter.process_request(call, ("paid",), {}, "sendMessage", {"chat_id": 9, "allow_paid_broadcast": True},
+                                  None)  # a paid broadcast: PTB's own limit (1,000 a second)
+    await limiter.process_request(call, ("m3",), {}, "sendMessage", {"chat_id": 103}, None)
     assert [(n, round(t, 6)) for n, t in went] == [
-        ("m0", 0), ("m1", 0), ("m2", 0), ("m3", 0.1),  # the fourth message waits for the next step
-        ("updates", 0.1),  # getUpdates is not a message: not counted, not held
+        ("m0", 0), ("m1", 0), ("m2", 0), ("me", 0), ("pop-up", 0), ("paid", 0),
+        ("m3", 0.1),  # the fourth message waits for the next step
     ]
     assert PER_STEP == 3
 
@@ -108,6 +132,34 @@ async def test_flood_control_is_waited_out_and_the_retry_takes_a_new_place():
 
     assert await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": -5}, None) == {"ok": True}
     assert len(tries) == 2 and round(tries[1] - tries[0], 6) == round(1 / 30, 6)  # paced again
+
+
+async def test_a_request_waiting_for_its_place_also_waits_out_flood_control():
+    """Telegram asks to wait (RetryAfter) while another request waits for its place: that one does
+    not go out during the pause (PTB checks its pause before the pace, so the pace checks again)."""
+    clock = Clock()
+    waiting, refused = asyncio.Event(), asyncio.Event()
+
+    async def until_the_first_is_refused(seconds: float) -> None:
+        clock.now += seconds
+        waiting.set()
+        await refused.wait()
+
+    limiter = PacedRateLimiter(max_retries=1, pace=StepPace(rate=30, per_step=1, clock=clock,
+                                                            sleep=until_the_first_is_refused))
+    gate_open: dict[str, list[bool]] = {"first": [], "second": []}
+
+    async def call(name: str) -> dict:
+        gate_open[name].append(limiter._retry_after_event.is_set())
+        if name == "first" and len(gate_open["first"]) == 1:
+            await waiting.wait()  # the second is waiting for its place now
+            refused.set()
+            raise RetryAfter(0)  # PTB pauses every request a tenth of a second (on the real loop)
+        return {"ok": name}
+
+    await asyncio.gather(*(limiter.process_request(call, (name,), {}, "sendMessage", {"chat_id": i}, None)
+                           for i, name in enumerate(("first", "second"))))
+    assert gate_open == {"first": [True, True], "second": [True]}  # nobody went out during the pause
 
 
 async def test_the_group_limit_stays_pythons_telegram_bots():
