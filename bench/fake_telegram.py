@@ -8,7 +8,8 @@ python-telegram-bot needs to send messages: ``getMe`` and ``sendMessage`` (anyth
 Limits, as Telegram documents them for bots: about ``rate`` messages per second overall and
 ``group_per_minute`` per group. Each is a token bucket (it holds one second's — or one
 minute's — worth, and refills steadily); the bot's own pace (three messages every tenth of a
-second, ``bot/transports/telegram/pace.py``) stays within it. A message beyond a limit is refused the way Telegram refuses it: HTTP 429,
+second, ``bot/transports/telegram/pace.py``) stays within it. A message beyond a limit is
+refused the way Telegram refuses it: HTTP 429,
 ``{"ok": false, "error_code": 429, "parameters": {"retry_after": <whole seconds>}}``, and it is
 not delivered. ``latency_ms`` is a round trip's network time (half before the server sees the
 request, half after), as a bot in Europe sees the real Bot API.

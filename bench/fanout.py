@@ -3,8 +3,8 @@
 ``teams`` teams (each its own Telegram group) have a meeting at the same minute. The bot runs
 as in production — :class:`bot.core.outbox.Clockwork` ticking every ``LEERTEAM_TICK_SECONDS``
 (the shipped default unless told otherwise), the durable outbox, :class:`TelegramTransport` on
-python-telegram-bot with its paced ``AIORateLimiter`` (``bot/transports/telegram/pace.py``) — except that the Bot API is
-:mod:`bench.fake_telegram` on 127.0.0.1, which enforces Telegram's flood limits (429 with
+python-telegram-bot with its paced ``AIORateLimiter`` (``bot/transports/telegram/pace.py``) —
+except that the Bot API is :mod:`bench.fake_telegram` on 127.0.0.1, which enforces Telegram's flood limits (429 with
 ``retry_after`` beyond them) and adds a network round trip. The clock is frozen at the moment
 the hour-before reminders fall due, so the run does not depend on the time of day.
 

@@ -11,7 +11,7 @@ pauses a 30-messages-a-second pace puts between them:
    100 ms), and with no overall limit at all (one burst).
 
 Not part of ``python -m bench``: it explains row 2, it is not one. Run:
-``.venv/bin/python -m bench.pace_tax [messages]`` (about a minute with the default 600).
+``.venv/bin/python -m bench.pace_tax [messages]`` (about two minutes with the default 600).
 """
 
 from __future__ import annotations
@@ -51,19 +51,27 @@ def plain_loop(rounds: int = ROUNDS) -> dict[str, float]:
     }
 
 
-def _with_limiter(make: Callable[[int], Any], messages: int) -> dict[str, float]:
+def _with_limiter(make: Callable[[int], Any], messages: int) -> dict[str, Any]:
+    """``bench.telegram_floor`` with the bot built on the limiter ``make`` returns (named in the
+    result as ``limiter``), then the shipped one put back."""
     from bench import telegram_floor
     from bot.transports.telegram import application
 
+    built: list[Any] = []
+
+    def making(max_retries: int) -> Any:
+        built.append(make(max_retries))
+        return built[-1]
+
     shipped = application.PacedRateLimiter
-    application.PacedRateLimiter = make  # type: ignore[assignment,misc]
+    application.PacedRateLimiter = making  # type: ignore[assignment,misc]
     try:
-        return telegram_floor.telegram_floor(messages)
+        return {**telegram_floor.telegram_floor(messages), "limiter": built}
     finally:
         application.PacedRateLimiter = shipped  # type: ignore[misc]
 
 
-def transport(messages: int = ROUNDS) -> dict[str, dict[str, float]]:
+def transport(messages: int = ROUNDS) -> dict[str, dict[str, Any]]:
     from telegram.ext import AIORateLimiter
 
     from bot.transports.telegram.pace import PacedRateLimiter

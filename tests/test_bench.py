@@ -40,7 +40,8 @@ def test_quick_bench_runs_every_row_without_losses_or_duplicates(tmp_path):
         # keeps the version it replaces)
         assert (r["statements_per_answer"], r["statements_per_edit"]) == (4, 5), name
         assert 0 <= r["edit_share"] <= 1 and r["floor"]["per_second"] > 0 and r["floor"]["ratio"] > 0, name
-        assert r["floor_concurrent"]["answers"] == r["floor"]["answers"] and r["floor_concurrent"]["ratio"] > 0
+        assert r["floor_concurrent"]["answers"] == r["floor"]["answers"]
+        assert r["floor_concurrent"]["ratio"] > 0
 
     assert sorted(rows["fanout"]) == sorted(databases)
     for name, r in rows["fanout"].items():
@@ -166,6 +167,8 @@ async def test_the_fan_outs_parts_are_timed_for_every_reminder():
 def test_the_pace_tax_compares_the_limiters_and_puts_the_shipped_one_back():
     """bench/pace_tax.py (why the Telegram pace is kept in steps) runs the plain loop three ways
     and the Telegram transport with each limiter, then leaves the bot's own limiter in place."""
+    from telegram.ext import AIORateLimiter
+
     from bench.pace_tax import plain_loop, transport
     from bot.transports.telegram import application
     from bot.transports.telegram.pace import PacedRateLimiter
@@ -177,4 +180,10 @@ def test_the_pace_tax_compares_the_limiters_and_puts_the_shipped_one_back():
     assert set(runs) == {"ptb_leaky_bucket", "steps_of_three", "one_burst"}
     for name, run in runs.items():
         assert run["messages"] == 6 and run["cpu_ms_per_message"] > 0, (name, run)
+        assert len(run["limiter"]) == 1, name  # the bot was built once, on the limiter named
+    bucket, steps, burst = (runs[name]["limiter"][0]
+                            for name in ("ptb_leaky_bucket", "steps_of_three", "one_burst"))
+    assert type(bucket) is AIORateLimiter and bucket._base_limiter is not None  # PTB's own overall bucket
+    assert type(steps) is PacedRateLimiter
+    assert type(burst) is AIORateLimiter and burst._base_limiter is None and not burst._group_max_rate
     assert application.PacedRateLimiter is PacedRateLimiter

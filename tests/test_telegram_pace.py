@@ -97,31 +97,33 @@ def test_a_pace_needs_a_rate():
 
 async def test_the_limiter_paces_messages_to_chats_only():
     clock = Clock()
-    limiter = PacedRateLimiter(pace=StepPace(rate=30, per_step=3, clock=clock, sleep=clock.sleep))
+    limiter = PacedRateLimiter(pace=StepPace(clock=clock, sleep=clock.sleep))  # the shipped rate and step
     went: list[tuple[str, float]] = []
 
     async def call(name: str) -> dict:
         went.append((name, clock.now))
         return {"ok": name}
 
-    for i in range(3):
-        await limiter.process_request(call, (f"m{i}",), {}, "sendMessage", {"chat_id": 100 + i}, None)
+    async def send(name: str, endpoint: str, data: dict) -> None:
+        await limiter.process_request(call, (name,), {}, endpoint, data, None)
+
+    for i in range(PER_STEP):
+        await send(f"m{i}", "sendMessage", {"chat_id": 100 + i})
     # the step is full; what is not a message to a chat goes at once, and takes no place
-    await limiter.process_request(call, ("me",), {}, "getMe", {}, None)
-    await limiter.process_request(call, ("pop-up",), {}, "answerCallbackQuery", {"callback_query_id": "7"}, None)
-    await limiter.process_request(call, ("paid",), {}, "sendMessage", {"chat_id": 9, "allow_paid_broadcast": True},
-                                  None)  # a paid broadcast: PTB's own limit (1,000 a second)
-    await limiter.process_request(call, ("m3",), {}, "sendMessage", {"chat_id": 103}, None)
+    await send("me", "getMe", {})
+    await send("pop-up", "answerCallbackQuery", {"callback_query_id": "7"})
+    await send("paid", "sendMessage", {"chat_id": 9, "allow_paid_broadcast": True})  # PTB's own limit
+    await send("next", "sendMessage", {"chat_id": 103})
     assert [(n, round(t, 6)) for n, t in went] == [
-        ("m0", 0), ("m1", 0), ("m2", 0), ("me", 0), ("pop-up", 0), ("paid", 0),
-        ("m3", 0.1),  # the fourth message waits for the next step
+        *((f"m{i}", 0) for i in range(PER_STEP)), ("me", 0), ("pop-up", 0), ("paid", 0),
+        ("next", round(PER_STEP / 30, 6)),  # one more message waits for the next step
     ]
-    assert PER_STEP == 3
 
 
 async def test_flood_control_is_waited_out_and_the_retry_takes_a_new_place():
     clock = Clock()
-    limiter = PacedRateLimiter(max_retries=1, pace=StepPace(rate=30, per_step=1, clock=clock, sleep=clock.sleep))
+    pace = StepPace(rate=30, per_step=1, clock=clock, sleep=clock.sleep)
+    limiter = PacedRateLimiter(max_retries=1, pace=pace)
     tries: list[float] = []
 
     async def call() -> dict:

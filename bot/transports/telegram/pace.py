@@ -2,13 +2,12 @@
 
 python-telegram-bot's ``AIORateLimiter`` keeps the overall limit with a leaky bucket: in a long
 fan-out it lets one message go every 33 ms, and each wakes the bot on its own, with its send, its
-answer and its outcome. On the build machine the same work costs about twice the CPU spread out
-like that as it does done together (the caches have gone cold by the next message;
-``python -m bench.pace_tax`` shows both). :class:`StepPace` admits at most :data:`PER_STEP`
-messages in each step of ``PER_STEP / rate`` seconds, and never more than ``rate`` in any second —
-the same 30 a second — so the messages of a step are sent, answered and recorded together. At
-the fan-out's pace this roughly halved the Telegram transport's CPU per message (row 2 of
-``python -m bench``).
+answer and its outcome. On the build machine the transport's sends cost two to three times the
+CPU spread out like that as they do sent together (``python -m bench.pace_tax`` shows both).
+:class:`StepPace` admits at most :data:`PER_STEP` messages in each step of ``PER_STEP / rate``
+seconds, and never more than ``rate`` in any second — the same 30 a second — so the messages of a
+step are sent, answered and recorded together. At the fan-out's pace this roughly halved the
+Telegram transport's CPU per message (row 2 of ``python -m bench``).
 
 :class:`PacedRateLimiter` is PTB's ``AIORateLimiter`` with only its overall bucket replaced: the
 per-group limit (20 a minute), waiting out Telegram's flood control (``RetryAfter``) and retrying
@@ -27,7 +26,7 @@ from typing import Any
 from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter
 
-PER_STEP = 3  # messages at most at the start of each step: a burst this small is harmless to Telegram
+PER_STEP = 3  # messages at most in each step: a burst this small is harmless to Telegram
 
 
 class StepPace:
